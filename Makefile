@@ -1,0 +1,32 @@
+# The two commands of the README's quick start, plus their parts.
+SHELL := /bin/bash
+BIN_DIR ?= $(HOME)/.cargo/bin
+export PATH := $(CURDIR)/.tools/bin:$(BIN_DIR):$(PATH)
+
+.PHONY: demo test setup build install-bins sysroot clang-install
+
+## demo: set up, build, install the tools, compile hello.c for wasm32-wasit2 and run it.
+demo: setup build install-bins sysroot clang-install
+	clang-22 --target=wasm32-wasit2 -O2 examples/hello.c -o build/hello.wasm
+	wasit2 run build/hello.wasm
+
+## test: set up and run every test.
+test: setup build install-bins sysroot clang-install
+	cargo test --workspace --no-fail-fast
+
+setup:
+	bash scripts/setup.sh
+
+build:
+	cargo build --workspace --bins
+
+install-bins: build
+	mkdir -p $(BIN_DIR) build
+	ln -sf $(CURDIR)/target/debug/wasit2 $(BIN_DIR)/wasit2
+	ln -sf $(CURDIR)/target/debug/wasit-ld $(BIN_DIR)/wasit-ld
+
+sysroot: build
+	wasit2 sysroot build
+
+clang-install: build
+	wasit2 install

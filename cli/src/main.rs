@@ -1,0 +1,47 @@
+//! `wasit2`, the user CLI. One file per subcommand under `cmd/`.
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+#[derive(Parser)]
+#[command(name = "wasit2", version, about = "The wasit2 WebAssembly toolchain")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a wasit2 module on the wasmtime-based core host.
+    Run(cmd::run::Args),
+    /// Turn a wasit2 module into a WASI 0.2 component.
+    Componentize(cmd::componentize::Args),
+    /// Check a module against a host profile without linking.
+    Check(cmd::check::Args),
+    /// Generate C bindings for a WIT world in the wasit2 ABI.
+    Bindgen(cmd::bindgen::Args),
+    /// Build the wasm32/wasm64 wasit2 sysroots from a wasi-libc tree.
+    Sysroot(cmd::sysroot::Args),
+    /// Install clang config files so `clang --target=wasm32-wasit2` works.
+    Install(cmd::install::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => cmd::run::run(a),
+        Command::Componentize(a) => cmd::componentize::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Bindgen(a) => cmd::bindgen::run(a),
+        Command::Sysroot(a) => cmd::sysroot::run(a),
+        Command::Install(a) => cmd::install::run(a),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            // One line: the error and its causes.
+            eprintln!("wasit2: error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}

