@@ -20,7 +20,7 @@ pub mod docs;
 
 pub use arena::ArenaLayout;
 pub use lowering::{
-    BufferAbi, CoreSig, Export, ExportItem, Import, ImportItem, Lowering, ValType,
+    BufferAbi, CoreSig, Export, ExportItem, Import, ImportItem, Lowering, ResourceOp, ValType,
 };
 pub use names::{canonical_version, Arch};
 pub use policy::TooSmall;

@@ -1,1 +1,225 @@
-//! TODO
+//! `wasit-ld`, the wasit2 linker driver.
+//!
+//! It is called exactly like wasm-ld (by clang, rustc or by hand), runs the
+//! real wasm-ld into a temporary file, then checks the result against the
+//! wasit2 ABI computed by `wasit2-abi`: every import must be one the target
+//! world lowers to, with exactly the computed signature. A good module gets
+//! its ABI export names and custom sections and is moved into place
+//! atomically; a bad one produces one error line per problem and no output.
+
+pub mod args;
+pub mod check;
+pub mod find;
+pub mod host;
+pub mod module;
+pub mod post;
+pub mod rsp;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context};
+use wasit2_abi::{AbiSection, Arch, Lowering, Wit, ABI_VERSION};
+
+pub use args::{LinkArgs, Strip};
+pub use check::{check_info, check_module, CheckError, CheckOptions, ImportUse, Problem, ProblemKind, Report};
+pub use find::{find_wasm_ld, WasmLd};
+pub use host::Host;
+pub use module::{CallGraph, ModuleInfo};
+
+/// The module broke the ABI; one [`Problem`] per line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct CheckFailed(pub Vec<Problem>);
+
+/// wasm-ld itself failed and has already said why on stderr.
+#[derive(Debug, thiserror::Error)]
+#[error("wasm-ld failed with exit code {code}")]
+pub struct WasmLdFailed {
+    pub code: i32,
+}
+
+/// Runs `wasit-ld` with `args` (without the program name) and returns the
+/// process exit code, having printed any errors, one per line.
+pub fn main_with_args(args: Vec<OsString>) -> i32 {
+    let err = match link(args) {
+        Ok(()) => return 0,
+        Err(e) => e,
+    };
+    if let Some(f) = err.downcast_ref::<WasmLdFailed>() {
+        return f.code;
+    }
+    if let Some(CheckFailed(problems)) = err.downcast_ref::<CheckFailed>() {
+        for p in problems {
+            eprintln!("wasit-ld: error: {p}");
+        }
+        return 1;
+    }
+    // Causes may contain newlines (WIT parse errors); keep it to one line.
+    let text = format!("{err:#}");
+    let one_line: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    eprintln!("wasit-ld: error: {}", one_line.join(" "));
+    1
+}
+
+/// Links as wasm-ld would, then checks and finishes the module. On error no
+/// output file is left behind.
+pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
+    let args = rsp::expand(args)?;
+    let args = args::parse(&args)?;
+    let host = Host::from_name(args.host.as_deref().unwrap_or("wasit2"))?;
+    let wasi_version = match &args.wasi_version {
+        Some(v) => Some(
+            semver::Version::parse(v).with_context(|| format!("--wasi-version `{v}` is not a version like 0.2.3"))?,
+        ),
+        None => None,
+    };
+    let wasm_ld = find::find_wasm_ld(args.wasm_ld_path.as_deref())?;
+
+    if args.info_only || !args.has_inputs {
+        // `--version`, `--help`, or `-v` alone: whatever wasm-ld says is the answer.
+        if args.info_only && args.forward.iter().any(|a| a == "--version" || a == "-version") {
+            println!("wasit-ld {} (wasit2 ABI {ABI_VERSION}) using {}", env!("CARGO_PKG_VERSION"), wasm_ld.program.display());
+        }
+        let mut extra = Vec::new();
+        if args.verbose && !args.has_inputs && !args.info_only {
+            extra.push(OsString::from("--version"));
+        }
+        return run_wasm_ld(&wasm_ld, &args.forward, &extra, args.verbose, None);
+    }
+
+    let output = args.output_path();
+    let output_existed = output.is_file();
+    let result = link_checked(&args, &wasm_ld, host, wasi_version, &output);
+    if result.is_err() && output_existed && !args.forward.iter().any(|a| Path::new(a) == output) {
+        // A stale output from an earlier link must not pass for this one's.
+        let _ = std::fs::remove_file(&output);
+    }
+    result
+}
+
+fn link_checked(
+    args: &LinkArgs,
+    wasm_ld: &WasmLd,
+    host: Host,
+    wasi_version: Option<semver::Version>,
+    output: &Path,
+) -> anyhow::Result<()> {
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // Same directory as the output, so the final rename is atomic.
+    let tmp = tempfile::Builder::new()
+        .prefix(".wasit-ld-")
+        .tempdir_in(dir)
+        .with_context(|| format!("creating a temporary directory in {}", dir.display()))?;
+    let file_name = output.file_name().map(PathBuf::from).unwrap_or_else(|| "a.out".into());
+    let linked = tmp.path().join(&file_name);
+
+    if args.relocatable {
+        // An object file, not a module: nothing to check yet.
+        let strip: &[&str] = match args.strip {
+            Strip::None => &[],
+            Strip::Debug => &["--strip-debug"],
+            Strip::All => &["--strip-all"],
+        };
+        let mut extra: Vec<OsString> = strip.iter().map(OsString::from).collect();
+        extra.extend(["-o".into(), linked.clone().into_os_string()]);
+        run_wasm_ld(wasm_ld, &args.forward, &extra, args.verbose, Some((&linked, output)))?;
+        return std::fs::rename(&linked, output).with_context(|| format!("writing {}", output.display()));
+    }
+
+    let extra = ["-o".into(), linked.clone().into_os_string()];
+    run_wasm_ld(wasm_ld, &args.forward, &extra, args.verbose, Some((&linked, output)))?;
+    let bytes = std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
+    let info = module::parse(&bytes).context("wasm-ld produced an invalid module")?;
+
+    let arch = match (args.arch, info.arch()) {
+        (Some(flag), Some(module)) if flag != module => {
+            bail!("`-m {}` was given but the linked module's memory is {}", flag.name(), module.name())
+        }
+        (Some(a), _) | (None, Some(a)) => a,
+        (None, None) => Arch::Wasm32,
+    };
+    let mut wit = Wit::wasi().context("loading the WASI WIT")?;
+    for path in &args.wit {
+        wit.push_path(path)?;
+    }
+    let world_name = args.world.clone().unwrap_or_else(|| host.default_world());
+    let world = wit.world(&world_name).context("--world")?;
+    let lowering = Lowering::new(&wit, world, arch).with_context(|| format!("lowering world `{world_name}`"))?;
+    let opts = CheckOptions { host, wasi_version, import_memory: args.import_memory };
+    let report = check::check_info(&info, &lowering, &opts);
+    if !report.is_ok() {
+        return Err(CheckFailed(report.problems).into());
+    }
+
+    let finished = post::finish(
+        &bytes,
+        &post::Finish {
+            arch,
+            strip: args.strip,
+            keep_sections: &args.keep_sections,
+            abi: AbiSection { version: ABI_VERSION, arch, world: lowering.world_name.clone(), host: host.name().into() },
+            resolve: &wit.resolve,
+            world,
+        },
+    )?;
+    let final_bytes = if args.emit_component {
+        wasit2_componentize::componentize(&finished).context("--emit-component")?
+    } else {
+        finished
+    };
+
+    let staged = tmp.path().join(".final");
+    std::fs::write(&staged, &final_bytes).with_context(|| format!("writing {}", staged.display()))?;
+    // Keep the permissions wasm-ld chose (executable bit included).
+    if let Ok(meta) = std::fs::metadata(&linked) {
+        let _ = std::fs::set_permissions(&staged, meta.permissions());
+    }
+    std::fs::rename(&staged, output).with_context(|| format!("writing {}", output.display()))?;
+    Ok(())
+}
+
+/// Runs wasm-ld. Its stderr is relayed with the temporary output path shown
+/// as the real one; a failure becomes [`WasmLdFailed`].
+fn run_wasm_ld(
+    wasm_ld: &WasmLd,
+    forward: &[OsString],
+    extra: &[OsString],
+    verbose: bool,
+    rename: Option<(&Path, &Path)>,
+) -> anyhow::Result<()> {
+    let all: Vec<&OsString> = wasm_ld.leading_args.iter().chain(forward).chain(extra).collect();
+    if verbose {
+        let mut line = args::shell_quote(wasm_ld.program.as_os_str());
+        for a in &all {
+            line.push(' ');
+            line.push_str(&args::shell_quote(a));
+        }
+        eprintln!("{line}");
+    }
+    let out = Command::new(&wasm_ld.program)
+        .args(all)
+        .stdin(Stdio::null())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("running {}", wasm_ld.program.display()))?;
+    let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if let Some((tmp, real)) = rename {
+        stderr = stderr.replace(&*tmp.to_string_lossy(), &real.to_string_lossy());
+    }
+    let _ = std::io::stderr().write_all(stderr.as_bytes());
+    if out.status.success() {
+        return Ok(());
+    }
+    let code = out.status.code().unwrap_or(1).max(1);
+    if stderr.trim().is_empty() {
+        bail!("{} failed ({}) without a message", wasm_ld.program.display(), out.status);
+    }
+    Err(WasmLdFailed { code }.into())
+}

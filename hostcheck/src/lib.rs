@@ -1,0 +1,1 @@
+//! Host-world checks (work in progress).

@@ -1,0 +1,2 @@
+/* wasit2 wasm64: the architecture name musl reports. */
+#define LDSO_ARCH "wasm64"

@@ -1,0 +1,219 @@
+/*
+ * wasit2 system layer: the p1 file-descriptor table.
+ *
+ * fds 0-2 are wasi:cli stdin/stdout/stderr, fds 3.. the preopened
+ * directories in get-directories order, then whatever the program opens
+ * (lowest free number first, as POSIX requires).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "w2_internal.h"
+
+static w2_fd *table;
+static size_t table_len;
+static bool table_ready;
+static int32_t network_handle = -1;
+
+static void init_entry(w2_fd *f) {
+    memset(f, 0, sizeof *f);
+    f->desc = f->in = f->out = -1;
+    f->dir_stream = f->sock = f->udp_in = f->udp_out = -1;
+}
+
+static bool grow(size_t want) {
+    if (want <= table_len)
+        return true;
+    size_t n = table_len ? table_len : 16;
+    while (n < want)
+        n *= 2;
+    w2_fd *t = realloc(table, n * sizeof *t);
+    if (!t)
+        return false;
+    for (size_t i = table_len; i < n; i++)
+        init_entry(&t[i]);
+    table = t;
+    table_len = n;
+    return true;
+}
+
+static void table_init(void) {
+    table_ready = true;
+    w2s_preopen *pre = NULL;
+    size_t npre = 0;
+    if (w2s_preopens(&pre, &npre) != 0)
+        npre = 0;
+    if (!grow(3 + npre + 8))
+        abort();
+
+    table[0].kind = W2_IN_STREAM;
+    table[0].in = w2s_stdin();
+    table[0].tty = w2s_is_terminal(0);
+    table[1].kind = W2_OUT_STREAM;
+    table[1].out = w2s_stdout();
+    table[1].tty = w2s_is_terminal(1);
+    table[2].kind = W2_OUT_STREAM;
+    table[2].out = w2s_stderr();
+    table[2].tty = w2s_is_terminal(2);
+
+    for (size_t i = 0; i < npre; i++) {
+        w2_fd *f = &table[3 + i];
+        f->kind = W2_DIR;
+        f->preopen = 1;
+        f->desc = pre[i].desc;
+        f->preopen_name = pre[i].name;
+        f->preopen_name_len = pre[i].name_len;
+    }
+}
+
+w2_fd *w2_fd_get(__wasi_fd_t fd) {
+    if (__builtin_expect(!table_ready, 0))
+        table_init();
+    if (fd >= table_len || table[fd].kind == W2_FREE)
+        return NULL;
+    return &table[fd];
+}
+
+int w2_fd_alloc(void) {
+    if (!table_ready)
+        table_init();
+    for (size_t i = 0; i < table_len; i++)
+        if (table[i].kind == W2_FREE)
+            return (int)i;
+    size_t n = table_len;
+    if (n >= 0x7fffffff || !grow(n + 1))
+        return -1;
+    return (int)n;
+}
+
+w2_fd *w2_fd_slot(int fd) {
+    init_entry(&table[fd]);
+    return &table[fd];
+}
+
+void w2_fd_release(w2_fd *f) {
+    /* Children before parents: streams and pollables borrow from sockets
+     * and descriptors, and the host refuses to drop a parent first. */
+    if (f->in >= 0)
+        w2s_drop_in(f->in);
+    if (f->out >= 0)
+        w2s_drop_out(f->out);
+    if (f->udp_in >= 0)
+        w2s_drop_udp_in(f->udp_in);
+    if (f->udp_out >= 0)
+        w2s_drop_udp_out(f->udp_out);
+    if (f->dir_stream >= 0)
+        w2s_drop_dir_stream(f->dir_stream);
+    if (f->sock >= 0) {
+        if (f->kind == W2_TCP)
+            w2s_drop_tcp(f->sock);
+        else
+            w2s_drop_udp(f->sock);
+    }
+    if (f->desc >= 0)
+        w2s_drop_descriptor(f->desc);
+    free(f->dir_cache.name);
+    init_entry(f);
+}
+
+__wasi_errno_t w2_fd_renumber(__wasi_fd_t from, __wasi_fd_t to) {
+    w2_fd *src = w2_fd_get(from);
+    w2_fd *dst = w2_fd_get(to);
+    if (!src || !dst)
+        return __WASI_ERRNO_BADF;
+    if (from == to)
+        return 0;
+    w2_fd_release(dst);
+    table[to] = *src;
+    init_entry(src);
+    return 0;
+}
+
+int32_t w2_network(void) {
+    if (network_handle < 0)
+        network_handle = w2s_instance_network();
+    return network_handle;
+}
+
+/* ---- preview-1 functions that only touch the table ---- */
+
+__wasi_errno_t __wasi_fd_close(__wasi_fd_t fd) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    w2_fd_release(f);
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_renumber(__wasi_fd_t fd, __wasi_fd_t to) {
+    return w2_fd_renumber(fd, to);
+}
+
+__wasi_errno_t __wasi_fd_prestat_get(__wasi_fd_t fd, __wasi_prestat_t *buf) {
+    w2_fd *f = w2_fd_get(fd);
+    /* preopens.c stops scanning at the first EBADF. */
+    if (!f || !f->preopen)
+        return __WASI_ERRNO_BADF;
+    buf->tag = __WASI_PREOPENTYPE_DIR;
+    buf->u.dir.pr_name_len = f->preopen_name_len;
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_prestat_dir_name(__wasi_fd_t fd, uint8_t *path, __wasi_size_t path_len) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f || !f->preopen)
+        return __WASI_ERRNO_BADF;
+    if (path_len < f->preopen_name_len)
+        return __WASI_ERRNO_NAMETOOLONG;
+    memcpy(path, f->preopen_name, f->preopen_name_len);
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_fdstat_get(__wasi_fd_t fd, __wasi_fdstat_t *stat) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    memset(stat, 0, sizeof *stat);
+    stat->fs_flags = f->fdflags;
+    stat->fs_rights_base = W2_RIGHTS_ALL;
+    stat->fs_rights_inheriting = W2_RIGHTS_ALL;
+    switch (f->kind) {
+    case W2_IN_STREAM:
+    case W2_OUT_STREAM:
+        /* isatty() wants a character device without seek/tell rights. */
+        stat->fs_filetype = f->tty ? __WASI_FILETYPE_CHARACTER_DEVICE : __WASI_FILETYPE_UNKNOWN;
+        stat->fs_rights_base &= ~(__WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL);
+        break;
+    case W2_FILE: {
+        uint8_t t = __WASI_FILETYPE_REGULAR_FILE;
+        w2s_fs_get_type(f->desc, &t);
+        stat->fs_filetype = t;
+        break;
+    }
+    case W2_DIR:
+        stat->fs_filetype = __WASI_FILETYPE_DIRECTORY;
+        break;
+    case W2_TCP:
+        stat->fs_filetype = __WASI_FILETYPE_SOCKET_STREAM;
+        break;
+    case W2_UDP:
+        stat->fs_filetype = __WASI_FILETYPE_SOCKET_DGRAM;
+        break;
+    }
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_fdstat_set_flags(__wasi_fd_t fd, __wasi_fdflags_t flags) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    /* APPEND and NONBLOCK are emulated here; the sync flags need no action
+     * because every write goes straight to the host. */
+    f->fdflags = flags;
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_fdstat_set_rights(__wasi_fd_t fd, __wasi_rights_t base, __wasi_rights_t inheriting) {
+    /* Rights do not exist in WASI 0.2; accept narrowing as a no-op. */
+    return w2_fd_get(fd) ? 0 : __WASI_ERRNO_BADF;
+}

@@ -1,0 +1,105 @@
+/*
+ * wasit2 system layer: shared declarations.
+ *
+ * The layer implements wasi-libc's preview-1 `__wasi_*` functions (and the
+ * BSD socket API) over wasit2 imports. A p1 file descriptor indexes `w2_fds`,
+ * whose entries hold the WASI 0.2 handles behind it.
+ */
+#ifndef WASIT2_LAYER_INTERNAL_H
+#define WASIT2_LAYER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <wasi/api.h>
+
+#include "w2_sys.h"
+
+enum w2_kind {
+    W2_FREE = 0,
+    W2_IN_STREAM,  /* stdin */
+    W2_OUT_STREAM, /* stdout / stderr */
+    W2_FILE,       /* wasi:filesystem descriptor, not a directory */
+    W2_DIR,        /* wasi:filesystem directory descriptor */
+    W2_TCP,
+    W2_UDP,
+};
+
+enum w2_sock_state {
+    W2_SOCK_UNBOUND = 0,
+    W2_SOCK_BOUND,
+    W2_SOCK_LISTENING,
+    W2_SOCK_CONNECTING,
+    W2_SOCK_CONNECTED,
+    W2_SOCK_CONNECT_FAILED,
+};
+
+/* A directory entry read from a directory-entry-stream but not yet handed
+ * out completely (fd_readdir may truncate the last entry it returns). */
+typedef struct {
+    uint64_t index;
+    uint8_t type; /* p1 filetype */
+    bool valid;
+    size_t name_len;
+    char *name; /* malloc'd, capacity name_cap */
+    size_t name_cap;
+} w2_dirent_cache;
+
+typedef struct {
+    uint8_t kind;
+    uint8_t preopen;    /* directory from wasi:filesystem/preopens */
+    uint16_t fdflags;   /* p1 fdflags (APPEND, NONBLOCK, ...) */
+    int32_t desc;       /* filesystem descriptor, or -1 */
+    int32_t in;         /* input stream, or -1 */
+    int32_t out;        /* output stream, or -1 */
+    uint64_t pos;       /* file position for W2_FILE */
+    bool tty;           /* stdio that is a terminal */
+
+    /* W2_DIR: the directory-entry-stream and the index of its next entry. */
+    int32_t dir_stream;
+    uint64_t dir_next;
+    w2_dirent_cache dir_cache;
+    const char *preopen_name; /* not NUL-terminated */
+    size_t preopen_name_len;
+
+    /* W2_TCP / W2_UDP */
+    int32_t sock;
+    uint8_t state;
+    uint8_t family;     /* AF_INET / AF_INET6 */
+    int pending_error;  /* errno of a failed non-blocking connect (SO_ERROR) */
+    int32_t udp_in;     /* incoming-datagram-stream */
+    int32_t udp_out;    /* outgoing-datagram-stream */
+    bool udp_connected;
+} w2_fd;
+
+/* ---- descriptor table (w2_fdtable.c) ---- */
+w2_fd *w2_fd_get(__wasi_fd_t fd);           /* NULL if not open */
+int w2_fd_alloc(void);                      /* lowest free fd or -1 (ENFILE/ENOMEM) */
+w2_fd *w2_fd_slot(int fd);                  /* the entry of a just-allocated fd */
+void w2_fd_release(w2_fd *f);               /* drop all handles; entry becomes free */
+__wasi_errno_t w2_fd_renumber(__wasi_fd_t from, __wasi_fd_t to);
+int32_t w2_network(void);                   /* cached instance-network */
+
+/* ---- error mapping (w2_errors.c) ---- */
+__wasi_errno_t w2_errno_from_fs(uint8_t code);
+__wasi_errno_t w2_errno_from_net(uint8_t code);
+/* Maps a stream error (consuming the error resource) to an errno. */
+__wasi_errno_t w2_errno_from_stream_error(int32_t error_handle);
+
+/* ---- stream helpers (w2_io.c) ---- */
+/* Reads into buf straight from the stream (no copy). *n = 0 at end of stream.
+ * Non-blocking reads return EAGAIN when nothing is available. */
+__wasi_errno_t w2_stream_read(int32_t in, void *buf, size_t len, bool nonblock, size_t *n);
+/* Writes from buf straight to the stream. Non-blocking writes may be short
+ * and return EAGAIN when nothing could be written. */
+__wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool nonblock, size_t *n);
+/* Blocks until the pollable is ready, then drops it. */
+void w2_block_on(int32_t pollable);
+
+/* ---- sockets (w2_socket.c) ---- */
+__wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pollable);
+void w2_socket_progress(w2_fd *f);          /* finish a pending connect if ready */
+
+#define W2_RIGHTS_ALL ((__wasi_rights_t)0x1FFFFFFF)
+
+#endif

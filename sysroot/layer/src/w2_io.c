@@ -1,0 +1,371 @@
+/*
+ * wasit2 system layer: reads, writes, seeks and metadata of open fds.
+ *
+ * Zero-copy rule: read/write/pread/pwrite pass the caller's iovec buffers to
+ * the import as the caller-supplied result buffer (reads) or as the list
+ * argument (writes). These paths never allocate.
+ */
+#include <string.h>
+
+#include "w2_internal.h"
+
+/* The largest single blocking-write-and-flush a host must accept. */
+#define W2_SMALL_WRITE 4096
+
+void w2_block_on(int32_t pollable) {
+    w2s_pollable_block(pollable);
+    w2s_drop_pollable(pollable);
+}
+
+__wasi_errno_t w2_stream_read(int32_t in, void *buf, size_t len, bool nonblock, size_t *n) {
+    __wasi_errno_t err = 0;
+    *n = 0;
+    if (len == 0)
+        return 0;
+    int st = w2s_in_read(in, !nonblock, buf, len, n, &err);
+    if (st == W2S_CLOSED) {
+        *n = 0;
+        return 0;
+    }
+    if (st == W2S_FAILED)
+        return err;
+    if (*n == 0 && nonblock)
+        return __WASI_ERRNO_AGAIN;
+    return 0;
+}
+
+__wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool nonblock, size_t *n) {
+    __wasi_errno_t err = 0;
+    *n = 0;
+    if (len == 0)
+        return 0;
+    if (!nonblock && len <= W2_SMALL_WRITE) {
+        if (w2s_out_blocking_write_and_flush(out, buf, len, &err) != W2S_OK)
+            return err ? err : __WASI_ERRNO_PIPE;
+        *n = len;
+        return 0;
+    }
+    const uint8_t *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        uint64_t permit = 0;
+        if (w2s_out_check_write(out, &permit, &err) != W2S_OK)
+            return done ? (*n = done, 0) : (err ? err : __WASI_ERRNO_PIPE);
+        if (permit == 0) {
+            if (nonblock)
+                break;
+            w2_block_on(w2s_out_subscribe(out));
+            continue;
+        }
+        size_t chunk = len - done;
+        if (chunk > permit)
+            chunk = (size_t)permit;
+        if (w2s_out_write(out, p + done, chunk, &err) != W2S_OK)
+            return done ? (*n = done, 0) : (err ? err : __WASI_ERRNO_PIPE);
+        done += chunk;
+    }
+    if (!nonblock && w2s_out_blocking_flush(out, &err) != W2S_OK && done == 0)
+        return err ? err : __WASI_ERRNO_PIPE;
+    *n = done;
+    if (done == 0 && nonblock)
+        return __WASI_ERRNO_AGAIN;
+    return 0;
+}
+
+static __wasi_errno_t read_one(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    bool nonblock = (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
+    switch (f->kind) {
+    case W2_FILE:
+        return w2s_fs_read(f->desc, buf, len, positional ? off : f->pos, n);
+    case W2_IN_STREAM:
+    case W2_TCP:
+        if (positional)
+            return __WASI_ERRNO_SPIPE;
+        if (f->in < 0)
+            return __WASI_ERRNO_NOTCONN;
+        return w2_stream_read(f->in, buf, len, nonblock, n);
+    case W2_DIR:
+        return __WASI_ERRNO_ISDIR;
+    case W2_UDP: {
+        if (positional)
+            return __WASI_ERRNO_SPIPE;
+        if (f->udp_in < 0)
+            return __WASI_ERRNO_NOTCONN;
+        size_t full;
+        for (;;) {
+            __wasi_errno_t e = w2s_udp_receive(f->udp_in, buf, len, n, &full, NULL, NULL);
+            if (e != __WASI_ERRNO_AGAIN || nonblock)
+                return e;
+            w2_block_on(w2s_udp_in_subscribe(f->udp_in));
+        }
+    }
+    default:
+        return __WASI_ERRNO_BADF;
+    }
+}
+
+static __wasi_errno_t do_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, uint64_t off,
+                              bool positional, __wasi_size_t *nread) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    size_t total = 0;
+    for (size_t i = 0; i < iovs_len; i++) {
+        size_t len = iovs[i].buf_len;
+        if (len == 0)
+            continue;
+        size_t n = 0;
+        __wasi_errno_t e = read_one(f, iovs[i].buf, len, off + total, positional, &n);
+        if (e) {
+            if (total)
+                break;
+            return e;
+        }
+        total += n;
+        if (f->kind == W2_FILE && !positional)
+            f->pos += n;
+        /* Streams: one read per call, a short read ends it. */
+        if (n < len || f->kind != W2_FILE)
+            break;
+    }
+    *nread = total;
+    return 0;
+}
+
+static __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    bool nonblock = (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
+    switch (f->kind) {
+    case W2_FILE: {
+        uint64_t at = positional ? off : f->pos;
+        if (!positional && (f->fdflags & __WASI_FDFLAGS_APPEND)) {
+            w2s_stat st;
+            __wasi_errno_t e = w2s_fs_stat(f->desc, &st);
+            if (e)
+                return e;
+            at = st.size;
+        }
+        __wasi_errno_t e = w2s_fs_write(f->desc, buf, len, at, n);
+        if (!e && !positional)
+            f->pos = at + *n;
+        return e;
+    }
+    case W2_OUT_STREAM:
+    case W2_TCP:
+        if (positional)
+            return __WASI_ERRNO_SPIPE;
+        if (f->out < 0)
+            return __WASI_ERRNO_NOTCONN;
+        return w2_stream_write(f->out, buf, len, nonblock, n);
+    case W2_DIR:
+        return __WASI_ERRNO_ISDIR;
+    case W2_UDP:
+        if (positional)
+            return __WASI_ERRNO_SPIPE;
+        if (f->udp_out < 0 || !f->udp_connected)
+            return __WASI_ERRNO_DESTADDRREQ;
+        for (;;) {
+            uint64_t permit = 0;
+            __wasi_errno_t e = w2s_udp_check_send(f->udp_out, &permit);
+            if (e)
+                return e;
+            if (permit)
+                break;
+            if (nonblock)
+                return __WASI_ERRNO_AGAIN;
+            w2_block_on(w2s_udp_out_subscribe(f->udp_out));
+        }
+        *n = len;
+        return w2s_udp_send(f->udp_out, buf, len, NULL, 0);
+    default:
+        return __WASI_ERRNO_BADF;
+    }
+}
+
+static __wasi_errno_t do_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len, uint64_t off,
+                               bool positional, __wasi_size_t *nwritten) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    size_t total = 0;
+    for (size_t i = 0; i < iovs_len; i++) {
+        size_t len = iovs[i].buf_len;
+        if (len == 0)
+            continue;
+        size_t n = 0;
+        __wasi_errno_t e = write_one(f, iovs[i].buf, len, off + total, positional, &n);
+        if (e) {
+            if (total)
+                break;
+            return e;
+        }
+        total += n;
+        if (n < len)
+            break;
+    }
+    *nwritten = total;
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, __wasi_size_t *nread) {
+    return do_read(fd, iovs, iovs_len, 0, false, nread);
+}
+
+__wasi_errno_t __wasi_fd_pread(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len,
+                               __wasi_filesize_t offset, __wasi_size_t *nread) {
+    return do_read(fd, iovs, iovs_len, offset, true, nread);
+}
+
+__wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len,
+                               __wasi_size_t *nwritten) {
+    return do_write(fd, iovs, iovs_len, 0, false, nwritten);
+}
+
+__wasi_errno_t __wasi_fd_pwrite(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len,
+                                __wasi_filesize_t offset, __wasi_size_t *nwritten) {
+    return do_write(fd, iovs, iovs_len, offset, true, nwritten);
+}
+
+__wasi_errno_t __wasi_fd_seek(__wasi_fd_t fd, __wasi_filedelta_t offset, __wasi_whence_t whence,
+                              __wasi_filesize_t *newoffset) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    if (f->kind == W2_DIR)
+        return __WASI_ERRNO_BADF;
+    if (f->kind != W2_FILE)
+        return __WASI_ERRNO_SPIPE;
+    int64_t base;
+    switch (whence) {
+    case __WASI_WHENCE_SET:
+        base = 0;
+        break;
+    case __WASI_WHENCE_CUR:
+        base = (int64_t)f->pos;
+        break;
+    case __WASI_WHENCE_END: {
+        w2s_stat st;
+        __wasi_errno_t e = w2s_fs_stat(f->desc, &st);
+        if (e)
+            return e;
+        base = (int64_t)st.size;
+        break;
+    }
+    default:
+        return __WASI_ERRNO_INVAL;
+    }
+    int64_t to;
+    if (__builtin_add_overflow(base, offset, &to) || to < 0)
+        return __WASI_ERRNO_INVAL;
+    f->pos = (uint64_t)to;
+    *newoffset = f->pos;
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_tell(__wasi_fd_t fd, __wasi_filesize_t *offset) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    if (f->kind != W2_FILE)
+        return __WASI_ERRNO_SPIPE;
+    *offset = f->pos;
+    return 0;
+}
+
+static __wasi_errno_t fs_desc(__wasi_fd_t fd, int32_t *desc) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    if (f->desc < 0)
+        return f->kind == W2_TCP || f->kind == W2_UDP ? __WASI_ERRNO_NOTSUP : __WASI_ERRNO_INVAL;
+    *desc = f->desc;
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_sync(__wasi_fd_t fd) {
+    int32_t d;
+    __wasi_errno_t e = fs_desc(fd, &d);
+    return e ? e : w2s_fs_sync(d, false);
+}
+
+__wasi_errno_t __wasi_fd_datasync(__wasi_fd_t fd) {
+    int32_t d;
+    __wasi_errno_t e = fs_desc(fd, &d);
+    return e ? e : w2s_fs_sync(d, true);
+}
+
+__wasi_errno_t __wasi_fd_advise(__wasi_fd_t fd, __wasi_filesize_t offset, __wasi_filesize_t len,
+                                __wasi_advice_t advice) {
+    int32_t d;
+    __wasi_errno_t e = fs_desc(fd, &d);
+    return e ? e : w2s_fs_advise(d, offset, len, advice);
+}
+
+__wasi_errno_t __wasi_fd_allocate(__wasi_fd_t fd, __wasi_filesize_t offset, __wasi_filesize_t len) {
+    /* WASI 0.2 has no allocate; grow the file instead when needed. */
+    int32_t d;
+    __wasi_errno_t e = fs_desc(fd, &d);
+    if (e)
+        return e;
+    w2s_stat st;
+    if ((e = w2s_fs_stat(d, &st)))
+        return e;
+    uint64_t end;
+    if (__builtin_add_overflow(offset, len, &end))
+        return __WASI_ERRNO_FBIG;
+    return end > st.size ? w2s_fs_set_size(d, end) : 0;
+}
+
+static void fill_filestat(__wasi_filestat_t *out, const w2s_stat *st, uint64_t ino) {
+    memset(out, 0, sizeof *out);
+    out->dev = 0;
+    out->ino = ino;
+    out->filetype = st->filetype;
+    out->nlink = st->nlink;
+    out->size = st->size;
+    out->atim = st->atim;
+    out->mtim = st->mtim;
+    out->ctim = st->ctim;
+}
+
+__wasi_errno_t __wasi_fd_filestat_get(__wasi_fd_t fd, __wasi_filestat_t *buf) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    if (f->desc < 0) {
+        /* stdio and sockets: no filesystem metadata. */
+        w2s_stat st = {0};
+        st.filetype = f->kind == W2_TCP   ? __WASI_FILETYPE_SOCKET_STREAM
+                      : f->kind == W2_UDP ? __WASI_FILETYPE_SOCKET_DGRAM
+                      : f->tty            ? __WASI_FILETYPE_CHARACTER_DEVICE
+                                          : __WASI_FILETYPE_UNKNOWN;
+        st.nlink = 1;
+        fill_filestat(buf, &st, 0);
+        return 0;
+    }
+    w2s_stat st;
+    __wasi_errno_t e = w2s_fs_stat(f->desc, &st);
+    if (e)
+        return e;
+    uint64_t ino = 0;
+    w2s_fs_hash(f->desc, &ino);
+    fill_filestat(buf, &st, ino);
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_filestat_set_size(__wasi_fd_t fd, __wasi_filesize_t size) {
+    int32_t d;
+    __wasi_errno_t e = fs_desc(fd, &d);
+    return e ? e : w2s_fs_set_size(d, size);
+}
+
+__wasi_errno_t __wasi_fd_filestat_set_times(__wasi_fd_t fd, __wasi_timestamp_t atim, __wasi_timestamp_t mtim,
+                                            __wasi_fstflags_t fst_flags) {
+    int32_t d;
+    __wasi_errno_t e = fs_desc(fd, &d);
+    return e ? e : w2s_fs_set_times(d, atim, mtim, fst_flags);
+}
+
+/* shared with w2_path.c */
+void w2_fill_filestat(__wasi_filestat_t *out, const w2s_stat *st, uint64_t ino) {
+    fill_filestat(out, st, ino);
+}

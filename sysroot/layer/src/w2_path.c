@@ -1,0 +1,215 @@
+/*
+ * wasit2 system layer: path operations and directory reading.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "w2_internal.h"
+
+void w2_fill_filestat(__wasi_filestat_t *out, const w2s_stat *st, uint64_t ino);
+
+static __wasi_errno_t dir_desc(__wasi_fd_t fd, int32_t *desc) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    if (f->kind != W2_DIR)
+        return __WASI_ERRNO_NOTDIR;
+    *desc = f->desc;
+    return 0;
+}
+
+#define FOLLOW(flags) (((flags) & __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW) != 0)
+
+__wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path, size_t path_len,
+                                __wasi_oflags_t oflags, __wasi_rights_t rights_base,
+                                __wasi_rights_t rights_inheriting, __wasi_fdflags_t fdflags,
+                                __wasi_fd_t *retptr0) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    if (e)
+        return e;
+    bool read = (rights_base & (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR)) != 0;
+    bool write = (rights_base & (__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
+                                 __WASI_RIGHTS_FD_FILESTAT_SET_SIZE)) != 0;
+    bool is_dir = (oflags & __WASI_OFLAGS_DIRECTORY) != 0;
+    int nfd = w2_fd_alloc();
+    if (nfd < 0)
+        return __WASI_ERRNO_NFILE;
+    int32_t nd;
+    /* A directory opened for reading still needs mutate-directory so that
+     * *at() calls through it can create and remove entries. */
+    e = w2s_fs_open_at(d, FOLLOW(dirflags), path, path_len, oflags, read || !write, write && !is_dir, is_dir || !write,
+                       fdflags, &nd);
+    if (e == __WASI_ERRNO_ACCES || e == __WASI_ERRNO_PERM || e == __WASI_ERRNO_ROFS || e == __WASI_ERRNO_ISDIR) {
+        /* Retry without mutate-directory for read-only trees, and for
+         * directories opened without O_DIRECTORY. */
+        e = w2s_fs_open_at(d, FOLLOW(dirflags), path, path_len, oflags, read || !write, write && !is_dir, false,
+                           fdflags, &nd);
+    }
+    if (e)
+        return e;
+    uint8_t type = __WASI_FILETYPE_REGULAR_FILE;
+    w2s_fs_get_type(nd, &type);
+    w2_fd *f = w2_fd_slot(nfd);
+    f->kind = type == __WASI_FILETYPE_DIRECTORY ? W2_DIR : W2_FILE;
+    f->desc = nd;
+    f->fdflags = fdflags;
+    *retptr0 = (__wasi_fd_t)nfd;
+    return 0;
+}
+
+__wasi_errno_t __wasi_path_create_directory(__wasi_fd_t fd, const char *path, size_t path_len) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    return e ? e : w2s_fs_mkdir_at(d, path, path_len);
+}
+
+__wasi_errno_t __wasi_path_remove_directory(__wasi_fd_t fd, const char *path, size_t path_len) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    return e ? e : w2s_fs_rmdir_at(d, path, path_len);
+}
+
+__wasi_errno_t __wasi_path_unlink_file(__wasi_fd_t fd, const char *path, size_t path_len) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    return e ? e : w2s_fs_unlink_at(d, path, path_len);
+}
+
+__wasi_errno_t __wasi_path_filestat_get(__wasi_fd_t fd, __wasi_lookupflags_t flags, const char *path,
+                                        size_t path_len, __wasi_filestat_t *retptr0) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    if (e)
+        return e;
+    w2s_stat st;
+    if ((e = w2s_fs_stat_at(d, FOLLOW(flags), path, path_len, &st)))
+        return e;
+    uint64_t ino = 0;
+    w2s_fs_hash_at(d, FOLLOW(flags), path, path_len, &ino);
+    w2_fill_filestat(retptr0, &st, ino);
+    return 0;
+}
+
+__wasi_errno_t __wasi_path_filestat_set_times(__wasi_fd_t fd, __wasi_lookupflags_t flags, const char *path,
+                                              size_t path_len, __wasi_timestamp_t atim, __wasi_timestamp_t mtim,
+                                              __wasi_fstflags_t fst_flags) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    return e ? e : w2s_fs_set_times_at(d, FOLLOW(flags), path, path_len, atim, mtim, fst_flags);
+}
+
+__wasi_errno_t __wasi_path_link(__wasi_fd_t old_fd, __wasi_lookupflags_t old_flags, const char *old_path,
+                                size_t old_path_len, __wasi_fd_t new_fd, const char *new_path,
+                                size_t new_path_len) {
+    int32_t od, nd;
+    __wasi_errno_t e = dir_desc(old_fd, &od);
+    if (e || (e = dir_desc(new_fd, &nd)))
+        return e;
+    return w2s_fs_link_at(od, FOLLOW(old_flags), old_path, old_path_len, nd, new_path, new_path_len);
+}
+
+__wasi_errno_t __wasi_path_rename(__wasi_fd_t fd, const char *old_path, size_t old_path_len, __wasi_fd_t new_fd,
+                                  const char *new_path, size_t new_path_len) {
+    int32_t od, nd;
+    __wasi_errno_t e = dir_desc(fd, &od);
+    if (e || (e = dir_desc(new_fd, &nd)))
+        return e;
+    return w2s_fs_rename_at(od, old_path, old_path_len, nd, new_path, new_path_len);
+}
+
+__wasi_errno_t __wasi_path_symlink(const char *old_path, size_t old_path_len, __wasi_fd_t fd, const char *new_path,
+                                   size_t new_path_len) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    return e ? e : w2s_fs_symlink_at(d, old_path, old_path_len, new_path, new_path_len);
+}
+
+__wasi_errno_t __wasi_path_readlink(__wasi_fd_t fd, const char *path, size_t path_len, uint8_t *buf,
+                                    __wasi_size_t buf_len, __wasi_size_t *retptr0) {
+    int32_t d;
+    __wasi_errno_t e = dir_desc(fd, &d);
+    if (e)
+        return e;
+    size_t n = 0;
+    e = w2s_fs_readlink_at(d, path, path_len, (char *)buf, buf_len, &n);
+    if (!e)
+        *retptr0 = n;
+    return e;
+}
+
+/* ---- fd_readdir ----
+ * p1 hands out entries by cookie (= entry index here). The stream is only
+ * restarted when the caller goes backwards; an entry that was truncated in
+ * the caller's buffer stays cached for the next call. */
+
+static __wasi_errno_t dir_restart(w2_fd *f) {
+    if (f->dir_stream >= 0)
+        w2s_drop_dir_stream(f->dir_stream);
+    f->dir_stream = -1;
+    f->dir_next = 0;
+    f->dir_cache.valid = false;
+    return w2s_fs_read_directory(f->desc, &f->dir_stream);
+}
+
+/* Makes dir_cache hold entry `index`; *end when the directory has fewer. */
+static __wasi_errno_t dir_entry(w2_fd *f, uint64_t index, bool *end) {
+    *end = false;
+    w2_dirent_cache *c = &f->dir_cache;
+    if (c->valid && c->index == index)
+        return 0;
+    if (f->dir_stream < 0 || index < f->dir_next) {
+        __wasi_errno_t e = dir_restart(f);
+        if (e)
+            return e;
+    }
+    while (f->dir_next <= index) {
+        c->valid = false;
+        __wasi_errno_t e =
+            w2s_fs_read_dir_entry(f->dir_stream, end, &c->type, &c->name, &c->name_cap, &c->name_len);
+        if (e)
+            return e;
+        if (*end)
+            return 0;
+        c->valid = true;
+        c->index = f->dir_next++;
+    }
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_readdir(__wasi_fd_t fd, uint8_t *buf, __wasi_size_t buf_len, __wasi_dircookie_t cookie,
+                                 __wasi_size_t *retptr0) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    if (f->kind != W2_DIR)
+        return __WASI_ERRNO_NOTDIR;
+    size_t used = 0;
+    uint64_t index = cookie;
+    while (used < buf_len) {
+        bool end;
+        __wasi_errno_t e = dir_entry(f, index, &end);
+        if (e)
+            return used ? 0 : e;
+        if (end)
+            break;
+        w2_dirent_cache *c = &f->dir_cache;
+        __wasi_dirent_t de;
+        memset(&de, 0, sizeof de);
+        de.d_next = index + 1;
+        de.d_ino = 0;
+        de.d_namlen = c->name_len;
+        de.d_type = c->type;
+        /* Entries may be cut at the end of the buffer; libc then retries
+         * with a bigger one from the same cookie. */
+        size_t n = buf_len - used < sizeof de ? buf_len - used : sizeof de;
+        memcpy(buf + used, &de, n);
+        used += n;
+        n = buf_len - used < c->name_len ? buf_len - used : c->name_len;
+        memcpy(buf + used, c->name, n);
+        used += n;
+        index++;
+    }
+    *retptr0 = used;
+    return 0;
+}

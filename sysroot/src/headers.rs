@@ -1,0 +1,207 @@
+//! The sysroot's public headers, assembled the way wasi-libc assembles
+//! them: bottom-half headers, musl's headers and arch bits, a generated
+//! `bits/alltypes.h`, minus headers that make no sense on WASI.
+use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::tree::Tree;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use wasit2_abi::Arch;
+
+/// Relative path -> content.
+pub type HeaderSet = BTreeMap<PathBuf, Vec<u8>>;
+
+/// musl headers wasi-libc leaves out: templates, headers the compiler
+/// provides, Linux/process/terminal facilities WASI lacks, and threading
+/// headers in the single-threaded build. `netdb.h` stays: wasit2 provides
+/// getaddrinfo over wasi:sockets.
+const OMITTED: &[&str] = &[
+    "bits/syscall.h.in", "bits/alltypes.h.in", "alltypes.h.in",
+    "stdarg.h", "stddef.h",
+    "bits/errno.h",
+    "sys/procfs.h", "sys/user.h", "sys/kd.h", "sys/vt.h", "sys/soundcard.h", "sys/sem.h", "sys/shm.h",
+    "sys/msg.h", "sys/ipc.h", "sys/ptrace.h", "sys/statfs.h", "bits/kd.h", "bits/vt.h", "bits/soundcard.h",
+    "bits/sem.h", "bits/shm.h", "bits/msg.h", "bits/ipc.h", "bits/ptrace.h", "bits/statfs.h", "sys/vfs.h",
+    "sys/statvfs.h", "syslog.h", "sys/syslog.h", "wait.h", "sys/wait.h", "ucontext.h", "sys/ucontext.h",
+    "paths.h", "utmp.h", "utmpx.h", "lastlog.h", "sys/acct.h", "sys/cachectl.h", "sys/epoll.h",
+    "sys/reboot.h", "sys/swap.h", "sys/sendfile.h", "sys/inotify.h", "sys/quota.h", "sys/klog.h",
+    "sys/fsuid.h", "sys/io.h", "sys/prctl.h", "sys/mtio.h", "sys/mount.h", "sys/fanotify.h",
+    "sys/personality.h", "elf.h", "link.h", "bits/link.h", "scsi/scsi.h", "scsi/scsi_ioctl.h", "scsi/sg.h",
+    "sys/auxv.h", "pwd.h", "shadow.h", "grp.h", "mntent.h", "resolv.h", "pty.h", "dlfcn.h",
+    "setjmp.h", "ulimit.h", "sys/xattr.h", "wordexp.h", "spawn.h", "sys/membarrier.h", "sys/signalfd.h",
+    "termios.h", "sys/termios.h", "bits/termios.h", "net/if.h", "net/if_arp.h", "net/ethernet.h",
+    "net/route.h", "netinet/if_ether.h", "netinet/ether.h", "sys/timerfd.h", "libintl.h", "sys/sysmacros.h",
+    "aio.h", "pthread.h",
+];
+
+/// Expands musl's `alltypes.h.in` templates: each `TYPEDEF <type> <name>;`,
+/// `STRUCT <name> <body>;` and `UNION <name> <body>;` line becomes a guarded
+/// definition (`__NEED_x` requests it, `__DEFINED_x` prevents repeats).
+pub fn expand_alltypes(templates: &[&str]) -> String {
+    let mut out = String::new();
+    for text in templates {
+        for line in text.lines() {
+            out.push_str(&expand_line(line).unwrap_or_else(|| line.to_string()));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn expand_line(line: &str) -> Option<String> {
+    let guarded = |key: &str, def: String| {
+        format!("#if defined(__NEED_{key}) && !defined(__DEFINED_{key})\n{def}\n#define __DEFINED_{key}\n#endif\n")
+    };
+    if let Some(rest) = line.strip_prefix("TYPEDEF ") {
+        // The name is the last word before the final `;`.
+        let body = rest.strip_suffix(';')?;
+        let (ty, name) = body.rsplit_once(' ')?;
+        if name.is_empty() {
+            return None;
+        }
+        return Some(guarded(name, format!("typedef {ty} {name};")));
+    }
+    for (kw, c_kw) in [("STRUCT", "struct"), ("UNION", "union")] {
+        if let Some(rest) = line.strip_prefix(kw) {
+            let body = rest.trim_start().strip_suffix(';')?;
+            let (name, def) = body.split_once(' ')?;
+            return Some(guarded(&format!("{c_kw}_{name}"), format!("{c_kw} {name} {def};")));
+        }
+    }
+    None
+}
+
+/// Our wasm64 arch overlay: files that differ from musl's wasm32 bits.
+pub fn wasm64_overlay_dir(overlay_root: &Path) -> PathBuf {
+    overlay_root.join("arch").join("wasm64")
+}
+
+/// Assembles the public header set for `arch`.
+pub fn assemble(tree: &Tree, arch: Arch, overlay_root: &Path, extra_dirs: &[PathBuf]) -> Result<HeaderSet> {
+    let mut set = HeaderSet::new();
+    add_dir(&mut set, &tree.bottom().join("headers/public"), Path::new(""))?;
+
+    let musl = tree.musl();
+    let arch_dir = musl.join("arch/wasm32");
+    let w64 = wasm64_overlay_dir(overlay_root);
+    let arch_template = if arch == Arch::Wasm64 && w64.join("bits/alltypes.h.in").is_file() {
+        w64.join("bits/alltypes.h.in")
+    } else {
+        arch_dir.join("bits/alltypes.h.in")
+    };
+    let a = fsutil::read_string(&arch_template)?;
+    let c = fsutil::read_string(&musl.join("include/alltypes.h.in"))?;
+    set.insert(PathBuf::from("bits/alltypes.h"), expand_alltypes(&[&a, &c]).into_bytes());
+
+    add_dir(&mut set, &musl.join("include"), Path::new(""))?;
+    add_dir(&mut set, &musl.join("arch/generic/bits"), Path::new("bits"))?;
+    add_dir(&mut set, &arch_dir.join("bits"), Path::new("bits"))?;
+    if arch == Arch::Wasm64 {
+        if !w64.join("bits").is_dir() {
+            return Err(Error::Invalid(format!("wasm64 arch overlay missing: {}", w64.display())));
+        }
+        add_dir(&mut set, &w64.join("bits"), Path::new("bits"))?;
+    }
+    for name in OMITTED {
+        set.remove(Path::new(name));
+    }
+    if arch == Arch::Wasm64 {
+        let api = PathBuf::from("wasi/api.h");
+        if let Some(text) = set.get(&api) {
+            let patched = patch_api_h_for_wasm64(&String::from_utf8_lossy(text));
+            set.insert(api, patched.into_bytes());
+        }
+    }
+    for d in extra_dirs {
+        add_dir(&mut set, d, Path::new(""))?;
+    }
+    Ok(set)
+}
+
+/// wasi-libc's `<wasi/api.h>` refuses anything but wasm32 and asserts
+/// 32-bit layouts. Its types are written with `__SIZE_TYPE__` and pointers,
+/// so they are right for wasm64 once the guard and the layout assertions
+/// (which only hold for wasm32) are gone.
+pub fn patch_api_h_for_wasm64(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        if t.starts_with("#ifndef __wasm32__") {
+            // Drop the whole `#ifndef __wasm32__ / #error / #endif` guard.
+            for l in lines.by_ref() {
+                if l.trim_start().starts_with("#endif") {
+                    break;
+                }
+            }
+            out.push_str("/* wasit2: wasm64 is supported; the wasm32-only layout assertions are dropped. */\n");
+            continue;
+        }
+        if t.starts_with("_Static_assert(") {
+            // Skip up to the statement's end (they may span lines).
+            let mut cur = line.to_string();
+            while !cur.trim_end().ends_with(");") {
+                match lines.next() {
+                    Some(l) => cur = l.to_string(),
+                    None => break,
+                }
+            }
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+fn add_dir(set: &mut HeaderSet, dir: &Path, prefix: &Path) -> Result<()> {
+    if !dir.is_dir() {
+        return Err(Error::Invalid(format!("header directory missing: {}", dir.display())));
+    }
+    for rel in fsutil::walk_files(dir)? {
+        let data = fsutil::read(&dir.join(&rel))?;
+        set.insert(prefix.join(rel), data);
+    }
+    Ok(())
+}
+
+/// Makes `dir` hold exactly `set`, touching only files whose content
+/// changed (so dependency-based rebuilds stay incremental).
+pub fn sync_dir(set: &HeaderSet, dir: &Path) -> Result<bool> {
+    fsutil::create_dir_all(dir)?;
+    let mut changed = false;
+    if dir.is_dir() {
+        for rel in fsutil::walk_files(dir)? {
+            if !set.contains_key(&rel) {
+                fsutil::remove_any(&dir.join(&rel));
+                changed = true;
+            }
+        }
+    }
+    for (rel, data) in set {
+        changed |= fsutil::write_if_changed(&dir.join(rel), data)?;
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typedef_struct_union_expand_like_musl() {
+        let out = expand_alltypes(&["TYPEDEF unsigned _Addr size_t;\nSTRUCT iovec { void *iov_base; size_t iov_len; };\nUNION u { int a; };\n#define X 1"]);
+        assert!(out.contains("#if defined(__NEED_size_t) && !defined(__DEFINED_size_t)\ntypedef unsigned _Addr size_t;\n#define __DEFINED_size_t\n#endif\n"));
+        assert!(out.contains("#if defined(__NEED_struct_iovec) && !defined(__DEFINED_struct_iovec)\nstruct iovec { void *iov_base; size_t iov_len; };"));
+        assert!(out.contains("union u { int a; };\n#define __DEFINED_union_u"));
+        assert!(out.contains("\n#define X 1\n"));
+    }
+
+    #[test]
+    fn api_h_patch_removes_guard_and_asserts() {
+        let src = "#ifndef __wasm32__\n#error no\n#endif\n_Static_assert(_Alignof(void*) == 4, \"x\");\ntypedef int a;\n_Static_assert(offsetof(\n  s, f) == 4, \"y\");\nint b;\n";
+        let out = patch_api_h_for_wasm64(src);
+        assert!(!out.contains("#error") && !out.contains("_Static_assert"));
+        assert!(out.contains("typedef int a;\nint b;\n"));
+    }
+}

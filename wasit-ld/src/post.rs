@@ -1,0 +1,113 @@
+//! Turning wasm-ld's output into a finished wasit2 module: ABI export names,
+//! requested stripping, the `wasit2-abi` and `component-type` custom
+//! sections. Sections are copied byte for byte except the ones we change.
+
+use std::borrow::Cow;
+
+use wasit2_abi::{AbiSection, Arch, SECTION_NAME};
+use wasm_encoder::{CustomSection, ExportKind, ExportSection, Module, RawSection};
+use wasmparser::{ExternalKind, Parser, Payload};
+use wit_parser::{Resolve, WorldId};
+
+use crate::args::Strip;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PostError {
+    #[error("invalid WebAssembly module: {0}")]
+    Parse(#[from] wasmparser::BinaryReaderError),
+    #[error("embedding the component type of `{world}`: {source:#}")]
+    ComponentType { world: String, source: anyhow::Error },
+    #[error("the finished module does not validate (wasit-ld bug): {0}")]
+    Invalid(wasmparser::BinaryReaderError),
+}
+
+/// What to do to the module.
+pub struct Finish<'a> {
+    pub arch: Arch,
+    pub strip: Strip,
+    /// `--keep-section` names that survive `--strip-all`.
+    pub keep_sections: &'a [String],
+    pub abi: AbiSection,
+    pub resolve: &'a Resolve,
+    pub world: WorldId,
+}
+
+fn export_kind(k: ExternalKind) -> ExportKind {
+    match k {
+        ExternalKind::Func | ExternalKind::FuncExact => ExportKind::Func,
+        ExternalKind::Table => ExportKind::Table,
+        ExternalKind::Memory => ExportKind::Memory,
+        ExternalKind::Global => ExportKind::Global,
+        ExternalKind::Tag => ExportKind::Tag,
+    }
+}
+
+/// Whether a custom section from wasm-ld's output survives.
+fn keep_custom(name: &str, strip: Strip, keep: &[String]) -> bool {
+    // Ours are re-added fresh; stale copies from inputs would contradict them.
+    if name == SECTION_NAME {
+        return false;
+    }
+    if keep.iter().any(|k| k == name) {
+        return true;
+    }
+    let debug = name.starts_with(".debug_") || name == "sourceMappingURL" || name == "external_debug_info";
+    match strip {
+        Strip::None => true,
+        Strip::Debug => !debug,
+        // Like `wasm-ld --strip-all`: no custom sections. The component type
+        // is needed for componentizing, so it stays.
+        Strip::All => name.starts_with("component-type"),
+    }
+}
+
+/// Applies [`Finish`] to `bytes` and validates the result.
+pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
+    let renames = [
+        ("memory".to_string(), how.arch.memory_export()),
+        ("_initialize".to_string(), how.arch.initialize_export()),
+    ];
+    let mut out = Module::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        match &payload {
+            Payload::ExportSection(reader) => {
+                let exports: Vec<_> = reader.clone().into_iter().collect::<Result<_, _>>()?;
+                let taken = |n: &str| exports.iter().any(|e| e.name == n);
+                let mut section = ExportSection::new();
+                for e in &exports {
+                    let name = renames
+                        .iter()
+                        .find(|(from, to)| e.name == from && !taken(to))
+                        .map_or(e.name, |(_, to)| to.as_str());
+                    section.export(name, export_kind(e.kind), e.index);
+                }
+                out.section(&section);
+            }
+            Payload::CustomSection(c) => {
+                if keep_custom(c.name(), how.strip, how.keep_sections) {
+                    out.section(&CustomSection { name: Cow::Borrowed(c.name()), data: Cow::Borrowed(c.data()) });
+                }
+            }
+            other => {
+                if let Some((id, range)) = other.as_section() {
+                    out.section(&RawSection { id, data: &bytes[range.start as usize..range.end as usize] });
+                }
+            }
+        }
+    }
+    out.section(&CustomSection { name: Cow::Borrowed(SECTION_NAME), data: Cow::Owned(how.abi.encode()) });
+    let mut bytes = out.finish();
+    wit_component::embed_component_metadata(
+        &mut bytes,
+        how.resolve,
+        how.world,
+        wit_component::StringEncoding::UTF8,
+        false,
+    )
+    .map_err(|source| PostError::ComponentType { world: how.abi.world.clone(), source })?;
+    wasmparser::Validator::new_with_features(crate::module::features())
+        .validate_all(&bytes)
+        .map_err(PostError::Invalid)?;
+    Ok(bytes)
+}
