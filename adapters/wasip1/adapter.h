@@ -61,6 +61,20 @@ struct entry {
 
 #define MAX_HANDLES 1024
 
+/* Internal helpers get a reserved prefix so they never clash with program symbols. */
+#define w2_get __wasit2_adapter_get
+#define w2_new __wasit2_adapter_new
+#define w2_free __wasit2_adapter_free
+#define w2_fs_error __wasit2_adapter_fs_error
+#define w2_desc_type __wasit2_adapter_desc_type
+#define w2_copy __wasit2_adapter_copy
+#define w2_move_up __wasit2_adapter_move_up
+#define w2_monotonic_now __wasit2_adapter_monotonic_now
+#define w2_scratch __wasit2_adapter_scratch
+#define w2_fd_filestat __wasit2_adapter_fd_filestat
+#define w2_path_filestat __wasit2_adapter_path_filestat
+#define w2_legacy_layouts __wasit2_adapter_legacy_layouts
+
 struct entry *w2_get(int32_t handle, uint8_t kind);
 int32_t w2_new(uint8_t kind, uint8_t sub, int32_t fd, uint64_t val);
 void w2_free(int32_t handle, uint8_t kind);
@@ -69,6 +83,9 @@ uint8_t w2_desc_type(uint8_t p1_filetype);
 void w2_copy(uint8_t *dst, const uint8_t *src, uint32_t n);
 void w2_move_up(uint8_t *dst, const uint8_t *src, uint32_t n);
 uint64_t w2_monotonic_now(void);
+int32_t w2_fd_filestat(int32_t fd, p1_filestat *st);
+int32_t w2_path_filestat(int32_t fd, int32_t flags, int32_t path, int32_t len, p1_filestat *st);
+int w2_legacy_layouts(void);
 
 /* Scratch space for calls whose p1 form needs a buffer the p2 form lacks. */
 #define SCRATCH_SIZE 4096

@@ -36,60 +36,101 @@ int32_t W2_wasi_io_error_method_error_to_debug_string(int32_t self, int32_t ret,
 void W2_wasi_io_poll_pollable_drop(int32_t self) { w2_free(self, K_POLLABLE); }
 
 #define MAX_POLL 64
-static p1_subscription subs[MAX_POLL + 1];
+#define SUB_MAX_SIZE 56
+#define CLOCK_USERDATA 0xFFFFFFFFu
+
+static _Alignas(8) uint8_t subs[(MAX_POLL + 1) * SUB_MAX_SIZE];
 static p1_event events[MAX_POLL + 1];
 
-/* Fills `sub` for pollable `p`; returns 1 if `p` is ready without waiting. */
-static int32_t fill_sub(struct entry *p, p1_subscription *sub, uint64_t userdata, uint64_t now) {
-    sub->userdata = userdata;
-    switch (p->sub) {
-    case P_READY:
-        return 1;
-    case P_CLOCK:
-        if (p->val <= now)
-            return 1;
-        /* Relative timeouts: the 2020 runtimes do not all honour abstime. */
-        sub->tag = P1_EVENTTYPE_CLOCK;
-        sub->u.clock.id = P1_CLOCK_MONOTONIC;
-        sub->u.clock.timeout = p->val - now;
-        sub->u.clock.precision = 0;
-        sub->u.clock.flags = 0;
-        return 0;
-    default:
-        sub->tag = p->sub == P_READ ? P1_EVENTTYPE_FD_READ : P1_EVENTTYPE_FD_WRITE;
-        sub->u.fd_readwrite.fd = (uint32_t)p->fd;
-        return 0;
+/* See w2_legacy_layouts: 2020 WAMR clock subscriptions carry an extra
+ * 8-byte `identifier` before the clock id, making entries 56 bytes. */
+static uint8_t *sub_at(uint32_t i, uint32_t *size) {
+    *size = w2_legacy_layouts() ? 56 : 48;
+    uint8_t *sub = subs + i * *size;
+    for (uint32_t k = 0; k < *size; k++)
+        sub[k] = 0;
+    return sub;
+}
+
+static void put_clock(uint32_t i, uint64_t timeout) {
+    uint32_t size;
+    uint8_t *sub = sub_at(i, &size);
+    uint32_t o = size == 56 ? 24 : 16;
+    ST64(sub, 0, CLOCK_USERDATA);
+    ST8(sub, 8, P1_EVENTTYPE_CLOCK);
+    ST32(sub, o, P1_CLOCK_MONOTONIC);
+    /* Relative: the 2020 WAMR cannot sleep until an absolute monotonic time. */
+    ST64(sub, o + 8, timeout);
+}
+
+static void put_fd(uint32_t i, uint32_t userdata, uint8_t type, int32_t fd) {
+    uint32_t size;
+    uint8_t *sub = sub_at(i, &size);
+    ST64(sub, 0, userdata);
+    ST8(sub, 8, type);
+    ST32(sub, 16, fd);
+}
+
+/*
+ * Finds which of `count` pollables are ready, writing their indices to
+ * `out`; with `block`, waits until at least one is. Clock pollables are
+ * merged into one relative timeout (the 2020 WAMR accepts at most one clock
+ * next to fd subscriptions) and checked against the clock on wake-up.
+ */
+static uint32_t wait_ready(const int32_t *handles, uint32_t count, uint32_t *out, int block) {
+    for (;;) {
+        uint64_t now = w2_monotonic_now();
+        uint64_t earliest = UINT64_MAX;
+        uint32_t ready = 0, nsubs = 0;
+        for (uint32_t i = 0; i < count; i++) {
+            struct entry *p = w2_get(handles[i], K_POLLABLE);
+            if (p->sub == P_READY || (p->sub == P_CLOCK && p->val <= now))
+                out[ready++] = i;
+            else if (p->sub == P_CLOCK)
+                earliest = p->val < earliest ? p->val : earliest;
+            else
+                put_fd(nsubs++, i, p->sub == P_READ ? P1_EVENTTYPE_FD_READ : P1_EVENTTYPE_FD_WRITE, p->fd);
+        }
+        if (ready > 0)
+            return ready;
+        if (!block)
+            put_clock(nsubs++, 0);
+        else if (earliest != UINT64_MAX)
+            put_clock(nsubs++, earliest - now);
+        uint32_t n = 0;
+        if (__wasit2_p1_poll_oneoff(ADDR(subs), ADDR(events), (int32_t)nsubs, ADDR(&n)) != 0) {
+            /* Report everything ready so the next operation sees the error. */
+            for (uint32_t i = 0; i < count; i++)
+                out[i] = i;
+            return count;
+        }
+        for (uint32_t e = 0; e < n; e++)
+            if (events[e].userdata != CLOCK_USERDATA)
+                out[ready++] = (uint32_t)events[e].userdata;
+        if (ready > 0 || !block) {
+            if (ready == 0) {
+                /* A zero-timeout probe: clocks may have expired meanwhile. */
+                now = w2_monotonic_now();
+                for (uint32_t i = 0; i < count; i++) {
+                    struct entry *p = w2_get(handles[i], K_POLLABLE);
+                    if (p->sub == P_CLOCK && p->val <= now)
+                        out[ready++] = i;
+                }
+            }
+            return ready;
+        }
+        /* Only the timeout fired: loop to re-check the clocks. */
     }
 }
 
 int32_t W2_wasi_io_poll_method_pollable_ready(int32_t self) {
-    struct entry *p = w2_get(self, K_POLLABLE);
-    if (fill_sub(p, &subs[0], 0, w2_monotonic_now()))
-        return 1;
-    if (p->sub == P_CLOCK)
-        return 0;
-    /* Ask with a zero timeout next to the fd subscription. */
-    subs[1].userdata = 1;
-    subs[1].tag = P1_EVENTTYPE_CLOCK;
-    subs[1].u.clock.id = P1_CLOCK_MONOTONIC;
-    subs[1].u.clock.timeout = 0;
-    subs[1].u.clock.precision = 0;
-    subs[1].u.clock.flags = 0;
-    uint32_t n = 0;
-    if (__wasit2_p1_poll_oneoff(ADDR(subs), ADDR(events), 2, ADDR(&n)) != 0)
-        return 1; /* an error will show on the next operation */
-    for (uint32_t i = 0; i < n; i++)
-        if (events[i].userdata == 0)
-            return 1;
-    return 0;
+    uint32_t out[1];
+    return wait_ready(&self, 1, out, 0) > 0;
 }
 
 void W2_wasi_io_poll_method_pollable_block(int32_t self) {
-    struct entry *p = w2_get(self, K_POLLABLE);
-    if (fill_sub(p, &subs[0], 0, w2_monotonic_now()))
-        return;
-    uint32_t n = 0;
-    __wasit2_p1_poll_oneoff(ADDR(subs), ADDR(events), 1, ADDR(&n));
+    uint32_t out[1];
+    wait_ready(&self, 1, out, 1);
 }
 
 int32_t W2_wasi_io_poll_poll(int32_t in, int32_t in_len, int32_t ret, int32_t arena,
@@ -102,35 +143,7 @@ int32_t W2_wasi_io_poll_poll(int32_t in, int32_t in_len, int32_t ret, int32_t ar
     uint32_t bound = 4 * count;
     if (bound > (uint32_t)arena_len)
         return (int32_t)bound; /* no waiting before the arena can hold the result */
-    const uint32_t *handles = (const uint32_t *)PTR(in);
-    uint32_t *out = (uint32_t *)PTR(arena);
-    uint64_t now = w2_monotonic_now();
-    uint32_t ready = 0, nsubs = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        struct entry *p = w2_get((int32_t)handles[i], K_POLLABLE);
-        if (fill_sub(p, &subs[nsubs], i, now))
-            out[ready++] = i;
-        else
-            nsubs++;
-    }
-    if (ready == 0) {
-        uint32_t n = 0;
-        int32_t err = __wasit2_p1_poll_oneoff(ADDR(subs), ADDR(events), (int32_t)nsubs, ADDR(&n));
-        if (err != 0) {
-            /* Report everything ready so the caller's next operation sees the error. */
-            for (uint32_t i = 0; i < count; i++)
-                out[ready++] = i;
-        } else {
-            for (uint32_t e = 0; e < n; e++) {
-                uint32_t idx = (uint32_t)events[e].userdata;
-                int seen = 0;
-                for (uint32_t k = 0; k < ready; k++)
-                    seen |= out[k] == idx;
-                if (!seen)
-                    out[ready++] = idx;
-            }
-        }
-    }
+    uint32_t ready = wait_ready((const int32_t *)PTR(in), count, (uint32_t *)PTR(arena), 1);
     ST32(PTR(ret), 0, arena);
     ST32(PTR(ret), 4, ready);
     return (int32_t)(4 * ready);
@@ -257,7 +270,7 @@ static int32_t stream_write(struct entry *s, const uint8_t *buf, uint32_t len) {
             uint64_t at = s->val;
             if (s->sub == OUT_APPEND) {
                 p1_filestat st;
-                err = __wasit2_p1_fd_filestat_get(s->fd, ADDR(&st));
+                err = w2_fd_filestat(s->fd, &st);
                 if (err != 0)
                     return err;
                 at = st.size;

@@ -3,7 +3,10 @@ use wasit2_abi::Wit;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let wit = Wit::wasi()?;
+    let mut wit = Wit::wasi()?;
+    if let Ok(p) = std::env::var("WIT") {
+        wit.push_path(std::path::Path::new(&p))?;
+    }
     let world = match args.get(1) {
         Some(w) => wit.world(w)?,
         None => wit.command_world()?,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use wasit2_abi::{Arch, CoreSig, Import, ImportItem, Lowering, ResourceOp, ValType};
 use wit_parser::abi::{AbiVariant, FlatTypes, WasmType};
 use wit_parser::{
-    FlagsRepr, Function, Handle, Int, InterfaceId, Resolve, Type, TypeDefKind, TypeId, WorldId,
+    FlagsRepr, Function, Handle, Int, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId,
     WorldItem,
 };
 
@@ -37,11 +37,13 @@ pub(crate) struct Gen<'a> {
     sections: String,
     functions: Vec<String>,
     tmp: usize,
+    /// Prefix of the section being generated, for owner-less anonymous types.
+    cur_prefix: String,
 }
 
 enum Def {
-    /// `typedef struct N { body } N;`
-    Struct(String),
+    /// `typedef struct N { body } N;` plus tag constants.
+    Struct(String, Vec<(String, String)>),
     /// `typedef <int> N;` plus constants.
     Int(&'static str, Vec<(String, String)>),
 }
@@ -61,6 +63,7 @@ impl<'a> Gen<'a> {
             sections: String::new(),
             functions: Vec::new(),
             tmp: 0,
+            cur_prefix: String::new(),
         }
     }
 
@@ -72,6 +75,7 @@ impl<'a> Gen<'a> {
         for (_, item) in &world.imports {
             match item {
                 WorldItem::Interface { id, .. } => {
+                    self.cur_prefix = interface_prefix(resolve, *id);
                     for (_, ty) in &resolve.interfaces[*id].types {
                         self.ensure(*ty)?;
                     }
@@ -85,6 +89,7 @@ impl<'a> Gen<'a> {
                 }
                 WorldItem::Function(f) => world_funcs.push(f.name.clone()),
                 WorldItem::Type { id, .. } => {
+                    self.cur_prefix = world_prefix.clone();
                     self.ensure(*id)?;
                 }
             }
@@ -93,12 +98,14 @@ impl<'a> Gen<'a> {
         let world_imports: Vec<usize> = (0..self.l32.imports.len())
             .filter(|&i| import_interface(&self.l32.imports[i]) == Some(None))
             .collect();
+        self.cur_prefix = world_prefix.clone();
         for i in world_imports {
             self.import(i)?;
         }
         self.end_section(&format!("__WASIT2_WORLD_{}IMPORTS", upper(&world_prefix)));
         for (_, item) in &world.exports {
             if let WorldItem::Interface { id, .. } = item {
+                self.cur_prefix = interface_prefix(resolve, *id);
                 for (_, ty) in &resolve.interfaces[*id].types {
                     self.ensure(*ty)?;
                 }
@@ -181,8 +188,13 @@ impl<'a> Gen<'a> {
         })
     }
 
+    /// Prefix of a type's C name: its interface or world; anonymous types
+    /// in function signatures have no owner and take the section's prefix.
     fn prefix_of(&self, id: TypeId) -> String {
-        owner_prefix(self.resolve, self.resolve.types[id].owner, self.world)
+        match self.resolve.types[id].owner {
+            TypeOwner::None => self.cur_prefix.clone(),
+            owner => owner_prefix(self.resolve, owner, self.world),
+        }
     }
 
     /// Name of the handle typedef of resource (or resource alias) `r`.
@@ -257,7 +269,7 @@ impl<'a> Gen<'a> {
                     None => format!("{prefix}{}_t", self.anon_name(&Type::Id(id))?),
                 };
                 let text = match &d {
-                    Def::Struct(body) => body.clone(),
+                    Def::Struct(body, _) => body.clone(),
                     Def::Int(t, _) => t.to_string(),
                 };
                 if def.name.is_none() {
@@ -301,8 +313,13 @@ impl<'a> Gen<'a> {
             writeln!(self.sec.body, "/* {} {wit_name} */", def.kind.as_str()).unwrap();
         }
         match d {
-            Def::Struct(body) => {
-                writeln!(self.sec.body, "typedef struct {n} {{\n{body}}} {n};\n").unwrap();
+            Def::Struct(body, consts) => {
+                writeln!(self.sec.body, "typedef struct {n} {{\n{body}}} {n};").unwrap();
+                let stem = upper(n.trim_end_matches("_t"));
+                for (c, v) in consts {
+                    writeln!(self.sec.body, "#define {stem}_{} {v}", upper(&snake(&c))).unwrap();
+                }
+                self.sec.body.push('\n');
             }
             Def::Int(int, consts) => {
                 writeln!(self.sec.body, "typedef {int} {n};").unwrap();
@@ -376,7 +393,7 @@ impl<'a> Gen<'a> {
                     let t = self.c_type(&f.ty)?;
                     writeln!(body, "    {t} {};", snake(&f.name)).unwrap();
                 }
-                Def::Struct(body)
+                Def::Struct(body, Vec::new())
             }
             TypeDefKind::Tuple(t) => {
                 if t.types.is_empty() {
@@ -386,7 +403,7 @@ impl<'a> Gen<'a> {
                     let t = self.c_type(ty)?;
                     writeln!(body, "    {t} f{i};").unwrap();
                 }
-                Def::Struct(body)
+                Def::Struct(body, Vec::new())
             }
             TypeDefKind::Flags(f) => {
                 let int = match f.repr() {
@@ -415,18 +432,13 @@ impl<'a> Gen<'a> {
                 if !members.is_empty() {
                     writeln!(body, "    union {{\n{members}    }} val;").unwrap();
                 }
-                // Tag constants live next to the struct.
-                let n = match &def.name {
-                    Some(_) => None,
-                    None => Some(()),
-                };
-                let _ = n;
-                Def::Struct(body)
+                let consts = v.cases.iter().enumerate().map(|(i, c)| (c.name.clone(), i.to_string())).collect();
+                Def::Struct(body, consts)
             }
             TypeDefKind::Option(t) => {
                 let t = self.c_type(t)?;
                 writeln!(body, "    bool is_some;\n    {t} val;").unwrap();
-                Def::Struct(body)
+                Def::Struct(body, Vec::new())
             }
             TypeDefKind::Result(r) => {
                 writeln!(body, "    bool is_err;").unwrap();
@@ -440,12 +452,12 @@ impl<'a> Gen<'a> {
                 if !members.is_empty() {
                     writeln!(body, "    union {{\n{members}    }} val;").unwrap();
                 }
-                Def::Struct(body)
+                Def::Struct(body, Vec::new())
             }
             TypeDefKind::List(t) => {
                 let t = self.c_type(t)?;
                 writeln!(body, "    {t} *ptr;\n    size_t len;").unwrap();
-                Def::Struct(body)
+                Def::Struct(body, Vec::new())
             }
             other => return Err(unsupported(other.as_str())),
         })
@@ -600,6 +612,8 @@ impl<'a> Gen<'a> {
 
     fn import_func(&mut self, i32_: &Import, i64_: &Import, attr: &str, prefix: &str, func: &Function) -> Result<()> {
         let resolve = self.resolve;
+        // Temporaries are numbered per function so the output stays stable.
+        self.tmp = 0;
         let c_name = format!("{prefix}{}", func_name(&func.name));
         let raw = format!("__wasit2_import_{c_name}");
         let ws = resolve.wasm_signature(AbiVariant::GuestImport, func);
@@ -971,35 +985,38 @@ fn unsupported(what: &str) -> BindgenError {
 }
 
 fn header_banner(world: &str) -> String {
-    format!(
-        "/* Generated by `wasit2 bindgen` for `{world}`. Do not edit.\n\
- *\n\
- * C bindings of the wasit2 core imports (see docs/bindgen.md, docs/abi.md).\n\
- * Works for wasm32 (cm32p2) and wasm64 (cm64p2): the import modules and the\n\
- * layout checks are selected by __SIZEOF_POINTER__.\n\
- *\n\
- * Naming: interface `wasi:io/streams` -> prefix `wasi_io_streams_`; world-level\n\
- * items -> `<world>_`; kebab-case -> snake_case (C keywords get a trailing `_`).\n\
- *   functions: `[method]input-stream.read` -> `wasi_io_streams_method_input_stream_read`,\n\
- *     `[static]r.f` -> `<prefix>static_r_f`, `[constructor]r` -> `<prefix>constructor_r`,\n\
- *     resource drop -> `<prefix><resource>_drop`.\n\
- *   types: `<prefix><name>_t`; resources: `<prefix><r>_t` (owned handle) and\n\
- *     `<prefix>borrow_<r>_t` (int32_t); enums and flags: fixed-width integers with\n\
- *     `<PREFIX><TYPE>_<CASE>` constants; variants: `{{ tag; union {{...}} val; }}`;\n\
- *     option: `{{ bool is_some; T val; }}`; result: `{{ bool is_err; union {{ T ok; E err; }} val; }}`;\n\
- *     tuple: `{{ f0; f1; ... }}`; list: `{{ T *ptr; size_t len; }}`; string: wasit2_string_t.\n\
- *     Anonymous types get derived names: `<prefix>result_list_u8_stream_error_t`.\n\
- *   Every struct has the Canonical ABI memory layout (checked by _Static_assert).\n\
- * Wrappers: records, tuples, variants, options and results are passed as\n\
- *   `const T *`, everything else by value. A single flat result is returned;\n\
- *   otherwise the wrapper takes `T *ret` last. Functions whose result holds a\n\
- *   list or string also take `void *arena, size_t arena_len` after `ret` and\n\
- *   return the arena bytes the result needs (<= arena_len: written; lists in\n\
- *   the result point into the arena).\n\
- * Raw imports: `__wasit2_import_<c name>` with the exact core signature.\n\
- */\n"
-    )
+    BANNER.replace("{world}", world)
 }
+
+const BANNER: &str = r#"/* Generated by `wasit2 bindgen` for `{world}`. Do not edit.
+ *
+ * C bindings of the wasit2 core imports (see docs/bindgen.md and docs/abi.md).
+ * One header serves wasm32 (cm32p2) and wasm64 (cm64p2): import modules and
+ * layout checks are selected by __SIZEOF_POINTER__.
+ *
+ * Naming: interface `wasi:io/streams` -> prefix `wasi_io_streams_`; world-level
+ * items -> `<world>_`; kebab-case -> snake_case (C keywords get a trailing `_`).
+ *   functions: `[method]input-stream.read` -> `wasi_io_streams_method_input_stream_read`,
+ *     `[static]r.f` -> `<prefix>static_r_f`, `[constructor]r` -> `<prefix>constructor_r`,
+ *     resource drop -> `<prefix><resource>_drop`.
+ *   types: `<prefix><name>_t`; resources: `<prefix><r>_t` (owned handle) and
+ *     `<prefix>borrow_<r>_t` (both int32_t); enums and flags: fixed-width integers
+ *     with `<PREFIX><TYPE>_<CASE>` constants; variants: `{ tag; union {...} val; }`
+ *     with `<PREFIX><TYPE>_<CASE>` tag constants; option: `{ bool is_some; T val; }`;
+ *     result: `{ bool is_err; union { T ok; E err; } val; }`; tuple: `{ f0; f1; ... }`;
+ *     list: `{ T *ptr; size_t len; }`; string: `wasit2_string_t`.
+ *     Anonymous types get derived names: `<prefix>result_list_u8_stream_error_t`.
+ *   Every struct has the Canonical ABI memory layout (checked by _Static_assert),
+ *   so the host writes results straight into them.
+ * Wrappers: records, tuples, variants, options and results are passed as
+ *   `const T *`, everything else by value. A single flat result is returned;
+ *   otherwise the wrapper takes `T *ret` last. Functions whose result holds a
+ *   list or string also take `void *arena, size_t arena_len` after `ret` and
+ *   return the arena bytes the result needs (<= arena_len: written, and the
+ *   lists in `*ret` point into the arena).
+ * Raw imports: `__wasit2_import_<c name>`, with the exact core signature.
+ */
+"#;
 
 const COMMON: &str = r#"#include <stdbool.h>
 #include <stddef.h>

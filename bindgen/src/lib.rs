@@ -15,6 +15,8 @@
 mod gen;
 mod names;
 
+use std::path::{Path, PathBuf};
+
 use wasit2_abi::{Arch, Lowering, Wit};
 use wit_parser::WorldId;
 
@@ -58,6 +60,30 @@ pub enum BindgenError {
 }
 
 pub type Result<T, E = BindgenError> = std::result::Result<T, E>;
+
+impl Bindings {
+    /// Writes `<base>.h` and `<base>.c` into `dir` (created if missing).
+    /// Each file is written to a temporary file in `dir` and renamed, so a
+    /// failure never leaves a half-written output.
+    pub fn write_to(&self, dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+        std::fs::create_dir_all(dir)?;
+        let h = dir.join(&self.header_name);
+        let c = dir.join(&self.source_name);
+        write_atomic(&h, &self.header)?;
+        write_atomic(&c, &self.source)?;
+        Ok((h, c))
+    }
+}
+
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
 
 /// Default base name of a world's files: `wasit2_<world>` (e.g.
 /// `wasit2_command` for `wasi:cli/command` and `wasit2:targets/command`).

@@ -1,7 +1,202 @@
 //! Turns a wasit2 core module into a WASI 0.2 component.
+//!
+//! Plain `cm32p2|…` imports are standard Canonical ABI lowerings, which
+//! wit-component wires directly once the target world is embedded as a
+//! `component-type` section. Caller-supplied-buffer imports
+//! (`wasit2-cm32p2|<iface>`) are served by adapter modules generated here
+//! (see `adapter.rs` and `docs/componentize.md`).
 
-/// Componentizes a linked wasit2 module (wasm32). Placeholder until the
-/// componentize work lands.
-pub fn componentize(_module: &[u8]) -> anyhow::Result<Vec<u8>> {
-    anyhow::bail!("componentize is not implemented yet")
+mod adapter;
+
+use std::collections::BTreeMap;
+
+use wasit2_abi::{AbiSection, Arch, Import, Lowering, Wit, SECTION_NAME};
+use wasmparser::{Parser, Payload, TypeRef};
+
+/// Options for [`componentize_with`].
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Target world, overriding the module's `wasit2-abi` section (default
+    /// `wasi:cli/command@0.2.12`).
+    pub world: Option<String>,
+    /// Skip validating the produced component.
+    pub skip_validation: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComponentizeError {
+    #[error("input is not a core WebAssembly module: {0}")]
+    NotAModule(String),
+    #[error("componentizing wasm64 modules is not supported by wit-component yet")]
+    Wasm64,
+    #[error(transparent)]
+    Abi(#[from] wasit2_abi::AbiError),
+    #[error("import `{module}` `{field}` is not part of world `{world}`")]
+    UnknownImport { module: String, field: String, world: String },
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    #[error("wit-component: {0}")]
+    Encode(String),
+}
+
+/// Componentizes a linked wasit2 module (wasm32) for its recorded world.
+pub fn componentize(module: &[u8]) -> anyhow::Result<Vec<u8>> {
+    Ok(componentize_with(module, &Options::default())?)
+}
+
+/// What componentize needs to know about the input module.
+#[derive(Default)]
+struct ModuleInfo {
+    abi: Option<AbiSection>,
+    has_component_type: bool,
+    memory64: bool,
+    imports: Vec<(String, String)>,
+}
+
+fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
+    let bad = |e: wasmparser::BinaryReaderError| {
+        ComponentizeError::NotAModule(e.message().replace('\n', " "))
+    };
+    let mut info = ModuleInfo::default();
+    for payload in Parser::new(0).parse_all(module) {
+        match payload.map_err(bad)? {
+            Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
+                return Err(ComponentizeError::NotAModule("it is a component".into()));
+            }
+            Payload::ImportSection(s) => {
+                for imp in s.into_imports() {
+                    let imp = imp.map_err(bad)?;
+                    if let TypeRef::Memory(m) = imp.ty {
+                        info.memory64 |= m.memory64;
+                    }
+                    info.imports.push((imp.module.to_string(), imp.name.to_string()));
+                }
+            }
+            Payload::MemorySection(s) => {
+                for m in s {
+                    info.memory64 |= m.map_err(bad)?.memory64;
+                }
+            }
+            Payload::CustomSection(c) if c.name() == SECTION_NAME => {
+                info.abi = Some(AbiSection::decode(c.data())?);
+            }
+            Payload::CustomSection(c) if c.name().starts_with("component-type") => {
+                info.has_component_type = true;
+            }
+            _ => {}
+        }
+    }
+    Ok(info)
+}
+
+/// Componentizes with explicit options.
+pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, ComponentizeError> {
+    let info = scan(module)?;
+    let wasm64 = info.memory64
+        || info.abi.as_ref().is_some_and(|a| a.arch == Arch::Wasm64)
+        || info.imports.iter().any(|(m, _)| {
+            m.split('|').next().and_then(Arch::from_prefix) == Some(Arch::Wasm64)
+        });
+    if wasm64 {
+        return Err(ComponentizeError::Wasm64);
+    }
+
+    let wit = Wit::wasi()?;
+    let world = match (&opts.world, &info.abi) {
+        (Some(w), _) => wit.world(w)?,
+        (None, Some(abi)) => wit.world(&abi.world)?,
+        (None, None) => wit.command_world()?,
+    };
+    let lowering = Lowering::new(&wit, world, Arch::Wasm32)?;
+
+    // Group the caller-supplied-buffer imports by module: one adapter each.
+    let buffer_prefix = format!("{}|", Arch::Wasm32.buffer_prefix());
+    let mut adapters: BTreeMap<&str, Vec<&Import>> = BTreeMap::new();
+    for (m, f) in &info.imports {
+        if !m.starts_with(&buffer_prefix) {
+            continue;
+        }
+        let imp = lowering
+            .import(m, f)
+            .filter(|i| !i.is_plain())
+            .ok_or_else(|| ComponentizeError::UnknownImport {
+                module: m.clone(),
+                field: f.clone(),
+                world: lowering.world_name.clone(),
+            })?;
+        let list = adapters.entry(m.as_str()).or_default();
+        if !list.iter().any(|i| i.field == imp.field) {
+            list.push(imp);
+        }
+    }
+
+    let mut bytes = module.to_vec();
+    if !info.has_component_type {
+        wit_component::embed_component_metadata(
+            &mut bytes,
+            &wit.resolve,
+            world,
+            wit_component::StringEncoding::UTF8,
+            false,
+        )
+        .map_err(encode_err)?;
+    }
+
+    let mut encoder = wit_component::ComponentEncoder::default();
+    encoder.validate(!opts.skip_validation);
+    encoder.module(&bytes).map_err(encode_err)?;
+    let adapter_world = imports_only_world(&wit, world)?;
+    for (name, imports) in &adapters {
+        let mut adapter = adapter::build(&lowering, name, imports)?;
+        // wit-component reads the string encoding of an adapter's imports
+        // from the adapter's own metadata.
+        wit_component::embed_component_metadata(
+            &mut adapter,
+            &adapter_world.0,
+            adapter_world.1,
+            wit_component::StringEncoding::UTF8,
+            false,
+        )
+        .map_err(encode_err)?;
+        encoder.adapter(name, &adapter).map_err(encode_err)?;
+    }
+    encoder.encode().map_err(encode_err)
+}
+
+/// The adapter module generated for one `wasit2-cm32p2|<iface>` module,
+/// exporting all of that interface's buffer functions (for inspection and
+/// tests).
+pub fn adapter_for(world: Option<&str>, module: &str) -> Result<Vec<u8>, ComponentizeError> {
+    let wit = Wit::wasi()?;
+    let world = match world {
+        Some(w) => wit.world(w)?,
+        None => wit.command_world()?,
+    };
+    let lowering = Lowering::new(&wit, world, Arch::Wasm32)?;
+    let imports: Vec<&Import> = lowering.buffer_imports().filter(|i| i.module == module).collect();
+    if imports.is_empty() {
+        return Err(ComponentizeError::Unsupported(format!("no buffer imports in module `{module}`")));
+    }
+    adapter::build(&lowering, module, &imports)
+}
+
+/// A copy of `world` with its imports only: an adapter's metadata must not
+/// claim the world's exports (they are the main module's).
+fn imports_only_world(wit: &Wit, world: wit_parser::WorldId) -> Result<(wit_parser::Resolve, wit_parser::WorldId), ComponentizeError> {
+    let mut resolve = wit.resolve.clone();
+    let mut w = resolve.worlds[world].clone();
+    w.exports.clear();
+    w.name = format!("{}-wasit2-adapter", w.name);
+    let pkg = w.package;
+    let name = w.name.clone();
+    let id = resolve.worlds.alloc(w);
+    if let Some(pkg) = pkg {
+        resolve.packages[pkg].worlds.insert(name, id);
+    }
+    Ok((resolve, id))
+}
+
+/// wit-component errors are chains; keep them on one line.
+fn encode_err(e: anyhow::Error) -> ComponentizeError {
+    ComponentizeError::Encode(format!("{e:#}").replace('\n', " "))
 }

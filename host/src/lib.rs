@@ -1,1 +1,149 @@
-//! TODO
+//! The wasit2 host: runs wasit2 core modules on a wasmtime core `Linker<T>`.
+//!
+//! Every import of the `wasi:cli/command@0.2` world, in both the `cm32p2`
+//! (wasm32) and `cm64p2` (wasm64) conventions, is registered with exactly the
+//! core signature the `wasit2-abi` crate computes. The WASI semantics come
+//! from wasmtime-wasi's WASI 0.2 implementation (`WasiCtx` +
+//! `ResourceTable`); this crate only lifts arguments from and lowers results
+//! to guest memory (bounds- and alignment-checked, with the caller-supplied
+//! buffer rules of `docs/abi.md`).
+//!
+//! Embedding: [`Host`] takes a plain accessor `fn(&mut T) -> &mut
+//! WasiHostCtx` and optional hooks that see every call as dynamic [`Val`]s
+//! and may replace its result. Hooks keep their state in `T` (they get
+//! `&mut T`), so neither `Sync` on `T` nor `Arc<Mutex<..>>` nor forwarding
+//! impls are needed. See `docs/host.md` and `examples/logging.rs`.
+
+mod funcs;
+mod linker;
+pub mod oom;
+mod run;
+mod val;
+
+use std::collections::{HashMap, VecDeque};
+
+pub use wasit2_abi::{Arch, Import};
+pub use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+pub use linker::{CallInfo, Flow, Host, add_to_linker};
+pub use linker::unimplemented;
+pub use run::{ModuleKind, RunError, RunOptions, engine, inspect_module, run_module};
+pub use val::Val;
+
+/// Errors setting up the host (running guest code reports `wasmtime::Error`).
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error("wasit2 ABI: {0}")]
+    Abi(#[from] wasit2_abi::AbiError),
+    #[error("the host has no implementation for import `{module}` `{field}`")]
+    Unimplemented { module: String, field: String },
+    #[error("registering `{module}` `{field}`: {message}")]
+    Link { module: String, field: String, message: String },
+}
+
+/// Resource limits, in the spirit of wasmtime's hostcall fuel. Exceeding one
+/// traps (except read sizes, which WASI lets the host shorten).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Most bytes one stream/file read returns (reads are clamped; WASI
+    /// allows short reads). Default 64 MiB.
+    pub max_read_bytes: u64,
+    /// Most bytes one `get-random-bytes`/`get-insecure-random-bytes` call
+    /// may ask for. Default 64 MiB.
+    pub max_random_bytes: u64,
+    /// Most guest bytes one call may make the host copy in (strings, lists,
+    /// plus the host-side size of non-byte list elements). Default 128 MiB,
+    /// wasmtime's hostcall-fuel default.
+    pub max_call_input_bytes: u64,
+    /// Handles returned to the guest must be below this (the table reuses
+    /// freed slots, so this bounds the live resources). Default 65 536.
+    pub max_handles: u32,
+    /// Most datagrams one `receive` takes from the socket. Default 1024.
+    pub max_datagrams_per_call: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_read_bytes: 64 << 20,
+            max_random_bytes: 64 << 20,
+            max_call_input_bytes: 128 << 20,
+            max_handles: 65_536,
+            max_datagrams_per_call: 1024,
+        }
+    }
+}
+
+/// Per-instance host state: wasmtime-wasi's context and resource table plus
+/// what the caller-supplied-buffer rules need to keep between calls.
+pub struct WasiHostCtx {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limits: Limits,
+    /// `read-directory-entry` results that did not fit the caller's buffer,
+    /// by stream handle, returned again on the next call.
+    pending_dirents: HashMap<u32, Val>,
+    /// Received datagrams not yet returned, by incoming-datagram-stream.
+    udp_queues: HashMap<u32, VecDeque<Val>>,
+}
+
+impl WasiHostCtx {
+    pub fn new(wasi: WasiCtx) -> WasiHostCtx {
+        let mut table = ResourceTable::new();
+        // Handle 0 is never a valid resource (as in the Component Model), so
+        // a zeroed handle traps instead of aliasing the first resource.
+        let _ = table.push(());
+        WasiHostCtx {
+            wasi,
+            table,
+            limits: Limits::default(),
+            pending_dirents: HashMap::new(),
+            udp_queues: HashMap::new(),
+        }
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
+    pub fn wasi(&mut self) -> &mut WasiCtx {
+        &mut self.wasi
+    }
+
+    fn clamp_read(&self, len: u64, arena_len: u64) -> u64 {
+        len.min(arena_len).min(self.limits.max_read_bytes)
+    }
+
+    fn check_random(&self, len: u64) -> wasmtime::Result<()> {
+        if len > self.limits.max_random_bytes {
+            wasmtime::bail!(
+                "random request of {len} bytes exceeds the host limit of {} bytes",
+                self.limits.max_random_bytes
+            );
+        }
+        Ok(())
+    }
+}
+
+impl WasiView for WasiHostCtx {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// What an import returned: a value, or (for imports with a caller-supplied
+/// buffer) "too small, this many bytes are needed" with nothing written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Value(Val),
+    TooSmall(u64),
+}

@@ -1,1 +1,45 @@
-//! Host-world checks (work in progress).
+//! Running wasit2 modules on hosts that serve less than WASI 0.2.
+//!
+//! - [`check`]: given a linked core module and a [`HostProfile`] (the wasit2
+//!   host, a WASI preview 1 runtime, or any WIT world), lists every import
+//!   the host cannot serve with the call path from an export to it, WASI
+//!   functions newer than a chosen version, and wasm proposals the host's
+//!   engine lacks.
+//! - [`build_adapter`]: builds the wasit2→wasip1 adapter (`adapters/wasip1`),
+//!   a static wasm library defining every import of `wasit2:targets/wasip1`
+//!   over `wasi_snapshot_preview1`.
+
+mod adapter;
+mod check;
+mod features;
+mod module;
+pub mod p1;
+pub mod symbols;
+
+use std::path::Path;
+
+pub use adapter::{adapter_lowering, build_adapter, find_tool, ADAPTER_LIB, ADAPTER_WORLD, CFLAGS};
+pub use check::{check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020};
+pub use features::{Feature, FeatureSet, FEATURES};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Abi(#[from] wasit2_abi::AbiError),
+    #[error("not a valid core wasm module: {0}")]
+    BadModule(String),
+    #[error("host profile: {0}")]
+    Profile(String),
+    #[error("building the wasip1 adapter: {0}")]
+    Tool(String),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io { path: path.display().to_string(), source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -263,7 +263,10 @@ fn recognise(arg: &str) -> Option<Hit> {
     if let Some((name, value)) = body.split_once('=') {
         if let Some(flag) = by_name(name) {
             if flag.name.len() > 1 {
-                return Some(Hit { flag, inline: Some(value.to_string()) });
+                return Some(Hit {
+                    flag,
+                    inline: Some(value.to_string()),
+                });
             }
         }
     }
@@ -271,7 +274,10 @@ fn recognise(arg: &str) -> Option<Hit> {
         let first = &body[..body.chars().next()?.len_utf8()];
         if let Some(flag) = by_name(first) {
             if flag.arity == Arity::Short {
-                return Some(Hit { flag, inline: Some(body[first.len()..].to_string()) });
+                return Some(Hit {
+                    flag,
+                    inline: Some(body[first.len()..].to_string()),
+                });
             }
         }
     }
@@ -313,7 +319,9 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
             (Arity::OptionalEq, Some(v)) => Some(v),
             (Arity::Value | Arity::Short, Some(v)) if !v.is_empty() => Some(v),
             (Arity::Value | Arity::Short, _) => {
-                let next = args.get(i).ok_or_else(|| ArgError::MissingValue(spelled.clone()))?;
+                let next = args
+                    .get(i)
+                    .ok_or_else(|| ArgError::MissingValue(spelled.clone()))?;
                 i += 1;
                 given.push(next.clone());
                 Some(next.to_string_lossy().into_owned())
@@ -337,6 +345,8 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
                     "version" | "help" => out.info_only = true,
                     "verbose" => out.verbose = true,
                     "keep-section" => out.keep_sections.extend(value.clone()),
+                    // Libraries are inputs as much as files are.
+                    "l" => out.has_inputs = true,
                     _ => {}
                 }
                 out.forward.extend(given);
@@ -348,19 +358,27 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
                 }
             }
             (Owner::WasitLd, "wasm-ld-path") => {
-                out.wasm_ld_path = Some(value_os().map(PathBuf::from).unwrap_or_else(|| value.unwrap_or_default().into()))
+                out.wasm_ld_path = Some(
+                    value_os()
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| value.unwrap_or_default().into()),
+                )
             }
             (Owner::WasitLd, "world") => out.world = value,
-            (Owner::WasitLd, "wit") => {
-                out.wit.push(value_os().map(PathBuf::from).unwrap_or_else(|| value.unwrap_or_default().into()))
-            }
+            (Owner::WasitLd, "wit") => out.wit.push(
+                value_os()
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| value.unwrap_or_default().into()),
+            ),
             (Owner::WasitLd, "host") => out.host = value,
             (Owner::WasitLd, "wasi-version") => out.wasi_version = value,
             (Owner::WasitLd, "emit-component") => out.emit_component = true,
             (Owner::WasitLd, "v") => out.verbose = true,
             (Owner::WasitLd, other) => unreachable!("flag table entry `{other}` without a handler"),
             // The wasm-ld flag wasm-component-ld could not express directly.
-            (Owner::ComponentLd, "append-lld-flag") => out.forward.extend(value.map(OsString::from)),
+            (Owner::ComponentLd, "append-lld-flag") => {
+                out.forward.extend(value.map(OsString::from))
+            }
             // Everything else of wasm-component-ld's concerns building a
             // component with adapters, which wasit2 does differently
             // (`--emit-component`); accepted so build systems that pass them
@@ -374,7 +392,9 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
 impl LinkArgs {
     /// The output path (`a.out` when `-o` is absent, as wasm-ld does).
     pub fn output_path(&self) -> PathBuf {
-        self.output.clone().unwrap_or_else(|| PathBuf::from("a.out"))
+        self.output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("a.out"))
     }
 }
 
@@ -382,7 +402,8 @@ impl LinkArgs {
 pub fn shell_quote(arg: &OsStr) -> String {
     let s = arg.to_string_lossy();
     let safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
     if safe {
         s.into_owned()
     } else {
@@ -399,7 +420,10 @@ mod tests {
     }
 
     fn fwd(a: &LinkArgs) -> Vec<String> {
-        a.forward.iter().map(|s| s.to_string_lossy().into_owned()).collect()
+        a.forward
+            .iter()
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect()
     }
 
     #[test]
@@ -407,25 +431,56 @@ mod tests {
         let a = p(&["-flavor", "wasm", "x.o", "-o", "out.wasm"]).unwrap();
         assert_eq!(fwd(&a), ["x.o"]);
         assert_eq!(a.output, Some("out.wasm".into()));
-        assert_eq!(p(&["-flavor", "gnu", "x.o"]).unwrap_err(), ArgError::Flavor("gnu".into()));
+        assert_eq!(
+            p(&["-flavor", "gnu", "x.o"]).unwrap_err(),
+            ArgError::Flavor("gnu".into())
+        );
         assert!(matches!(p(&["-flavor"]), Err(ArgError::MissingValue(_))));
     }
 
     #[test]
     fn clang_command_line() {
-        let a = p(&["-m", "wasm64", "--strip-all", "-L/usr/lib/wasm64-wasit2", "--no-entry", "/tmp/a.o", "-lc", "-o", "a.wasm"])
-            .unwrap();
+        let a = p(&[
+            "-m",
+            "wasm64",
+            "--strip-all",
+            "-L/usr/lib/wasm64-wasit2",
+            "--no-entry",
+            "/tmp/a.o",
+            "-lc",
+            "-o",
+            "a.wasm",
+        ])
+        .unwrap();
         assert_eq!(a.arch, Some(Arch::Wasm64));
         assert_eq!(a.strip, Strip::All);
-        assert_eq!(fwd(&a), ["-m", "wasm64", "-L/usr/lib/wasm64-wasit2", "--no-entry", "/tmp/a.o", "-lc"]);
+        assert_eq!(
+            fwd(&a),
+            [
+                "-m",
+                "wasm64",
+                "-L/usr/lib/wasm64-wasit2",
+                "--no-entry",
+                "/tmp/a.o",
+                "-lc"
+            ]
+        );
         assert!(a.has_inputs);
     }
 
     #[test]
     fn our_flags_in_both_forms_and_never_forwarded() {
         let a = p(&[
-            "--host=wasit2", "--world", "wasi:cli/command@0.2.12", "--wasi-version=0.2.3", "--wit", "my.wit",
-            "--wasm-ld-path=/x/wasm-ld", "--emit-component", "-v", "in.o",
+            "--host=wasit2",
+            "--world",
+            "wasi:cli/command@0.2.12",
+            "--wasi-version=0.2.3",
+            "--wit",
+            "my.wit",
+            "--wasm-ld-path=/x/wasm-ld",
+            "--emit-component",
+            "-v",
+            "in.o",
         ])
         .unwrap();
         assert_eq!(a.host.as_deref(), Some("wasit2"));
@@ -436,21 +491,53 @@ mod tests {
         assert!(a.emit_component && a.verbose);
         assert_eq!(fwd(&a), ["in.o"]);
         assert!(matches!(p(&["--host"]), Err(ArgError::MissingValue(_))));
-        assert!(matches!(p(&["--emit-component=yes"]), Err(ArgError::UnexpectedValue(_))));
+        assert!(matches!(
+            p(&["--emit-component=yes"]),
+            Err(ArgError::UnexpectedValue(_))
+        ));
     }
 
     #[test]
     fn values_that_look_like_flags_are_not_reinterpreted() {
         // `--export -v` exports a symbol named `-v`; it must not turn on -v.
-        let a = p(&["--export", "-v", "-z", "stack-size=65536", "-mllvm", "-o", "x.o"]).unwrap();
+        let a = p(&[
+            "--export",
+            "-v",
+            "-z",
+            "stack-size=65536",
+            "-mllvm",
+            "-o",
+            "x.o",
+        ])
+        .unwrap();
         assert!(!a.verbose);
         assert_eq!(a.output, None);
-        assert_eq!(fwd(&a), ["--export", "-v", "-z", "stack-size=65536", "-mllvm", "-o", "x.o"]);
+        assert_eq!(
+            fwd(&a),
+            [
+                "--export",
+                "-v",
+                "-z",
+                "stack-size=65536",
+                "-mllvm",
+                "-o",
+                "x.o"
+            ]
+        );
     }
 
     #[test]
     fn single_dash_long_options_and_joined_short_values() {
-        let a = p(&["-shared", "-export=foo", "-ofoo.wasm", "-O2", "-s", "-S", "-import-memory"]).unwrap();
+        let a = p(&[
+            "-shared",
+            "-export=foo",
+            "-ofoo.wasm",
+            "-O2",
+            "-s",
+            "-S",
+            "-import-memory",
+        ])
+        .unwrap();
         assert_eq!(a.output, Some("foo.wasm".into()));
         assert_eq!(a.strip, Strip::All);
         assert!(a.import_memory);
@@ -461,14 +548,25 @@ mod tests {
     fn optional_eq_flags_do_not_swallow_the_next_argument() {
         let a = p(&["--export-memory", "in.o", "--import-memory=env,mem"]).unwrap();
         assert!(a.has_inputs && a.import_memory);
-        assert_eq!(fwd(&a), ["--export-memory", "in.o", "--import-memory=env,mem"]);
+        assert_eq!(
+            fwd(&a),
+            ["--export-memory", "in.o", "--import-memory=env,mem"]
+        );
     }
 
     #[test]
     fn component_ld_flags_are_accepted() {
         let a = p(&[
-            "--wasi-adapter", "none", "--skip-wit-component", "--component-type", "x.wit", "--adapt=a.wasm",
-            "--reject-invalid-imports", "--append-lld-flag", "--no-gc-sections", "in.o",
+            "--wasi-adapter",
+            "none",
+            "--skip-wit-component",
+            "--component-type",
+            "x.wit",
+            "--adapt=a.wasm",
+            "--reject-invalid-imports",
+            "--append-lld-flag",
+            "--no-gc-sections",
+            "in.o",
         ])
         .unwrap();
         assert_eq!(fwd(&a), ["--no-gc-sections", "in.o"]);
@@ -476,13 +574,20 @@ mod tests {
 
     #[test]
     fn bad_emulation_is_an_error() {
-        assert!(matches!(p(&["-m", "x86_64"]), Err(ArgError::BadValue { .. })));
+        assert!(matches!(
+            p(&["-m", "x86_64"]),
+            Err(ArgError::BadValue { .. })
+        ));
     }
 
     #[test]
     fn every_flag_name_is_unique() {
         for (i, a) in FLAGS.iter().enumerate() {
-            assert!(FLAGS[i + 1..].iter().all(|b| b.name != a.name), "{}", a.name);
+            assert!(
+                FLAGS[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
         }
     }
 }

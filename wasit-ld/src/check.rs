@@ -5,6 +5,7 @@
 use std::fmt;
 
 use wasit2_abi::{Arch, CoreSig, Import, Lowering};
+use wasmparser::ExternalKind;
 
 use crate::host::Host;
 use crate::module::{self, ImportKind, ModuleError, ModuleInfo};
@@ -39,10 +40,22 @@ impl ImportUse {
     /// ` ; referenced by `f`, `g` (call path: a → b → c)` or why none is known.
     fn describe_users(&self) -> String {
         let mut s = if self.referenced_by.is_empty() {
-            if self.in_table { "referenced only from the function table".to_string() } else { "referenced by no function".to_string() }
+            if self.in_table {
+                "referenced only from the function table".to_string()
+            } else {
+                "referenced by no function".to_string()
+            }
         } else {
-            let names: Vec<_> = self.referenced_by.iter().map(|n| format!("`{n}`")).collect();
-            let table = if self.in_table { " and the function table" } else { "" };
+            let names: Vec<_> = self
+                .referenced_by
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect();
+            let table = if self.in_table {
+                " and the function table"
+            } else {
+                ""
+            };
             format!("referenced by {}{table}", names.join(", "))
         };
         if let Some(path) = &self.call_path {
@@ -58,22 +71,56 @@ pub enum ProblemKind {
     /// A WASI preview 1 import (`wasi_snapshot_preview1`/`wasi_unstable`).
     Preview1,
     /// An `env` import: an undefined symbol wasm-ld turned into an import.
-    UndefinedSymbol { world: String },
+    UndefinedSymbol {
+        world: String,
+    },
     /// A wasit2-style name for the other pointer width.
-    WrongArch { module_arch: Arch },
+    WrongArch {
+        module_arch: Arch,
+    },
     /// Not an import of the world at all.
-    NotInWorld { world: String },
-    WrongSignature { expected: CoreSig, found: String },
+    NotInWorld {
+        world: String,
+    },
+    WrongSignature {
+        expected: CoreSig,
+        found: String,
+    },
     /// In the world, but newer than `--wasi-version`.
-    TooNew { since: semver::Version, target: semver::Version },
+    TooNew {
+        since: semver::Version,
+        target: semver::Version,
+    },
     /// In the world, but the host profile cannot serve it.
-    NotInHost { host: &'static str, reason: String },
+    NotInHost {
+        host: &'static str,
+        reason: String,
+    },
     /// A memory, table, global or tag import.
-    NonFunctionImport { kind: &'static str, hint: &'static str },
+    NonFunctionImport {
+        kind: &'static str,
+        hint: &'static str,
+    },
+    /// An export named like an ABI export but typed differently.
+    ExportWrongSignature {
+        name: String,
+        expected: CoreSig,
+        found: String,
+    },
+    /// An export with the ABI prefix that the world does not have.
+    ExportNotInWorld {
+        name: String,
+        world: String,
+    },
     /// A realloc export: wasit2 hosts never call into the guest to allocate.
-    ReallocExport { name: String },
+    ReallocExport {
+        name: String,
+    },
     /// The module's memory width does not match the lowering checked against.
-    ArchMismatch { module: Arch, lowering: Arch },
+    ArchMismatch {
+        module: Arch,
+        lowering: Arch,
+    },
 }
 
 /// One reason the module is not a valid wasit2 module.
@@ -89,7 +136,11 @@ impl fmt::Display for Problem {
             Some(i) => format!("import \"{}\" \"{}\"", i.module, i.field),
             None => String::new(),
         };
-        let users = self.import.as_ref().map(|i| format!("; {}", i.describe_users())).unwrap_or_default();
+        let users = self
+            .import
+            .as_ref()
+            .map(|i| format!("; {}", i.describe_users()))
+            .unwrap_or_default();
         match &self.kind {
             ProblemKind::Preview1 => write!(
                 f,
@@ -115,6 +166,13 @@ impl fmt::Display for Problem {
             }
             ProblemKind::NotInHost { host, reason } => write!(f, "{what} is not available on host `{host}`: {reason}{users}"),
             ProblemKind::NonFunctionImport { kind, hint } => write!(f, "{what} is a {kind} import; {hint}"),
+            ProblemKind::ExportWrongSignature { name, expected, found } => write!(
+                f,
+                "export \"{name}\" has signature {found} but the wasit2 ABI requires {expected}"
+            ),
+            ProblemKind::ExportNotInWorld { name, world } => {
+                write!(f, "export \"{name}\" is not an export of {world}")
+            }
             ProblemKind::ReallocExport { name } => write!(
                 f,
                 "export \"{name}\" is a realloc; wasit2 hosts never allocate in the guest, so a wasit2 module must not export one"
@@ -161,7 +219,11 @@ fn is_realloc_export(name: &str) -> bool {
 
 /// Checks `bytes` against `lowering` and the options. Problems are collected,
 /// not returned early, so a caller can report all of them.
-pub fn check_module(bytes: &[u8], lowering: &Lowering, opts: &CheckOptions) -> Result<Report, CheckError> {
+pub fn check_module(
+    bytes: &[u8],
+    lowering: &Lowering,
+    opts: &CheckOptions,
+) -> Result<Report, CheckError> {
     let info = module::parse(bytes)?;
     Ok(check_info(&info, lowering, opts))
 }
@@ -171,12 +233,21 @@ pub fn check_info(info: &ModuleInfo, lowering: &Lowering, opts: &CheckOptions) -
     let arch = info.arch().unwrap_or(lowering.arch);
     let mut problems = Vec::new();
     if arch != lowering.arch {
-        problems.push(Problem { import: None, kind: ProblemKind::ArchMismatch { module: arch, lowering: lowering.arch } });
+        problems.push(Problem {
+            import: None,
+            kind: ProblemKind::ArchMismatch {
+                module: arch,
+                lowering: lowering.arch,
+            },
+        });
     }
     let mut imports = Vec::new();
     for imp in &info.imports {
         let usage = import_use(info, lowering, imp);
-        let problem = |kind| Problem { import: Some(usage.clone()), kind };
+        let problem = |kind| Problem {
+            import: Some(usage.clone()),
+            kind,
+        };
         match &imp.kind {
             ImportKind::Func { sig, .. } => {
                 if let Some(kind) = func_import_problem(lowering, opts, arch, &imp.module, &imp.field, sig) {
@@ -196,11 +267,51 @@ pub fn check_info(info: &ModuleInfo, lowering: &Lowering, opts: &CheckOptions) -
         imports.push(usage);
     }
     for e in &info.exports {
-        if is_realloc_export(&e.name) {
-            problems.push(Problem { import: None, kind: ProblemKind::ReallocExport { name: e.name.clone() } });
+        if let Some(kind) = export_problem(info, lowering, arch, e) {
+            problems.push(Problem { import: None, kind });
+        } else if is_realloc_export(&e.name) {
+            problems.push(Problem {
+                import: None,
+                kind: ProblemKind::ReallocExport {
+                    name: e.name.clone(),
+                },
+            });
         }
     }
-    Report { arch, imports, problems }
+    Report {
+        arch,
+        imports,
+        problems,
+    }
+}
+
+/// Exports named by the ABI must have its signature; other names with the
+/// ABI's prefix are mistakes (a typo, or the wrong world).
+fn export_problem(
+    info: &ModuleInfo,
+    lowering: &Lowering,
+    arch: Arch,
+    e: &module::ModuleExport,
+) -> Option<ProblemKind> {
+    if is_realloc_export(&e.name) {
+        return None;
+    }
+    let Some(abi) = lowering.export(&e.name) else {
+        let prefixed = e.name.starts_with(&format!("{}|", arch.prefix()));
+        return prefixed.then(|| ProblemKind::ExportNotInWorld {
+            name: e.name.clone(),
+            world: lowering.world_name.clone(),
+        });
+    };
+    let (Some(expected), ExternalKind::Func) = (&abi.sig, e.kind) else {
+        return None;
+    };
+    let found = info.func_sigs.get(e.index as usize)?;
+    (found.core.as_ref() != Some(expected)).then(|| ProblemKind::ExportWrongSignature {
+        name: e.name.clone(),
+        expected: expected.clone(),
+        found: found.text.clone(),
+    })
 }
 
 fn func_import_problem(
@@ -218,21 +329,32 @@ fn func_import_problem(
             "wasi_snapshot_preview1" | "wasi_unstable" => ProblemKind::Preview1,
             "env" => ProblemKind::UndefinedSymbol { world: world() },
             _ => match Arch::from_prefix(prefix) {
-                Some(other) if other != arch && module.contains('|') => ProblemKind::WrongArch { module_arch: arch },
+                Some(other) if other != arch && module.contains('|') => {
+                    ProblemKind::WrongArch { module_arch: arch }
+                }
                 _ => ProblemKind::NotInWorld { world: world() },
             },
         });
     };
     if sig.core.as_ref() != Some(&expected.sig) {
-        return Some(ProblemKind::WrongSignature { expected: expected.sig.clone(), found: sig.text.clone() });
+        return Some(ProblemKind::WrongSignature {
+            expected: expected.sig.clone(),
+            found: sig.text.clone(),
+        });
     }
     if let (Some(since), Some(target)) = (&expected.since, &opts.wasi_version) {
         if since > target {
-            return Some(ProblemKind::TooNew { since: since.clone(), target: target.clone() });
+            return Some(ProblemKind::TooNew {
+                since: since.clone(),
+                target: target.clone(),
+            });
         }
     }
     if let Some(reason) = opts.host.refuses(expected) {
-        return Some(ProblemKind::NotInHost { host: opts.host.name(), reason });
+        return Some(ProblemKind::NotInHost {
+            host: opts.host.name(),
+            reason,
+        });
     }
     None
 }
@@ -257,13 +379,26 @@ fn import_use(info: &ModuleInfo, lowering: &Lowering, imp: &module::ModuleImport
     };
     let (referenced_by, in_table, call_path) = match func_index {
         Some(i) => (
-            info.graph.callers_of(i).into_iter().map(|c| info.func_name(c)).collect(),
-            info.graph.in_table(i),
             info.graph
-                .path_to(i)
-                .map(|p| p.into_iter().map(|f| path_name(info, lowering, f)).collect()),
+                .callers_of(i)
+                .into_iter()
+                .map(|c| info.func_name(c))
+                .collect(),
+            info.graph.in_table(i),
+            info.graph.path_to(i).map(|p| {
+                p.into_iter()
+                    .map(|f| path_name(info, lowering, f))
+                    .collect()
+            }),
         ),
         None => (Vec::new(), false, None),
     };
-    ImportUse { module: imp.module.clone(), field: imp.field.clone(), func_index, referenced_by, in_table, call_path }
+    ImportUse {
+        module: imp.module.clone(),
+        field: imp.field.clone(),
+        func_index,
+        referenced_by,
+        in_table,
+        call_path,
+    }
 }

@@ -31,7 +31,8 @@ fn is_executable(p: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        p.metadata()
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     }
     #[cfg(not(unix))]
     {
@@ -62,9 +63,16 @@ fn on_path(name: &str, path: Option<&OsString>) -> Option<PathBuf> {
 /// An explicitly given path that does not exist is an error, never silently
 /// replaced by another linker.
 pub fn find_wasm_ld(explicit: Option<&Path>) -> Result<WasmLd, FindError> {
-    let plain = |program: PathBuf| WasmLd { program, leading_args: Vec::new() };
+    let plain = |program: PathBuf| WasmLd {
+        program,
+        leading_args: Vec::new(),
+    };
     if let Some(p) = explicit {
-        return if is_executable(p) { Ok(plain(p.to_path_buf())) } else { Err(FindError::ExplicitMissing(p.into())) };
+        return if is_executable(p) {
+            Ok(plain(p.to_path_buf()))
+        } else {
+            Err(FindError::ExplicitMissing(p.into()))
+        };
     }
     if let Some(p) = std::env::var_os("WASM_LD").filter(|v| !v.is_empty()) {
         let p = PathBuf::from(p);
@@ -87,7 +95,11 @@ pub fn find_wasm_ld(explicit: Option<&Path>) -> Result<WasmLd, FindError> {
         if let Some(c) = on_path(&clang, path.as_ref()) {
             clang_dirs.extend(c.parent().map(Path::to_path_buf));
             // /usr/bin/clang-22 is a symlink into /usr/lib/llvm-22/bin.
-            clang_dirs.extend(c.canonicalize().ok().and_then(|r| r.parent().map(Path::to_path_buf)));
+            clang_dirs.extend(
+                c.canonicalize()
+                    .ok()
+                    .and_then(|r| r.parent().map(Path::to_path_buf)),
+            );
         }
     }
     for dir in clang_dirs {
@@ -102,18 +114,29 @@ pub fn find_wasm_ld(explicit: Option<&Path>) -> Result<WasmLd, FindError> {
 }
 
 fn rust_lld() -> Option<WasmLd> {
-    let out = Command::new("rustc").args(["--print", "sysroot"]).output().ok()?;
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
     if !out.status.success() {
         return None;
     }
     let sysroot = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim());
     let rustlib = sysroot.join("lib/rustlib");
-    let mut hosts: Vec<PathBuf> = std::fs::read_dir(&rustlib).ok()?.flatten().map(|e| e.path()).collect();
+    let mut hosts: Vec<PathBuf> = std::fs::read_dir(&rustlib)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     hosts.sort();
-    hosts.into_iter().map(|h| h.join("bin/rust-lld")).find(|p| usable(p)).map(|program| WasmLd {
-        program,
-        leading_args: vec!["-flavor".into(), "wasm".into()],
-    })
+    hosts
+        .into_iter()
+        .map(|h| h.join("bin/rust-lld"))
+        .find(|p| usable(p))
+        .map(|program| WasmLd {
+            program,
+            leading_args: vec!["-flavor".into(), "wasm".into()],
+        })
 }
 
 #[cfg(test)]

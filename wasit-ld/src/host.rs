@@ -4,10 +4,11 @@
 use wasit2_abi::{Import, WASI_VERSION};
 
 /// A runtime a wasit2 module can be linked for. Selected with `--host NAME`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Host {
     /// The wasit2 host: every import of the world, caller-supplied-buffer
     /// imports included.
+    #[default]
     Wasit2,
 }
 
@@ -55,12 +56,6 @@ impl Host {
     }
 }
 
-impl Default for Host {
-    fn default() -> Self {
-        Host::Wasit2
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +67,9 @@ mod tests {
             Host::from_name("wasip1").unwrap_err().to_string(),
             "host `wasip1` is not yet supported (supported: wasit2)"
         );
-        assert!(matches!(Host::from_name("nope"), Err(HostError::Unknown(_))));
+        assert!(matches!(
+            Host::from_name("nope"),
+            Err(HostError::Unknown(_))
+        ));
     }
 }

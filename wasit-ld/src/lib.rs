@@ -24,7 +24,9 @@ use anyhow::{bail, Context};
 use wasit2_abi::{AbiSection, Arch, Lowering, Wit, ABI_VERSION};
 
 pub use args::{LinkArgs, Strip};
-pub use check::{check_info, check_module, CheckError, CheckOptions, ImportUse, Problem, ProblemKind, Report};
+pub use check::{
+    check_info, check_module, CheckError, CheckOptions, ImportUse, Problem, ProblemKind, Report,
+};
 pub use find::{find_wasm_ld, WasmLd};
 pub use host::Host;
 pub use module::{CallGraph, ModuleInfo};
@@ -58,10 +60,31 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         return 1;
     }
     // Causes may contain newlines (WIT parse errors); keep it to one line.
-    let text = format!("{err:#}");
-    let one_line: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let text = error_text(&err);
+    let one_line: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     eprintln!("wasit-ld: error: {}", one_line.join(" "));
     1
+}
+
+/// The error and its causes as `a: b: c`, skipping causes whose text an
+/// outer error already printed (some library errors embed their source).
+fn error_text(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 /// Links as wasm-ld would, then checks and finishes the module. On error no
@@ -72,7 +95,8 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
     let host = Host::from_name(args.host.as_deref().unwrap_or("wasit2"))?;
     let wasi_version = match &args.wasi_version {
         Some(v) => Some(
-            semver::Version::parse(v).with_context(|| format!("--wasi-version `{v}` is not a version like 0.2.3"))?,
+            semver::Version::parse(v)
+                .with_context(|| format!("--wasi-version `{v}` is not a version like 0.2.3"))?,
         ),
         None => None,
     };
@@ -80,8 +104,17 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
 
     if args.info_only || !args.has_inputs {
         // `--version`, `--help`, or `-v` alone: whatever wasm-ld says is the answer.
-        if args.info_only && args.forward.iter().any(|a| a == "--version" || a == "-version") {
-            println!("wasit-ld {} (wasit2 ABI {ABI_VERSION}) using {}", env!("CARGO_PKG_VERSION"), wasm_ld.program.display());
+        if args.info_only
+            && args
+                .forward
+                .iter()
+                .any(|a| a == "--version" || a == "-version")
+        {
+            println!(
+                "wasit-ld {} (wasit2 ABI {ABI_VERSION}) using {}",
+                env!("CARGO_PKG_VERSION"),
+                wasm_ld.program.display()
+            );
         }
         let mut extra = Vec::new();
         if args.verbose && !args.has_inputs && !args.info_only {
@@ -90,9 +123,22 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
         return run_wasm_ld(&wasm_ld, &args.forward, &extra, args.verbose, None);
     }
 
+    // Bad --wit/--world must fail before anything is linked.
+    let target = if args.relocatable {
+        None
+    } else {
+        Some(Target::load(&args, host)?)
+    };
     let output = args.output_path();
     let output_existed = output.is_file();
-    let result = link_checked(&args, &wasm_ld, host, wasi_version, &output);
+    let result = link_checked(
+        &args,
+        &wasm_ld,
+        target.as_ref(),
+        host,
+        wasi_version,
+        &output,
+    );
     if result.is_err() && output_existed && !args.forward.iter().any(|a| Path::new(a) == output) {
         // A stale output from an earlier link must not pass for this one's.
         let _ = std::fs::remove_file(&output);
@@ -100,9 +146,29 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
     result
 }
 
+/// The WIT and world a module is checked against.
+struct Target {
+    wit: Wit,
+    world: wit_parser::WorldId,
+    name: String,
+}
+
+impl Target {
+    fn load(args: &LinkArgs, host: Host) -> anyhow::Result<Target> {
+        let mut wit = Wit::wasi().context("loading the WASI WIT")?;
+        for path in &args.wit {
+            wit.push_path(path)?;
+        }
+        let name = args.world.clone().unwrap_or_else(|| host.default_world());
+        let world = wit.world(&name).context("--world")?;
+        Ok(Target { wit, world, name })
+    }
+}
+
 fn link_checked(
     args: &LinkArgs,
     wasm_ld: &WasmLd,
+    target: Option<&Target>,
     host: Host,
     wasi_version: Option<semver::Version>,
     output: &Path,
@@ -116,7 +182,10 @@ fn link_checked(
         .prefix(".wasit-ld-")
         .tempdir_in(dir)
         .with_context(|| format!("creating a temporary directory in {}", dir.display()))?;
-    let file_name = output.file_name().map(PathBuf::from).unwrap_or_else(|| "a.out".into());
+    let file_name = output
+        .file_name()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "a.out".into());
     let linked = tmp.path().join(&file_name);
 
     if args.relocatable {
@@ -128,30 +197,60 @@ fn link_checked(
         };
         let mut extra: Vec<OsString> = strip.iter().map(OsString::from).collect();
         extra.extend(["-o".into(), linked.clone().into_os_string()]);
-        run_wasm_ld(wasm_ld, &args.forward, &extra, args.verbose, Some((&linked, output)))?;
-        return std::fs::rename(&linked, output).with_context(|| format!("writing {}", output.display()));
+        run_wasm_ld(
+            wasm_ld,
+            &args.forward,
+            &extra,
+            args.verbose,
+            Some((&linked, output)),
+        )?;
+        return std::fs::rename(&linked, output)
+            .with_context(|| format!("writing {}", output.display()));
     }
 
     let extra = ["-o".into(), linked.clone().into_os_string()];
-    run_wasm_ld(wasm_ld, &args.forward, &extra, args.verbose, Some((&linked, output)))?;
-    let bytes = std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
+    run_wasm_ld(
+        wasm_ld,
+        &args.forward,
+        &extra,
+        args.verbose,
+        Some((&linked, output)),
+    )?;
+    let bytes = std::fs::read(&linked)
+        .with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
     let info = module::parse(&bytes).context("wasm-ld produced an invalid module")?;
 
     let arch = match (args.arch, info.arch()) {
         (Some(flag), Some(module)) if flag != module => {
-            bail!("`-m {}` was given but the linked module's memory is {}", flag.name(), module.name())
+            bail!(
+                "`-m {}` was given but the linked module's memory is {}",
+                flag.name(),
+                module.name()
+            )
         }
         (Some(a), _) | (None, Some(a)) => a,
         (None, None) => Arch::Wasm32,
     };
-    let mut wit = Wit::wasi().context("loading the WASI WIT")?;
-    for path in &args.wit {
-        wit.push_path(path)?;
+    let Some(Target { wit, world, name }) = target else {
+        bail!("internal error: no target world for a non-relocatable link");
+    };
+    let world = *world;
+    let lowering =
+        Lowering::new(wit, world, arch).with_context(|| format!("lowering world `{name}`"))?;
+    if args.verbose {
+        eprintln!(
+            "wasit-ld: checking {} imports against {} ({}, host {})",
+            info.imports.len(),
+            lowering.world_name,
+            arch.name(),
+            host.name()
+        );
     }
-    let world_name = args.world.clone().unwrap_or_else(|| host.default_world());
-    let world = wit.world(&world_name).context("--world")?;
-    let lowering = Lowering::new(&wit, world, arch).with_context(|| format!("lowering world `{world_name}`"))?;
-    let opts = CheckOptions { host, wasi_version, import_memory: args.import_memory };
+    let opts = CheckOptions {
+        host,
+        wasi_version,
+        import_memory: args.import_memory,
+    };
     let report = check::check_info(&info, &lowering, &opts);
     if !report.is_ok() {
         return Err(CheckFailed(report.problems).into());
@@ -163,7 +262,12 @@ fn link_checked(
             arch,
             strip: args.strip,
             keep_sections: &args.keep_sections,
-            abi: AbiSection { version: ABI_VERSION, arch, world: lowering.world_name.clone(), host: host.name().into() },
+            abi: AbiSection {
+                version: ABI_VERSION,
+                arch,
+                world: lowering.world_name.clone(),
+                host: host.name().into(),
+            },
             resolve: &wit.resolve,
             world,
         },
@@ -175,7 +279,8 @@ fn link_checked(
     };
 
     let staged = tmp.path().join(".final");
-    std::fs::write(&staged, &final_bytes).with_context(|| format!("writing {}", staged.display()))?;
+    std::fs::write(&staged, &final_bytes)
+        .with_context(|| format!("writing {}", staged.display()))?;
     // Keep the permissions wasm-ld chose (executable bit included).
     if let Ok(meta) = std::fs::metadata(&linked) {
         let _ = std::fs::set_permissions(&staged, meta.permissions());
@@ -193,7 +298,12 @@ fn run_wasm_ld(
     verbose: bool,
     rename: Option<(&Path, &Path)>,
 ) -> anyhow::Result<()> {
-    let all: Vec<&OsString> = wasm_ld.leading_args.iter().chain(forward).chain(extra).collect();
+    let all: Vec<&OsString> = wasm_ld
+        .leading_args
+        .iter()
+        .chain(forward)
+        .chain(extra)
+        .collect();
     if verbose {
         let mut line = args::shell_quote(wasm_ld.program.as_os_str());
         for a in &all {
@@ -219,7 +329,11 @@ fn run_wasm_ld(
     }
     let code = out.status.code().unwrap_or(1).max(1);
     if stderr.trim().is_empty() {
-        bail!("{} failed ({}) without a message", wasm_ld.program.display(), out.status);
+        bail!(
+            "{} failed ({}) without a message",
+            wasm_ld.program.display(),
+            out.status
+        );
     }
     Err(WasmLdFailed { code }.into())
 }

@@ -5,7 +5,8 @@ use std::collections::{HashMap, VecDeque};
 
 use wasit2_abi::{Arch, CoreSig, ValType};
 use wasmparser::{
-    CompositeInnerType, ElementItems, ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef, Validator, WasmFeatures,
+    CompositeInnerType, ElementItems, ExternalKind, KnownCustom, Name, Operator, Parser, Payload,
+    TypeRef, Validator, WasmFeatures,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +70,8 @@ pub struct ModuleInfo {
     /// Function names from the `name` section.
     pub names: HashMap<u32, String>,
     pub graph: CallGraph,
+    /// The type of every function, imports first.
+    pub func_sigs: Vec<FoundSig>,
 }
 
 /// Features wasm-ld may emit and wasit2 hosts accept.
@@ -100,29 +103,44 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
                     let imp = imp?;
                     let kind = match imp.ty {
                         TypeRef::Func(t) | TypeRef::FuncExact(t) => {
-                            let sig = types.get(t as usize).cloned().flatten().unwrap_or(FoundSig {
-                                core: None,
-                                text: format!("type #{t}"),
-                            });
+                            let sig = lookup(&types, t);
                             num_funcs += 1;
-                            ImportKind::Func { index: num_funcs - 1, sig }
+                            info.func_sigs.push(sig.clone());
+                            ImportKind::Func {
+                                index: num_funcs - 1,
+                                sig,
+                            }
                         }
                         TypeRef::Memory(m) => {
                             info.memory64.get_or_insert(m.memory64);
-                            ImportKind::Memory { memory64: m.memory64 }
+                            ImportKind::Memory {
+                                memory64: m.memory64,
+                            }
                         }
                         TypeRef::Table(_) => ImportKind::Table,
                         TypeRef::Global(_) => ImportKind::Global,
                         TypeRef::Tag(_) => ImportKind::Tag,
                     };
-                    info.imports.push(ModuleImport { module: imp.module.to_string(), field: imp.name.to_string(), kind });
+                    info.imports.push(ModuleImport {
+                        module: imp.module.to_string(),
+                        field: imp.name.to_string(),
+                        kind,
+                    });
                 }
                 info.graph.num_imported = num_funcs;
             }
             Payload::FunctionSection(r) => {
                 let n = r.count();
-                info.graph.callees.resize((num_funcs + n) as usize, Vec::new());
-                info.graph.calls_indirect.resize((num_funcs + n) as usize, false);
+                for t in r {
+                    let t = t?;
+                    info.func_sigs.push(lookup(&types, t));
+                }
+                info.graph
+                    .callees
+                    .resize((num_funcs + n) as usize, Vec::new());
+                info.graph
+                    .calls_indirect
+                    .resize((num_funcs + n) as usize, false);
                 num_funcs += n;
             }
             Payload::MemorySection(r) => {
@@ -136,7 +154,11 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
                     if e.kind == ExternalKind::Func {
                         info.graph.roots.push(e.index);
                     }
-                    info.exports.push(ModuleExport { name: e.name.to_string(), kind: e.kind, index: e.index });
+                    info.exports.push(ModuleExport {
+                        name: e.name.to_string(),
+                        kind: e.kind,
+                        index: e.index,
+                    });
                 }
             }
             Payload::StartSection { func, .. } => info.graph.roots.push(func),
@@ -201,6 +223,17 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
     Ok(info)
 }
 
+fn lookup(types: &[Option<FoundSig>], t: u32) -> FoundSig {
+    types
+        .get(t as usize)
+        .cloned()
+        .flatten()
+        .unwrap_or(FoundSig {
+            core: None,
+            text: format!("type #{t}"),
+        })
+}
+
 fn found_sig(f: &wasmparser::FuncType) -> FoundSig {
     let conv = |t: &wasmparser::ValType| match t {
         wasmparser::ValType::I32 => Some(ValType::I32),
@@ -211,11 +244,18 @@ fn found_sig(f: &wasmparser::FuncType) -> FoundSig {
     };
     let params: Option<Vec<_>> = f.params().iter().map(conv).collect();
     let results: Option<Vec<_>> = f.results().iter().map(conv).collect();
-    let core = params.zip(results).map(|(params, results)| CoreSig { params, results });
+    let core = params
+        .zip(results)
+        .map(|(params, results)| CoreSig { params, results });
     let text = match &core {
         Some(c) => c.to_string(),
         None => {
-            let list = |v: &[wasmparser::ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+            let list = |v: &[wasmparser::ValType]| {
+                v.iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             format!("({}) -> ({})", list(f.params()), list(f.results()))
         }
     };
@@ -225,13 +265,18 @@ fn found_sig(f: &wasmparser::FuncType) -> FoundSig {
 impl ModuleInfo {
     /// The architecture the module's memory implies, if it has one.
     pub fn arch(&self) -> Option<Arch> {
-        self.memory64.map(|m| if m { Arch::Wasm64 } else { Arch::Wasm32 })
+        self.memory64
+            .map(|m| if m { Arch::Wasm64 } else { Arch::Wasm32 })
     }
 
     /// A function's name for messages: the `name` section's, else `function #N`.
     pub fn func_name(&self, index: u32) -> String {
         match self.names.get(&index) {
-            Some(n) => n.clone(),
+            // rustc links with --no-demangle; messages should read like Rust.
+            Some(n) => match rustc_demangle::try_demangle(n) {
+                Ok(d) => format!("{d:#}"),
+                Err(_) => n.clone(),
+            },
             None => format!("function #{index}"),
         }
     }

@@ -16,7 +16,10 @@ pub enum PostError {
     #[error("invalid WebAssembly module: {0}")]
     Parse(#[from] wasmparser::BinaryReaderError),
     #[error("embedding the component type of `{world}`: {source:#}")]
-    ComponentType { world: String, source: anyhow::Error },
+    ComponentType {
+        world: String,
+        source: anyhow::Error,
+    },
     #[error("the finished module does not validate (wasit-ld bug): {0}")]
     Invalid(wasmparser::BinaryReaderError),
 }
@@ -51,7 +54,8 @@ fn keep_custom(name: &str, strip: Strip, keep: &[String]) -> bool {
     if keep.iter().any(|k| k == name) {
         return true;
     }
-    let debug = name.starts_with(".debug_") || name == "sourceMappingURL" || name == "external_debug_info";
+    let debug =
+        name.starts_with(".debug_") || name == "sourceMappingURL" || name == "external_debug_info";
     match strip {
         Strip::None => true,
         Strip::Debug => !debug,
@@ -86,17 +90,26 @@ pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
             }
             Payload::CustomSection(c) => {
                 if keep_custom(c.name(), how.strip, how.keep_sections) {
-                    out.section(&CustomSection { name: Cow::Borrowed(c.name()), data: Cow::Borrowed(c.data()) });
+                    out.section(&CustomSection {
+                        name: Cow::Borrowed(c.name()),
+                        data: Cow::Borrowed(c.data()),
+                    });
                 }
             }
             other => {
                 if let Some((id, range)) = other.as_section() {
-                    out.section(&RawSection { id, data: &bytes[range.start as usize..range.end as usize] });
+                    out.section(&RawSection {
+                        id,
+                        data: &bytes[range.start as usize..range.end as usize],
+                    });
                 }
             }
         }
     }
-    out.section(&CustomSection { name: Cow::Borrowed(SECTION_NAME), data: Cow::Owned(how.abi.encode()) });
+    out.section(&CustomSection {
+        name: Cow::Borrowed(SECTION_NAME),
+        data: Cow::Owned(how.abi.encode()),
+    });
     let mut bytes = out.finish();
     wit_component::embed_component_metadata(
         &mut bytes,
@@ -105,7 +118,10 @@ pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
         wit_component::StringEncoding::UTF8,
         false,
     )
-    .map_err(|source| PostError::ComponentType { world: how.abi.world.clone(), source })?;
+    .map_err(|source| PostError::ComponentType {
+        world: how.abi.world.clone(),
+        source,
+    })?;
     wasmparser::Validator::new_with_features(crate::module::features())
         .validate_all(&bytes)
         .map_err(PostError::Invalid)?;

@@ -80,7 +80,9 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, RspError> {
     // `--rsp-quoting=windows` changes the rules; we implement GNU only.
     for a in &args {
         let s = a.to_string_lossy();
-        let value = s.strip_prefix("--rsp-quoting=").or_else(|| s.strip_prefix("-rsp-quoting="));
+        let value = s
+            .strip_prefix("--rsp-quoting=")
+            .or_else(|| s.strip_prefix("-rsp-quoting="));
         if let Some(v) = value {
             if v != "posix" {
                 return Err(RspError::Quoting(v.to_string()));
@@ -93,9 +95,17 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, RspError> {
     Ok(out)
 }
 
-fn expand_into(args: Vec<OsString>, out: &mut Vec<OsString>, stack: &mut Vec<PathBuf>) -> Result<(), RspError> {
+fn expand_into(
+    args: Vec<OsString>,
+    out: &mut Vec<OsString>,
+    stack: &mut Vec<PathBuf>,
+) -> Result<(), RspError> {
     for arg in args {
-        let Some(path) = arg.to_str().and_then(|s| s.strip_prefix('@')).map(Path::new) else {
+        let Some(path) = arg
+            .to_str()
+            .and_then(|s| s.strip_prefix('@'))
+            .map(Path::new)
+        else {
             out.push(arg);
             continue;
         };
@@ -110,7 +120,14 @@ fn expand_into(args: Vec<OsString>, out: &mut Vec<OsString>, stack: &mut Vec<Pat
         }
         let text = String::from_utf8(bytes).map_err(|_| RspError::NotUtf8(path.to_path_buf()))?;
         stack.push(canonical);
-        expand_into(tokenize_gnu(&text).into_iter().map(OsString::from).collect(), out, stack)?;
+        expand_into(
+            tokenize_gnu(&text)
+                .into_iter()
+                .map(OsString::from)
+                .collect(),
+            out,
+            stack,
+        )?;
         stack.pop();
     }
     Ok(())
@@ -137,17 +154,46 @@ mod tests {
         let inner = dir.path().join("inner.rsp");
         let outer = dir.path().join("outer.rsp");
         std::fs::write(&inner, "-lc 'with space.o'\n").unwrap();
-        std::fs::write(&outer, format!("-flavor wasm @{} -o \"out put.wasm\"", inner.display())).unwrap();
-        let args = vec![OsString::from("first"), OsString::from(format!("@{}", outer.display())), "last".into()];
+        std::fs::write(
+            &outer,
+            format!("-flavor wasm @{} -o \"out put.wasm\"", inner.display()),
+        )
+        .unwrap();
+        let args = vec![
+            OsString::from("first"),
+            OsString::from(format!("@{}", outer.display())),
+            "last".into(),
+        ];
         let got = expand(args).unwrap();
-        assert_eq!(got, ["first", "-flavor", "wasm", "-lc", "with space.o", "-o", "out put.wasm", "last"]);
+        assert_eq!(
+            got,
+            [
+                "first",
+                "-flavor",
+                "wasm",
+                "-lc",
+                "with space.o",
+                "-o",
+                "out put.wasm",
+                "last"
+            ]
+        );
 
         // Missing files stay literal.
-        assert_eq!(expand(vec!["@/nonexistent/x".into()]).unwrap(), ["@/nonexistent/x"]);
+        assert_eq!(
+            expand(vec!["@/nonexistent/x".into()]).unwrap(),
+            ["@/nonexistent/x"]
+        );
 
         let a = dir.path().join("a.rsp");
         std::fs::write(&a, format!("@{}", a.display())).unwrap();
-        assert!(matches!(expand(vec![format!("@{}", a.display()).into()]), Err(RspError::Cycle(_))));
-        assert!(matches!(expand(vec!["--rsp-quoting=windows".into()]), Err(RspError::Quoting(_))));
+        assert!(matches!(
+            expand(vec![format!("@{}", a.display()).into()]),
+            Err(RspError::Cycle(_))
+        ));
+        assert!(matches!(
+            expand(vec!["--rsp-quoting=windows".into()]),
+            Err(RspError::Quoting(_))
+        ));
     }
 }

@@ -10,9 +10,14 @@
 
 #include "w2_internal.h"
 
-static w2_fd *table;
-static size_t table_len;
-static bool table_ready;
+/* The first fds live in a static table so that programs that only use
+ * stdio never link malloc. */
+#define W2_STATIC_FDS 16
+static w2_fd static_table[W2_STATIC_FDS];
+static w2_fd *table = static_table;
+static size_t table_len = W2_STATIC_FDS;
+static bool stdio_ready;
+static bool preopens_ready;
 static int32_t network_handle = -1;
 
 static void init_entry(w2_fd *f) {
@@ -21,31 +26,10 @@ static void init_entry(w2_fd *f) {
     f->dir_stream = f->sock = f->udp_in = f->udp_out = -1;
 }
 
-static bool grow(size_t want) {
-    if (want <= table_len)
-        return true;
-    size_t n = table_len ? table_len : 16;
-    while (n < want)
-        n *= 2;
-    w2_fd *t = realloc(table, n * sizeof *t);
-    if (!t)
-        return false;
-    for (size_t i = table_len; i < n; i++)
-        init_entry(&t[i]);
-    table = t;
-    table_len = n;
-    return true;
-}
-
-static void table_init(void) {
-    table_ready = true;
-    w2s_preopen *pre = NULL;
-    size_t npre = 0;
-    if (w2s_preopens(&pre, &npre) != 0)
-        npre = 0;
-    if (!grow(3 + npre + 8))
-        abort();
-
+static void stdio_init(void) {
+    stdio_ready = true;
+    for (size_t i = 0; i < W2_STATIC_FDS; i++)
+        init_entry(&static_table[i]);
     table[0].kind = W2_IN_STREAM;
     table[0].in = w2s_stdin();
     table[0].tty = w2s_is_terminal(0);
@@ -55,7 +39,42 @@ static void table_init(void) {
     table[2].kind = W2_OUT_STREAM;
     table[2].out = w2s_stderr();
     table[2].tty = w2s_is_terminal(2);
+}
 
+static bool grow(size_t want) {
+    if (want <= table_len)
+        return true;
+    size_t n = table_len * 2;
+    while (n < want)
+        n *= 2;
+    w2_fd *t = malloc(n * sizeof *t);
+    if (!t)
+        return false;
+    memcpy(t, table, table_len * sizeof *t);
+    for (size_t i = table_len; i < n; i++)
+        init_entry(&t[i]);
+    if (table != static_table)
+        free(table);
+    table = t;
+    table_len = n;
+    return true;
+}
+
+/* Preopens take fds 3.. in get-directories order. They are fetched on
+ * first need (preopens.c's scan, or the first fd allocation), which keeps
+ * get-directories and malloc out of programs that never touch files. */
+static void preopens_init(void) {
+    if (!stdio_ready)
+        stdio_init();
+    if (preopens_ready)
+        return;
+    preopens_ready = true;
+    w2s_preopen *pre = NULL;
+    size_t npre = 0;
+    if (w2s_preopens(&pre, &npre) != 0)
+        return;
+    if (!grow(3 + npre + 1))
+        npre = table_len - 3;
     for (size_t i = 0; i < npre; i++) {
         w2_fd *f = &table[3 + i];
         f->kind = W2_DIR;
@@ -67,16 +86,15 @@ static void table_init(void) {
 }
 
 w2_fd *w2_fd_get(__wasi_fd_t fd) {
-    if (__builtin_expect(!table_ready, 0))
-        table_init();
+    if (__builtin_expect(!stdio_ready, 0))
+        stdio_init();
     if (fd >= table_len || table[fd].kind == W2_FREE)
         return NULL;
     return &table[fd];
 }
 
 int w2_fd_alloc(void) {
-    if (!table_ready)
-        table_init();
+    preopens_init();
     for (size_t i = 0; i < table_len; i++)
         if (table[i].kind == W2_FREE)
             return (int)i;
@@ -150,6 +168,7 @@ __wasi_errno_t __wasi_fd_renumber(__wasi_fd_t fd, __wasi_fd_t to) {
 }
 
 __wasi_errno_t __wasi_fd_prestat_get(__wasi_fd_t fd, __wasi_prestat_t *buf) {
+    preopens_init();
     w2_fd *f = w2_fd_get(fd);
     /* preopens.c stops scanning at the first EBADF. */
     if (!f || !f->preopen)

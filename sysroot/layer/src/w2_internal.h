@@ -96,9 +96,14 @@ __wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool no
 /* Blocks until the pollable is ready, then drops it. */
 void w2_block_on(int32_t pollable);
 
-/* ---- sockets (w2_socket.c) ---- */
-__wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pollable);
-void w2_socket_progress(w2_fd *f);          /* finish a pending connect if ready */
+/* ---- sockets (w2_socket.c) ----
+ * Referenced weakly from the fd and poll code: a socket fd can only exist
+ * when socket() was linked, so programs without sockets do not link them. */
+#define W2_WEAK __attribute__((weak))
+W2_WEAK __wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pollable);
+W2_WEAK void w2_socket_progress(w2_fd *f);  /* finish a pending connect if ready */
+W2_WEAK __wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonblock, size_t *n);
+W2_WEAK __wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock, size_t *n);
 
 #define W2_RIGHTS_ALL ((__wasi_rights_t)0x1FFFFFFF)
 

@@ -86,19 +86,10 @@ static __wasi_errno_t read_one(w2_fd *f, void *buf, size_t len, uint64_t off, bo
         return w2_stream_read(f->in, buf, len, nonblock, n);
     case W2_DIR:
         return __WASI_ERRNO_ISDIR;
-    case W2_UDP: {
+    case W2_UDP:
         if (positional)
             return __WASI_ERRNO_SPIPE;
-        if (f->udp_in < 0)
-            return __WASI_ERRNO_NOTCONN;
-        size_t full;
-        for (;;) {
-            __wasi_errno_t e = w2s_udp_receive(f->udp_in, buf, len, n, &full, NULL, NULL);
-            if (e != __WASI_ERRNO_AGAIN || nonblock)
-                return e;
-            w2_block_on(w2s_udp_in_subscribe(f->udp_in));
-        }
-    }
+        return w2_udp_read(f, buf, len, nonblock, n);
     default:
         return __WASI_ERRNO_BADF;
     }
@@ -161,21 +152,7 @@ static __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64_t 
     case W2_UDP:
         if (positional)
             return __WASI_ERRNO_SPIPE;
-        if (f->udp_out < 0 || !f->udp_connected)
-            return __WASI_ERRNO_DESTADDRREQ;
-        for (;;) {
-            uint64_t permit = 0;
-            __wasi_errno_t e = w2s_udp_check_send(f->udp_out, &permit);
-            if (e)
-                return e;
-            if (permit)
-                break;
-            if (nonblock)
-                return __WASI_ERRNO_AGAIN;
-            w2_block_on(w2s_udp_out_subscribe(f->udp_out));
-        }
-        *n = len;
-        return w2s_udp_send(f->udp_out, buf, len, NULL, 0);
+        return w2_udp_write(f, buf, len, nonblock, n);
     default:
         return __WASI_ERRNO_BADF;
     }

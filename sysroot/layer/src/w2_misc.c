@@ -219,7 +219,7 @@ __wasi_errno_t __wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_
             }
             default:
                 /* Files and directories never block. */
-                ev.u.fd_readwrite.nbytes = 1;
+                ev.fd_readwrite.nbytes = 1;
                 now = true;
                 break;
             }
@@ -256,7 +256,7 @@ __wasi_errno_t __wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_
             ev->userdata = s->userdata;
             ev->type = s->u.tag;
             if (s->u.tag != __WASI_EVENTTYPE_CLOCK) {
-                ev->u.fd_readwrite.nbytes = 1;
+                ev->fd_readwrite.nbytes = 1;
                 bool wr = s->u.tag == __WASI_EVENTTYPE_FD_WRITE;
                 w2_fd *f = w2_fd_get(wr ? s->u.u.fd_write.file_descriptor : s->u.u.fd_read.file_descriptor);
                 if (f && (f->kind == W2_TCP || f->kind == W2_UDP))

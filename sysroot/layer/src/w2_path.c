@@ -1,5 +1,7 @@
 /*
  * wasit2 system layer: path operations and directory reading.
+ * This preview-1 API passes NUL-terminated paths; WASI 0.2 takes them as
+ * (pointer, length) strings straight from the caller's memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +22,7 @@ static __wasi_errno_t dir_desc(__wasi_fd_t fd, int32_t *desc) {
 
 #define FOLLOW(flags) (((flags) & __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW) != 0)
 
-__wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path, size_t path_len,
-                                __wasi_oflags_t oflags, __wasi_rights_t rights_base,
+__wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path, __wasi_oflags_t oflags, __wasi_rights_t rights_base,
                                 __wasi_rights_t rights_inheriting, __wasi_fdflags_t fdflags,
                                 __wasi_fd_t *retptr0) {
     int32_t d;
@@ -38,12 +39,12 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     int32_t nd;
     /* A directory opened for reading still needs mutate-directory so that
      * *at() calls through it can create and remove entries. */
-    e = w2s_fs_open_at(d, FOLLOW(dirflags), path, path_len, oflags, read || !write, write && !is_dir, is_dir || !write,
+    e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, read || !write, write && !is_dir, is_dir || !write,
                        fdflags, &nd);
     if (e == __WASI_ERRNO_ACCES || e == __WASI_ERRNO_PERM || e == __WASI_ERRNO_ROFS || e == __WASI_ERRNO_ISDIR) {
         /* Retry without mutate-directory for read-only trees, and for
          * directories opened without O_DIRECTORY. */
-        e = w2s_fs_open_at(d, FOLLOW(dirflags), path, path_len, oflags, read || !write, write && !is_dir, false,
+        e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, read || !write, write && !is_dir, false,
                            fdflags, &nd);
     }
     if (e)
@@ -58,81 +59,79 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     return 0;
 }
 
-__wasi_errno_t __wasi_path_create_directory(__wasi_fd_t fd, const char *path, size_t path_len) {
+__wasi_errno_t __wasi_path_create_directory(__wasi_fd_t fd, const char *path) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);
-    return e ? e : w2s_fs_mkdir_at(d, path, path_len);
+    return e ? e : w2s_fs_mkdir_at(d, path, strlen(path));
 }
 
-__wasi_errno_t __wasi_path_remove_directory(__wasi_fd_t fd, const char *path, size_t path_len) {
+__wasi_errno_t __wasi_path_remove_directory(__wasi_fd_t fd, const char *path) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);
-    return e ? e : w2s_fs_rmdir_at(d, path, path_len);
+    return e ? e : w2s_fs_rmdir_at(d, path, strlen(path));
 }
 
-__wasi_errno_t __wasi_path_unlink_file(__wasi_fd_t fd, const char *path, size_t path_len) {
+__wasi_errno_t __wasi_path_unlink_file(__wasi_fd_t fd, const char *path) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);
-    return e ? e : w2s_fs_unlink_at(d, path, path_len);
+    return e ? e : w2s_fs_unlink_at(d, path, strlen(path));
 }
 
 __wasi_errno_t __wasi_path_filestat_get(__wasi_fd_t fd, __wasi_lookupflags_t flags, const char *path,
-                                        size_t path_len, __wasi_filestat_t *retptr0) {
+                                        __wasi_filestat_t *retptr0) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);
     if (e)
         return e;
     w2s_stat st;
-    if ((e = w2s_fs_stat_at(d, FOLLOW(flags), path, path_len, &st)))
+    if ((e = w2s_fs_stat_at(d, FOLLOW(flags), path, strlen(path), &st)))
         return e;
     uint64_t ino = 0;
-    w2s_fs_hash_at(d, FOLLOW(flags), path, path_len, &ino);
+    w2s_fs_hash_at(d, FOLLOW(flags), path, strlen(path), &ino);
     w2_fill_filestat(retptr0, &st, ino);
     return 0;
 }
 
 __wasi_errno_t __wasi_path_filestat_set_times(__wasi_fd_t fd, __wasi_lookupflags_t flags, const char *path,
-                                              size_t path_len, __wasi_timestamp_t atim, __wasi_timestamp_t mtim,
+                                              __wasi_timestamp_t atim, __wasi_timestamp_t mtim,
                                               __wasi_fstflags_t fst_flags) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);
-    return e ? e : w2s_fs_set_times_at(d, FOLLOW(flags), path, path_len, atim, mtim, fst_flags);
+    return e ? e : w2s_fs_set_times_at(d, FOLLOW(flags), path, strlen(path), atim, mtim, fst_flags);
 }
 
 __wasi_errno_t __wasi_path_link(__wasi_fd_t old_fd, __wasi_lookupflags_t old_flags, const char *old_path,
-                                size_t old_path_len, __wasi_fd_t new_fd, const char *new_path,
-                                size_t new_path_len) {
+                                __wasi_fd_t new_fd, const char *new_path) {
     int32_t od, nd;
     __wasi_errno_t e = dir_desc(old_fd, &od);
     if (e || (e = dir_desc(new_fd, &nd)))
         return e;
-    return w2s_fs_link_at(od, FOLLOW(old_flags), old_path, old_path_len, nd, new_path, new_path_len);
+    return w2s_fs_link_at(od, FOLLOW(old_flags), old_path, strlen(old_path), nd, new_path, strlen(new_path));
 }
 
-__wasi_errno_t __wasi_path_rename(__wasi_fd_t fd, const char *old_path, size_t old_path_len, __wasi_fd_t new_fd,
-                                  const char *new_path, size_t new_path_len) {
+__wasi_errno_t __wasi_path_rename(__wasi_fd_t fd, const char *old_path, __wasi_fd_t new_fd,
+                                  const char *new_path) {
     int32_t od, nd;
     __wasi_errno_t e = dir_desc(fd, &od);
     if (e || (e = dir_desc(new_fd, &nd)))
         return e;
-    return w2s_fs_rename_at(od, old_path, old_path_len, nd, new_path, new_path_len);
+    return w2s_fs_rename_at(od, old_path, strlen(old_path), nd, new_path, strlen(new_path));
 }
 
-__wasi_errno_t __wasi_path_symlink(const char *old_path, size_t old_path_len, __wasi_fd_t fd, const char *new_path,
-                                   size_t new_path_len) {
+__wasi_errno_t __wasi_path_symlink(const char *old_path, __wasi_fd_t fd, const char *new_path) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);
-    return e ? e : w2s_fs_symlink_at(d, old_path, old_path_len, new_path, new_path_len);
+    return e ? e : w2s_fs_symlink_at(d, old_path, strlen(old_path), new_path, strlen(new_path));
 }
 
-__wasi_errno_t __wasi_path_readlink(__wasi_fd_t fd, const char *path, size_t path_len, uint8_t *buf,
+__wasi_errno_t __wasi_path_readlink(__wasi_fd_t fd, const char *path, uint8_t *buf,
                                     __wasi_size_t buf_len, __wasi_size_t *retptr0) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);
     if (e)
         return e;
     size_t n = 0;
-    e = w2s_fs_readlink_at(d, path, path_len, (char *)buf, buf_len, &n);
+    e = w2s_fs_readlink_at(d, path, strlen(path), (char *)buf, buf_len, &n);
     if (!e)
         *retptr0 = n;
     return e;

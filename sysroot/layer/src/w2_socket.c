@@ -605,6 +605,27 @@ __wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pollable) {
     return 0;
 }
 
+/* read()/write() on UDP sockets (see w2_io.c) */
+__wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonblock, size_t *n) {
+    if (f->udp_in < 0)
+        return __WASI_ERRNO_NOTCONN;
+    size_t full;
+    __wasi_errno_t e;
+    while ((e = w2s_udp_receive(f->udp_in, buf, len, n, &full, NULL, NULL)) == __WASI_ERRNO_AGAIN && !nonblock)
+        w2_block_on(w2s_udp_in_subscribe(f->udp_in));
+    return e;
+}
+
+__wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock, size_t *n) {
+    if (f->udp_out < 0 || !f->udp_connected)
+        return __WASI_ERRNO_DESTADDRREQ;
+    __wasi_errno_t e = udp_ready_to_send(f, nonblock);
+    if (!e)
+        e = w2s_udp_send(f->udp_out, buf, len, NULL, 0);
+    *n = e ? 0 : len;
+    return e;
+}
+
 /* ---- the preview-1 socket calls, for code written against them ---- */
 
 __wasi_errno_t __wasi_sock_accept(__wasi_fd_t fd, __wasi_fdflags_t flags, __wasi_fd_t *retptr0) {
