@@ -486,13 +486,15 @@ fn name_section(
     for sub in reader {
         match sub? {
             wasmparser::Name::Function(map) => {
+                // Glue names first: the old import names map onto the glue
+                // too, and the first name of an index wins.
                 let mut all: Vec<(u32, String)> = Vec::new();
+                for (k, g) in glues.iter().enumerate() {
+                    all.push((first_glue + k as u32, format!("wasit2-bridge glue {}", g.import.display_name())));
+                }
                 for n in map {
                     let n = n?;
                     all.push((remap.funcs[n.index as usize], n.name.to_string()));
-                }
-                for (k, g) in glues.iter().enumerate() {
-                    all.push((first_glue + k as u32, format!("wasit2-bridge {}", g.import.display_name())));
                 }
                 all.sort_by_key(|(i, _)| *i);
                 all.dedup_by_key(|(i, _)| *i);
@@ -514,6 +516,7 @@ fn name_section(
                     all.push((remap.funcs[f.index as usize], locals));
                 }
                 all.sort_by_key(|(i, _)| *i);
+                all.dedup_by_key(|(i, _)| *i);
                 let mut m = IndirectNameMap::new();
                 for (i, locals) in &all {
                     m.append(*i, locals);

@@ -493,3 +493,45 @@ fn readlink_reports_then_fits() {
     let map = format!("{}::/d", files.path().display());
     check(&core, &["--dir", &map], &[], b"", "some/target/path.txt\n", 0);
 }
+
+/// Every caller-supplied-buffer import of `wasi:cli/command` gets a valid
+/// adapter, and wit-component accepts a module importing all of them.
+#[test]
+fn all_buffer_imports_componentize() {
+    let wit = wasit2_abi::Wit::wasi().unwrap();
+    let world = wit.command_world().unwrap();
+    let lowering = wasit2_abi::Lowering::new(&wit, world, wasit2_abi::Arch::Wasm32).unwrap();
+    let mut imports = String::new();
+    for imp in lowering.buffer_imports() {
+        let params: Vec<String> = imp.sig.params.iter().map(|t| t.to_string()).collect();
+        imports.push_str(&format!(
+            "(import {:?} {:?} (func (param {}) (result i32)))\n",
+            imp.module,
+            imp.field,
+            params.join(" ")
+        ));
+    }
+    let core = module(&imports, r#"(func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 0))"#);
+    let component = wasit2_componentize::componentize(&core).expect("componentize");
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&component)
+        .expect("valid component");
+    // It still runs: the adapters instantiate against wasmtime's WASI.
+    let dir = tempfile::tempdir().unwrap();
+    let r = run_component(&core, &[], &[], b"", dir.path());
+    assert_eq!((r.stdout.as_str(), r.code), ("", 0), "stderr: {}", r.stderr);
+}
+
+#[test]
+fn unknown_buffer_import_is_a_clear_error() {
+    let core = module(
+        r#"(import "wasit2-cm32p2|wasi:cli/environment@0.2" "get-everything"
+             (func (param i32 i32 i32) (result i32)))"#,
+        r#"(func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 0))"#,
+    );
+    let err = wasit2_componentize::componentize(&core).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "import `wasit2-cm32p2|wasi:cli/environment@0.2` `get-everything` is not part of world `wasi:cli/command@0.2.12`"
+    );
+}

@@ -19,7 +19,7 @@ fn out_of_bounds_and_misaligned_pointers_trap() {
         let t = trap_of(arch, &[], "(call $write (call $get_stdout) (PTR.const 16) (PTR.const -1) (PTR.const 16))");
         assert!(t.contains("out of bounds") || t.contains("overflow") || t.contains("limit"), "{t}");
         // retptr out of bounds
-        let t = trap_of(arch, &[], "(call $write (call $get_stdout) (PTR.const 16) (PTR.const 1) (PTR.const 131070))");
+        let t = trap_of(arch, &[], "(call $write (call $get_stdout) (PTR.const 16) (PTR.const 1) (PTR.const 131068))");
         assert!(t.contains("out of bounds"), "{t}");
         // misaligned retptr
         let t = trap_of(arch, &[], "(call $write (call $get_stdout) (PTR.const 16) (PTR.const 1) (PTR.const 17))");

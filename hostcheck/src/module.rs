@@ -184,7 +184,8 @@ impl Module {
     /// else `func[N]`.
     pub fn func_name(&self, index: u32) -> String {
         if let Some(n) = self.names.get(&index) {
-            return n.clone();
+            // clang renames a `main` without parameters; show the source name.
+            return if n == "__original_main" { "main".into() } else { n.clone() };
         }
         if let Some((e, _)) = self.func_exports.iter().find(|(_, i)| *i == index) {
             return e.clone();

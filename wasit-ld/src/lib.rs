@@ -70,6 +70,33 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     1
 }
 
+/// Checks an already linked module, as `wasit2 check` does: the arch comes
+/// from its memory, the world from `world`, else its `wasit2-abi` section,
+/// else the host's default. Returns the report and the world checked.
+pub fn check_linked(
+    bytes: &[u8],
+    world: Option<&str>,
+    opts: &CheckOptions,
+) -> anyhow::Result<(Report, String)> {
+    let info = module::parse(bytes)?;
+    let recorded = match &info.abi_section {
+        Some(s) => Some(AbiSection::decode(s)?),
+        None => None,
+    };
+    let arch = info
+        .arch()
+        .or(recorded.as_ref().map(|r| r.arch))
+        .unwrap_or(Arch::Wasm32);
+    let world_name = world
+        .map(str::to_string)
+        .or(recorded.map(|r| r.world))
+        .unwrap_or_else(|| opts.host.default_world());
+    let wit = Wit::wasi().context("loading the WASI WIT")?;
+    let world = wit.world(&world_name)?;
+    let lowering = Lowering::new(&wit, world, arch)?;
+    Ok((check::check_info(&info, &lowering, opts), lowering.world_name))
+}
+
 /// The error and its causes as `a: b: c`, skipping causes whose text an
 /// outer error already printed (some library errors embed their source).
 fn error_text(err: &anyhow::Error) -> String {

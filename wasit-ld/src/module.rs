@@ -72,6 +72,8 @@ pub struct ModuleInfo {
     pub graph: CallGraph,
     /// The type of every function, imports first.
     pub func_sigs: Vec<FoundSig>,
+    /// Contents of the `wasit2-abi` custom section, if the module has one.
+    pub abi_section: Option<Vec<u8>>,
 }
 
 /// Features wasm-ld may emit and wasit2 hosts accept.
@@ -204,6 +206,9 @@ pub fn parse(bytes: &[u8]) -> Result<ModuleInfo, ModuleError> {
                 info.graph.callees[me] = callees;
             }
             Payload::CustomSection(c) => {
+                if c.name() == wasit2_abi::SECTION_NAME {
+                    info.abi_section = Some(c.data().to_vec());
+                }
                 if let KnownCustom::Name(reader) = c.as_known() {
                     // A malformed name section only costs us names.
                     for sub in reader.into_iter().flatten() {

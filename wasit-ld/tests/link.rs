@@ -595,3 +595,24 @@ fn exports_named_by_the_abi_must_match_it() {
         "export \"cm32p2|wasi:http/incoming-handler@0.2|handle\" is not an export of wasi:cli/command@0.2.12"
     )), "{err}");
 }
+
+#[test]
+fn check_linked_reads_the_recorded_world() {
+    let arch = Arch::Wasm64;
+    let dir = tempfile::tempdir().unwrap();
+    let (src, used) = program(arch);
+    let out = clang_link(dir.path(), arch, &src, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(dir.path().join("prog.wasm")).unwrap();
+    let opts = wasit_ld::CheckOptions::default();
+    let (report, world) = wasit_ld::check_linked(&bytes, None, &opts).unwrap();
+    assert_eq!(world, "wasi:cli/command@0.2.12");
+    assert!(report.is_ok(), "{:?}", report.problems);
+    assert_eq!(report.arch, Arch::Wasm64);
+    assert_eq!(report.imports.len(), used.len());
+    // The program uses only interfaces the p1-compatible world has too.
+    let (report, _) = wasit_ld::check_linked(&bytes, Some("wasit2:targets/wasip1"), &opts).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+    // An unknown world is an error, not a panic.
+    assert!(wasit_ld::check_linked(&bytes, Some("nope:x/y"), &opts).is_err());
+}

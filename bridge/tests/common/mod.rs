@@ -228,9 +228,7 @@ pub fn run_on_wasit2(module: &[u8], dir: &Path, spec: &RunSpec) -> Option<Output
     if let Some((host, guest)) = spec.dir {
         cmd.arg("--dir").arg(format!("{}::{guest}", host.display()));
     }
-    if spec.network {
-        cmd.arg("--inherit-network");
-    }
+    // `wasit2 run` always grants the host's network.
     cmd.arg(&path).args(spec.args);
     Some(run_with_stdin(cmd, spec.stdin))
 }

@@ -131,7 +131,8 @@ pub fn run(arch: Arch, wasm: &[u8], configure: impl FnOnce(&mut WasiCtxBuilder))
 }
 
 pub fn run_with(arch: Arch, wasm: &[u8], configure: impl FnOnce(&mut WasiCtxBuilder), stdin: &[u8]) -> Ran {
-    let engine = wasit2_host::engine().unwrap();
+    static ENGINE: OnceLock<wasmtime::Engine> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| wasit2_host::engine().unwrap()).clone();
     let module = Module::new(&engine, wasm).unwrap();
     let stdout = MemoryOutputPipe::new(1 << 20);
     let stderr = MemoryOutputPipe::new(1 << 20);

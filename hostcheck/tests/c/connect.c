@@ -9,7 +9,7 @@ static _Alignas(8) unsigned char ret[64];
 
 __attribute__((noinline)) int connect_to_server(int32_t sock, int32_t net) {
     /* ip-socket-address ipv4 127.0.0.1:80, lowered flat */
-    __wasit2_import_wasi_sockets_tcp_method_tcp_socket_start_connect(sock, net, 0, 80, 127, 0, 0, 1, 0, 0,
+    __wasit2_import_wasi_sockets_tcp_method_tcp_socket_start_connect(sock, net, 0, 80, 127, 0, 0, 1, 0, 0, 0,
                                                                      0, 0, 0, (int32_t)ret);
     return ret[0];
 }

@@ -1,0 +1,47 @@
+# CMake toolchain file for wasit2 (written for wasit2).
+#
+#   cmake -DCMAKE_TOOLCHAIN_FILE=<repo>/clang-target/wasit2.cmake \
+#         [-DWASIT2_TARGET=wasm64-wasit2|wasm32-wasit2-mvp] ..
+#
+# Needs `wasit2 install` to have put the wasit2 clang config files next to
+# clang; the config supplies the sysroot and the linker, so this file only
+# names the target and the tools.
+
+cmake_minimum_required(VERSION 3.13)
+
+set(CMAKE_SYSTEM_NAME WASI)
+set(CMAKE_SYSTEM_VERSION 1)
+set(CMAKE_SYSTEM_PROCESSOR wasm32)
+
+if(NOT DEFINED WASIT2_TARGET)
+  set(WASIT2_TARGET "wasm32-wasit2")
+endif()
+if(WASIT2_TARGET MATCHES "^wasm64")
+  set(CMAKE_SYSTEM_PROCESSOR wasm64)
+endif()
+# Forward the choice to try_compile() projects.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES WASIT2_TARGET WASIT2_LLVM_BIN)
+
+if(NOT DEFINED WASIT2_LLVM_BIN)
+  set(WASIT2_LLVM_BIN "/usr/lib/llvm-22/bin")
+endif()
+
+set(CMAKE_C_COMPILER "${WASIT2_LLVM_BIN}/clang")
+set(CMAKE_CXX_COMPILER "${WASIT2_LLVM_BIN}/clang++")
+set(CMAKE_ASM_COMPILER "${WASIT2_LLVM_BIN}/clang")
+set(CMAKE_AR "${WASIT2_LLVM_BIN}/llvm-ar" CACHE FILEPATH "archiver")
+set(CMAKE_RANLIB "${WASIT2_LLVM_BIN}/llvm-ranlib" CACHE FILEPATH "ranlib")
+set(CMAKE_C_COMPILER_TARGET "${WASIT2_TARGET}")
+set(CMAKE_CXX_COMPILER_TARGET "${WASIT2_TARGET}")
+set(CMAKE_ASM_COMPILER_TARGET "${WASIT2_TARGET}")
+
+# A wasm module is the program; there are no shared libraries.
+set(CMAKE_EXECUTABLE_SUFFIX ".wasm")
+set_property(GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS FALSE)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+
+# Look for libraries and headers in the target environment only.
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)

@@ -1,0 +1,143 @@
+//! Host-world checks on modules built with the real clang-22 and wasm-ld.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use wasit2_abi::{Arch, Lowering, Wit};
+use wasit2_hostcheck::{check, symbols, CheckOptions, HostProfile, ProblemKind, STRICT_MVP};
+
+/// Builds tests/c/connect.c against the full command world's declarations,
+/// leaving its wasit2 imports unresolved (as wasit-ld checks them).
+fn connect_module(dir: &std::path::Path) -> Vec<u8> {
+    let wit = Wit::wasi().unwrap();
+    let l = Lowering::new(&wit, wit.command_world().unwrap(), Arch::Wasm32).unwrap();
+    let inc = dir.join("inc");
+    std::fs::create_dir_all(&inc).unwrap();
+    std::fs::write(inc.join("wasit2_command_callers.h"), symbols::caller_header(&l)).unwrap();
+    let obj = dir.join("connect.o");
+    run(Command::new(clang())
+        .args(["--target=wasm32-wasip1", "-mcpu=mvp", "-O2", "-ffreestanding", "-nostdlib", "-c", "-I"])
+        .arg(&inc)
+        .arg(repo().join("hostcheck/tests/c/connect.c"))
+        .arg("-o")
+        .arg(&obj));
+    let wasm = dir.join("connect.wasm");
+    link_wasit2(&[&obj], &wasm);
+    std::fs::read(wasm).unwrap()
+}
+
+#[test]
+fn p2_only_import_is_reported_with_its_call_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = connect_module(dir.path());
+    let report = check(&bytes, &HostProfile::wasip1().unwrap(), &CheckOptions::default()).unwrap();
+    let text = report.to_string();
+    assert!(!report.is_ok());
+    let line = text
+        .lines()
+        .find(|l| l.contains("start-connect"))
+        .unwrap_or_else(|| panic!("no start-connect problem in:\n{text}"));
+    assert!(
+        line.ends_with(
+            "call path: __wasit2_run → main → connect_to_server → wasi:sockets/tcp@0.2.[method]tcp-socket.start-connect"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("not provided by host wasip1"), "{line}");
+    // Each sockets import is one line; exit-with-code is in the wasip1 world.
+    assert_eq!(report.problems.len(), 3, "{text}");
+    assert!(report.problems.iter().all(|p| p.kind == ProblemKind::MissingImport));
+    assert!(!text.contains("exit-with-code"), "{text}");
+
+    // The full wasit2 host serves all of them.
+    let report = check(&bytes, &HostProfile::wasit2().unwrap(), &CheckOptions::default()).unwrap();
+    assert!(report.is_ok(), "{report}");
+}
+
+#[test]
+fn wasi_version_rejects_newer_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = connect_module(dir.path());
+    let wasit2 = HostProfile::wasit2().unwrap();
+    let old = CheckOptions { wasi_version: Some("0.2.0".parse().unwrap()), ..Default::default() };
+    let report = check(&bytes, &wasit2, &old).unwrap();
+    assert_eq!(report.problems.len(), 1, "{report}");
+    let p = &report.problems[0];
+    assert_eq!(p.kind, ProblemKind::TooNew);
+    assert!(p.to_string().starts_with(
+        "wasi:cli/exit@0.2.exit-with-code: introduced in WASI 0.2.12, newer than --wasi-version 0.2.0; call path: __wasit2_run → wasi:cli/exit@0.2.exit-with-code"
+    ), "{p}");
+    let new = CheckOptions { wasi_version: Some("0.2.12".parse().unwrap()), ..Default::default() };
+    assert!(check(&bytes, &wasit2, &new).unwrap().is_ok());
+}
+
+#[test]
+fn a_user_wit_world_is_a_host_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = connect_module(dir.path());
+    // Firmware that serves p1 plus TCP sockets.
+    let wit = dir.path().join("firmware.wit");
+    std::fs::write(
+        &wit,
+        "package vendor:firmware;\n\
+         world device {\n  include wasit2:targets/wasip1@0.1.0;\n  import wasi:sockets/tcp@0.2.12;\n  import wasi:sockets/tcp-create-socket@0.2.12;\n  import wasi:sockets/instance-network@0.2.12;\n}\n",
+    )
+    .unwrap();
+    let profile = HostProfile::parse(&format!("{}:device", wit.display())).unwrap();
+    assert!(profile.p1, "a world including wasit2:targets/wasip1 is a p1 runtime");
+    let report = check(&bytes, &profile, &CheckOptions::default()).unwrap();
+    assert!(report.is_ok(), "{report}");
+
+    // Without the socket interfaces the same firmware cannot run it.
+    std::fs::write(&wit, "package vendor:firmware;\nworld device {\n  include wasit2:targets/wasip1@0.1.0;\n}\n").unwrap();
+    let profile = HostProfile::parse(wit.to_str().unwrap()).unwrap();
+    let report = check(&bytes, &profile, &CheckOptions::default()).unwrap();
+    assert_eq!(report.problems.len(), 3, "{report}");
+}
+
+#[test]
+fn non_mvp_module_fails_the_feature_check_and_really_fails_on_wamr() {
+    let dir = tempfile::tempdir().unwrap();
+    let obj = dir.path().join("features.o");
+    compile("features.c", &obj, &[]); // clang-22's default features
+    let wasm = dir.path().join("features.wasm");
+    link_p1(&[&obj], &wasm);
+    let bytes = std::fs::read(&wasm).unwrap();
+
+    let report = check(&bytes, &HostProfile::wasip1().unwrap(), &CheckOptions::default()).unwrap();
+    let text = report.to_string();
+    assert_eq!(report.problems.len(), 1, "{text}");
+    let p = &report.problems[0];
+    assert_eq!(p.kind, ProblemKind::Feature);
+    assert!(text.contains("uses wasm feature `reference-types`"), "{text}");
+    assert!(text.contains("-mcpu=mvp"), "{text}");
+    assert!(text.contains("in function `__wasit2_run`"), "{text}");
+
+    // The check is right: the 2020 WAMR refuses the module.
+    let out = Command::new(iwasm()).arg(&wasm).output().unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("zero flag expected"), "{all}");
+
+    // Strict MVP also names sign-ext, which this WAMR happens to accept.
+    let strict = CheckOptions { features: Some(STRICT_MVP), ..Default::default() };
+    let text = check(&bytes, &HostProfile::wasip1().unwrap(), &strict).unwrap().to_string();
+    assert!(text.contains("`sign-ext`") && text.contains("-mno-sign-ext"), "{text}");
+
+    // Rebuilt with -mcpu=mvp, it passes and runs.
+    compile("features.c", &obj, &["-mcpu=mvp"]);
+    link_p1(&[&obj], &wasm);
+    let bytes = std::fs::read(&wasm).unwrap();
+    let report = check(&bytes, &HostProfile::wasip1().unwrap(), &strict).unwrap();
+    assert!(report.is_ok(), "{report}");
+    let out = Command::new(iwasm()).arg(&wasm).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "features ran\n");
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let p = HostProfile::wasip1().unwrap();
+    assert!(check(b"not wasm", &p, &CheckOptions::default()).is_err());
+    assert!(HostProfile::parse("no-such-host").is_err());
+}

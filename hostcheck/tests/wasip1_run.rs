@@ -1,0 +1,115 @@
+//! The adapter on real p1 runtimes: a -nostdlib wasit2 program linked with
+//! the adapter imports only `wasi_snapshot_preview1` and behaves the same on
+//! the 2020 WAMR `iwasm` and on `wasmtime run`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use common::*;
+use wasit2_hostcheck::{adapter_lowering, check, symbols, CheckOptions, HostProfile};
+
+#[test]
+fn adapter_defines_every_import_of_the_wasip1_world() {
+    let built = adapter();
+    let nm = wasit2_hostcheck::find_tool("WASIT2_NM", &["llvm-nm-22", "llvm-nm"]);
+    let out = run(Command::new(nm).arg("--defined-only").arg(&built.lib));
+    let defined: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect();
+    let l = adapter_lowering().unwrap();
+    let missing: Vec<String> =
+        l.imports.iter().map(|i| symbols::import_symbol(&l, i)).filter(|s| !defined.contains(s)).collect();
+    assert!(missing.is_empty(), "adapter lacks {missing:?}");
+    assert_eq!(l.imports.len(), 79, "the wasip1 world changed; review the adapter");
+
+    // When the C binding generator's header exists, its raw import symbols
+    // must be the ones the adapter defines.
+    let preview = repo().join("target/bindgen-preview/wasit2_command.h");
+    if let Ok(header) = std::fs::read_to_string(&preview) {
+        for imp in &l.imports {
+            let sym = symbols::import_symbol(&l, imp);
+            assert!(header.contains(&sym), "{} does not declare {sym}", preview.display());
+        }
+    }
+}
+
+fn basic_module(dir: &std::path::Path) -> std::path::PathBuf {
+    let obj = dir.join("basic.o");
+    compile("p1_basic.c", &obj, &["-mcpu=mvp"]);
+    let wasm = dir.join("basic.wasm");
+    link_p1(&[&obj], &wasm);
+    wasm
+}
+
+#[test]
+fn linked_module_imports_only_p1_and_passes_the_wasip1_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = basic_module(dir.path());
+    let bytes = std::fs::read(&wasm).unwrap();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let wasmparser::Payload::ImportSection(r) = payload.unwrap() {
+            for imp in r.into_imports() {
+                assert_eq!(imp.unwrap().module, "wasi_snapshot_preview1");
+            }
+        }
+    }
+    let report = check(&bytes, &HostProfile::wasip1().unwrap(), &CheckOptions::default()).unwrap();
+    assert!(report.is_ok(), "{report}");
+    // The wasit2 host serves no p1 imports: every remaining import is a problem there.
+    let report = check(&bytes, &HostProfile::wasit2().unwrap(), &CheckOptions::default()).unwrap();
+    assert!(!report.is_ok());
+    assert!(report.to_string().contains("wasi_snapshot_preview1.fd_write: WASI preview 1 function"), "{report}");
+}
+
+#[test]
+fn same_output_on_iwasm_and_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = basic_module(dir.path());
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let args = ["first", "second arg"];
+
+    let iw = Command::new(iwasm())
+        .args(["--env=W2T_A=one", "--env=W2T_B=x=y"])
+        .arg(format!("--dir={}", data.display()))
+        .arg(&wasm)
+        .args(args)
+        .output()
+        .unwrap();
+    let wt = Command::new(wasmtime())
+        .args(["run", "--env", "W2T_A=one", "--env", "W2T_B=x=y", "--dir"])
+        .arg(&data)
+        .arg(&wasm)
+        .args(args)
+        .output()
+        .unwrap();
+    let iw_out = String::from_utf8_lossy(&iw.stdout);
+    let wt_out = String::from_utf8_lossy(&wt.stdout);
+    let expected_lines = [
+        "hello from wasit2",
+        "argc-1=2",
+        "arg: first",
+        "arg: second arg",
+        "env: W2T_A = one",
+        "env: W2T_B = x=y",
+        "file after offset 6: from wasit2 on wasip1",
+        "directory lists the file once: ok",
+        "stat: regular file, size: ok",
+        "monotonic clock + pollable sleep 20ms: ok",
+    ];
+    for line in expected_lines {
+        assert!(wt_out.lines().any(|l| l == line), "wasmtime output lacks {line:?}:\n{wt_out}\n{}", String::from_utf8_lossy(&wt.stderr));
+    }
+    assert!(!wt_out.contains("FAILED"), "{wt_out}");
+    assert_eq!(iw_out, wt_out, "iwasm and wasmtime differ (iwasm stderr: {})", String::from_utf8_lossy(&iw.stderr));
+    assert_eq!(String::from_utf8_lossy(&wt.stderr), "to stderr\n");
+    assert_eq!(String::from_utf8_lossy(&iw.stderr), "to stderr\n");
+    // exit-with-code(3) becomes proc_exit(3); the 2020 iwasm drops exit
+    // codes (its proc_exit only raises "wasi proc exit"), so only wasmtime shows it.
+    assert_eq!(wt.status.code(), Some(3));
+    // The file the program created under the preopen was removed again.
+    assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0);
+}
