@@ -201,7 +201,6 @@ pub(crate) fn build(
         I::GlobalGet(idx.spare_ptr),
         I::I32Eqz,
         I::I32And,
-        I::Drop, I::I32Const(0),
         I::If(BlockType::Empty),
         I::LocalGet(arena),
         I::GlobalSet(idx.spare_ptr),

@@ -146,6 +146,24 @@ fn rust_tcp_loopback() {
 }
 
 #[test]
+fn glue_arenas_do_not_leak() {
+    let tmp = tempfile::tempdir().unwrap();
+    let core = build_rust("churn", tmp.path());
+    let data_dir = tempfile::tempdir().unwrap();
+    let spec = RunSpec { args: &["/data"], dir: Some((data_dir.path(), "/data")), ..Default::default() };
+    let bridged = wasit2_bridge::bridge_standard_p2(&core).expect("bridging");
+    check_wasit2_module(&bridged);
+    let out = run_componentized(&bridged, tmp.path(), &spec);
+    assert_ok("churn", &out);
+    // Without the spare-arena reuse this grows by ~100 pages.
+    assert!(stdout(&out).contains(": ok"), "{}", stdout(&out));
+    if let Some(out) = run_on_wasit2(&bridged, tmp.path(), &spec) {
+        assert_ok("churn on wasit2", &out);
+        assert!(stdout(&out).contains(": ok"), "{}", stdout(&out));
+    }
+}
+
+#[test]
 fn rust_udp_loopback() {
     let tmp = tempfile::tempdir().unwrap();
     let core = build_rust("udp", tmp.path());

@@ -1,5 +1,5 @@
 //! Componentize benchmark: the same C object (a hello world written against
-//! the plain `cm32p2` imports, with the world embedded as a
+//! the plain `cm32p2` imports, with the world appended to the object as a
 //! `component-type` custom section) is turned into a component by
 //!   A. `wasm-ld` + `wasit2_componentize::componentize` (this crate),
 //!   B. `wasm-component-ld` (shipped with rustup; wasm-ld + wit-component),
@@ -46,27 +46,42 @@ fn main() -> Result<()> {
     let wit = wasit2_abi::Wit::wasi()?;
     let world = wit.command_world()?;
     let ct = wit_component::metadata::encode(&wit.resolve, world, wit_component::StringEncoding::UTF8, None, false)?;
-    let bytes: Vec<String> = ct.iter().map(|b| b.to_string()).collect();
-    let src = format!(
+    // wasm-component-ld 0.5 does not resolve `cm32p2` names against this
+    // world, so its object uses the legacy names (full versions, `#run`,
+    // `memory`); the code is the same.
+    let src = |prefix: &str, ver: &str, run: &str| format!(
         r#"#define IMPORT(m, n) __attribute__((import_module(m), import_name(n)))
-IMPORT("cm32p2|wasi:cli/stdout@0.2", "get-stdout") int get_stdout(void);
-IMPORT("cm32p2|wasi:io/streams@0.2", "[method]output-stream.blocking-write-and-flush")
+IMPORT("{prefix}wasi:cli/stdout@{ver}", "get-stdout") int get_stdout(void);
+IMPORT("{prefix}wasi:io/streams@{ver}", "[method]output-stream.blocking-write-and-flush")
 void write_and_flush(int stream, const char *p, unsigned long n, void *ret);
-__attribute__((section(".custom_section.component-type:wasit2-bench"), used))
-static const unsigned char component_type[] = {{{}}};
 static const char msg[] = "Hello, world!\n";
 static int ret[4];
-__attribute__((export_name("cm32p2|wasi:cli/run@0.2|run"))) int run(void) {{
+__attribute__((export_name("{run}"))) int run(void) {{
   write_and_flush(get_stdout(), msg, sizeof msg - 1, ret);
   return 0;
 }}
 "#,
-        bytes.join(",")
     );
-    std::fs::write(d.join("hello.c"), src)?;
-    run(Command::new("clang-22")
-        .args(["--target=wasm32-unknown-unknown", "-O2", "-c", "hello.c", "-o", "hello.o"])
-        .current_dir(d))?;
+    let legacy_run = format!("wasi:cli/run@{}#run", wasit2_abi::WASI_VERSION);
+    for (name, text) in [
+        ("hello", src("cm32p2|", "0.2", "cm32p2|wasi:cli/run@0.2|run")),
+        ("hello-legacy", src("", wasit2_abi::WASI_VERSION, &legacy_run)),
+    ] {
+        std::fs::write(d.join(format!("{name}.c")), text)?;
+        run(Command::new("clang-22")
+            .args(["--target=wasm32-unknown-unknown", "-O2", "-c"])
+            .arg(format!("{name}.c"))
+            .arg("-o")
+            .arg(format!("{name}.o"))
+            .current_dir(d))?;
+        // wasm-ld keeps unknown custom sections of its inputs.
+        let obj_path = d.join(format!("{name}.o"));
+        let mut obj = std::fs::read(&obj_path)?;
+        let section = wasm_encoder::CustomSection { name: "component-type:wasit2-bench".into(), data: ct.as_slice().into() };
+        obj.push(wasm_encoder::Section::id(&section));
+        wasm_encoder::Encode::encode(&section, &mut obj);
+        std::fs::write(&obj_path, obj)?;
+    }
     let ld_args = ["--no-entry", "--export-memory=cm32p2_memory", "hello.o"];
 
     // A: wasm-ld + this crate.
@@ -85,7 +100,7 @@ __attribute__((export_name("cm32p2|wasi:cli/run@0.2|run"))) int run(void) {{
     let t_wcl = best_of(runs, || {
         run(Command::new(&wcl)
             .args(["--wasi-adapter", "none", "--wasm-ld-path", "/usr/bin/wasm-ld-22"])
-            .args(ld_args)
+            .args(["--no-entry", "--export-memory=memory", "hello-legacy.o"])
             .args(["-o", "hello.wcl.wasm"])
             .current_dir(d))
     })?;

@@ -60,7 +60,10 @@ struct Run {
 fn run_cmd(mut cmd: Command, stdin: &[u8]) -> Run {
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    // A program that exits without reading all of stdin closes the pipe.
+    if let Err(e) = child.stdin.take().unwrap().write_all(stdin) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+    }
     let out = child.wait_with_output().unwrap();
     Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -188,7 +188,7 @@ fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
     let mut lw = Lowerer {
         abi,
         mem: None,
-        arena: Some(Arena { base: 0, len: u64::MAX, layout: Default::default() }),
+        arena: Some(Arena { base: 0, layout: Default::default() }),
         max_handle: u32::MAX,
     };
     lw.store(ty, v, 0)?;
@@ -297,7 +297,7 @@ impl<T: 'static> Entry<T> {
                         let mut lw = Lowerer {
                             abi: &abi,
                             mem: Some(data),
-                            arena: Some(Arena { base, len, layout: Default::default() }),
+                            arena: Some(Arena { base, layout: Default::default() }),
                             max_handle: limits.max_handles,
                         };
                         lw.store(result_ty.as_ref().unwrap(), &v, retptr.unwrap())?;

@@ -102,7 +102,6 @@ pub struct RunOptions {
 pub fn engine() -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config.wasm_memory64(true);
-    config.wasm_backtrace(true);
     Engine::new(&config)
 }
 
@@ -114,7 +113,7 @@ pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
     let module = Module::new(&engine, bytes).map_err(|e| RunError::Invalid(format!("{e:#}")))?;
 
     let mut b = WasiCtxBuilder::new();
-    b.inherit_stdio().args(&opts.args).allow_ip_name_lookup(true).inherit_network();
+    b.inherit_stdio().args(&opts.args).allow_ip_name_lookup(true).allow_tcp(true).allow_udp(true).inherit_network();
     if opts.inherit_env {
         b.inherit_env();
     }

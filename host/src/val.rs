@@ -123,7 +123,6 @@ pub struct Abi<'a> {
 /// imports, whose results never hold lists).
 pub struct Arena {
     pub base: u64,
-    pub len: u64,
     pub layout: ArenaLayout,
 }
 

@@ -14,6 +14,7 @@
 //! (list<string>/list<tuple> results), blocking-write-and-flush (list<u8>
 //! argument), create-directory-at and stat-at (string arguments, record
 //! results), poll (list of handles) and a too-small call.
+#[path = "acceptance/common.rs"]
 mod common;
 use common::*;
 

@@ -69,7 +69,9 @@ pub fn find_tool(env: &str, names: &[&str]) -> PathBuf {
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
-    let out = cmd.output().map_err(|e| Error::Tool(format!("{:?}: {e}", cmd.get_program())))?;
+    let out = cmd
+        .output()
+        .map_err(|e| Error::Tool(format!("{:?}: {e}", cmd.get_program())))?;
     if !out.status.success() {
         return Err(Error::Tool(format!(
             "{:?} failed: {}",

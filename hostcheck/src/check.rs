@@ -32,14 +32,23 @@ pub struct HostProfile {
 /// reference-types and the overlong `call_indirect` encoding clang-22 emits
 /// by default ("zero flag expected"), and SIMD.
 pub const WAMR_2020: FeatureSet = FeatureSet::Mvp {
-    extra: &["mutable-globals", "sign-ext", "nontrapping-fptoint", "bulk-memory", "multivalue"],
+    extra: &[
+        "mutable-globals",
+        "sign-ext",
+        "nontrapping-fptoint",
+        "bulk-memory",
+        "multivalue",
+    ],
 };
 
 /// Strict WebAssembly 1.0, for runtimes nobody has measured.
 pub const STRICT_MVP: FeatureSet = FeatureSet::Mvp { extra: &[] };
 
 fn lowerings(wit: &Wit, world: wit_parser::WorldId, arches: &[Arch]) -> Result<Vec<Lowering>> {
-    arches.iter().map(|a| Ok(Lowering::new(wit, world, *a)?)).collect()
+    arches
+        .iter()
+        .map(|a| Ok(Lowering::new(wit, world, *a)?))
+        .collect()
 }
 
 impl HostProfile {
@@ -81,20 +90,42 @@ impl HostProfile {
     /// runtime with extra interfaces: p1 imports, wasm32, MVP.
     pub fn from_wit(path: &Path, world: Option<&str>) -> Result<HostProfile> {
         let mut wit = Wit::wasi()?;
-        let pkg = wit.push_path(path)?;
-        let world_id = match world {
-            Some(w) => wit.world(w)?,
-            None => wit
-                .resolve
-                .select_world(&[pkg], None)
-                .map_err(|e| Error::Profile(format!("{}: {e:#}", path.display())))?,
+        let bad = |e: &dyn fmt::Display| Error::Profile(format!("{}: {e:#}", path.display()));
+        // A package that is already loaded (e.g. `wit/worlds.wit` itself)
+        // is used as it is: pushing it again would be a conflict.
+        let group = if path.is_dir() {
+            wit_parser::UnresolvedPackageGroup::parse_dir(path)
+                .map_err(|e| bad(&format!("{e:#}")))?
+        } else {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            wit_parser::UnresolvedPackageGroup::parse(path, &text)
+                .map_err(|(_, e)| bad(&format!("{e:#}")))?
         };
+        let pkg = match wit.resolve.package_names.get(&group.main.name) {
+            Some(&pkg) => pkg,
+            None => wit.push_path(path)?,
+        };
+        let world_id = wit
+            .resolve
+            .select_world(&[pkg], world)
+            .or_else(|e| match world {
+                Some(w) => wit.world(w).map_err(|_| bad(&format!("{e:#}"))),
+                None => Err(bad(&format!("{e:#}"))),
+            })?;
         let p1_world = wit.world("wasit2:targets/wasip1")?;
         let import_names = |w| -> BTreeSet<String> {
-            wit.resolve.worlds[w].imports.keys().map(|k| wit.resolve.name_world_key(k)).collect()
+            wit.resolve.worlds[w]
+                .imports
+                .keys()
+                .map(|k| wit.resolve.name_world_key(k))
+                .collect()
         };
         let p1_based = import_names(p1_world).is_subset(&import_names(world_id));
-        let arches: &[Arch] = if p1_based { &[Arch::Wasm32] } else { &Arch::ALL };
+        let arches: &[Arch] = if p1_based {
+            &[Arch::Wasm32]
+        } else {
+            &Arch::ALL
+        };
         let command = wit.command_world()?;
         let name = match world {
             Some(w) => format!("{}:{w}", path.display()),
@@ -161,6 +192,8 @@ pub enum ProblemKind {
     TooNew,
     /// A wasm proposal the host's engine lacks.
     Feature,
+    /// An export a p1 runtime needs to run the module as a command.
+    MissingExport,
 }
 
 /// One reason the module cannot run on the host.
@@ -179,7 +212,7 @@ impl fmt::Display for Problem {
         f.write_str(&self.message)?;
         match (&self.call_path, self.kind) {
             (Some(p), _) => write!(f, "; call path: {}", p.join(" → ")),
-            (None, ProblemKind::Feature) => Ok(()),
+            (None, ProblemKind::Feature | ProblemKind::MissingExport) => Ok(()),
             (None, _) => f.write_str(" (not reachable from any export)"),
         }
     }
@@ -226,7 +259,11 @@ pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Resul
     for (index, imp) in m.func_imports.iter().enumerate() {
         let arch = imp.module.split('|').next().and_then(Arch::from_prefix);
         let shown = display_import(profile, arch, &imp.module, &imp.field);
-        let sig_text = imp.sig.as_ref().map(|s| s.to_string()).unwrap_or_else(|| "(non-numeric types)".into());
+        let sig_text = imp
+            .sig
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "(non-numeric types)".into());
         let problem = if imp.module == p1::MODULE {
             if !profile.p1 {
                 Some((ProblemKind::MissingImport, format!(
@@ -262,29 +299,73 @@ pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Resul
                 },
             }
         } else {
-            Some((ProblemKind::MissingImport, format!(
-                "{shown}: not provided by host {host} (not a WASI import)"
-            )))
+            Some((
+                ProblemKind::MissingImport,
+                format!("{shown}: not provided by host {host} (not a WASI import)"),
+            ))
         };
         if let Some((kind, message)) = problem {
             let call_path = paths.get(&(index as u32)).map(|p| {
                 p.iter()
                     .map(|(f, via_table)| {
-                        let name = if *f == index as u32 { shown.clone() } else { m.func_name(*f) };
-                        if *via_table { format!("(call_indirect) {name}") } else { name }
+                        let name = if *f == index as u32 {
+                            shown.clone()
+                        } else {
+                            m.func_name(*f)
+                        };
+                        if *via_table {
+                            format!("(call_indirect) {name}")
+                        } else {
+                            name
+                        }
                     })
                     .collect()
             });
-            problems.push(Problem { kind, message, call_path });
+            problems.push(Problem {
+                kind,
+                message,
+                call_path,
+            });
         }
     }
 
     for (module, field, kind) in &m.other_imports {
         problems.push(Problem {
             kind: ProblemKind::MissingImport,
-            message: format!("{module}.{field}: imports a {kind}, which host {host} does not provide"),
+            message: format!(
+                "{module}.{field}: imports a {kind}, which host {host} does not provide"
+            ),
             call_path: None,
         });
+    }
+
+    // A finished p1 module (p1 imports, no wasit2 imports left) runs as a
+    // p1 command: the runtime calls `_start` and uses the memory `memory`.
+    let has_p1 = m.func_imports.iter().any(|i| i.module == p1::MODULE);
+    let has_wasit2 = m.func_imports.iter().any(|i| {
+        i.module
+            .split('|')
+            .next()
+            .and_then(Arch::from_prefix)
+            .is_some()
+    });
+    if profile.p1 && has_p1 && !has_wasit2 {
+        if !m.func_exports.iter().any(|(n, _)| n == "_start") {
+            problems.push(Problem {
+                kind: ProblemKind::MissingExport,
+                message: format!("no `_start` export, which host {host} calls to run a command (link the adapter with `_start` as the entry)"),
+                call_path: None,
+            });
+        }
+        if !m.memory_exports.iter().any(|n| n == "memory") {
+            problems.push(Problem {
+                kind: ProblemKind::MissingExport,
+                message: format!(
+                    "no memory exported as `memory`, which host {host} needs for every p1 call"
+                ),
+                call_path: None,
+            });
+        }
     }
 
     let allowed = opts.features.unwrap_or(profile.features);
@@ -304,5 +385,8 @@ pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Resul
         });
     }
 
-    Ok(Report { host: host.clone(), problems })
+    Ok(Report {
+        host: host.clone(),
+        problems,
+    })
 }

@@ -14,7 +14,11 @@ pub struct Feature {
 }
 
 pub const FEATURES: &[Feature] = &[
-    Feature { name: "sign-ext", flags: F::SIGN_EXTENSION, disable: "-mno-sign-ext" },
+    Feature {
+        name: "sign-ext",
+        flags: F::SIGN_EXTENSION,
+        disable: "-mno-sign-ext",
+    },
     Feature {
         name: "nontrapping-fptoint",
         flags: F::SATURATING_FLOAT_TO_INT,
@@ -30,9 +34,21 @@ pub const FEATURES: &[Feature] = &[
         flags: F::REFERENCE_TYPES.union(F::CALL_INDIRECT_OVERLONG),
         disable: "-mno-reference-types -mno-call-indirect-overlong",
     },
-    Feature { name: "multivalue", flags: F::MULTI_VALUE, disable: "-mno-multivalue" },
-    Feature { name: "simd128", flags: F::SIMD.union(F::RELAXED_SIMD), disable: "-mno-simd128 -mno-relaxed-simd" },
-    Feature { name: "tail-call", flags: F::TAIL_CALL, disable: "-mno-tail-call" },
+    Feature {
+        name: "multivalue",
+        flags: F::MULTI_VALUE,
+        disable: "-mno-multivalue",
+    },
+    Feature {
+        name: "simd128",
+        flags: F::SIMD.union(F::RELAXED_SIMD),
+        disable: "-mno-simd128 -mno-relaxed-simd",
+    },
+    Feature {
+        name: "tail-call",
+        flags: F::TAIL_CALL,
+        disable: "-mno-tail-call",
+    },
     Feature {
         name: "exception-handling",
         flags: F::EXCEPTIONS.union(F::LEGACY_EXCEPTIONS),
@@ -43,16 +59,36 @@ pub const FEATURES: &[Feature] = &[
         flags: F::THREADS.union(F::SHARED_EVERYTHING_THREADS),
         disable: "-mno-atomics",
     },
-    Feature { name: "extended-const", flags: F::EXTENDED_CONST, disable: "-mno-extended-const" },
-    Feature { name: "multimemory", flags: F::MULTI_MEMORY, disable: "-mno-multimemory" },
-    Feature { name: "memory64", flags: F::MEMORY64, disable: "--target=wasm32-..." },
+    Feature {
+        name: "extended-const",
+        flags: F::EXTENDED_CONST,
+        disable: "-mno-extended-const",
+    },
+    Feature {
+        name: "multimemory",
+        flags: F::MULTI_MEMORY,
+        disable: "-mno-multimemory",
+    },
+    Feature {
+        name: "memory64",
+        flags: F::MEMORY64,
+        disable: "--target=wasm32-...",
+    },
     Feature {
         name: "gc",
         flags: F::GC.union(F::FUNCTION_REFERENCES).union(F::GC_TYPES),
         disable: "-mno-gc",
     },
-    Feature { name: "wide-arithmetic", flags: F::WIDE_ARITHMETIC, disable: "-mno-wide-arithmetic" },
-    Feature { name: "mutable-globals", flags: F::MUTABLE_GLOBAL, disable: "-mno-mutable-globals" },
+    Feature {
+        name: "wide-arithmetic",
+        flags: F::WIDE_ARITHMETIC,
+        disable: "-mno-wide-arithmetic",
+    },
+    Feature {
+        name: "mutable-globals",
+        flags: F::MUTABLE_GLOBAL,
+        disable: "-mno-mutable-globals",
+    },
 ];
 
 /// What a host's engine accepts.
@@ -92,11 +128,18 @@ pub fn disallowed(bytes: &[u8], allowed: FeatureSet) -> Result<Vec<FeatureUse>, 
     if allowed == FeatureSet::Any {
         return Ok(Vec::new());
     }
-    Validator::new_with_features(all()).validate_all(bytes).map_err(|e| e.to_string())?;
+    Validator::new_with_features(all())
+        .validate_all(bytes)
+        .map_err(|e| e.to_string())?;
     let mut uses = Vec::new();
     for f in FEATURES.iter().filter(|f| !allowed.allows(f)) {
-        if let Err(e) = Validator::new_with_features(all().difference(f.flags)).validate_all(bytes) {
-            uses.push(FeatureUse { feature: *f, detail: e.message().to_string(), offset: e.offset() as usize });
+        if let Err(e) = Validator::new_with_features(all().difference(f.flags)).validate_all(bytes)
+        {
+            uses.push(FeatureUse {
+                feature: *f,
+                detail: e.message().to_string(),
+                offset: e.offset() as usize,
+            });
         }
     }
     Ok(uses)

@@ -19,7 +19,9 @@ pub mod symbols;
 use std::path::Path;
 
 pub use adapter::{adapter_lowering, build_adapter, find_tool, ADAPTER_LIB, ADAPTER_WORLD, CFLAGS};
-pub use check::{check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020};
+pub use check::{
+    check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020,
+};
 pub use features::{Feature, FeatureSet, FEATURES};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,12 +35,18 @@ pub enum Error {
     #[error("building the wasip1 adapter: {0}")]
     Tool(String),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
-        Error::Io { path: path.display().to_string(), source }
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
     }
 }
 

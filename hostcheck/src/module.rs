@@ -4,7 +4,8 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use wasmparser::{
-    ElementItems, ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef, ValType as WpVal,
+    ElementItems, ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef,
+    ValType as WpVal,
 };
 
 use wasit2_abi::{CoreSig, ValType};
@@ -26,6 +27,8 @@ pub struct Module {
     pub other_imports: Vec<(String, String, &'static str)>,
     /// Exported functions: (export name, function index).
     pub func_exports: Vec<(String, u32)>,
+    /// Names of exported memories.
+    pub memory_exports: Vec<String>,
     pub start: Option<u32>,
     names: HashMap<u32, String>,
     /// Direct callees of each function (by function index).
@@ -56,6 +59,7 @@ impl Module {
             func_imports: Vec::new(),
             other_imports: Vec::new(),
             func_exports: Vec::new(),
+            memory_exports: Vec::new(),
             start: None,
             names: HashMap::new(),
             calls: HashMap::new(),
@@ -66,10 +70,8 @@ impl Module {
         let mut next_defined: u32 = 0;
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(bad)? {
-                Payload::Version { encoding, .. } => {
-                    if encoding != wasmparser::Encoding::Module {
-                        return Err(Error::BadModule("a component, not a core module".into()));
-                    }
+                Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
+                    return Err(Error::BadModule("a component, not a core module".into()));
                 }
                 Payload::TypeSection(r) => {
                     for rec in r {
@@ -80,7 +82,9 @@ impl Module {
                                         f.params().iter().map(|t| core_type(*t)).collect();
                                     let results: Option<Vec<_>> =
                                         f.results().iter().map(|t| core_type(*t)).collect();
-                                    params.zip(results).map(|(params, results)| CoreSig { params, results })
+                                    params
+                                        .zip(results)
+                                        .map(|(params, results)| CoreSig { params, results })
                                 }
                                 _ => None,
                             };
@@ -92,11 +96,13 @@ impl Module {
                     for imp in r.into_imports() {
                         let imp = imp.map_err(bad)?;
                         match imp.ty {
-                            TypeRef::Func(t) | TypeRef::FuncExact(t) => m.func_imports.push(FuncImport {
-                                module: imp.module.to_string(),
-                                field: imp.name.to_string(),
-                                sig: types.get(t as usize).cloned().flatten(),
-                            }),
+                            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                                m.func_imports.push(FuncImport {
+                                    module: imp.module.to_string(),
+                                    field: imp.name.to_string(),
+                                    sig: types.get(t as usize).cloned().flatten(),
+                                })
+                            }
                             other => {
                                 let kind = match other {
                                     TypeRef::Memory(_) => "memory",
@@ -105,7 +111,11 @@ impl Module {
                                     TypeRef::Tag(_) => "tag",
                                     _ => "item",
                                 };
-                                m.other_imports.push((imp.module.to_string(), imp.name.to_string(), kind));
+                                m.other_imports.push((
+                                    imp.module.to_string(),
+                                    imp.name.to_string(),
+                                    kind,
+                                ));
                             }
                         }
                     }
@@ -113,8 +123,12 @@ impl Module {
                 Payload::ExportSection(r) => {
                     for e in r {
                         let e = e.map_err(bad)?;
-                        if e.kind == ExternalKind::Func {
-                            m.func_exports.push((e.name.to_string(), e.index));
+                        match e.kind {
+                            ExternalKind::Func => {
+                                m.func_exports.push((e.name.to_string(), e.index))
+                            }
+                            ExternalKind::Memory => m.memory_exports.push(e.name.to_string()),
+                            _ => {}
                         }
                     }
                 }
@@ -131,7 +145,9 @@ impl Module {
                                 for e in exprs {
                                     let mut ops = e.map_err(bad)?.get_operators_reader();
                                     while !ops.eof() {
-                                        if let Operator::RefFunc { function_index } = ops.read().map_err(bad)? {
+                                        if let Operator::RefFunc { function_index } =
+                                            ops.read().map_err(bad)?
+                                        {
                                             m.address_taken.insert(function_index);
                                         }
                                     }
@@ -144,12 +160,14 @@ impl Module {
                     let index = m.func_imports.len() as u32 + next_defined;
                     next_defined += 1;
                     let range = body.range();
-                    m.bodies.push((range.start as usize, range.end as usize, index));
+                    m.bodies
+                        .push((range.start as usize, range.end as usize, index));
                     let mut ops = body.get_operators_reader().map_err(bad)?;
                     let callees = m.calls.entry(index).or_default();
                     while !ops.eof() {
                         match ops.read().map_err(bad)? {
-                            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                            Operator::Call { function_index }
+                            | Operator::ReturnCall { function_index } => {
                                 callees.insert(function_index);
                             }
                             Operator::CallIndirect { .. } | Operator::ReturnCallIndirect { .. } => {
@@ -185,7 +203,11 @@ impl Module {
     pub fn func_name(&self, index: u32) -> String {
         if let Some(n) = self.names.get(&index) {
             // clang renames a `main` without parameters; show the source name.
-            return if n == "__original_main" { "main".into() } else { n.clone() };
+            return if n == "__original_main" {
+                "main".into()
+            } else {
+                n.clone()
+            };
         }
         if let Some((e, _)) = self.func_exports.iter().find(|(_, i)| *i == index) {
             return e.clone();
@@ -215,12 +237,18 @@ impl Module {
         }
         let empty = BTreeSet::new();
         while let Some(f) = queue.pop_front() {
-            let direct = self.calls.get(&f).unwrap_or(&empty).iter().map(|c| (*c, false));
-            let indirect: Box<dyn Iterator<Item = (u32, bool)>> = if self.indirect_callers.contains(&f) {
-                Box::new(self.address_taken.iter().map(|c| (*c, true)))
-            } else {
-                Box::new(std::iter::empty())
-            };
+            let direct = self
+                .calls
+                .get(&f)
+                .unwrap_or(&empty)
+                .iter()
+                .map(|c| (*c, false));
+            let indirect: Box<dyn Iterator<Item = (u32, bool)>> =
+                if self.indirect_callers.contains(&f) {
+                    Box::new(self.address_taken.iter().map(|c| (*c, true)))
+                } else {
+                    Box::new(std::iter::empty())
+                };
             for (callee, via_table) in direct.chain(indirect) {
                 if let std::collections::hash_map::Entry::Vacant(v) = parent.entry(callee) {
                     v.insert(Some((f, via_table)));

@@ -62,10 +62,13 @@ const TABLE: &[(&str, &[ValType], &[ValType])] = &[
 
 /// The core signature of a p1 function, or `None` if p1 has no such function.
 pub fn signature(name: &str) -> Option<CoreSig> {
-    TABLE.iter().find(|(n, _, _)| *n == name).map(|(_, p, r)| CoreSig {
-        params: p.to_vec(),
-        results: r.to_vec(),
-    })
+    TABLE
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, p, r)| CoreSig {
+            params: p.to_vec(),
+            results: r.to_vec(),
+        })
 }
 
 /// Names of all p1 functions.

@@ -18,7 +18,13 @@ pub const SYMBOL_PREFIX: &str = "__wasit2_import_";
 /// that need escaping except where noted by bindgen).
 fn snake(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -39,7 +45,12 @@ fn interface_part(l: &Lowering, iface: Option<InterfaceId>) -> String {
             match i.package {
                 Some(pkg) => {
                     let p = &l.resolve.packages[pkg].name;
-                    format!("{}_{}_{}_", snake(&p.namespace), snake(&p.name), snake(name))
+                    format!(
+                        "{}_{}_{}_",
+                        snake(&p.namespace),
+                        snake(&p.name),
+                        snake(name)
+                    )
                 }
                 None => format!("{}_", snake(name)),
             }
@@ -51,7 +62,9 @@ fn interface_part(l: &Lowering, iface: Option<InterfaceId>) -> String {
 /// The part after [`SYMBOL_PREFIX`], e.g. `wasi_io_streams_method_output_stream_write`.
 pub fn c_key(l: &Lowering, imp: &Import) -> String {
     let iface = match &imp.item {
-        ImportItem::Func { interface, .. } | ImportItem::ResourceDrop { interface, .. } => *interface,
+        ImportItem::Func { interface, .. } | ImportItem::ResourceDrop { interface, .. } => {
+            *interface
+        }
         ImportItem::ExportedResource { interface, .. } => Some(*interface),
     };
     format!("{}{}", interface_part(l, iface), func_part(&imp.field))
@@ -81,7 +94,12 @@ fn prototype(name: &str, imp: &Import) -> String {
     let params = if imp.sig.params.is_empty() {
         "void".to_string()
     } else {
-        imp.sig.params.iter().map(|t| c_type(*t)).collect::<Vec<_>>().join(", ")
+        imp.sig
+            .params
+            .iter()
+            .map(|t| c_type(*t))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     format!("{ret} {name}({params})")
 }
@@ -133,7 +151,10 @@ mod tests {
 
     #[test]
     fn function_parts_follow_the_bindgen_rule() {
-        assert_eq!(func_part("[method]input-stream.read"), "method_input_stream_read");
+        assert_eq!(
+            func_part("[method]input-stream.read"),
+            "method_input_stream_read"
+        );
         assert_eq!(func_part("[static]r.f"), "static_r_f");
         assert_eq!(func_part("input-stream_drop"), "input_stream_drop");
         assert_eq!(func_part("get-stdout"), "get_stdout");

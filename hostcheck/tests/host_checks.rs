@@ -15,10 +15,22 @@ fn connect_module(dir: &std::path::Path) -> Vec<u8> {
     let l = Lowering::new(&wit, wit.command_world().unwrap(), Arch::Wasm32).unwrap();
     let inc = dir.join("inc");
     std::fs::create_dir_all(&inc).unwrap();
-    std::fs::write(inc.join("wasit2_command_callers.h"), symbols::caller_header(&l)).unwrap();
+    std::fs::write(
+        inc.join("wasit2_command_callers.h"),
+        symbols::caller_header(&l),
+    )
+    .unwrap();
     let obj = dir.join("connect.o");
     run(Command::new(clang())
-        .args(["--target=wasm32-wasip1", "-mcpu=mvp", "-O2", "-ffreestanding", "-nostdlib", "-c", "-I"])
+        .args([
+            "--target=wasm32-wasip1",
+            "-mcpu=mvp",
+            "-O2",
+            "-ffreestanding",
+            "-nostdlib",
+            "-c",
+            "-I",
+        ])
         .arg(&inc)
         .arg(repo().join("hostcheck/tests/c/connect.c"))
         .arg("-o")
@@ -32,7 +44,12 @@ fn connect_module(dir: &std::path::Path) -> Vec<u8> {
 fn p2_only_import_is_reported_with_its_call_path() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = connect_module(dir.path());
-    let report = check(&bytes, &HostProfile::wasip1().unwrap(), &CheckOptions::default()).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasip1().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
     let text = report.to_string();
     assert!(!report.is_ok());
     let line = text
@@ -48,11 +65,19 @@ fn p2_only_import_is_reported_with_its_call_path() {
     assert!(line.contains("not provided by host wasip1"), "{line}");
     // Each sockets import is one line; exit-with-code is in the wasip1 world.
     assert_eq!(report.problems.len(), 3, "{text}");
-    assert!(report.problems.iter().all(|p| p.kind == ProblemKind::MissingImport));
+    assert!(report
+        .problems
+        .iter()
+        .all(|p| p.kind == ProblemKind::MissingImport));
     assert!(!text.contains("exit-with-code"), "{text}");
 
     // The full wasit2 host serves all of them.
-    let report = check(&bytes, &HostProfile::wasit2().unwrap(), &CheckOptions::default()).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasit2().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
     assert!(report.is_ok(), "{report}");
 }
 
@@ -61,7 +86,10 @@ fn wasi_version_rejects_newer_functions() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = connect_module(dir.path());
     let wasit2 = HostProfile::wasit2().unwrap();
-    let old = CheckOptions { wasi_version: Some("0.2.0".parse().unwrap()), ..Default::default() };
+    let old = CheckOptions {
+        wasi_version: Some("0.2.0".parse().unwrap()),
+        ..Default::default()
+    };
     let report = check(&bytes, &wasit2, &old).unwrap();
     assert_eq!(report.problems.len(), 1, "{report}");
     let p = &report.problems[0];
@@ -69,7 +97,10 @@ fn wasi_version_rejects_newer_functions() {
     assert!(p.to_string().starts_with(
         "wasi:cli/exit@0.2.exit-with-code: introduced in WASI 0.2.12, newer than --wasi-version 0.2.0; call path: __wasit2_run → wasi:cli/exit@0.2.exit-with-code"
     ), "{p}");
-    let new = CheckOptions { wasi_version: Some("0.2.12".parse().unwrap()), ..Default::default() };
+    let new = CheckOptions {
+        wasi_version: Some("0.2.12".parse().unwrap()),
+        ..Default::default()
+    };
     assert!(check(&bytes, &wasit2, &new).unwrap().is_ok());
 }
 
@@ -86,12 +117,19 @@ fn a_user_wit_world_is_a_host_profile() {
     )
     .unwrap();
     let profile = HostProfile::parse(&format!("{}:device", wit.display())).unwrap();
-    assert!(profile.p1, "a world including wasit2:targets/wasip1 is a p1 runtime");
+    assert!(
+        profile.p1,
+        "a world including wasit2:targets/wasip1 is a p1 runtime"
+    );
     let report = check(&bytes, &profile, &CheckOptions::default()).unwrap();
     assert!(report.is_ok(), "{report}");
 
     // Without the socket interfaces the same firmware cannot run it.
-    std::fs::write(&wit, "package vendor:firmware;\nworld device {\n  include wasit2:targets/wasip1@0.1.0;\n}\n").unwrap();
+    std::fs::write(
+        &wit,
+        "package vendor:firmware;\nworld device {\n  include wasit2:targets/wasip1@0.1.0;\n}\n",
+    )
+    .unwrap();
     let profile = HostProfile::parse(wit.to_str().unwrap()).unwrap();
     let report = check(&bytes, &profile, &CheckOptions::default()).unwrap();
     assert_eq!(report.problems.len(), 3, "{report}");
@@ -106,24 +144,44 @@ fn non_mvp_module_fails_the_feature_check_and_really_fails_on_wamr() {
     link_p1(&[&obj], &wasm);
     let bytes = std::fs::read(&wasm).unwrap();
 
-    let report = check(&bytes, &HostProfile::wasip1().unwrap(), &CheckOptions::default()).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasip1().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
     let text = report.to_string();
     assert_eq!(report.problems.len(), 1, "{text}");
     let p = &report.problems[0];
     assert_eq!(p.kind, ProblemKind::Feature);
-    assert!(text.contains("uses wasm feature `reference-types`"), "{text}");
+    assert!(
+        text.contains("uses wasm feature `reference-types`"),
+        "{text}"
+    );
     assert!(text.contains("-mcpu=mvp"), "{text}");
     assert!(text.contains("in function `__wasit2_run`"), "{text}");
 
     // The check is right: the 2020 WAMR refuses the module.
     let out = Command::new(iwasm()).arg(&wasm).output().unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(all.contains("zero flag expected"), "{all}");
 
     // Strict MVP also names sign-ext, which this WAMR happens to accept.
-    let strict = CheckOptions { features: Some(STRICT_MVP), ..Default::default() };
-    let text = check(&bytes, &HostProfile::wasip1().unwrap(), &strict).unwrap().to_string();
-    assert!(text.contains("`sign-ext`") && text.contains("-mno-sign-ext"), "{text}");
+    let strict = CheckOptions {
+        features: Some(STRICT_MVP),
+        ..Default::default()
+    };
+    let text = check(&bytes, &HostProfile::wasip1().unwrap(), &strict)
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("`sign-ext`") && text.contains("-mno-sign-ext"),
+        "{text}"
+    );
 
     // Rebuilt with -mcpu=mvp, it passes and runs.
     compile("features.c", &obj, &["-mcpu=mvp"]);
@@ -140,4 +198,70 @@ fn bad_input_is_an_error_not_a_panic() {
     let p = HostProfile::wasip1().unwrap();
     assert!(check(b"not wasm", &p, &CheckOptions::default()).is_err());
     assert!(HostProfile::parse("no-such-host").is_err());
+    // The project's own WIT (already loaded) is usable as a profile.
+    let own = HostProfile::parse(&format!(
+        "{}:wasip1",
+        repo().join("wit/worlds.wit").display()
+    ))
+    .unwrap();
+    assert!(own.p1);
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.wit");
+    std::fs::write(&bad, "package bad:x;\nworld w { import nope; }\n").unwrap();
+    let err = HostProfile::parse(bad.to_str().unwrap())
+        .err()
+        .expect("bad WIT is an error")
+        .to_string();
+    assert!(err.contains("nope"), "{err}");
+}
+
+#[test]
+fn p1_imports_are_checked_against_the_witx_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let obj = dir.path().join("bad_p1.o");
+    compile("bad_p1.c", &obj, &["-mcpu=mvp"]);
+    let wasm = dir.path().join("bad_p1.wasm");
+    run(Command::new(wasm_ld()).arg(&obj).arg("-o").arg(&wasm));
+    let bytes = std::fs::read(&wasm).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasip1().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    let lines: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(lines.len(), 2, "{report}");
+    assert!(lines.contains(&"wasi_snapshot_preview1.fd_write: imported with signature (i32, i32, i32) -> (i32), but WASI preview 1 defines (i32, i32, i32, i32) -> (i32); call path: _start → wasi_snapshot_preview1.fd_write".to_string()), "{report}");
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|p| p.kind != ProblemKind::MissingExport),
+        "{report}"
+    );
+    assert!(lines.contains(&"wasi_snapshot_preview1.sock_open: not a WASI preview 1 function, so host wasip1 does not provide it; call path: _start → open_socket → wasi_snapshot_preview1.sock_open".to_string()), "{report}");
+}
+
+#[test]
+fn a_p1_module_without_start_or_memory_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let obj = dir.path().join("bad_p1.o");
+    compile("bad_p1.c", &obj, &["-mcpu=mvp"]);
+    let wasm = dir.path().join("noentry.wasm");
+    // No entry and the memory renamed: a p1 runtime could not run this.
+    run(Command::new(wasm_ld())
+        .arg(&obj)
+        .args(["--no-entry", "--export=open_socket", "--export-memory=mem"])
+        .arg("-o")
+        .arg(&wasm));
+    let bytes = std::fs::read(&wasm).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasip1().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    let text = report.to_string();
+    assert!(text.contains("no `_start` export"), "{text}");
+    assert!(text.contains("no memory exported as `memory`"), "{text}");
 }

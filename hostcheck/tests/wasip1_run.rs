@@ -20,10 +20,18 @@ fn adapter_defines_every_import_of_the_wasip1_world() {
         .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
         .collect();
     let l = adapter_lowering().unwrap();
-    let missing: Vec<String> =
-        l.imports.iter().map(|i| symbols::import_symbol(&l, i)).filter(|s| !defined.contains(s)).collect();
+    let missing: Vec<String> = l
+        .imports
+        .iter()
+        .map(|i| symbols::import_symbol(&l, i))
+        .filter(|s| !defined.contains(s))
+        .collect();
     assert!(missing.is_empty(), "adapter lacks {missing:?}");
-    assert_eq!(l.imports.len(), 79, "the wasip1 world changed; review the adapter");
+    assert_eq!(
+        l.imports.len(),
+        79,
+        "the wasip1 world changed; review the adapter"
+    );
 
     // When the C binding generator's header exists, its raw import symbols
     // must be the ones the adapter defines.
@@ -31,7 +39,11 @@ fn adapter_defines_every_import_of_the_wasip1_world() {
     if let Ok(header) = std::fs::read_to_string(&preview) {
         for imp in &l.imports {
             let sym = symbols::import_symbol(&l, imp);
-            assert!(header.contains(&sym), "{} does not declare {sym}", preview.display());
+            assert!(
+                header.contains(&sym),
+                "{} does not declare {sym}",
+                preview.display()
+            );
         }
     }
 }
@@ -56,12 +68,27 @@ fn linked_module_imports_only_p1_and_passes_the_wasip1_check() {
             }
         }
     }
-    let report = check(&bytes, &HostProfile::wasip1().unwrap(), &CheckOptions::default()).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasip1().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
     assert!(report.is_ok(), "{report}");
     // The wasit2 host serves no p1 imports: every remaining import is a problem there.
-    let report = check(&bytes, &HostProfile::wasit2().unwrap(), &CheckOptions::default()).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasit2().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
     assert!(!report.is_ok());
-    assert!(report.to_string().contains("wasi_snapshot_preview1.fd_write: WASI preview 1 function"), "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("wasi_snapshot_preview1.fd_write: WASI preview 1 function"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -70,17 +97,26 @@ fn same_output_on_iwasm_and_wasmtime() {
     let wasm = basic_module(dir.path());
     let data = dir.path().join("data");
     std::fs::create_dir(&data).unwrap();
-    let args = ["first", "second arg"];
+    let args = ["first", "", "second arg"];
 
     let iw = Command::new(iwasm())
-        .args(["--env=W2T_A=one", "--env=W2T_B=x=y"])
+        .args(["--env=W2T_A=one", "--env=W2T_B=x=y", "--env=W2T_E="])
         .arg(format!("--dir={}", data.display()))
         .arg(&wasm)
         .args(args)
         .output()
         .unwrap();
     let wt = Command::new(wasmtime())
-        .args(["run", "--env", "W2T_A=one", "--env", "W2T_B=x=y", "--dir"])
+        .args([
+            "run",
+            "--env",
+            "W2T_A=one",
+            "--env",
+            "W2T_B=x=y",
+            "--env",
+            "W2T_E=",
+            "--dir",
+        ])
         .arg(&data)
         .arg(&wasm)
         .args(args)
@@ -90,21 +126,32 @@ fn same_output_on_iwasm_and_wasmtime() {
     let wt_out = String::from_utf8_lossy(&wt.stdout);
     let expected_lines = [
         "hello from wasit2",
-        "argc-1=2",
+        "argc-1=3",
         "arg: first",
+        "arg: ",
         "arg: second arg",
         "env: W2T_A = one",
         "env: W2T_B = x=y",
+        "env: W2T_E = ",
         "file after offset 6: from wasit2 on wasip1",
         "directory lists the file once: ok",
         "stat: regular file, size: ok",
         "monotonic clock + pollable sleep 20ms: ok",
     ];
     for line in expected_lines {
-        assert!(wt_out.lines().any(|l| l == line), "wasmtime output lacks {line:?}:\n{wt_out}\n{}", String::from_utf8_lossy(&wt.stderr));
+        assert!(
+            wt_out.lines().any(|l| l == line),
+            "wasmtime output lacks {line:?}:\n{wt_out}\n{}",
+            String::from_utf8_lossy(&wt.stderr)
+        );
     }
     assert!(!wt_out.contains("FAILED"), "{wt_out}");
-    assert_eq!(iw_out, wt_out, "iwasm and wasmtime differ (iwasm stderr: {})", String::from_utf8_lossy(&iw.stderr));
+    assert_eq!(
+        iw_out,
+        wt_out,
+        "iwasm and wasmtime differ (iwasm stderr: {})",
+        String::from_utf8_lossy(&iw.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&wt.stderr), "to stderr\n");
     assert_eq!(String::from_utf8_lossy(&iw.stderr), "to stderr\n");
     // exit-with-code(3) becomes proc_exit(3); the 2020 iwasm drops exit
@@ -112,4 +159,62 @@ fn same_output_on_iwasm_and_wasmtime() {
     assert_eq!(wt.status.code(), Some(3));
     // The file the program created under the preopen was removed again.
     assert_eq!(std::fs::read_dir(&data).unwrap().count(), 0);
+}
+
+/// With the C binding generator's header (when it has been generated), a
+/// program taking the address of every raw import of the wasip1 world links
+/// against the adapter without signature mismatches and without any import
+/// left but p1 ones.
+#[test]
+fn bindgen_declarations_link_against_the_adapter() {
+    let preview = repo().join("target/bindgen-preview");
+    if !preview.join("wasit2_command.h").exists() {
+        eprintln!("skipped: {} not generated", preview.display());
+        return;
+    }
+    let l = adapter_lowering().unwrap();
+    let mut src = String::from("#include \"wasit2_command.h\"\nvoid *const all[] = {\n");
+    for imp in &l.imports {
+        src.push_str(&format!(
+            "  (void *)&{},\n",
+            symbols::import_symbol(&l, imp)
+        ));
+    }
+    src.push_str(
+        "};\n__attribute__((export_name(\"cm32p2|wasi:cli/run@0.2|run\"))) int __wasit2_run(void) { return 0; }\n\
+         __attribute__((export_name(\"keep\"))) void *keep(int i) { return all[i]; }\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("refs.c"), src).unwrap();
+    let obj = dir.path().join("refs.o");
+    run(Command::new(clang())
+        .args([
+            "--target=wasm32-wasip1",
+            "-mcpu=mvp",
+            "-O2",
+            "-ffreestanding",
+            "-nostdlib",
+            "-c",
+            "-I",
+        ])
+        .arg(&preview)
+        .arg(dir.path().join("refs.c"))
+        .arg("-o")
+        .arg(&obj));
+    let wasm = dir.path().join("refs.wasm");
+    let out = run(Command::new(wasm_ld())
+        .arg(&obj)
+        .arg(&adapter().lib)
+        .arg("-o")
+        .arg(&wasm));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("signature mismatch"), "{stderr}");
+    let bytes = std::fs::read(&wasm).unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasip1().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    assert!(report.is_ok(), "{report}");
 }

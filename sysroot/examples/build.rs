@@ -18,6 +18,9 @@ fn main() {
         Some("default") => vec![Cpu::Default],
         _ => Cpu::ALL.to_vec(),
     };
+    if std::env::var_os("NO_LAYER").is_some() {
+        opts.layer_dir = None;
+    }
     opts.variants = arch.iter().flat_map(|&a| cpu.iter().map(move |&c| Variant { arch: a, cpu: c })).collect();
     match wasit2_sysroot::build(&opts) {
         Ok(r) => {

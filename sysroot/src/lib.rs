@@ -204,6 +204,7 @@ fn build_variant(
                 f.push(inc(b.join("cloudlibc/src/include")));
                 f.push(inc(b.join("cloudlibc/src")));
             }
+            Group::Emulated => {}
             Group::Dlmalloc => f.push(inc(tree.root.join("dlmalloc/include"))),
             Group::Layer => {
                 if let Some(l) = layer {

@@ -15,6 +15,8 @@ pub enum Group {
     /// wasi-libc's bottom half (cloudlibc and its own sources).
     Bottom,
     Dlmalloc,
+    /// wasi-libc's opt-in emulation libraries: public headers only.
+    Emulated,
     /// The wasit2 system layer (project code under sysroot/layer).
     Layer,
 }
@@ -215,7 +217,18 @@ impl Tree {
                 continue;
             }
             let mut sources: Vec<Source> =
-                fsutil::list_ext(&d, "c")?.iter().map(|p| self.source(p, Group::Bottom, vec![])).collect();
+                fsutil::list_ext(&d, "c")?
+                .iter()
+                .map(|p| {
+                    // The process-clocks emulation reads cloudlibc's internal headers.
+                    let flags = if dir == "clocks" {
+                        vec![format!("-I{}", self.bottom().join("cloudlibc/src").display())]
+                    } else {
+                        vec![]
+                    };
+                    self.source(p, Group::Emulated, flags)
+                })
+                .collect();
             if dir == "signal" {
                 for f in ["signal/psignal.c", "string/strsignal.c"] {
                     let p = src.join(f);

@@ -94,7 +94,10 @@ pub fn check_linked(
     let wit = Wit::wasi().context("loading the WASI WIT")?;
     let world = wit.world(&world_name)?;
     let lowering = Lowering::new(&wit, world, arch)?;
-    Ok((check::check_info(&info, &lowering, opts), lowering.world_name))
+    Ok((
+        check::check_info(&info, &lowering, opts),
+        lowering.world_name,
+    ))
 }
 
 /// The error and its causes as `a: b: c`, skipping causes whose text an

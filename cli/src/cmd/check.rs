@@ -25,12 +25,20 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let wasi_version = args
         .wasi_version
         .as_deref()
-        .map(|v| semver::Version::parse(v).with_context(|| format!("--wasi-version `{v}`: expected X.Y.Z")))
+        .map(|v| {
+            semver::Version::parse(v)
+                .with_context(|| format!("--wasi-version `{v}`: expected X.Y.Z"))
+        })
         .transpose()?;
     let profile = HostProfile::parse(&args.host)?;
-    let bytes = std::fs::read(&args.module).with_context(|| format!("reading {}", args.module.display()))?;
-    let opts = CheckOptions { wasi_version, features: args.mvp.then_some(STRICT_MVP) };
-    let report = check(&bytes, &profile, &opts).with_context(|| args.module.display().to_string())?;
+    let bytes = std::fs::read(&args.module)
+        .with_context(|| format!("reading {}", args.module.display()))?;
+    let opts = CheckOptions {
+        wasi_version,
+        features: args.mvp.then_some(STRICT_MVP),
+    };
+    let report =
+        check(&bytes, &profile, &opts).with_context(|| args.module.display().to_string())?;
     if report.is_ok() {
         println!("{}: ok for host {}", args.module.display(), report.host);
         return Ok(0);

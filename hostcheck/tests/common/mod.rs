@@ -8,12 +8,17 @@ use std::sync::OnceLock;
 use wasit2_hostcheck::{adapter_lowering, build_adapter, find_tool, symbols};
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// A tool under `.tools/bin`, overridable by `$env`.
 pub fn tool(env: &str, name: &str) -> PathBuf {
-    std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| repo().join(".tools/bin").join(name))
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
 }
 
 pub fn iwasm() -> PathBuf {
@@ -57,15 +62,29 @@ pub fn adapter() -> &'static Built {
         let lib = build_adapter(dir.path()).expect("adapter builds");
         let include = dir.path().join("include");
         let l = adapter_lowering().unwrap();
-        std::fs::write(include.join("wasit2_wasip1_callers.h"), symbols::caller_header(&l)).unwrap();
-        Built { _dir: dir, lib, include }
+        std::fs::write(
+            include.join("wasit2_wasip1_callers.h"),
+            symbols::caller_header(&l),
+        )
+        .unwrap();
+        Built {
+            _dir: dir,
+            lib,
+            include,
+        }
     })
 }
 
 /// Compiles C test program `name` (in tests/c) to an object.
 pub fn compile(src: &str, out: &Path, extra: &[&str]) {
     run(Command::new(clang())
-        .args(["--target=wasm32-wasip1", "-O2", "-ffreestanding", "-nostdlib", "-c"])
+        .args([
+            "--target=wasm32-wasip1",
+            "-O2",
+            "-ffreestanding",
+            "-nostdlib",
+            "-c",
+        ])
         .args(extra)
         .arg("-I")
         .arg(&adapter().include)
@@ -76,7 +95,11 @@ pub fn compile(src: &str, out: &Path, extra: &[&str]) {
 
 /// Links objects with the adapter for a p1 runtime (`_start` entry).
 pub fn link_p1(objects: &[&Path], out: &Path) {
-    run(Command::new(wasm_ld()).args(objects).arg(&adapter().lib).arg("-o").arg(out));
+    run(Command::new(wasm_ld())
+        .args(objects)
+        .arg(&adapter().lib)
+        .arg("-o")
+        .arg(out));
 }
 
 /// Links objects without the adapter, leaving the wasit2 imports in place.

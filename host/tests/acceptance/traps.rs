@@ -1,7 +1,6 @@
 //! Bad guest pointers and forged, stale or wrong-type handles trap; the host
 //! never panics.
-mod common;
-use common::*;
+use crate::common::*;
 use wasit2_abi::Arch;
 
 fn trap_of(arch: Arch, imports: &[(&str, &str, &str)], body: &str) -> String {

@@ -1,5 +1,5 @@
 //! Runs the logging-embedder example's code path and checks its log.
-#[path = "../examples/logging.rs"]
+#[path = "../../examples/logging.rs"]
 mod logging;
 
 #[test]

@@ -1,6 +1,5 @@
 //! stdout, stderr, stdin, args, env and exit codes, on wasm32 and wasm64.
-mod common;
-use common::*;
+use crate::common::*;
 use wasit2_abi::Arch;
 
 #[test]

@@ -1,8 +1,7 @@
 //! `wasit2 run` end to end: exit codes and one-line errors. Uses the built
 //! CLI (`make build` / `cargo build -p wasit2-cli`): `$WASIT2` or
 //! `target/debug/wasit2`.
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::PathBuf;
 use std::process::Command;
 use wasit2_abi::Arch;

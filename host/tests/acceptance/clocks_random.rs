@@ -1,6 +1,5 @@
 //! Both clocks, pollables on them, and random (with the too-small rule).
-mod common;
-use common::*;
+use crate::common::*;
 use wasit2_abi::Arch;
 
 #[test]

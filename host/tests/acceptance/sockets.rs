@@ -1,7 +1,6 @@
 //! TCP echo and UDP datagrams on loopback, and name lookup of `localhost`.
 //! Each guest runs in a thread with a deadline so a hang fails the test.
-mod common;
-use common::*;
+use crate::common::*;
 use std::time::Duration;
 use wasit2_abi::Arch;
 
@@ -9,7 +8,7 @@ fn bounded(arch: Arch, wasm: Vec<u8>) -> Ran {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let r = run(arch, &wasm, |b| {
-            b.inherit_network().allow_ip_name_lookup(true);
+            b.inherit_network().allow_ip_name_lookup(true).allow_tcp(true).allow_udp(true);
         });
         let _ = tx.send(r);
     });
@@ -38,7 +37,7 @@ fn tcp_echo_on_loopback() {
     for arch in Arch::ALL {
         let wasm = module(arch, NET, r#"
           (func $ok (param $what i32)
-            (if (i32.load8_u (PTR.const 32)) (then (i32.store (PTR.const 300) (local.get $what)) (unreachable))))
+            (if (i32.load8_u (PTR.const 32)) (then (i32.store (PTR.const 300) (local.get $what)) (i32.store (PTR.const 296) (i32.load8_u offset=4 (PTR.const 32))) (unreachable))))
           (func (export "RUN") (result i32)
             (local $net i32) (local $srv i32) (local $cli i32) (local $p i32) (local $port i32)
             (local $cin i32) (local $cout i32) (local $sin i32) (local $sout i32) (local $i i32)
@@ -84,7 +83,7 @@ fn tcp_echo_on_loopback() {
             (i32.const 0))
           (data (PTR.const 1024) "ping")"#);
         let r = bounded(arch, wasm);
-        assert!(r.result.is_ok(), "{arch:?} failed at step {}: {:?}", r.u32_at(300), r.result);
+        assert!(r.result.is_ok(), "{arch:?} failed at step {} (error code {}): {:?}", r.u32_at(300), r.u32_at(296), r.result);
         assert_eq!(r.stdout(), "ping", "{arch:?}");
         assert_ne!(r.u32_at(304), 0, "bound to a port");
     }
@@ -101,7 +100,7 @@ fn udp_on_loopback_with_short_datagram_buffers() {
         };
         let body = r#"
           (func $ok (param $what i32)
-            (if (i32.load8_u (PTR.const 32)) (then (i32.store (PTR.const 300) (local.get $what)) (unreachable))))
+            (if (i32.load8_u (PTR.const 32)) (then (i32.store (PTR.const 300) (local.get $what)) (i32.store (PTR.const 296) (i32.load8_u offset=4 (PTR.const 32))) (unreachable))))
           (func $sock (param $net i32) (result i32) (local $s i32)
             (call $udp (i32.const 0) (PTR.const 32)) (call $ok (i32.const 1))
             (local.set $s (i32.load offset=4 (PTR.const 32)))
@@ -185,7 +184,7 @@ fn udp_on_loopback_with_short_datagram_buffers() {
             &body,
         );
         let r = bounded(arch, wasm);
-        assert!(r.result.is_ok(), "{arch:?} failed at step {}: {:?}", r.u32_at(300), r.result);
+        assert!(r.result.is_ok(), "{arch:?} failed at step {} (error code {}): {:?}", r.u32_at(300), r.u32_at(296), r.result);
         assert_eq!(r.u64_at(320), 3, "three datagrams sent");
         assert_eq!(r.stdout(), "one|two|three|", "{arch:?}");
         assert_eq!(r.u32_at(308), 1, "only `three` did not fit");

@@ -1,0 +1,13 @@
+//! The host's acceptance tests, one binary (linking wasmtime once). Every
+//! guest is hand-written WAT run on both wasm32 and wasm64 memories, with
+//! import names and signatures taken from the ABI crate.
+mod common;
+
+mod cli;
+mod cli_run;
+mod clocks_random;
+mod filesystem;
+mod logging_example;
+mod run_module;
+mod sockets;
+mod traps;
