@@ -10,11 +10,10 @@ demo: setup build install-bins sysroot clang-install
 	clang-22 --target=wasm32-wasit2 -O2 examples/hello.c -o build/hello.wasm
 	wasit2 run build/hello.wasm
 
-## test: set up and run the tests. The sysroot/corpus suites join once the
-## libc system layer builds against the generated bindings (issue 4).
-TESTED_CRATES := wasit2-abi wasit-ld wasit2-host wasit2-bindgen wasit2-componentize wasit2-bridge wasit2-hostcheck
-test: setup build install-bins
-	WASIT2=$(CURDIR)/target/debug/wasit2 cargo test $(addprefix -p ,$(TESTED_CRATES)) --no-fail-fast
+## test: set up, build the sysroots and the clang target, and run every suite
+## (the C corpus runs through the installed `clang-22 --target=...-wasit2`).
+test: setup build install-bins sysroot clang-install
+	WASIT2=$(CURDIR)/target/debug/wasit2 cargo test --workspace --no-fail-fast
 
 setup:
 	bash scripts/setup.sh

@@ -25,7 +25,8 @@ int main(void) {
     if (unlink("dir/moved.txt") != 0) { perror("unlink"); return 1; }
     printf("after unlink: %d\n", exists("dir/moved.txt"));
     errno = 0;
-    printf("unlink again: %d %s\n", unlink("dir/moved.txt"), errno == ENOENT ? "ENOENT" : "other");
+    int again = unlink("dir/moved.txt"); /* before reading errno: argument order is unspecified */
+    printf("unlink again: %d %s\n", again, errno == ENOENT ? "ENOENT" : "other");
     printf("rmdir: %d\n", rmdir("dir"));
     printf("dir exists: %d\n", exists("dir"));
     printf("remove file: %d\n", (fclose(fopen("x", "w")), remove("x")));

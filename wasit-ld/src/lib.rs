@@ -238,7 +238,11 @@ fn link_checked(
             .with_context(|| format!("writing {}", output.display()));
     }
 
-    let extra = ["-o".into(), linked.clone().into_os_string()];
+    let mut extra: Vec<OsString> = vec!["-o".into(), linked.clone().into_os_string()];
+    if !names_entry(&args.forward) {
+        // A wasit2 command starts at its `wasi:cli/run` export, not `_start`.
+        extra.push("--no-entry".into());
+    }
     run_wasm_ld(
         wasm_ld,
         &args.forward,
@@ -317,6 +321,15 @@ fn link_checked(
     }
     std::fs::rename(&staged, output).with_context(|| format!("writing {}", output.display()))?;
     Ok(())
+}
+
+/// Whether the command line already says what the entry point is.
+fn names_entry(forward: &[OsString]) -> bool {
+    forward.iter().any(|a| {
+        let a = a.to_string_lossy();
+        let flag = a.trim_start_matches('-');
+        a.starts_with('-') && (flag == "e" || flag == "no-entry" || flag == "entry" || flag.starts_with("entry="))
+    })
 }
 
 /// Runs wasm-ld. Its stderr is relayed with the temporary output path shown

@@ -14,15 +14,15 @@
 #include "wasit2_command.h"
 #include "w2_internal.h"
 
-/* Anonymous result types: the generator numbers the ones that differ only in
- * which interface's error-code alias they carry. */
-typedef command_result_void_error_code_t fs_void_result;
-typedef command_result_void_error_code2_t udp_void_result;
-typedef command_result_void_error_code3_t tcp_void_result;
-typedef command_result_ip_socket_address_error_code_t udp_addr_result;
-typedef command_result_ip_socket_address_error_code2_t tcp_addr_result;
-typedef command_result_u64_error_code_t udp_u64_result;
-typedef command_result_u64_error_code2_t tcp_u64_result;
+/* Short names for the per-interface result types the layer passes around; the
+ * generator scopes anonymous types by the interface that uses them. */
+typedef wasi_filesystem_types_result_void_error_code_t fs_void_result;
+typedef wasi_sockets_udp_result_void_error_code_t udp_void_result;
+typedef wasi_sockets_tcp_result_void_error_code_t tcp_void_result;
+typedef wasi_sockets_udp_result_ip_socket_address_error_code_t udp_addr_result;
+typedef wasi_sockets_tcp_result_ip_socket_address_error_code_t tcp_addr_result;
+typedef wasi_sockets_udp_result_u64_error_code_t udp_u64_result;
+typedef wasi_sockets_tcp_result_u64_error_code_t tcp_u64_result;
 
 /* Variant cases (declaration order in WIT). */
 enum { STREAM_ERROR_FAILED = 0, STREAM_ERROR_CLOSED = 1 };
@@ -34,7 +34,7 @@ enum { IP_V4 = 0, IP_V6 = 1 };
 /* ---- wasi:io ---- */
 
 __wasi_errno_t w2_errno_from_stream_error(int32_t error_handle) {
-    command_option_error_code_t code;
+    wasi_filesystem_types_option_error_code_t code;
     wasi_filesystem_types_filesystem_error_code(error_handle, &code);
     wasi_io_error_error_drop(error_handle);
     return code.is_some ? w2_errno_from_fs(code.val) : __WASI_ERRNO_IO;
@@ -50,7 +50,7 @@ static int stream_status(const wasi_io_streams_stream_error_t *e, __wasi_errno_t
 }
 
 int w2s_in_read(int32_t in, bool blocking, void *buf, size_t len, size_t *n, __wasi_errno_t *err) {
-    command_result_list_u8_stream_error_t r;
+    wasi_io_streams_result_list_u8_stream_error_t r;
     /* The arena is the caller's buffer: the host writes the bytes there. */
     if (blocking)
         wasi_io_streams_method_input_stream_blocking_read(in, len, &r, buf, len);
@@ -69,7 +69,7 @@ int32_t w2s_in_subscribe(int32_t in) {
 }
 
 int w2s_out_check_write(int32_t out, uint64_t *n, __wasi_errno_t *err) {
-    command_result_u64_stream_error_t r;
+    wasi_io_streams_result_u64_stream_error_t r;
     wasi_io_streams_method_output_stream_check_write(out, &r);
     if (r.is_err)
         return stream_status(&r.val.err, err);
@@ -78,21 +78,21 @@ int w2s_out_check_write(int32_t out, uint64_t *n, __wasi_errno_t *err) {
 }
 
 int w2s_out_write(int32_t out, const void *buf, size_t len, __wasi_errno_t *err) {
-    command_list_u8_t l = {(uint8_t *)buf, len};
-    command_result_void_stream_error_t r;
+    wasi_io_streams_list_u8_t l = {(uint8_t *)buf, len};
+    wasi_io_streams_result_void_stream_error_t r;
     wasi_io_streams_method_output_stream_write(out, l, &r);
     return r.is_err ? stream_status(&r.val.err, err) : W2S_OK;
 }
 
 int w2s_out_blocking_write_and_flush(int32_t out, const void *buf, size_t len, __wasi_errno_t *err) {
-    command_list_u8_t l = {(uint8_t *)buf, len};
-    command_result_void_stream_error_t r;
+    wasi_io_streams_list_u8_t l = {(uint8_t *)buf, len};
+    wasi_io_streams_result_void_stream_error_t r;
     wasi_io_streams_method_output_stream_blocking_write_and_flush(out, l, &r);
     return r.is_err ? stream_status(&r.val.err, err) : W2S_OK;
 }
 
 int w2s_out_blocking_flush(int32_t out, __wasi_errno_t *err) {
-    command_result_void_stream_error_t r;
+    wasi_io_streams_result_void_stream_error_t r;
     wasi_io_streams_method_output_stream_blocking_flush(out, &r);
     return r.is_err ? stream_status(&r.val.err, err) : W2S_OK;
 }
@@ -110,8 +110,8 @@ bool w2s_pollable_ready(int32_t p) {
 }
 
 size_t w2s_poll(const int32_t *pollables, size_t n, uint32_t *ready) {
-    command_list_borrow_pollable_t in = {(int32_t *)pollables, n};
-    command_list_u32_t r;
+    wasi_io_poll_list_borrow_pollable_t in = {(int32_t *)pollables, n};
+    wasi_io_poll_list_u32_t r;
     /* `ready` holds 4 bytes per pollable: the bound the host requires. */
     size_t need = wasi_io_poll_poll(in, &r, ready, n * sizeof(uint32_t));
     if (need > n * sizeof(uint32_t))
@@ -141,20 +141,20 @@ int32_t w2s_stderr(void) { return wasi_cli_stderr_get_stderr(); }
 
 bool w2s_is_terminal(int fd) {
     if (fd == 0) {
-        command_option_terminal_input_t t;
+        wasi_cli_terminal_stdin_option_terminal_input_t t;
         wasi_cli_terminal_stdin_get_terminal_stdin(&t);
         if (t.is_some)
             wasi_cli_terminal_input_terminal_input_drop(t.val);
         return t.is_some;
     }
     if (fd == 1) {
-        command_option_terminal_output_t t;
+        wasi_cli_terminal_stdout_option_terminal_output_t t;
         wasi_cli_terminal_stdout_get_terminal_stdout(&t);
         if (t.is_some)
             wasi_cli_terminal_output_terminal_output_drop(t.val);
         return t.is_some;
     }
-    command_option_terminal_output2_t t;
+    wasi_cli_terminal_stderr_option_terminal_output_t t;
     wasi_cli_terminal_stderr_get_terminal_stderr(&t);
     if (t.is_some)
         wasi_cli_terminal_output_terminal_output_drop(t.val);
@@ -163,7 +163,7 @@ bool w2s_is_terminal(int fd) {
 
 _Noreturn void w2s_exit(int status) {
     if (status == 0 || status == 1) {
-        command_result_void_void_t st = {.is_err = status != 0};
+        wasi_cli_exit_result_void_void_t st = {.is_err = status != 0};
         wasi_cli_exit_exit(&st);
     } else {
         wasi_cli_exit_exit_with_code((uint8_t)status);
@@ -177,7 +177,7 @@ __wasi_errno_t w2s_arguments(w2s_str_cb cb, void *ctx) {
     _Alignas(16) uint8_t stack[W2_STACK_ARENA];
     void *arena = stack, *heap = NULL;
     size_t cap = sizeof stack;
-    command_list_string_t r;
+    wasi_cli_environment_list_string_t r;
     for (;;) {
         size_t need = wasi_cli_environment_get_arguments(&r, arena, cap);
         if (need <= cap)
@@ -198,7 +198,7 @@ __wasi_errno_t w2s_environment(w2s_kv_cb cb, void *ctx) {
     _Alignas(16) uint8_t stack[W2_STACK_ARENA];
     void *arena = stack, *heap = NULL;
     size_t cap = sizeof stack;
-    command_list_tuple2_string_string_t r;
+    wasi_cli_environment_list_tuple2_string_string_t r;
     for (;;) {
         size_t need = wasi_cli_environment_get_environment(&r, arena, cap);
         if (need <= cap)
@@ -243,7 +243,7 @@ __wasi_errno_t w2s_random(void *buf, size_t len) {
     while (len > 0) {
         /* Bounded chunks keep each host call small. */
         size_t chunk = len > 65536 ? 65536 : len;
-        command_list_u8_t r;
+        wasi_random_random_list_u8_t r;
         size_t need = wasi_random_random_get_random_bytes(chunk, &r, p, chunk);
         if (need > chunk || r.len != chunk)
             return __WASI_ERRNO_IO;
@@ -261,7 +261,7 @@ __wasi_errno_t w2s_preopens(w2s_preopen **list, size_t *count) {
     /* The arena stays allocated: the preopen names live in it. */
     size_t cap = 256;
     void *arena = NULL;
-    command_list_tuple2_descriptor_string_t r;
+    wasi_filesystem_preopens_list_tuple2_descriptor_string_t r;
     for (;;) {
         free(arena);
         if (!(arena = malloc(cap)))
@@ -301,7 +301,7 @@ static wasit2_string_t str(const char *p, size_t n) {
     return s;
 }
 
-static uint64_t opt_ns(const command_option_datetime_t *o) {
+static uint64_t opt_ns(const wasi_filesystem_types_option_datetime_t *o) {
     return o->is_some ? datetime_ns(&o->val) : 0;
 }
 
@@ -317,7 +317,7 @@ static void fill_stat(w2s_stat *st, const wasi_filesystem_types_descriptor_stat_
 #define FS_RESULT(r) ((r).is_err ? w2_errno_from_fs((r).val.err) : 0)
 
 __wasi_errno_t w2s_fs_read(int32_t d, void *buf, size_t len, uint64_t off, size_t *n) {
-    command_result_tuple2_list_u8_bool_error_code_t r;
+    wasi_filesystem_types_result_tuple2_list_u8_bool_error_code_t r;
     /* The arena is the caller's buffer: the host writes the bytes there. */
     wasi_filesystem_types_method_descriptor_read(d, len, off, &r, buf, len);
     if (r.is_err)
@@ -329,8 +329,8 @@ __wasi_errno_t w2s_fs_read(int32_t d, void *buf, size_t len, uint64_t off, size_
 }
 
 __wasi_errno_t w2s_fs_write(int32_t d, const void *buf, size_t len, uint64_t off, size_t *n) {
-    command_list_u8_t l = {(uint8_t *)buf, len};
-    command_result_filesize_error_code_t r;
+    wasi_filesystem_types_list_u8_t l = {(uint8_t *)buf, len};
+    wasi_filesystem_types_result_filesize_error_code_t r;
     wasi_filesystem_types_method_descriptor_write(d, l, off, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -339,7 +339,7 @@ __wasi_errno_t w2s_fs_write(int32_t d, const void *buf, size_t len, uint64_t off
 }
 
 __wasi_errno_t w2s_fs_stat(int32_t d, w2s_stat *st) {
-    command_result_descriptor_stat_error_code_t r;
+    wasi_filesystem_types_result_descriptor_stat_error_code_t r;
     wasi_filesystem_types_method_descriptor_stat(d, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -352,7 +352,7 @@ static wasi_filesystem_types_path_flags_t path_flags(bool follow) {
 }
 
 __wasi_errno_t w2s_fs_stat_at(int32_t d, bool follow, const char *path, size_t plen, w2s_stat *st) {
-    command_result_descriptor_stat_error_code_t r;
+    wasi_filesystem_types_result_descriptor_stat_error_code_t r;
     wasi_filesystem_types_method_descriptor_stat_at(d, path_flags(follow), str(path, plen), &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -361,7 +361,7 @@ __wasi_errno_t w2s_fs_stat_at(int32_t d, bool follow, const char *path, size_t p
 }
 
 __wasi_errno_t w2s_fs_get_type(int32_t d, uint8_t *filetype) {
-    command_result_descriptor_type_error_code_t r;
+    wasi_filesystem_types_result_descriptor_type_error_code_t r;
     wasi_filesystem_types_method_descriptor_get_type(d, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -370,7 +370,7 @@ __wasi_errno_t w2s_fs_get_type(int32_t d, uint8_t *filetype) {
 }
 
 __wasi_errno_t w2s_fs_get_flags(int32_t d, bool *readable, bool *writable) {
-    command_result_descriptor_flags_error_code_t r;
+    wasi_filesystem_types_result_descriptor_flags_error_code_t r;
     wasi_filesystem_types_method_descriptor_get_flags(d, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -380,7 +380,7 @@ __wasi_errno_t w2s_fs_get_flags(int32_t d, bool *readable, bool *writable) {
 }
 
 __wasi_errno_t w2s_fs_hash(int32_t d, uint64_t *ino) {
-    command_result_metadata_hash_value_error_code_t r;
+    wasi_filesystem_types_result_metadata_hash_value_error_code_t r;
     wasi_filesystem_types_method_descriptor_metadata_hash(d, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -389,7 +389,7 @@ __wasi_errno_t w2s_fs_hash(int32_t d, uint64_t *ino) {
 }
 
 __wasi_errno_t w2s_fs_hash_at(int32_t d, bool follow, const char *path, size_t plen, uint64_t *ino) {
-    command_result_metadata_hash_value_error_code_t r;
+    wasi_filesystem_types_result_metadata_hash_value_error_code_t r;
     wasi_filesystem_types_method_descriptor_metadata_hash_at(d, path_flags(follow), str(path, plen), &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -487,7 +487,7 @@ __wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, size_t p
         df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_DATA_INTEGRITY_SYNC;
     if (fdflags & __WASI_FDFLAGS_RSYNC)
         df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_REQUESTED_WRITE_SYNC;
-    command_result_descriptor_error_code_t r;
+    wasi_filesystem_types_result_descriptor_error_code_t r;
     wasi_filesystem_types_method_descriptor_open_at(d, path_flags(follow), str(path, plen), of, df, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -535,7 +535,7 @@ __wasi_errno_t w2s_fs_link_at(int32_t d, bool follow, const char *old, size_t ol
 }
 
 __wasi_errno_t w2s_fs_readlink_at(int32_t d, const char *path, size_t plen, char *buf, size_t len, size_t *n) {
-    command_result_string_error_code_t r;
+    wasi_filesystem_types_result_string_error_code_t r;
     size_t need = wasi_filesystem_types_method_descriptor_readlink_at(d, str(path, plen), &r, buf, len);
     void *heap = NULL;
     if (need > len) {
@@ -557,7 +557,7 @@ __wasi_errno_t w2s_fs_readlink_at(int32_t d, const char *path, size_t plen, char
 }
 
 __wasi_errno_t w2s_fs_read_directory(int32_t d, int32_t *stream) {
-    command_result_directory_entry_stream_error_code_t r;
+    wasi_filesystem_types_result_directory_entry_stream_error_code_t r;
     wasi_filesystem_types_method_descriptor_read_directory(d, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
@@ -570,7 +570,7 @@ __wasi_errno_t w2s_fs_read_dir_entry(int32_t stream, bool *end, uint8_t *filetyp
     _Alignas(16) uint8_t stack[512];
     void *arena = stack, *heap = NULL;
     size_t cap = sizeof stack;
-    command_result_option_directory_entry_error_code_t r;
+    wasi_filesystem_types_result_option_directory_entry_error_code_t r;
     for (;;) {
         size_t need = wasi_filesystem_types_method_directory_entry_stream_read_directory_entry(stream, &r, arena, cap);
         if (need <= cap)
@@ -694,7 +694,7 @@ static void from_wit(const wasi_sockets_network_ip_socket_address_t *w, struct s
 #define NET_RESULT(r) ((r).is_err ? w2_errno_from_net((r).val.err) : 0)
 
 __wasi_errno_t w2s_tcp_create(int family, int32_t *sock) {
-    command_result_tcp_socket_error_code_t r;
+    wasi_sockets_tcp_create_socket_result_tcp_socket_error_code_t r;
     wasi_sockets_tcp_create_socket_create_tcp_socket(family_of(family), &r);
     if (r.is_err)
         return w2_errno_from_net(r.val.err);
@@ -703,7 +703,7 @@ __wasi_errno_t w2s_tcp_create(int family, int32_t *sock) {
 }
 
 __wasi_errno_t w2s_udp_create(int family, int32_t *sock) {
-    command_result_udp_socket_error_code_t r;
+    wasi_sockets_udp_create_socket_result_udp_socket_error_code_t r;
     wasi_sockets_udp_create_socket_create_udp_socket(family_of(family), &r);
     if (r.is_err)
         return w2_errno_from_net(r.val.err);
@@ -734,7 +734,7 @@ __wasi_errno_t w2s_tcp_start_connect(int32_t s, int32_t net, const struct sockad
 }
 
 __wasi_errno_t w2s_tcp_finish_connect(int32_t s, int32_t *in, int32_t *out) {
-    command_result_tuple2_input_stream_output_stream_error_code_t r;
+    wasi_sockets_tcp_result_tuple2_input_stream_output_stream_error_code_t r;
     wasi_sockets_tcp_method_tcp_socket_finish_connect(s, &r);
     if (r.is_err)
         return w2_errno_from_net(r.val.err);
@@ -762,7 +762,7 @@ __wasi_errno_t w2s_tcp_set_backlog(int32_t s, uint64_t n) {
 }
 
 __wasi_errno_t w2s_tcp_accept(int32_t s, int32_t *client, int32_t *in, int32_t *out) {
-    command_result_tuple3_tcp_socket_input_stream_output_stream_error_code_t r;
+    wasi_sockets_tcp_result_tuple3_tcp_socket_input_stream_output_stream_error_code_t r;
     wasi_sockets_tcp_method_tcp_socket_accept(s, &r);
     if (r.is_err)
         return w2_errno_from_net(r.val.err);
@@ -803,7 +803,7 @@ __wasi_errno_t w2s_tcp_keepalive(int32_t s, bool set, bool *value) {
         wasi_sockets_tcp_method_tcp_socket_set_keep_alive_enabled(s, *value, &r);
         return NET_RESULT(r);
     }
-    command_result_bool_error_code_t r;
+    wasi_sockets_tcp_result_bool_error_code_t r;
     wasi_sockets_tcp_method_tcp_socket_keep_alive_enabled(s, &r);
     if (r.is_err)
         return w2_errno_from_net(r.val.err);
@@ -850,13 +850,13 @@ int32_t w2s_udp_subscribe(int32_t s) {
 }
 
 __wasi_errno_t w2s_udp_stream(int32_t s, const struct sockaddr *sa, size_t salen, int32_t *in, int32_t *out) {
-    command_option_ip_socket_address_t remote;
+    wasi_sockets_udp_option_ip_socket_address_t remote;
     memset(&remote, 0, sizeof remote);
     if (sa) {
         remote.is_some = true;
         to_wit(sa, &remote.val);
     }
-    command_result_tuple2_incoming_datagram_stream_outgoing_datagram_stream_error_code_t r;
+    wasi_sockets_udp_result_tuple2_incoming_datagram_stream_outgoing_datagram_stream_error_code_t r;
     wasi_sockets_udp_method_udp_socket_stream(s, &remote, &r);
     if (r.is_err)
         return w2_errno_from_net(r.val.err);
@@ -894,7 +894,7 @@ __wasi_errno_t w2s_udp_receive(int32_t in, void *buf, size_t len, size_t *n, siz
         arena = stack;
         cap = sizeof stack;
     }
-    command_result_list_incoming_datagram_error_code_t r;
+    wasi_sockets_udp_result_list_incoming_datagram_error_code_t r;
     size_t need = wasi_sockets_udp_method_incoming_datagram_stream_receive(in, 1, &r, arena, cap);
     if (need > cap) {
         /* The next datagram does not fit (it stays queued): take it whole
@@ -951,7 +951,7 @@ __wasi_errno_t w2s_udp_send(int32_t out, const void *buf, size_t len, const stru
         dg.remote_address.is_some = true;
         to_wit(to, &dg.remote_address.val);
     }
-    command_list_outgoing_datagram_t l = {&dg, 1};
+    wasi_sockets_udp_list_outgoing_datagram_t l = {&dg, 1};
     udp_u64_result r;
     wasi_sockets_udp_method_outgoing_datagram_stream_send(out, l, &r);
     if (r.is_err)
@@ -984,14 +984,14 @@ __wasi_errno_t w2s_udp_bufsize(int32_t s, bool recv, bool set, uint64_t *value) 
 }
 
 __wasi_errno_t w2s_resolve(int32_t net, const char *name, size_t nlen, w2s_addr_cb cb, void *ctx) {
-    command_result_resolve_address_stream_error_code_t r;
+    wasi_sockets_ip_name_lookup_result_resolve_address_stream_error_code_t r;
     wasi_sockets_ip_name_lookup_resolve_addresses(net, str(name, nlen), &r);
     if (r.is_err)
         return w2_errno_from_net(r.val.err);
     int32_t stream = r.val.ok;
     __wasi_errno_t e = 0;
     for (;;) {
-        command_result_option_ip_address_error_code_t a;
+        wasi_sockets_ip_name_lookup_result_option_ip_address_error_code_t a;
         wasi_sockets_ip_name_lookup_method_resolve_address_stream_resolve_next_address(stream, &a);
         if (a.is_err) {
             if (a.val.err == WASI_SOCKETS_NETWORK_ERROR_CODE_WOULD_BLOCK) {
