@@ -19,6 +19,7 @@ pub mod fsutil;
 pub mod headers;
 pub mod install;
 pub mod layer;
+pub mod rust_target;
 pub mod tools;
 pub mod tree;
 pub mod variant;

@@ -1,6 +1,6 @@
 //! `wasit2 install`: clang config files so `clang-22 --target=wasm32-wasit2`
 //! (and wasm64-wasit2, and the `-mvp` CPU variants) use the wasit2 sysroot
-//! and wasit-ld.
+//! and wasit-ld, plus the rustc target specs for wasm32/wasm64-wasit2.
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use wasit2_sysroot::install::{install, InstallOptions};
@@ -28,8 +28,13 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         Some(p) => tools::absolute(&p),
         None => find_wasit_ld().context("locating wasit-ld (pass --wasit-ld)")?,
     };
+    let specs = wasit2_sysroot::rust_target::install_specs(&sysroot, &wasit_ld)
+        .context("installing the rustc target specs")?;
     let opts = InstallOptions { llvm_bin: args.llvm_bin, sysroot, wasit_ld, variants: Variant::all() };
     let report = install(&opts).context("installing the clang target")?;
+    for s in &specs {
+        eprintln!("[install] {} (rustc --target)", s.display());
+    }
     for w in &report.warnings {
         eprintln!("wasit2: warning: {w}");
     }
