@@ -10,6 +10,8 @@
 cmake_minimum_required(VERSION 3.13)
 
 set(CMAKE_SYSTEM_NAME WASI)
+# Platform/WASI.cmake next to this file gives programs the .wasm suffix.
+list(APPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
 set(CMAKE_SYSTEM_VERSION 1)
 set(CMAKE_SYSTEM_PROCESSOR wasm32)
 
@@ -35,9 +37,6 @@ set(CMAKE_C_COMPILER_TARGET "${WASIT2_TARGET}")
 set(CMAKE_CXX_COMPILER_TARGET "${WASIT2_TARGET}")
 set(CMAKE_ASM_COMPILER_TARGET "${WASIT2_TARGET}")
 
-# A wasm module is the program; there are no shared libraries.
-set(CMAKE_EXECUTABLE_SUFFIX ".wasm")
-set_property(GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS FALSE)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 # Look for libraries and headers in the target environment only.

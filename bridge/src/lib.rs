@@ -15,6 +15,7 @@
 
 mod glue;
 mod names;
+pub mod p1;
 mod rewrite;
 
 use wasit2_abi::{AbiError, Arch, Lowering, Wit};

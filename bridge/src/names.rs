@@ -6,9 +6,10 @@ use wasit2_abi::{canonical_version, Arch, Import, Lowering};
 use crate::BridgeError;
 
 /// True when `module` is a core module with standard wasip2 imports or
-/// exports (`wasi:…@0.2.x` modules, `wasi:cli/run@0.2.x#run`,
-/// `cabi_realloc`) that [`crate::bridge_standard_p2`] should rewrite.
-/// Unparsable input yields `false`.
+/// exports (`wasi:…@0.2.x` modules, `wasi:cli/run@0.2.x#run`) that
+/// [`crate::bridge_standard_p2`] should rewrite. A `cabi_realloc` export
+/// alone does not count: in a wasit2 module it is a mistake to report, not
+/// something to drop silently. Unparsable input yields `false`.
 pub fn needs_bridge(module: &[u8]) -> bool {
     use wasmparser::{Parser, Payload};
     for payload in Parser::new(0).parse_all(module) {
@@ -45,7 +46,7 @@ fn is_standard_interface(module: &str) -> bool {
 }
 
 fn is_standard_export(name: &str) -> bool {
-    name == "cabi_realloc" || name.split_once('#').is_some_and(|(i, _)| is_standard_interface(i))
+    name.split_once('#').is_some_and(|(i, _)| is_standard_interface(i))
 }
 
 /// `wasi:cli/environment@0.2.4` -> `wasi:cli/environment@0.2`.

@@ -27,7 +27,11 @@ pub struct Options {
 pub enum ComponentizeError {
     #[error("input is not a core WebAssembly module: {0}")]
     NotAModule(String),
-    #[error("componentizing wasm64 modules is not supported by wit-component yet")]
+    /// The component format (🐘 `cm64`, wasmparser) and wasmtime
+    /// (`-W component-model-memory64`) accept 64-bit memories, but
+    /// wit-component, which encodes the component, lowers every pointer and
+    /// length as i32 (`WasmType::Pointer`/`Length` -> `i32`).
+    #[error("cannot componentize a wasm64 (cm64p2) module: wit-component 0.263 lowers every pointer and length as i32 (no 64-bit canonical ABI support), although the component format and wasmtime accept 64-bit memories; build for wasm32-wasit2 to get a component")]
     Wasm64,
     #[error(transparent)]
     Abi(#[from] wasit2_abi::AbiError),

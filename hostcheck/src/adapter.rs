@@ -39,6 +39,18 @@ pub const CFLAGS: &[&str] = &[
     "-Werror",
 ];
 
+/// Generated C file with the trapping drops of [`symbols::unserved_drops`].
+const DROPS_C: &str = "unserved_drops.c";
+
+/// [`symbols::unserved_drops_source`] for the adapter's world against the
+/// WASI command world.
+fn unserved_drops_source() -> Result<String> {
+    let wit = Wit::wasi()?;
+    let served = Lowering::new(&wit, wit.world(ADAPTER_WORLD)?, Arch::Wasm32)?;
+    let full = Lowering::new(&wit, wit.command_world()?, Arch::Wasm32)?;
+    Ok(symbols::unserved_drops_source(&served, &full))
+}
+
 /// The wasm32 lowering of the adapter's world.
 pub fn adapter_lowering() -> Result<Lowering> {
     let wit = Wit::wasi()?;
@@ -100,11 +112,14 @@ pub fn build_adapter(out_dir: &Path) -> Result<PathBuf> {
     let header = symbols::adapter_header(&lowering);
     std::fs::write(src.join("wasit2_wasip1_imports.h"), &header)
         .map_err(|e| Error::io(&src.join("wasit2_wasip1_imports.h"), e))?;
+    let drops = unserved_drops_source()?;
+    std::fs::write(src.join(DROPS_C), &drops).map_err(|e| Error::io(&src.join(DROPS_C), e))?;
 
     let clang = find_tool("WASIT2_CLANG", &["clang-22", "clang"]);
     let ar = find_tool("WASIT2_AR", &["llvm-ar-22", "llvm-ar"]);
     let mut objects = Vec::new();
-    for (name, _) in SOURCES.iter().filter(|(n, _)| n.ends_with(".c")) {
+    let sources = SOURCES.iter().map(|(n, _)| *n).chain([DROPS_C]);
+    for name in sources.filter(|n| n.ends_with(".c")) {
         let obj = src.join(name.replace(".c", ".o"));
         run(Command::new(&clang)
             .args(CFLAGS)
@@ -126,4 +141,42 @@ pub fn build_adapter(out_dir: &Path) -> Result<PathBuf> {
     let lib = out_dir.join(ADAPTER_LIB);
     std::fs::rename(&tmp_lib, &lib).map_err(|e| Error::io(&lib, e))?;
     Ok(lib)
+}
+
+/// File in the adapter's work directory recording what it was built from.
+const STAMP: &str = ".wasit2-wasip1-stamp";
+
+/// What a build of the adapter depends on: sources, flags, generated header.
+fn adapter_fingerprint(header: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    SOURCES.hash(&mut h);
+    CFLAGS.hash(&mut h);
+    header.hash(&mut h);
+    format!("{:016x}", h.finish())
+}
+
+/// For the sysroot builder: builds the adapter in `work` (reused while its
+/// sources, flags and the ABI are unchanged) and installs
+/// [`ADAPTER_LIB`] into each of `lib_dirs`, where `wasit-ld --host wasip1`
+/// finds it through the `-L` directories clang passes. Each copy is written
+/// to a temporary name and renamed.
+pub fn install_adapter(work: &Path, lib_dirs: &[PathBuf]) -> Result<PathBuf> {
+    let generated = symbols::adapter_header(&adapter_lowering()?) + &unserved_drops_source()?;
+    let stamp = adapter_fingerprint(&generated);
+    let built = work.join(ADAPTER_LIB);
+    let stamp_path = work.join(STAMP);
+    let fresh = built.is_file()
+        && std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp);
+    if !fresh {
+        build_adapter(work)?;
+        std::fs::write(&stamp_path, &stamp).map_err(|e| Error::io(&stamp_path, e))?;
+    }
+    for dir in lib_dirs {
+        let dest = dir.join(ADAPTER_LIB);
+        let tmp = dir.join(format!(".{ADAPTER_LIB}.tmp"));
+        std::fs::copy(&built, &tmp).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &dest).map_err(|e| Error::io(&dest, e))?;
+    }
+    Ok(built)
 }

@@ -249,6 +249,17 @@ fn display_import(profile: &HostProfile, arch: Option<Arch>, module: &str, field
         .unwrap_or_else(|| format!("{module}.{field}"))
 }
 
+/// Whether the wasip1 adapter defines `imp` although the profile's world
+/// lacks it: a drop of a resource no p1 program can create (it traps).
+fn adapter_traps(profile: &HostProfile, arch: Arch, imp: &crate::module::FuncImport) -> bool {
+    profile.lowering(arch).is_some_and(|l| l.import(&imp.module, &imp.field).is_none())
+        && profile
+            .reference(arch)
+            .and_then(|r| r.import(&imp.module, &imp.field))
+            .is_some_and(|i| matches!(i.item, wasit2_abi::ImportItem::ResourceDrop { .. }))
+        && imp.sig.as_ref().is_some_and(|s| s.params.len() == 1 && s.results.is_empty())
+}
+
 /// Checks `module` (a linked core module) against `profile`.
 pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Result<Report> {
     let m = Module::parse(module)?;
@@ -280,6 +291,8 @@ pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Resul
                     Some(_) => None,
                 }
             }
+        } else if arch.is_some_and(|a| profile.p1 && adapter_traps(profile, a, imp)) {
+            None
         } else if let Some(arch) = arch {
             match profile.lowering(arch).and_then(|l| l.import(&imp.module, &imp.field)) {
                 None if profile.lowering(arch).is_none() => Some((ProblemKind::MissingImport, format!(
@@ -378,7 +391,7 @@ pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Resul
         problems.push(Problem {
             kind: ProblemKind::Feature,
             message: format!(
-                "uses wasm feature `{}` ({place}: {}), which host {host} lacks: compile and link everything (program, libc, adapter) with -mcpu=mvp, or add {}",
+                "uses wasm feature `{}` ({place}: {}), which host {host} lacks: compile and link everything (program, libc, adapter) with -mcpu=mvp (clang: --target=wasm32-wasit2-mvp, whose sysroot is built that way), or add {}",
                 u.feature.name, u.detail, u.feature.disable
             ),
             call_path: None,

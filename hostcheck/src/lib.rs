@@ -18,7 +18,9 @@ pub mod symbols;
 
 use std::path::Path;
 
-pub use adapter::{adapter_lowering, build_adapter, find_tool, ADAPTER_LIB, ADAPTER_WORLD, CFLAGS};
+pub use adapter::{
+    adapter_lowering, build_adapter, find_tool, install_adapter, ADAPTER_LIB, ADAPTER_WORLD, CFLAGS,
+};
 pub use check::{
     check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020,
 };

@@ -27,6 +27,21 @@ fn adapter_defines_every_import_of_the_wasip1_world() {
         .filter(|s| !defined.contains(s))
         .collect();
     assert!(missing.is_empty(), "adapter lacks {missing:?}");
+
+    // Drops of resources p1 cannot create are defined too (as traps), since
+    // libc's fd close path references them.
+    let wit = wasit2_abi::Wit::wasi().unwrap();
+    let full =
+        wasit2_abi::Lowering::new(&wit, wit.command_world().unwrap(), wasit2_abi::Arch::Wasm32)
+            .unwrap();
+    let drops: Vec<String> = symbols::unserved_drops(&l, &full)
+        .iter()
+        .map(|i| symbols::import_symbol(&full, i))
+        .collect();
+    assert_eq!(drops.len(), 6, "resources outside the wasip1 world changed: {drops:?}");
+    assert!(drops.iter().all(|d| d.starts_with("__wasit2_import_wasi_sockets_")), "{drops:?}");
+    let undefined: Vec<&String> = drops.iter().filter(|d| !defined.contains(*d)).collect();
+    assert!(undefined.is_empty(), "adapter lacks {undefined:?}");
     assert_eq!(
         l.imports.len(),
         79,

@@ -134,6 +134,15 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
         }
         install_headers(&out, arch, &include, &header_hash.finish_hex(), &opts.variants)?;
     }
+    // -- wasip1 adapter (owned by wasit2-hostcheck, docs/wasip1.md): libwasit2-wasip1.a
+    // into every wasm32 lib dir, for `wasit-ld --host wasip1`.
+    let wasm32_lib_dirs: Vec<PathBuf> =
+        reports.iter().filter(|r| r.variant.arch == Arch::Wasm32).map(|r| r.lib_dir.clone()).collect();
+    if !wasm32_lib_dirs.is_empty() {
+        wasit2_hostcheck::install_adapter(&work.join("wasip1-adapter"), &wasm32_lib_dirs)
+            .map_err(|e| Error::ToolFailed { tool: "wasip1 adapter build".into(), log: e.to_string() })?;
+    }
+    // -- end wasip1 adapter
     Ok(reports)
 }
 

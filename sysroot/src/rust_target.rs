@@ -1,5 +1,5 @@
-//! rustc custom target specs for wasm32-wasit2 and wasm64-wasit2
-//! (`rust/<arch>-wasit2.json.in`), installed by `wasit2 install`.
+//! rustc custom target specs for wasm32-wasit2 (and its -mvp variant) and
+//! wasm64-wasit2 (`rust/*.json.in`), installed by `wasit2 install`.
 //!
 //! They start from rustc's own `wasm32-wasip2` spec, so `cfg(target_os =
 //! "wasi", target_env = "p2")` holds and std takes its WASI 0.2 code paths,
@@ -10,15 +10,30 @@ use crate::fsutil;
 use std::path::{Path, PathBuf};
 use wasit2_abi::Arch;
 
-/// The committed templates.
-pub const TEMPLATES: &[(Arch, &str)] = &[
-    (Arch::Wasm32, include_str!("../../rust/wasm32-wasit2.json.in")),
-    (Arch::Wasm64, include_str!("../../rust/wasm64-wasit2.json.in")),
+/// One installed rustc target.
+#[derive(Debug, Clone, Copy)]
+pub struct RustTarget {
+    /// The target name, also the spec's file stem (what `--target` names).
+    pub name: &'static str,
+    pub arch: Arch,
+    template: &'static str,
+}
+
+/// The committed templates: clang's default CPU features for both arches,
+/// and the MVP set for old runtimes (like `--target=wasm32-wasit2-mvp` in C).
+pub const TARGETS: &[RustTarget] = &[
+    RustTarget { name: "wasm32-wasit2", arch: Arch::Wasm32, template: include_str!("../../rust/wasm32-wasit2.json.in") },
+    RustTarget {
+        name: "wasm32-wasit2-mvp",
+        arch: Arch::Wasm32,
+        template: include_str!("../../rust/wasm32-wasit2-mvp.json.in"),
+    },
+    RustTarget { name: "wasm64-wasit2", arch: Arch::Wasm64, template: include_str!("../../rust/wasm64-wasit2.json.in") },
 ];
 
-/// The file name rustc and cargo get as `--target` (the stem is the target name).
-pub fn spec_file_name(arch: Arch) -> String {
-    format!("{}-wasit2.json", arch.name())
+/// The installed spec file's name.
+pub fn spec_file_name(target: &RustTarget) -> String {
+    format!("{}.json", target.name)
 }
 
 /// Where `wasit2 install` puts the specs for a sysroot.
@@ -26,9 +41,9 @@ pub fn spec_dir(sysroot: &Path) -> PathBuf {
     sysroot.join("share/rust-targets")
 }
 
-/// Fills in the template for `arch`.
-pub fn render_spec(arch: Arch, sysroot: &Path, wasit_ld: &Path) -> String {
-    let template = TEMPLATES.iter().find(|(a, _)| *a == arch).map(|(_, t)| *t).unwrap_or_default();
+/// Fills in the template of `target`.
+pub fn render_spec(target: &RustTarget, sysroot: &Path, wasit_ld: &Path) -> String {
+    let template = target.template;
     // Paths go into JSON strings: escape what JSON requires.
     let json_str = |p: &Path| p.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
     template.replace("@SYSROOT@", &json_str(sysroot)).replace("@WASIT_LD@", &json_str(wasit_ld))
@@ -42,9 +57,9 @@ pub fn install_specs(sysroot: &Path, wasit_ld: &Path) -> Result<Vec<PathBuf>> {
     let dir = spec_dir(sysroot);
     fsutil::create_dir_all(&dir)?;
     let mut written = Vec::new();
-    for &(arch, _) in TEMPLATES {
-        let path = dir.join(spec_file_name(arch));
-        fsutil::write_atomic(&path, render_spec(arch, sysroot, wasit_ld).as_bytes())?;
+    for target in TARGETS {
+        let path = dir.join(spec_file_name(target));
+        fsutil::write_atomic(&path, render_spec(target, sysroot, wasit_ld).as_bytes())?;
         written.push(path);
     }
     Ok(written)
@@ -56,12 +71,13 @@ mod tests {
 
     #[test]
     fn rendered_specs_have_no_placeholders_and_point_at_the_sysroot() {
-        for &(arch, _) in TEMPLATES {
-            let s = render_spec(arch, Path::new("/opt/w2/sysroot"), Path::new("/opt/w2/bin/wasit-ld"));
+        for t in TARGETS {
+            let s = render_spec(t, Path::new("/opt/w2/sysroot"), Path::new("/opt/w2/bin/wasit-ld"));
             assert!(!s.contains('@'), "{s}");
-            assert!(s.contains(&format!("/opt/w2/sysroot/lib/{}-wasit2/crt1-command.o", arch.name())));
+            assert!(s.contains(&format!("/opt/w2/sysroot/lib/{}/crt1-command.o", t.name)));
             assert!(s.contains("\"linker\": \"/opt/w2/bin/wasit-ld\""));
-            assert!(s.contains(&format!("\"arch\": \"{}\"", arch.name())));
+            assert!(s.contains(&format!("\"arch\": \"{}\"", t.arch.name())));
+            assert_eq!(s.contains("\"cpu\": \"mvp\""), t.name.ends_with("-mvp"));
         }
     }
 }

@@ -17,8 +17,9 @@ fn wasit2_bin() -> PathBuf {
 }
 
 /// The spec `wasit2 install` wrote for the repo's sysroot.
-fn installed_spec(arch: Arch) -> PathBuf {
-    let spec = rust_target::spec_dir(&repo().join("build/sysroot")).join(rust_target::spec_file_name(arch));
+fn installed_spec(name: &str) -> PathBuf {
+    let target = rust_target::TARGETS.iter().find(|t| t.name == name).expect("a wasit2 rust target");
+    let spec = rust_target::spec_dir(&repo().join("build/sysroot")).join(rust_target::spec_file_name(target));
     assert!(spec.is_file(), "{} is missing: run `make sysroot clang-install` first", spec.display());
     spec
 }
@@ -26,6 +27,12 @@ fn installed_spec(arch: Arch) -> PathBuf {
 /// `cargo build --release` of a crate under tests/ for a wasit2 spec. The
 /// target dir is stable so reruns only relink.
 fn cargo_build(krate: &str, spec: &Path, build_std: &str) -> PathBuf {
+    cargo_build_with(krate, spec, build_std, &[], &[])
+}
+
+/// As [`cargo_build`], with cargo arguments and flags for the final link only
+/// (`cargo rustc -- …`, so std is not rebuilt for them).
+fn cargo_build_with(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&str], link_flags: &[&str]) -> PathBuf {
     let dir = repo().join("tests").join(krate);
     let target_dir = repo().join("target/rust-target-tests");
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -38,12 +45,15 @@ fn cargo_build(krate: &str, spec: &Path, build_std: &str) -> PathBuf {
     }
     cmd.current_dir(&dir)
         .env("RUSTC_BOOTSTRAP", "1")
-        .args(["build", "--release", "-Zjson-target-spec"])
+        .args(["rustc", "--release", "-Zjson-target-spec"])
         .arg(format!("-Zbuild-std={build_std}"))
         .arg("--target")
         .arg(spec)
         .arg("--target-dir")
-        .arg(&target_dir);
+        .arg(&target_dir)
+        .args(cargo_args)
+        .arg("--")
+        .args(link_flags);
     let out = cmd.output().expect("running cargo");
     assert!(out.status.success(), "cargo build of {krate} failed:\n{}", String::from_utf8_lossy(&out.stderr));
     let name = Path::new(krate).file_name().unwrap().to_string_lossy().into_owned();
@@ -90,7 +100,7 @@ fn assert_pure_wasit2(module: &Path, arch: Arch) {
 }
 
 fn check_nostd(arch: Arch) {
-    let module = cargo_build("rust-target/nostd-alloc", &installed_spec(arch), "core,alloc,panic_abort");
+    let module = cargo_build("rust-target/nostd-alloc", &installed_spec(&format!("{}-wasit2", arch.name())), "core,alloc,panic_abort");
     assert_pure_wasit2(&module, arch);
     let scratch = tempfile::tempdir().unwrap();
     let out = run(&module, Some(scratch.path()), &["one", "two"]);
@@ -111,4 +121,163 @@ fn no_std_alloc_on_wasm64_wasit2() {
 #[test]
 fn no_std_alloc_on_wasm32_wasit2() {
     check_nostd(Arch::Wasm32);
+}
+
+// ---- std on the wasm32 specs: tests/rust/std-demo ----------------------
+
+/// std-demo's checks: (arguments, stdin). `files` works in the preopened
+/// working directory.
+const STD_CHECKS: &[(&[&str], &str)] = &[
+    (&["args", "one", "two words", "ünï"], ""),
+    (&["env"], ""),
+    (&["stdin"], "first line\nsecond line\n"),
+    (&["files", "."], ""),
+    (&["misc"], ""),
+    (&["tcp"], ""),
+];
+
+const DEMO_ENV: &[(&str, &str)] = &[("DEMO_A", "1"), ("DEMO_B", "two")];
+
+struct Ran {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn run_cmd(mut cmd: Command, stdin: &str) -> Ran {
+    use std::io::Write;
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Ran {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code(),
+    }
+}
+
+/// std-demo built for the host: what every wasm run must print.
+fn native_demo() -> PathBuf {
+    let dir = repo().join("tests/rust/std-demo");
+    let target_dir = repo().join("target/rust-target-tests");
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("CARGO_") && k != "CARGO_HOME" || k == "RUSTFLAGS" {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd.current_dir(&dir).args(["build", "--release", "--target-dir"]).arg(&target_dir).output().unwrap();
+    assert!(out.status.success(), "native std-demo: {}", String::from_utf8_lossy(&out.stderr));
+    target_dir.join("release/std-demo")
+}
+
+fn tool(var: &str, name: &str) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| repo().join(".tools/bin").join(name))
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Runner {
+    Native,
+    Wasit2,
+    /// The componentized module on the wasmtime CLI.
+    WasmtimeComponent,
+    /// The `--host wasip1` module on the 2020 WAMR.
+    Iwasm,
+}
+
+fn run_demo(runner: Runner, program: &Path, args: &[&str], stdin: &str) -> Ran {
+    let scratch = tempfile::tempdir().unwrap();
+    let mut cmd;
+    match runner {
+        Runner::Native => {
+            cmd = Command::new(program);
+            cmd.env_clear().envs(DEMO_ENV.iter().copied());
+        }
+        Runner::Wasit2 => {
+            cmd = Command::new(wasit2_bin());
+            cmd.arg("run").arg("--dir").arg(format!("{}::.", scratch.path().display()));
+            for (k, v) in DEMO_ENV {
+                cmd.arg("--env").arg(format!("{k}={v}"));
+            }
+            cmd.arg(program);
+        }
+        Runner::WasmtimeComponent => {
+            cmd = Command::new(tool("WASIT2_WASMTIME", "wasmtime"));
+            cmd.args(["run", "-S", "inherit-network=y", "--dir"]).arg(format!("{}::.", scratch.path().display()));
+            for (k, v) in DEMO_ENV {
+                cmd.arg("--env").arg(format!("{k}={v}"));
+            }
+            cmd.arg(program);
+        }
+        Runner::Iwasm => {
+            cmd = Command::new(tool("WASIT2_IWASM", "iwasm"));
+            cmd.arg("--dir=.");
+            for (k, v) in DEMO_ENV {
+                cmd.arg(format!("--env={k}={v}"));
+            }
+            cmd.arg(program);
+        }
+    }
+    cmd.current_dir(scratch.path()).args(args);
+    run_cmd(cmd, stdin)
+}
+
+/// Runs the checks on `runner` and compares with the native program.
+fn compare_with_native(runner: Runner, program: &Path, checks: &[(&[&str], &str)]) {
+    let native = native_demo();
+    let mut problems = Vec::new();
+    for (args, stdin) in checks {
+        let want = run_demo(Runner::Native, &native, args, stdin);
+        assert_eq!(want.code, Some(0), "native {args:?}: {}", want.stderr);
+        let got = run_demo(runner, program, args, stdin);
+        if got.stdout != want.stdout || got.code != Some(0) {
+            problems.push(format!(
+                "{runner:?} {args:?}: exit {:?}\n--- expected\n{}--- got\n{}--- stderr\n{}",
+                got.code, want.stdout, got.stdout, got.stderr
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn std_program_on_wasm32_wasit2_spec() {
+    let module = cargo_build("rust/std-demo", &installed_spec("wasm32-wasit2"), "std,panic_abort");
+    assert_pure_wasit2(&module, Arch::Wasm32);
+    compare_with_native(Runner::Wasit2, &module, STD_CHECKS);
+    let exit = run_demo(Runner::Wasit2, &module, &["exit", "7"], "");
+    assert_eq!(exit.code, Some(7), "{}", exit.stderr);
+
+    // The same module, componentized, on the wasmtime CLI.
+    let component = module.with_extension("component.wasm");
+    let out = Command::new(wasit2_bin()).arg("componentize").arg(&module).arg("-o").arg(&component).output().unwrap();
+    assert!(out.status.success(), "componentize: {}", String::from_utf8_lossy(&out.stderr));
+    compare_with_native(Runner::WasmtimeComponent, &component, STD_CHECKS);
+}
+
+/// With `--host wasip1` (a link argument through cargo) on the MVP spec, the
+/// program runs on the 2020 WAMR, except what p1 cannot express (TCP is
+/// left out with the `net` feature off).
+#[test]
+fn std_program_on_wamr_with_host_wasip1() {
+    let module = cargo_build_with(
+        "rust/std-demo",
+        &installed_spec("wasm32-wasit2-mvp"),
+        "std,panic_abort",
+        &["--no-default-features"],
+        &["-C", "link-arg=--host=wasip1"],
+    );
+    let bytes = std::fs::read(&module).unwrap();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let wasmparser::Payload::ImportSection(s) = payload.unwrap() {
+            for imp in s.into_imports() {
+                let imp = imp.unwrap();
+                assert_eq!(imp.module, "wasi_snapshot_preview1", "import {} {}", imp.module, imp.name);
+            }
+        }
+    }
+    let p1_checks: Vec<(&[&str], &str)> = STD_CHECKS.iter().filter(|(a, _)| a[0] != "tcp").copied().collect();
+    compare_with_native(Runner::Iwasm, &module, &p1_checks);
 }

@@ -229,6 +229,8 @@ pub struct LinkArgs {
     pub world: Option<String>,
     pub wit: Vec<PathBuf>,
     pub host: Option<String>,
+    /// `-L` directories, in order: where `--host wasip1` finds the adapter.
+    pub lib_dirs: Vec<PathBuf>,
     pub wasi_version: Option<String>,
     pub emit_component: bool,
 }
@@ -347,6 +349,7 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
                     "keep-section" => out.keep_sections.extend(value.clone()),
                     // Libraries are inputs as much as files are.
                     "l" => out.has_inputs = true,
+                    "L" => out.lib_dirs.extend(value.clone().map(PathBuf::from)),
                     _ => {}
                 }
                 out.forward.extend(given);

@@ -10,25 +10,23 @@ pub enum Host {
     /// imports included.
     #[default]
     Wasit2,
+    /// A WASI preview 1 runtime (the 2020 WAMR, `wasmtime run`): the
+    /// wasit2→wasip1 adapter is linked in, `_start` is the entry, and only
+    /// `wasi_snapshot_preview1` imports and MVP encodings may remain.
+    Wasip1,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum HostError {
-    #[error("host `{0}` is not yet supported (supported: wasit2)")]
-    NotYetSupported(String),
-    #[error("unknown host `{0}` (supported: wasit2)")]
+    #[error("unknown host `{0}` (supported: wasit2, wasip1)")]
     Unknown(String),
 }
 
 impl Host {
-    /// Hosts planned but not implemented yet, so they get a clearer message
-    /// than a typo does.
-    const PLANNED: &'static [&'static str] = &["wasip1"];
-
     pub fn from_name(name: &str) -> Result<Host, HostError> {
         match name {
             "wasit2" => Ok(Host::Wasit2),
-            n if Self::PLANNED.contains(&n) => Err(HostError::NotYetSupported(n.to_string())),
+            "wasip1" => Ok(Host::Wasip1),
             n => Err(HostError::Unknown(n.to_string())),
         }
     }
@@ -37,6 +35,7 @@ impl Host {
     pub fn name(self) -> &'static str {
         match self {
             Host::Wasit2 => "wasit2",
+            Host::Wasip1 => "wasip1",
         }
     }
 
@@ -44,6 +43,7 @@ impl Host {
     pub fn default_world(self) -> String {
         match self {
             Host::Wasit2 => format!("wasi:cli/command@{WASI_VERSION}"),
+            Host::Wasip1 => "wasit2:targets/wasip1".to_string(),
         }
     }
 
@@ -51,8 +51,14 @@ impl Host {
     /// cannot.
     pub fn refuses(self, _import: &Import) -> Option<String> {
         match self {
-            Host::Wasit2 => None,
+            // wasip1 links are checked by wasit2-hostcheck, not per import here.
+            Host::Wasit2 | Host::Wasip1 => None,
         }
+    }
+
+    /// Whether the module runs on a WASI preview 1 runtime through the adapter.
+    pub fn is_wasip1(self) -> bool {
+        self == Host::Wasip1
     }
 }
 
@@ -63,9 +69,10 @@ mod tests {
     #[test]
     fn names() {
         assert_eq!(Host::from_name("wasit2"), Ok(Host::Wasit2));
+        assert_eq!(Host::from_name("wasip1"), Ok(Host::Wasip1));
         assert_eq!(
-            Host::from_name("wasip1").unwrap_err().to_string(),
-            "host `wasip1` is not yet supported (supported: wasit2)"
+            Host::from_name("p1").unwrap_err().to_string(),
+            "unknown host `p1` (supported: wasit2, wasip1)"
         );
         assert!(matches!(
             Host::from_name("nope"),

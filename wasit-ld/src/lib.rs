@@ -14,6 +14,7 @@ pub mod host;
 pub mod module;
 pub mod post;
 pub mod rsp;
+pub mod wasip1;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -54,6 +55,12 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         return f.code;
     }
     if let Some(CheckFailed(problems)) = err.downcast_ref::<CheckFailed>() {
+        for p in problems {
+            eprintln!("wasit-ld: error: {p}");
+        }
+        return 1;
+    }
+    if let Some(wasip1::HostCheckFailed(problems)) = err.downcast_ref::<wasip1::HostCheckFailed>() {
         for p in problems {
             eprintln!("wasit-ld: error: {p}");
         }
@@ -153,6 +160,9 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
         return run_wasm_ld(&wasm_ld, &args.forward, &extra, args.verbose, None);
     }
 
+    if host.is_wasip1() && !args.relocatable {
+        wasip1::validate_args(&args)?;
+    }
     // Bad --wit/--world must fail before anything is linked.
     let target = if args.relocatable {
         None
@@ -239,20 +249,46 @@ fn link_checked(
     }
 
     let mut extra: Vec<OsString> = vec!["-o".into(), linked.clone().into_os_string()];
-    if !names_entry(&args.forward) {
+    if host.is_wasip1() {
+        // The adapter's `_start` runs `wasi:cli/run` and exits with its status.
+        extra.extend(wasip1::extra_link_args(args, names_entry(&args.forward))?);
+    } else if !names_entry(&args.forward) {
         // A wasit2 command starts at its `wasi:cli/run` export, not `_start`.
         extra.push("--no-entry".into());
     }
-    run_wasm_ld(
-        wasm_ld,
-        &args.forward,
-        &extra,
-        args.verbose,
-        Some((&linked, output)),
-    )?;
+    // rustc's wasm32-wasip1 links its own wasi-libc; a wasit2 module gets
+    // the wasit2 libc, whose p1 layer also serves the program's p1 imports.
+    let p1_lib_dir = wasit2_bridge::p1::default_sysroot().join("lib/wasm32-wasit2");
+    let swapped = match host.is_wasip1() {
+        true => None,
+        false => wasit2_bridge::p1::swap_wasip1_libc(&args.forward, &p1_lib_dir),
+    };
+    if swapped.is_some() && !p1_lib_dir.join("libc.a").is_file() {
+        bail!(
+            "linking a wasm32-wasip1 program needs the wasit2 libc, not found in {}; run `wasit2 sysroot build` or set WASIT2_SYSROOT",
+            p1_lib_dir.display()
+        );
+    }
+    let forward = swapped.as_deref().unwrap_or(&args.forward);
+    run_wasm_ld(wasm_ld, forward, &extra, args.verbose, Some((&linked, output)))?;
     let bytes = std::fs::read(&linked)
         .with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
+    // Only a p1 program linked against the wasit2 libc gets the p1 layer;
+    // elsewhere a p1 import stays an error the checks report.
+    let bytes = match swapped.is_none() {
+        true => bytes,
+        false => bridge_p1_imports(bytes, &p1_lib_dir, tmp.path(), args.verbose, |more| {
+            let all: Vec<OsString> = extra.iter().cloned().chain(more).collect();
+            run_wasm_ld(wasm_ld, forward, &all, args.verbose, Some((&linked, output)))?;
+            std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))
+        })?,
+    };
+    let bytes = bridge_standard_imports(bytes, args.verbose)?;
     let info = module::parse(&bytes).context("wasm-ld produced an invalid module")?;
+    if host.is_wasip1() {
+        let finished = wasip1::check_and_finish(&bytes, info.arch(), args, wasi_version)?;
+        return install_output(tmp.path(), &linked, output, &finished);
+    }
 
     let arch = match (args.arch, info.arch()) {
         (Some(flag), Some(module)) if flag != module => {
@@ -312,15 +348,70 @@ fn link_checked(
         finished
     };
 
-    let staged = tmp.path().join(".final");
-    std::fs::write(&staged, &final_bytes)
-        .with_context(|| format!("writing {}", staged.display()))?;
+    install_output(tmp.path(), &linked, output, &final_bytes)
+}
+
+/// Writes `bytes` next to the output in `tmp` and renames it into place.
+fn install_output(tmp: &Path, linked: &Path, output: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let staged = tmp.join(".final");
+    std::fs::write(&staged, bytes).with_context(|| format!("writing {}", staged.display()))?;
     // Keep the permissions wasm-ld chose (executable bit included).
-    if let Ok(meta) = std::fs::metadata(&linked) {
+    if let Ok(meta) = std::fs::metadata(linked) {
         let _ = std::fs::set_permissions(&staged, meta.permissions());
     }
     std::fs::rename(&staged, output).with_context(|| format!("writing {}", output.display()))?;
     Ok(())
+}
+
+/// Code built for standard wasip2 (rustc's `wasm32-wasip2`, wit-bindgen,
+/// wasi-libc's p2 build) links to a module importing `wasi:…@0.2.x`
+/// functions and exporting `cabi_realloc`; rewrite it onto wasit2 imports so
+/// the normal checks then see a wasit2 module. Anything else is unchanged.
+fn bridge_standard_imports(bytes: Vec<u8>, verbose: bool) -> anyhow::Result<Vec<u8>> {
+    if !wasit2_bridge::needs_bridge(&bytes) {
+        return Ok(bytes);
+    }
+    if verbose {
+        eprintln!("wasit-ld: bridging standard wasip2 imports onto wasit2 imports");
+    }
+    wasit2_bridge::bridge_standard_p2(&bytes).context("bridging standard wasip2 imports")
+}
+
+/// A module still importing `wasi_snapshot_preview1` functions (Rust std
+/// for wasm32-wasip1 declares its own) is linked again with the provider of
+/// exactly those functions (`wasit2_bridge::p1`: the wasit2 libc's p1 layer
+/// behind each import's core signature), then each import is redirected to
+/// its provider. `relink` runs wasm-ld with extra arguments and returns the
+/// new module.
+fn bridge_p1_imports(
+    bytes: Vec<u8>,
+    lib_dir: &Path,
+    tmp: &Path,
+    verbose: bool,
+    relink: impl FnOnce(Vec<OsString>) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<Vec<u8>> {
+    use wasit2_bridge::p1;
+    let fields = p1::p1_imports(&bytes).context("reading wasm-ld's output")?;
+    if fields.is_empty() {
+        return Ok(bytes);
+    }
+    if verbose {
+        eprintln!("wasit-ld: serving {} WASI preview 1 imports with the wasit2 libc's p1 layer", fields.len());
+    }
+    let prebuilt = lib_dir.join(p1::PROVIDER_LIB);
+    let provider = if prebuilt.is_file() {
+        prebuilt
+    } else {
+        let clang = std::env::var_os("CLANG").map(PathBuf::from).unwrap_or_else(|| "clang-22".into());
+        p1::build_provider(&clang, tmp).context("WASI preview 1 imports")?
+    };
+    let mut more = vec![provider.into_os_string()];
+    for field in &fields {
+        let symbol = p1::provider_symbol(field);
+        more.extend(["-u".into(), symbol.clone().into(), format!("--export={symbol}").into()]);
+    }
+    let bytes = relink(more)?;
+    p1::redirect_p1_imports(&bytes).context("bridging WASI preview 1 imports")
 }
 
 /// Whether the command line already says what the entry point is.

@@ -59,9 +59,11 @@ fn keep_custom(name: &str, strip: Strip, keep: &[String]) -> bool {
     match strip {
         Strip::None => true,
         Strip::Debug => !debug,
-        // Like `wasm-ld --strip-all`: no custom sections. The component type
-        // is needed for componentizing, so it stays.
-        Strip::All => name.starts_with("component-type"),
+        // Like `wasm-ld --strip-all`: no custom sections, the component type
+        // included (about 10 KiB for the command world). `wasit2
+        // componentize` re-embeds it from the world in `wasit2-abi`;
+        // `--keep-section=component-type` keeps it for `wasm-tools component new`.
+        Strip::All => false,
     }
 }
 
@@ -111,17 +113,19 @@ pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
         data: Cow::Owned(how.abi.encode()),
     });
     let mut bytes = out.finish();
-    wit_component::embed_component_metadata(
-        &mut bytes,
-        how.resolve,
-        how.world,
-        wit_component::StringEncoding::UTF8,
-        false,
-    )
-    .map_err(|source| PostError::ComponentType {
-        world: how.abi.world.clone(),
-        source,
-    })?;
+    if keep_custom("component-type", how.strip, how.keep_sections) {
+        wit_component::embed_component_metadata(
+            &mut bytes,
+            how.resolve,
+            how.world,
+            wit_component::StringEncoding::UTF8,
+            false,
+        )
+        .map_err(|source| PostError::ComponentType {
+            world: how.abi.world.clone(),
+            source,
+        })?;
+    }
     wasmparser::Validator::new_with_features(crate::module::features())
         .validate_all(&bytes)
         .map_err(PostError::Invalid)?;

@@ -351,8 +351,9 @@ fn world_and_wasi_version_restrict_imports() {
             "needs WASI 0.2.0 but --wasi-version is 0.1.0",
         ],
     );
+    // wasip1 links need the adapter from a sysroot lib dir (wasit-ld/tests/wasip1_*.rs).
     let out = link_fails(dir.path(), arch, &obj, &["--host=wasip1"]);
-    assert_one_line_error(&out, &["host `wasip1` is not yet supported"]);
+    assert_one_line_error(&out, &["--host wasip1: libwasit2-wasip1.a not found"]);
 }
 
 #[test]

@@ -1,0 +1,321 @@
+//! WASI preview 1 programs (e.g. Rust's `wasm32-wasip1`) linked as wasit2
+//! modules.
+//!
+//! The p1 implementation is the wasit2 libc's preview-1 layer
+//! (`__wasi_*` over wasit2 imports, sysroot/layer), never a second one:
+//!
+//! 1. [`swap_wasip1_libc`]: the link uses the wasit2 sysroot's crt1 and libc
+//!    instead of rustc's self-contained wasi-libc, so every libc call and the
+//!    libc's own p1 calls already go to the layer;
+//! 2. what is left are `wasi_snapshot_preview1` imports that the program
+//!    declares itself (Rust std's `wasi` crate). [`PROVIDER_C`] defines
+//!    `__wasit2_p1_<name>` for each with the import's exact core signature,
+//!    forwarding to the layer; the linker pulls in and exports just the ones
+//!    imported ([`provider_symbol`]);
+//! 3. [`redirect_p1_imports`] replaces each such import by its provider and
+//!    drops the provider exports, leaving a module with wasit2 imports only.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use wasm_encoder::reencode::{self, Reencode};
+use wasm_encoder::{ExportSection, ImportSection, Module, NameMap, NameSection};
+use wasmparser::{ExternalKind, FuncType, Parser, Payload, TypeRef};
+
+use crate::BridgeError;
+
+/// The preview 1 import module.
+pub const P1_MODULE: &str = "wasi_snapshot_preview1";
+
+/// C source of the provider functions, compiled for `wasm32-wasit2`.
+pub const PROVIDER_C: &str = include_str!("p1/imports.c");
+
+/// File name under which a prebuilt provider archive is looked up in the
+/// wasit2 sysroot's wasm32 lib dir.
+pub const PROVIDER_LIB: &str = "libwasit2-p1-imports.a";
+
+/// The provider function for the p1 import `field`.
+pub fn provider_symbol(field: &str) -> String {
+    format!("__wasit2_p1_{field}")
+}
+
+/// The `wasi_snapshot_preview1` function imports of a linked module, in
+/// order. Other p1 module names (`wasi_unstable`) are reported as an error
+/// by [`redirect_p1_imports`], not here.
+pub fn p1_imports(module: &[u8]) -> Result<Vec<String>, BridgeError> {
+    let mut out = Vec::new();
+    for payload in Parser::new(0).parse_all(module) {
+        if let Payload::ImportSection(r) = payload? {
+            for i in r.into_imports() {
+                let i = i?;
+                if i.module == P1_MODULE {
+                    out.push(i.name.to_string());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// If `forward` (wasm-ld arguments) links rustc's self-contained
+/// `wasm32-wasip1` wasi-libc, the same arguments with its crt1 objects and
+/// library directory replaced by the wasit2 sysroot's `lib_dir`
+/// (`<sysroot>/lib/wasm32-wasit2`). `None` when there is nothing to swap.
+pub fn swap_wasip1_libc(forward: &[OsString], lib_dir: &Path) -> Option<Vec<OsString>> {
+    let mut swapped = false;
+    let out = forward
+        .iter()
+        .map(|arg| {
+            let text = arg.to_string_lossy();
+            // `-L DIR` arrives as two arguments; `-LDIR` as one.
+            let (flag, path) = match text.strip_prefix("-L") {
+                Some(rest) if !rest.is_empty() => ("-L", rest),
+                _ => ("", &*text),
+            };
+            let p = Path::new(path);
+            let in_self_contained = |p: &Path| p.ends_with("wasm32-wasip1/lib/self-contained");
+            if in_self_contained(p) {
+                swapped = true;
+                return OsString::from(format!("{flag}{}", lib_dir.display()));
+            }
+            if let (Some(dir), Some(name)) = (p.parent(), p.file_name()) {
+                if in_self_contained(dir) && name.to_string_lossy().starts_with("crt1") {
+                    swapped = true;
+                    return lib_dir.join(name).into_os_string();
+                }
+            }
+            arg.clone()
+        })
+        .collect();
+    swapped.then_some(out)
+}
+
+/// The wasit2 sysroot: `$WASIT2_SYSROOT`, else the repository's
+/// `build/sysroot` (where `wasit2 sysroot build` writes it).
+pub fn default_sysroot() -> PathBuf {
+    std::env::var_os("WASIT2_SYSROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/sysroot"))
+}
+
+/// Why the provider could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("writing {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("running {program}: {source}")]
+    Spawn { program: String, source: std::io::Error },
+    #[error("compiling the wasip1 import provider with {program} failed: {stderr}")]
+    Compile { program: String, stderr: String },
+}
+
+/// Compiles [`PROVIDER_C`] with `clang` (a clang-22 that knows
+/// `--target=wasm32-wasit2`, i.e. after `wasit2 install`) into
+/// `out_dir/wasit2-p1-imports.o` and returns its path.
+pub fn build_provider(clang: &Path, out_dir: &Path) -> Result<PathBuf, ProviderError> {
+    let src = out_dir.join("wasit2-p1-imports.c");
+    let obj = out_dir.join("wasit2-p1-imports.o");
+    std::fs::write(&src, PROVIDER_C).map_err(|source| ProviderError::Io {
+        path: src.clone(),
+        source,
+    })?;
+    let out = std::process::Command::new(clang)
+        .args(["--target=wasm32-wasit2", "-O2", "-Wno-deprecated", "-c"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&obj)
+        .output()
+        .map_err(|source| ProviderError::Spawn {
+            program: clang.display().to_string(),
+            source,
+        })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(ProviderError::Compile {
+            program: clang.display().to_string(),
+            stderr: stderr
+                .lines()
+                .find(|l| l.contains("error"))
+                .unwrap_or(stderr.trim())
+                .to_string(),
+        });
+    }
+    Ok(obj)
+}
+
+struct Redirect {
+    /// Old function index -> new function index.
+    funcs: Vec<u32>,
+    /// Old indices of the removed imports.
+    removed: std::collections::HashSet<u32>,
+}
+
+impl Reencode for Redirect {
+    type Error = std::convert::Infallible;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
+        Ok(self.funcs[func as usize])
+    }
+
+    fn parse_import_section(
+        &mut self,
+        imports: &mut ImportSection,
+        section: wasmparser::ImportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        for i in section.into_imports() {
+            let i = i?;
+            if i.module != P1_MODULE {
+                imports.import(i.module, i.name, self.entity_type(i.ty)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        for e in section {
+            let e = e?;
+            if e.kind == ExternalKind::Func && e.name.starts_with(&provider_symbol("")) {
+                continue;
+            }
+            self.parse_export(exports, e)?;
+        }
+        Ok(())
+    }
+
+    fn parse_custom_name_subsection(
+        &mut self,
+        names: &mut NameSection,
+        section: wasmparser::Name<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        match section {
+            // A removed import's name would name its provider a second time.
+            wasmparser::Name::Function(map) => {
+                let mut out = NameMap::new();
+                for naming in map {
+                    let naming = naming?;
+                    if !self.removed.contains(&naming.index) {
+                        out.append(self.funcs[naming.index as usize], naming.name);
+                    }
+                }
+                names.functions(&out);
+                Ok(())
+            }
+            other => reencode::utils::parse_custom_name_subsection(self, names, other),
+        }
+    }
+}
+
+/// Replaces every `wasi_snapshot_preview1` function import of a linked
+/// module by the module's own exported `__wasit2_p1_<name>` function (see
+/// the module docs) and removes those exports.
+pub fn redirect_p1_imports(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
+    let mut types: Vec<FuncType> = Vec::new();
+    let mut imports: Vec<(String, String, u32)> = Vec::new();
+    let mut defined: Vec<u32> = Vec::new();
+    let mut exports: HashMap<String, u32> = HashMap::new();
+    for payload in Parser::new(0).parse_all(module) {
+        match payload? {
+            Payload::Version {
+                encoding: wasmparser::Encoding::Component,
+                ..
+            } => return Err(BridgeError::Component),
+            Payload::TypeSection(r) => {
+                for t in r.into_iter_err_on_gc_types() {
+                    types.push(t?);
+                }
+            }
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    let i = i?;
+                    if let TypeRef::Func(t) | TypeRef::FuncExact(t) = i.ty {
+                        imports.push((i.module.to_string(), i.name.to_string(), t));
+                    } else if i.module == P1_MODULE {
+                        return Err(BridgeError::UnsupportedImport {
+                            module: i.module.into(),
+                            field: i.name.into(),
+                            reason: "not a function".into(),
+                        });
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for f in r {
+                    defined.push(f?);
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e?;
+                    if e.kind == ExternalKind::Func {
+                        exports.insert(e.name.to_string(), e.index);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let n_old_imports = imports.len() as u32;
+    let n_kept = imports.iter().filter(|(m, _, _)| m != P1_MODULE).count() as u32;
+    let type_of = |func: u32| -> &FuncType {
+        let t = if func < n_old_imports {
+            imports[func as usize].2
+        } else {
+            defined[(func - n_old_imports) as usize]
+        };
+        &types[t as usize]
+    };
+    let mut funcs = Vec::with_capacity(imports.len() + defined.len());
+    let mut kept = 0u32;
+    let mut removed = std::collections::HashSet::new();
+    // Indices of defined functions shift down by the number of removed imports.
+    let shift = |old: u32| old - n_old_imports + n_kept;
+    for (module_name, field, ty) in &imports {
+        if module_name != P1_MODULE {
+            if module_name == "wasi_unstable" {
+                return Err(BridgeError::UnsupportedImport {
+                    module: module_name.clone(),
+                    field: field.clone(),
+                    reason: "pre-snapshot WASI (`wasi_unstable`) is not supported".into(),
+                });
+            }
+            funcs.push(kept);
+            kept += 1;
+            continue;
+        }
+        let symbol = provider_symbol(field);
+        let Some(&provider) = exports.get(&symbol).filter(|&&i| i >= n_old_imports) else {
+            return Err(BridgeError::UnsupportedImport {
+                module: module_name.clone(),
+                field: field.clone(),
+                reason: format!("no `{symbol}` was linked in (not a WASI preview 1 function wasit2 provides)"),
+            });
+        };
+        let expected = &types[*ty as usize];
+        let found = type_of(provider);
+        if expected != found {
+            return Err(BridgeError::SignatureMismatch {
+                module: module_name.clone(),
+                field: field.clone(),
+                expected: expected.to_string(),
+                found: format!("{found} (`{symbol}`)"),
+            });
+        }
+        removed.insert(funcs.len() as u32);
+        funcs.push(shift(provider));
+    }
+    funcs.extend((0..defined.len() as u32).map(|j| n_kept + j));
+    let mut out = Module::new();
+    Redirect { funcs, removed }
+        .parse_core_module(&mut out, Parser::new(0), module)
+        .map_err(|e| BridgeError::Encode(e.to_string()))?;
+    let bytes = out.finish();
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&bytes)
+        .map_err(|e| BridgeError::Encode(format!("redirected module does not validate: {e}")))?;
+    Ok(bytes)
+}

@@ -1,0 +1,228 @@
+//! The C corpus (`tests/c`, format in tests/c/README.md) on a standard
+//! wasip2 host: every program is built with `clang-22 --target=wasm32-wasit2
+//! -O2` (wasit-ld, the wasit2 sysroot), componentized with
+//! `wasit2_componentize::componentize`, and run with the real `wasmtime run`;
+//! stdout and the exit code must match the golden file.
+//!
+//! Programs that use no caller-buffer import are also componentized with
+//! plain `wasm-tools component new` (no wasit2 code involved) and run.
+//!
+//! Needs `make sysroot clang-install` (as the sysroot corpus test does).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn tool(env: &str, name: &str) -> PathBuf {
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
+}
+
+fn clang() -> String {
+    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
+}
+
+#[derive(Debug, Default)]
+struct Program {
+    name: String,
+    source: PathBuf,
+    args: Vec<String>,
+    env: Vec<String>,
+    dir: bool,
+    net: bool,
+    stdin: String,
+    exit: i32,
+    expected_stdout: String,
+}
+
+/// Reads the programs and their directives.
+fn corpus() -> Vec<Program> {
+    let dir = repo().join("tests/c");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/c") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "c") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let golden = path.with_extension("stdout");
+        let mut p = Program {
+            name: path.file_stem().unwrap().to_string_lossy().into_owned(),
+            expected_stdout: std::fs::read_to_string(&golden).unwrap_or_else(|e| panic!("{}: {e}", golden.display())),
+            source: path,
+            ..Program::default()
+        };
+        for line in text.lines().take_while(|l| l.starts_with("//")) {
+            let Some((key, value)) = line.trim_start_matches("//").trim().split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            match key {
+                "ARGS" => p.args = value.split_whitespace().map(String::from).collect(),
+                "ENV" => p.env.push(value.to_string()),
+                "DIR" => p.dir = value == "yes",
+                "NET" => p.net = value == "yes",
+                "STDIN" => p.stdin = format!("{value}\n"),
+                "EXIT" => {
+                    p.exit = value
+                        .parse()
+                        .unwrap_or_else(|_| panic!("{}: bad EXIT `{value}`", p.name))
+                }
+                other => panic!("{}: unknown directive `{other}`", p.name),
+            }
+        }
+        out.push(p);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(out.len() >= 30, "the corpus has shrunk to {} programs", out.len());
+    out
+}
+
+struct Outcome {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn run(mut cmd: Command, stdin: &str) -> Outcome {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_string();
+    let feeder = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code(),
+    }
+}
+
+fn uses_buffer_imports(core: &[u8]) -> bool {
+    wasmparser::Parser::new(0).parse_all(core).any(|p| match p {
+        Ok(wasmparser::Payload::ImportSection(r)) => r
+            .into_imports()
+            .any(|i| i.is_ok_and(|i| i.module.starts_with("wasit2-cm32p2|"))),
+        _ => false,
+    })
+}
+
+/// Runs a component on wasmtime with the program's directives and compares.
+fn run_on_wasmtime(p: &Program, component: &Path, scratch: &Path) -> Result<(), String> {
+    let mut cmd = Command::new(tool("WASMTIME", "wasmtime"));
+    cmd.current_dir(scratch).arg("run");
+    if p.dir {
+        cmd.arg("--dir").arg(format!("{}::.", scratch.display()));
+    }
+    if p.net {
+        // wasmtime 49: sockets are on by default but need the host network;
+        // getaddrinfo needs name lookups.
+        cmd.args(["-S", "inherit-network=y", "-S", "allow-ip-name-lookup=y"]);
+    }
+    for e in &p.env {
+        cmd.arg("--env").arg(e);
+    }
+    cmd.arg(component).args(&p.args);
+    let ran = run(cmd, &p.stdin);
+    let mut problems = Vec::new();
+    if ran.code != Some(p.exit) {
+        problems.push(format!("exit code {:?}, expected {}", ran.code, p.exit));
+    }
+    if ran.stdout != p.expected_stdout {
+        problems.push(format!(
+            "stdout differs:\n--- expected\n{}--- got\n{}",
+            p.expected_stdout, ran.stdout
+        ));
+    }
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(format!("{}\n--- stderr\n{}", problems.join("\n"), ran.stderr)),
+    }
+}
+
+/// Builds, componentizes and runs one program; returns whether plain
+/// `wasm-tools component new` was exercised too.
+fn check_one(p: &Program, work: &Path) -> Result<bool, String> {
+    let core = work.join(format!("{}.wasm", p.name));
+    let mut cc = Command::new(clang());
+    cc.args(["--target=wasm32-wasit2", "-O2"])
+        .arg(&p.source)
+        .arg("-o")
+        .arg(&core);
+    let built = run(cc, "");
+    if built.code != Some(0) {
+        return Err(format!("compile failed:\n{}", built.stderr));
+    }
+    let bytes = std::fs::read(&core).unwrap();
+    let component = work.join(format!("{}.component.wasm", p.name));
+    let encoded = wasit2_componentize::componentize(&bytes).map_err(|e| format!("componentize: {e}"))?;
+    std::fs::write(&component, encoded).unwrap();
+    let scratch = work.join(format!("{}.dir", p.name));
+    std::fs::create_dir_all(&scratch).unwrap();
+    run_on_wasmtime(p, &component, &scratch)?;
+
+    if uses_buffer_imports(&bytes) {
+        return Ok(false);
+    }
+    let plain = work.join(format!("{}.plain.wasm", p.name));
+    let mut new = Command::new(tool("WASM_TOOLS", "wasm-tools"));
+    new.args(["component", "new"]).arg(&core).arg("-o").arg(&plain);
+    let made = run(new, "");
+    if made.code != Some(0) {
+        return Err(format!("wasm-tools component new: {}", made.stderr));
+    }
+    let scratch = work.join(format!("{}.plain.dir", p.name));
+    std::fs::create_dir_all(&scratch).unwrap();
+    run_on_wasmtime(p, &plain, &scratch).map_err(|e| format!("(wasm-tools component new) {e}"))?;
+    Ok(true)
+}
+
+#[test]
+fn c_corpus_componentized_runs_on_wasmtime() {
+    let cfg = Path::new("/usr/lib/llvm-22/bin/wasm32-unknown-wasit2-clang.cfg");
+    assert!(
+        cfg.is_file() || std::env::var_os("WASIT2_CLANG").is_some(),
+        "{} is missing: run `make sysroot clang-install` first",
+        cfg.display()
+    );
+    let work = tempfile::tempdir().unwrap();
+    let queue = Mutex::new(corpus());
+    let failures = Mutex::new(Vec::new());
+    let plain = Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let Some(p) = queue.lock().unwrap().pop() else { break };
+                match check_one(&p, work.path()) {
+                    Ok(true) => plain.lock().unwrap().push(p.name.clone()),
+                    Ok(false) => {}
+                    Err(e) => failures.lock().unwrap().push(format!("== {}: {e}", p.name)),
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} program(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // Programs without caller-buffer imports must exist for the plain path to be tested.
+    let plain = plain.into_inner().unwrap();
+    assert!(
+        !plain.is_empty(),
+        "no corpus program avoids caller-buffer imports; the wasm-tools path went untested"
+    );
+    eprintln!("also componentized with plain wasm-tools: {plain:?}");
+}

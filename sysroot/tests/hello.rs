@@ -1,0 +1,103 @@
+//! Acceptance test for `examples/hello.c` built the way a user would
+//! (`clang-22 --target=<triple> -O2 -s`): small, no realloc export, only
+//! wasit2 imports, and it runs; for both arches and their -mvp variants.
+//! Needs `make sysroot clang-install`.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use wasmparser::{Parser, Payload};
+
+/// The size budget for the stripped -O2 hello world.
+const MAX_HELLO_BYTES: u64 = 26_618;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn wasit2_bin() -> PathBuf {
+    std::env::var_os("WASIT2").map(PathBuf::from).unwrap_or_else(|| repo().join("target/debug/wasit2"))
+}
+
+fn clang() -> String {
+    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
+}
+
+struct Interface {
+    imports: Vec<(String, String)>,
+    exports: Vec<String>,
+}
+
+fn interface(wasm: &[u8]) -> Interface {
+    let mut iface = Interface { imports: Vec::new(), exports: Vec::new() };
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.expect("valid wasm") {
+            Payload::ImportSection(s) => {
+                for imp in s.into_imports() {
+                    let imp = imp.unwrap();
+                    iface.imports.push((imp.module.to_string(), imp.name.to_string()));
+                }
+            }
+            Payload::ExportSection(s) => {
+                for exp in s {
+                    iface.exports.push(exp.unwrap().name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    iface
+}
+
+fn check_hello(triple: &str, prefix: &str) {
+    let work = tempfile::tempdir().unwrap();
+    let wasm = work.path().join("hello.wasm");
+    let out = Command::new(clang())
+        .arg(format!("--target={triple}"))
+        .args(["-O2", "-s"])
+        .arg(repo().join("examples/hello.c"))
+        .arg("-o")
+        .arg(&wasm)
+        .output()
+        .expect("clang-22 runs");
+    assert!(out.status.success(), "compile failed:\n{}", String::from_utf8_lossy(&out.stderr));
+
+    let size = std::fs::metadata(&wasm).unwrap().len();
+    assert!(size <= MAX_HELLO_BYTES, "{triple}: hello.wasm is {size} bytes, budget {MAX_HELLO_BYTES}");
+
+    let iface = interface(&std::fs::read(&wasm).unwrap());
+    let realloc: Vec<&String> = iface.exports.iter().filter(|e| e.contains("realloc")).collect();
+    assert!(realloc.is_empty(), "{triple}: exports a realloc: {realloc:?}");
+    assert!(iface.exports.contains(&format!("{prefix}|wasi:cli/run@0.2|run")), "{triple}: no run export: {:?}", iface.exports);
+    assert!(iface.exports.contains(&format!("{prefix}_memory")), "{triple}: no memory export: {:?}", iface.exports);
+    let foreign: Vec<&(String, String)> = iface
+        .imports
+        .iter()
+        .filter(|(m, _)| !m.starts_with(&format!("{prefix}|")) && !m.starts_with(&format!("wasit2-{prefix}|")))
+        .collect();
+    assert!(foreign.is_empty(), "{triple}: imports outside {prefix}: {foreign:?}");
+    assert!(!iface.imports.is_empty());
+
+    let ran = Command::new(wasit2_bin()).arg("run").arg(&wasm).output().expect("wasit2 runs");
+    assert!(ran.status.success(), "{triple}: run failed:\n{}", String::from_utf8_lossy(&ran.stderr));
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "Hello from wasm32-wasit2!\n");
+    eprintln!("{triple}: hello.wasm -O2 -s = {size} bytes, {} imports", iface.imports.len());
+}
+
+#[test]
+fn hello_wasm32() {
+    check_hello("wasm32-wasit2", "cm32p2");
+}
+
+#[test]
+fn hello_wasm64() {
+    check_hello("wasm64-wasit2", "cm64p2");
+}
+
+#[test]
+fn hello_wasm32_mvp() {
+    check_hello("wasm32-wasit2-mvp", "cm32p2");
+}
+
+#[test]
+fn hello_wasm64_mvp() {
+    check_hello("wasm64-wasit2-mvp", "cm64p2");
+}

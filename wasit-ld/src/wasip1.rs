@@ -1,0 +1,189 @@
+//! `--host wasip1`: linking a wasit2 program for a WASI preview 1 runtime.
+//!
+//! The wasit2→wasip1 adapter (`libwasit2-wasip1.a`, installed by
+//! `wasit2 sysroot build` into the wasm32 sysroot lib dirs) is linked after
+//! everything else and defines every wasit2 import of the
+//! `wasit2:targets/wasip1` world over `wasi_snapshot_preview1`. Its `_start`
+//! is the entry. The result is checked with wasit2-hostcheck's `wasip1`
+//! profile (imports, call paths, `_start`/`memory` exports, the 2020 WAMR's
+//! wasm features) and keeps wasm-ld's `memory` export name.
+
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use wasit2_abi::Arch;
+use wasit2_hostcheck::{CheckOptions, HostProfile, ADAPTER_LIB};
+use wasm_encoder::{CustomSection, Module, RawSection};
+use wasmparser::{Parser, Payload};
+
+use crate::args::{LinkArgs, Strip};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Wasip1Error {
+    #[error("--host wasip1 links wasm32 only (WASI preview 1 has no wasm64); use --target=wasm32-wasit2-mvp")]
+    Wasm64,
+    #[error("--host wasip1: {ADAPTER_LIB} not found in the library search path ({searched}); run `wasit2 sysroot build` (it installs the adapter into the wasm32 sysroot lib dirs) or pass -L DIR")]
+    AdapterNotFound { searched: String },
+    #[error("--host wasip1 cannot be combined with {0}: the host's world is fixed (wasit2:targets/wasip1)")]
+    Conflicting(&'static str),
+    #[error("--host wasip1: {0}")]
+    Check(#[from] wasit2_hostcheck::Error),
+    #[error("--host wasip1: invalid module: {0}")]
+    Parse(#[from] wasmparser::BinaryReaderError),
+}
+
+/// Every reason the linked module cannot run on the p1 host, one per line.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+pub struct HostCheckFailed(pub Vec<String>);
+
+/// Rejects what a p1 link cannot honour, before anything is linked.
+pub fn validate_args(args: &LinkArgs) -> Result<(), Wasip1Error> {
+    if args.arch == Some(Arch::Wasm64) {
+        return Err(Wasip1Error::Wasm64);
+    }
+    if args.world.is_some() {
+        return Err(Wasip1Error::Conflicting("--world"));
+    }
+    if !args.wit.is_empty() {
+        return Err(Wasip1Error::Conflicting("--wit"));
+    }
+    if args.emit_component {
+        return Err(Wasip1Error::Conflicting("--emit-component"));
+    }
+    Ok(())
+}
+
+/// The adapter archive: the first `-L` directory holding it, as wasm-ld's
+/// own `-l` lookup would pick.
+pub fn find_adapter(lib_dirs: &[PathBuf]) -> Result<PathBuf, Wasip1Error> {
+    lib_dirs
+        .iter()
+        .map(|d| d.join(ADAPTER_LIB))
+        .find(|p| p.is_file())
+        .ok_or_else(|| Wasip1Error::AdapterNotFound {
+            searched: if lib_dirs.is_empty() {
+                "no -L directories".into()
+            } else {
+                lib_dirs
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })
+}
+
+/// wasm-ld arguments added after the user's: the adapter last (archives are
+/// searched lazily, so it resolves imports of libc and of the program), and
+/// `_start` as the entry unless the command line names one.
+pub fn extra_link_args(args: &LinkArgs, names_entry: bool) -> Result<Vec<OsString>, Wasip1Error> {
+    let mut extra = vec![find_adapter(&args.lib_dirs)?.into_os_string()];
+    if !names_entry {
+        extra.push("--entry=_start".into());
+    }
+    Ok(extra)
+}
+
+/// Checks wasm-ld's output against the `wasip1` host profile and returns
+/// the finished module (stripped as requested; no renaming: p1 runtimes
+/// want `memory` and `_start`).
+pub fn check_and_finish(
+    bytes: &[u8],
+    module_arch: Option<Arch>,
+    args: &LinkArgs,
+    wasi_version: Option<semver::Version>,
+) -> anyhow::Result<Vec<u8>> {
+    if module_arch == Some(Arch::Wasm64) {
+        return Err(Wasip1Error::Wasm64.into());
+    }
+    let profile = HostProfile::wasip1().map_err(Wasip1Error::from)?;
+    let opts = CheckOptions {
+        wasi_version,
+        features: None,
+    };
+    let report = wasit2_hostcheck::check(bytes, &profile, &opts).map_err(Wasip1Error::from)?;
+    if !report.is_ok() {
+        return Err(HostCheckFailed(
+            report.problems.iter().map(|p| p.to_string()).collect(),
+        )
+        .into());
+    }
+    Ok(strip(bytes, args.strip, &args.keep_sections)?)
+}
+
+/// Drops custom sections as `-s`/`-S` ask (wasit-ld strips only after its
+/// check, which needs the name section for call paths).
+fn strip(bytes: &[u8], how: Strip, keep: &[String]) -> Result<Vec<u8>, Wasip1Error> {
+    if how == Strip::None {
+        return Ok(bytes.to_vec());
+    }
+    let mut out = Module::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::CustomSection(c) => {
+                let debug = c.name().starts_with(".debug_")
+                    || matches!(c.name(), "sourceMappingURL" | "external_debug_info");
+                let kept = keep.iter().any(|k| k == c.name())
+                    || (how == Strip::Debug && !debug);
+                if kept {
+                    out.section(&CustomSection {
+                        name: Cow::Borrowed(c.name()),
+                        data: Cow::Borrowed(c.data()),
+                    });
+                }
+            }
+            other => {
+                if let Some((id, range)) = other.as_section() {
+                    out.section(&RawSection {
+                        id,
+                        data: &bytes[range.start as usize..range.end as usize],
+                    });
+                }
+            }
+        }
+    }
+    Ok(out.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adapter_is_taken_from_the_first_lib_dir_holding_it() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let c = tempfile::tempdir().unwrap();
+        std::fs::write(b.path().join(ADAPTER_LIB), b"!<arch>\n").unwrap();
+        std::fs::write(c.path().join(ADAPTER_LIB), b"!<arch>\n").unwrap();
+        let dirs: Vec<PathBuf> = [&a, &b, &c].iter().map(|d| d.path().to_path_buf()).collect();
+        assert_eq!(find_adapter(&dirs).unwrap(), b.path().join(ADAPTER_LIB));
+        let err = find_adapter(&dirs[..1]).unwrap_err().to_string();
+        assert!(err.contains("wasit2 sysroot build"), "{err}");
+        assert!(err.contains(&a.path().display().to_string()), "{err}");
+        assert!(find_adapter(&[]).unwrap_err().to_string().contains("no -L directories"));
+    }
+
+    #[test]
+    fn strip_all_drops_custom_sections_but_kept_ones() {
+        let mut m = Module::new();
+        m.section(&CustomSection { name: "name".into(), data: b"x".as_slice().into() });
+        m.section(&CustomSection { name: ".debug_info".into(), data: b"y".as_slice().into() });
+        m.section(&CustomSection { name: "keep-me".into(), data: b"z".as_slice().into() });
+        let bytes = m.finish();
+        let names = |b: &[u8]| -> Vec<String> {
+            Parser::new(0)
+                .parse_all(b)
+                .filter_map(|p| match p.unwrap() {
+                    Payload::CustomSection(c) => Some(c.name().to_string()),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(names(&strip(&bytes, Strip::All, &["keep-me".into()]).unwrap()), ["keep-me"]);
+        assert_eq!(names(&strip(&bytes, Strip::Debug, &[]).unwrap()), ["name", "keep-me"]);
+        assert_eq!(strip(&bytes, Strip::None, &[]).unwrap(), bytes);
+    }
+}

@@ -1,0 +1,336 @@
+//! Rust std programs linked by wasit-ld: `cargo build --target wasm32-wasip2`
+//! (or `wasm32-wasip1`) with wasit-ld as the linker must give a wasit2 module
+//! (standard wasip2 imports bridged; p1 imports served by the wasit2 libc's
+//! p1 layer), which runs on `wasit2 run` and, componentized, on the wasmtime
+//! CLI with the same output as the standard build on wasmtime.
+//!
+//! The program is tests/rust/std-demo (not a workspace member); its builds
+//! are cached under target/ so reruns only relink.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const WASIT_LD: &str = env!("CARGO_BIN_EXE_wasit-ld");
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn tool(env: &str, fallback: PathBuf) -> PathBuf {
+    std::env::var_os(env).map(PathBuf::from).unwrap_or(fallback)
+}
+
+fn wasmtime() -> PathBuf {
+    tool("WASMTIME", repo().join(".tools/bin/wasmtime"))
+}
+
+fn wasit2_cli() -> PathBuf {
+    tool("WASIT2", repo().join("target/debug/wasit2"))
+}
+
+fn assert_ok(what: &str, o: &Output) {
+    assert!(
+        o.status.success(),
+        "{what} failed: {}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Builds std-demo for `target` with `linker` into a stable target dir and
+/// returns the .wasm. Cargo does not notice a changed linker binary, so an
+/// output older than the linker is removed to force the link to run again.
+fn build_std_demo(target: &str, linker: &Path, dir_name: &str) -> PathBuf {
+    let crate_dir = repo().join("tests/rust/std-demo");
+    let target_dir = repo().join("target").join(dir_name);
+    let out = target_dir.join(target).join("release/std-demo.wasm");
+    let linker_time = std::fs::metadata(linker).and_then(|m| m.modified()).ok();
+    let out_time = std::fs::metadata(&out).and_then(|m| m.modified()).ok();
+    if let (Some(l), Some(o)) = (linker_time, out_time) {
+        if o < l {
+            let _ = std::fs::remove_file(&out);
+            let deps = target_dir.join(target).join("release/deps");
+            for e in std::fs::read_dir(&deps).into_iter().flatten().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with("std_demo") && name.ends_with(".wasm") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+    let env_name = format!("CARGO_TARGET_{}_LINKER", target.to_uppercase().replace('-', "_"));
+    let o = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(&crate_dir)
+        .args(["build", "--release", "--quiet", "--target", target, "--target-dir"])
+        .arg(&target_dir)
+        .env(env_name, linker)
+        // This test's own build settings must not leak into the guest build.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_BUILD_TARGET")
+        .output()
+        .expect("running cargo");
+    assert_ok(
+        &format!("cargo build std-demo for {target} with {}", linker.display()),
+        &o,
+    );
+    assert!(out.is_file(), "{} was not produced", out.display());
+    out
+}
+
+struct Case {
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+    stdin: &'static [u8],
+    /// Preopen a fresh directory as `/d`.
+    dir: bool,
+    network: bool,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        args: &["args", "one", "two words", "", "ünïcode"],
+        env: &[],
+        stdin: b"",
+        dir: false,
+        network: false,
+    },
+    Case {
+        args: &["env"],
+        env: &[
+            ("DEMO_A", "1"),
+            ("DEMO_B", "with space"),
+            ("DEMO_C", "é"),
+            ("OTHER", "x"),
+        ],
+        stdin: b"",
+        dir: false,
+        network: false,
+    },
+    Case {
+        args: &["stdin"],
+        env: &[],
+        stdin: STDIN,
+        dir: false,
+        network: false,
+    },
+    Case {
+        args: &["files", "/d"],
+        env: &[],
+        stdin: b"",
+        dir: true,
+        network: false,
+    },
+    Case {
+        args: &["tcp"],
+        env: &[],
+        stdin: b"",
+        dir: false,
+        network: true,
+    },
+    Case {
+        args: &["misc"],
+        env: &[],
+        stdin: b"",
+        dir: false,
+        network: false,
+    },
+    Case {
+        args: &["exit", "3"],
+        env: &[],
+        stdin: b"",
+        dir: false,
+        network: false,
+    },
+    Case {
+        args: &["no-such-command"],
+        env: &[],
+        stdin: b"",
+        dir: false,
+        network: false,
+    },
+];
+
+const STDIN: &[u8] = b"first line\nsecond line\n\xff\x00binary tail";
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Runner {
+    Wasmtime,
+    Wasit2,
+}
+
+fn run(runner: Runner, wasm: &Path, case: &Case) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = match runner {
+        Runner::Wasmtime => {
+            let mut c = Command::new(wasmtime());
+            c.arg("run");
+            if case.network {
+                c.args(["-S", "inherit-network=y"]);
+            }
+            c
+        }
+        Runner::Wasit2 => {
+            let mut c = Command::new(wasit2_cli());
+            c.arg("run");
+            c
+        }
+    };
+    for (k, v) in case.env {
+        cmd.arg("--env").arg(format!("{k}={v}"));
+    }
+    if case.dir {
+        cmd.arg("--dir").arg(format!("{}::/d", dir.path().display()));
+    }
+    cmd.arg(wasm).args(case.args);
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("running {runner:?}: {e}"));
+    let mut pipe = child.stdin.take().unwrap();
+    let input = case.stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn import_modules(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let wasmparser::Payload::ImportSection(r) = payload.unwrap() {
+            for i in r.into_imports() {
+                out.push(i.unwrap().module.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn export_names(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let wasmparser::Payload::ExportSection(r) = payload.unwrap() {
+            for e in r {
+                out.push(e.unwrap().name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A wasit2 module: only wasit2 imports, all of them passing the ABI check,
+/// no realloc export, the wasit2 run and memory exports.
+fn assert_wasit2_module(bytes: &[u8]) {
+    let modules = import_modules(bytes);
+    assert!(!modules.is_empty());
+    for m in &modules {
+        assert!(
+            m.starts_with("cm32p2|") || m.starts_with("wasit2-cm32p2|"),
+            "non-wasit2 import module `{m}`"
+        );
+    }
+    assert!(
+        modules.iter().any(|m| m.starts_with("wasit2-cm32p2|")),
+        "expected caller-buffer imports (arguments)"
+    );
+    let exports = export_names(bytes);
+    assert!(
+        !exports.iter().any(|e| e.contains("realloc")),
+        "exports a realloc: {exports:?}"
+    );
+    assert!(
+        exports.iter().any(|e| e == "cm32p2|wasi:cli/run@0.2|run"),
+        "no run export: {exports:?}"
+    );
+    assert!(
+        exports.iter().any(|e| e == "cm32p2_memory"),
+        "no memory export: {exports:?}"
+    );
+    let opts = wasit_ld::CheckOptions {
+        host: wasit_ld::Host::from_name("wasit2").unwrap(),
+        wasi_version: None,
+        import_memory: false,
+    };
+    let (report, world) = wasit_ld::check_linked(bytes, None, &opts).unwrap();
+    assert!(report.is_ok(), "wasit2 check against {world}: {:?}", report.problems);
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn compare(what: &str, got: &Output, expected: &Output) {
+    assert_eq!(
+        stdout(got),
+        stdout(expected),
+        "{what}: stdout differs; stderr:\n{}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+    assert_eq!(
+        got.status.code(),
+        expected.status.code(),
+        "{what}: exit code; stderr:\n{}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+}
+
+/// Builds std-demo with wasit-ld for `target`, checks the module, and runs
+/// every case (but `skip`) on `wasit2 run` and componentized on wasmtime,
+/// comparing with the standard build (`reference`) on wasmtime.
+fn link_and_compare(target: &str, reference: &Path, skip: &[&str]) {
+    let module = build_std_demo(target, Path::new(WASIT_LD), "rust-std-demo");
+    let bytes = std::fs::read(&module).unwrap();
+    assert_wasit2_module(&bytes);
+
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("std-demo.component.wasm");
+    std::fs::write(
+        &component,
+        wasit2_componentize::componentize(&bytes).expect("componentize"),
+    )
+    .unwrap();
+
+    for case in CASES.iter().filter(|c| !skip.contains(&c.args[0])) {
+        let what = format!("{target}: {}", case.args.join(" "));
+        let expected = run(Runner::Wasmtime, reference, case);
+        if case.args[0] != "exit" && case.args[0] != "no-such-command" {
+            assert_ok(&format!("reference `{what}`"), &expected);
+            assert!(!expected.stdout.is_empty(), "reference `{what}` printed nothing");
+        } else {
+            assert!(!expected.status.success(), "reference `{what}` should fail");
+        }
+        compare(
+            &format!("componentized on wasmtime `{what}`"),
+            &run(Runner::Wasmtime, &component, case),
+            &expected,
+        );
+        compare(
+            &format!("wasit2 run `{what}`"),
+            &run(Runner::Wasit2, &module, case),
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn rust_wasip2_std_program_links_to_a_wasit2_module_and_runs_everywhere() {
+    // The standard build: a component from rustup's wasm-component-ld.
+    let reference = build_std_demo("wasm32-wasip2", Path::new("wasm-component-ld"), "rust-std-demo-ref");
+    link_and_compare("wasm32-wasip2", &reference, &[]);
+}
+
+#[test]
+fn rust_wasip1_std_program_links_to_a_wasit2_module_and_runs_everywhere() {
+    // The standard build: a p1 module from rustup's rust-lld and wasi-libc.
+    let reference = build_std_demo("wasm32-wasip1", Path::new("rust-lld"), "rust-std-demo-ref");
+    // Rust std has no TcpListener on wasip1 (it panics the same on both).
+    link_and_compare("wasm32-wasip1", &reference, &["tcp"]);
+}

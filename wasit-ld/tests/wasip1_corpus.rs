@@ -1,0 +1,327 @@
+//! The C corpus (`tests/c`, directives in `tests/c/README.md`) on unmodified
+//! WASI preview 1 runtimes: every program is built with
+//! `clang-22 --target=wasm32-wasit2-mvp -O2 -Wl,--host=wasip1` (linked by the
+//! wasit-ld under test) and run on the 2020 WAMR `iwasm` and on
+//! `wasmtime run`; stdout and the exit code must match the golden files.
+//!
+//! Programs p1 cannot express are listed in `docs/wasip1.md` between the
+//! `wasip1-corpus-exclusions` markers, with the interface their link error
+//! names. For those the link must fail with a call path from `main` to that
+//! interface. The list is read from the doc, so the doc and the test agree.
+//!
+//! Needs `make sysroot clang-install` (the sysroot then holds the adapter).
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use common::WASIT_LD;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn tool(env: &str, name: &str) -> PathBuf {
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
+}
+
+fn clang() -> String {
+    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
+}
+
+const TARGET: &str = "wasm32-wasit2-mvp";
+
+#[derive(Debug, Default, Clone)]
+struct Program {
+    name: String,
+    source: PathBuf,
+    args: Vec<String>,
+    env: Vec<String>,
+    dir: bool,
+    stdin: Option<String>,
+    exit: i32,
+    expected_stdout: String,
+}
+
+fn corpus() -> Vec<Program> {
+    let dir = repo().join("tests/c");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/c") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "c") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let golden = path.with_extension("stdout");
+        let mut p = Program {
+            name: name.clone(),
+            source: path.clone(),
+            expected_stdout: std::fs::read_to_string(&golden)
+                .unwrap_or_else(|e| panic!("{}: {e}", golden.display())),
+            ..Program::default()
+        };
+        for line in text.lines().take_while(|l| l.starts_with("//")) {
+            let Some((key, value)) = line.trim_start_matches("//").trim().split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            match key {
+                "ARGS" => p.args = value.split_whitespace().map(String::from).collect(),
+                "ENV" => p.env.push(value.to_string()),
+                "DIR" => p.dir = value == "yes",
+                "STDIN" => p.stdin = Some(format!("{value}\n")),
+                "EXIT" => p.exit = value.parse().unwrap_or_else(|_| panic!("{name}: bad EXIT")),
+                "NET" => {}
+                other => panic!("{name}: unknown directive `{other}`"),
+            }
+        }
+        out.push(p);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(out.len() >= 30, "the corpus has shrunk to {} programs", out.len());
+    out
+}
+
+/// One excluded program: its name and the interface its link error names.
+#[derive(Debug, Clone)]
+struct Exclusion {
+    program: String,
+    interface: String,
+}
+
+/// The first two cells of the table rows between the `<!-- {marker}: begin -->`
+/// and `end` comments in docs/wasip1.md: `| \`program\` | \`text\` | why |`.
+fn doc_table(marker: &str) -> Vec<Exclusion> {
+    let doc = std::fs::read_to_string(repo().join("docs/wasip1.md")).unwrap();
+    let begin = format!("<!-- {marker}: begin -->");
+    let start = doc.find(&begin).unwrap_or_else(|| panic!("docs/wasip1.md lacks {begin}"));
+    let end = doc[start..]
+        .find(&format!("<!-- {marker}: end -->"))
+        .unwrap_or_else(|| panic!("docs/wasip1.md lacks the end of {marker}"))
+        + start;
+    let tick = |cell: &str| cell.trim().trim_matches('`').to_string();
+    doc[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').collect();
+            assert!(cells.len() >= 3, "bad row in {marker}: {l}");
+            Exclusion {
+                program: tick(cells[0]),
+                interface: tick(cells[1]),
+            }
+        })
+        .collect()
+}
+
+/// Programs p1 cannot express, with the interface their link error names.
+fn exclusions() -> Vec<Exclusion> {
+    doc_table("wasip1-corpus-exclusions")
+}
+
+/// Programs over a limit of the 2020 iwasm, with the text it prints then.
+fn iwasm_limits() -> Vec<Exclusion> {
+    doc_table("wasip1-corpus-iwasm-limits")
+}
+
+struct Outcome {
+    stdout: String,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn run(mut cmd: Command, stdin: Option<&str>) -> Outcome {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.unwrap_or("").to_string();
+    let feeder = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code(),
+    }
+}
+
+fn build(p: &Program, wasm: &Path) -> Outcome {
+    let mut cc = Command::new(clang());
+    cc.arg(format!("--target={TARGET}"))
+        .arg("-O2")
+        .arg(format!("-fuse-ld={WASIT_LD}"))
+        .arg("-Wl,--host=wasip1")
+        .arg(&p.source)
+        .arg("-o")
+        .arg(wasm);
+    run(cc, None)
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Runtime {
+    Iwasm,
+    Wasmtime,
+}
+
+fn run_on(rt: Runtime, p: &Program, wasm: &Path, scratch: &Path) -> Outcome {
+    let mut cmd;
+    match rt {
+        Runtime::Iwasm => {
+            cmd = Command::new(tool("WASIT2_IWASM", "iwasm"));
+            if p.dir {
+                cmd.arg("--dir=.");
+            }
+            for e in &p.env {
+                cmd.arg(format!("--env={e}"));
+            }
+        }
+        Runtime::Wasmtime => {
+            cmd = Command::new(tool("WASIT2_WASMTIME", "wasmtime"));
+            cmd.arg("run");
+            if p.dir {
+                cmd.args(["--dir", "."]);
+            }
+            for e in &p.env {
+                cmd.arg("--env").arg(e);
+            }
+        }
+    }
+    cmd.current_dir(scratch).arg(wasm).args(&p.args);
+    run(cmd, p.stdin.as_deref())
+}
+
+/// Builds and runs one program on both runtimes; `Err` describes every mismatch.
+/// `iwasm_limit`: the text iwasm prints instead of running the program.
+fn check_program(p: &Program, iwasm_limit: Option<&str>, work: &Path) -> Result<(), String> {
+    let wasm = work.join(format!("{}.wasm", p.name));
+    let built = build(p, &wasm);
+    if built.code != Some(0) {
+        return Err(format!("link for --host wasip1 failed:\n{}", built.stderr));
+    }
+    let mut problems = Vec::new();
+    for rt in [Runtime::Iwasm, Runtime::Wasmtime] {
+        let scratch = work.join(format!("{}.{rt:?}.dir", p.name));
+        std::fs::create_dir_all(&scratch).unwrap();
+        let ran = run_on(rt, p, &wasm, &scratch);
+        if let (Runtime::Iwasm, Some(limit)) = (rt, iwasm_limit) {
+            if !ran.stdout.contains(limit) && !ran.stderr.contains(limit) {
+                problems.push(format!(
+                    "Iwasm: docs/wasip1.md says it prints `{limit}`, but it printed:\n{}{}",
+                    ran.stdout, ran.stderr
+                ));
+            }
+            continue;
+        }
+        // The 2020 iwasm drops exit codes: `proc_exit` only raises the
+        // exception "wasi proc exit" and iwasm exits 0 (docs/wasip1.md), so a
+        // trap there shows as any other exception on stderr.
+        let expected_code = match rt {
+            Runtime::Iwasm => 0,
+            Runtime::Wasmtime => p.exit,
+        };
+        if ran.code != Some(expected_code) {
+            problems.push(format!("{rt:?}: exit code {:?}, expected {expected_code}", ran.code));
+        }
+        if matches!(rt, Runtime::Iwasm)
+            && (ran.stdout.lines().chain(ran.stderr.lines()))
+                .any(|l| l.contains("Exception:") && !l.contains("wasi proc exit"))
+        {
+            problems.push(format!("{rt:?}: trapped"));
+        }
+        if ran.stdout != p.expected_stdout {
+            problems.push(format!(
+                "{rt:?}: stdout differs:\n--- expected\n{}--- got\n{}",
+                p.expected_stdout, ran.stdout
+            ));
+        }
+        if !problems.is_empty() && !problems.last().unwrap().contains("stderr") {
+            problems.push(format!("{rt:?} stderr:\n{}", ran.stderr));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// An excluded program must fail to link, naming its interface with a call
+/// path through `main`, and leave no output.
+fn check_excluded(p: &Program, ex: &Exclusion, work: &Path) -> Result<(), String> {
+    let wasm = work.join(format!("{}.wasm", p.name));
+    let built = build(p, &wasm);
+    if built.code == Some(0) {
+        return Err("linked for --host wasip1 although docs/wasip1.md excludes it; drop it from the list".into());
+    }
+    if wasm.exists() {
+        return Err("a failed link left an output file".into());
+    }
+    let line = built
+        .stderr
+        .lines()
+        .find(|l| l.contains(&ex.interface) && l.contains("call path:"));
+    match line {
+        Some(l) if l.starts_with("wasit-ld: error: ") && l.contains(" → main → ") => Ok(()),
+        _ => Err(format!(
+            "expected a `wasit-ld: error:` line naming `{}` with a call path through main, got:\n{}",
+            ex.interface, built.stderr
+        )),
+    }
+}
+
+#[test]
+fn corpus_runs_on_iwasm_and_wasmtime() {
+    let cfg = Path::new("/usr/lib/llvm-22/bin").join("wasm32-unknown-wasit2-mvp-clang.cfg");
+    assert!(
+        cfg.is_file() || std::env::var_os("WASIT2_CLANG").is_some(),
+        "{} is missing: run `make sysroot clang-install` first",
+        cfg.display()
+    );
+    let programs = corpus();
+    let excluded = exclusions();
+    let limits = iwasm_limits();
+    assert!(!excluded.is_empty(), "docs/wasip1.md lists no exclusions");
+    for ex in excluded.iter().chain(&limits) {
+        assert!(
+            programs.iter().any(|p| p.name == ex.program),
+            "docs/wasip1.md excludes `{}`, which is not in tests/c",
+            ex.program
+        );
+    }
+    let work = tempfile::tempdir().unwrap();
+    let queue = Mutex::new(programs);
+    let failures = Mutex::new(Vec::new());
+    // Two threads: CI has two cores, and each job runs clang then two runtimes.
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let Some(p) = queue.lock().unwrap().pop() else { break };
+                let result = match excluded.iter().find(|e| e.program == p.name) {
+                    Some(ex) => check_excluded(&p, ex, work.path()),
+                    None => {
+                        let limit = limits.iter().find(|l| l.program == p.name);
+                        check_program(&p, limit.map(|l| l.interface.as_str()), work.path())
+                    }
+                };
+                if let Err(e) = result {
+                    failures.lock().unwrap().push(format!("== {}: {e}", p.name));
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} program(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

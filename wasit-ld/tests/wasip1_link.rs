@@ -1,0 +1,182 @@
+//! `wasit-ld --host wasip1` through the installed clang target: the adapter
+//! is linked from the sysroot, `_start` is the entry, and what p1 cannot
+//! serve is a link error with its call path, the same one
+//! `wasit2 check --host wasip1` prints for the module linked for wasit2.
+//!
+//! Needs `make build sysroot clang-install`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{stderr, WASIT_LD};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn clang() -> String {
+    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
+}
+
+fn wasit2_bin() -> PathBuf {
+    std::env::var_os("WASIT2")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/debug/wasit2"))
+}
+
+fn tool(env: &str, name: &str) -> PathBuf {
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
+}
+
+/// Compiles and links `src` with clang's `target`, through the wasit-ld under test.
+fn cc(dir: &Path, target: &str, src: &str, out: &str, extra: &[&str]) -> (Output, PathBuf) {
+    let c = dir.join(format!("{out}.c"));
+    std::fs::write(&c, src).unwrap();
+    let wasm = dir.join(format!("{out}.wasm"));
+    let o = Command::new(clang())
+        .arg(format!("--target={target}"))
+        .arg("-O2")
+        .arg(format!("-fuse-ld={WASIT_LD}"))
+        .args(extra)
+        .arg(&c)
+        .arg("-o")
+        .arg(&wasm)
+        .output()
+        .expect("clang-22 runs");
+    (o, wasm)
+}
+
+const CONNECT: &str = r#"#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+int main(void) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(80);
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    if (connect(s, (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 1; }
+    puts("connected");
+    return 0;
+}
+"#;
+
+/// The report line about `start-connect`, from `wasit-ld: error: ` or
+/// `FILE: ` onwards, with the call path cut to start at `main`.
+fn connect_problem(text: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.contains("start-connect") && l.contains("call path:"))
+        .unwrap_or_else(|| panic!("no start-connect problem with a call path in:\n{text}"));
+    let (message, path) = line.split_once("; call path: ").unwrap();
+    let message = message.rsplit_once(": wasi:").map_or(message, |(_, m)| m);
+    let from_main = &path[path.find("main → ").unwrap_or_else(|| panic!("no main in {path}"))..];
+    format!("wasi:{message}; call path: {from_main}")
+}
+
+#[test]
+fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", CONNECT, "connect", &["-Wl,--host=wasip1"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "linked although p1 has no connect:\n{err}");
+    assert!(!wasm.exists(), "a failed link left {}", wasm.display());
+    let from_link = connect_problem(&err);
+    assert!(
+        from_link.contains("main → connect → ")
+            && from_link.ends_with("wasi:sockets/tcp@0.2.[method]tcp-socket.start-connect")
+            && from_link.contains("not provided by host wasip1"),
+        "{from_link}"
+    );
+    // Every error line is one problem, each a `wasit-ld: error:` line.
+    assert!(
+        err.lines().filter(|l| !l.starts_with("clang")).all(|l| l.starts_with("wasit-ld: error: ")),
+        "{err}"
+    );
+
+    // Linked for the wasit2 host, the same program is fine there, and the
+    // p1 check of it reports the same problem with the same path from main.
+    let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", CONNECT, "connect-w2", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let check = Command::new(wasit2_bin())
+        .args(["check", "--host", "wasip1"])
+        .arg(&wasm)
+        .output()
+        .expect("wasit2 runs");
+    assert_eq!(check.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(connect_problem(&report), from_link, "wasit2 check:\n{report}\nwasit-ld:\n{err}");
+    // Not just that line: the whole report is the same, problem for problem.
+    let from_check: Vec<&str> = report
+        .lines()
+        .map(|l| l.strip_prefix(&format!("{}: ", wasm.display())).unwrap_or(l))
+        .collect();
+    let from_ld: Vec<&str> = err.lines().filter_map(|l| l.strip_prefix("wasit-ld: error: ")).collect();
+    assert_eq!(from_check, from_ld);
+}
+
+#[test]
+fn hello_links_for_wasip1_with_start_memory_and_p1_imports_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "#include <stdio.h>\nint main(void) { puts(\"hello p1\"); return 0; }\n";
+    let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", src, "hello", &["-Wl,--host=wasip1", "-s"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&wasm).unwrap();
+    let mut exports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        match payload.unwrap() {
+            wasmparser::Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    assert_eq!(imp.unwrap().module, "wasi_snapshot_preview1");
+                }
+            }
+            wasmparser::Payload::ExportSection(r) => {
+                exports.extend(r.into_iter().map(|e| e.unwrap().name.to_string()));
+            }
+            wasmparser::Payload::CustomSection(c) => panic!("-s left custom section {}", c.name()),
+            _ => {}
+        }
+    }
+    assert!(exports.iter().any(|e| e == "_start"), "{exports:?}");
+    assert!(exports.iter().any(|e| e == "memory"), "{exports:?}");
+    let run = Command::new(tool("WASIT2_IWASM", "iwasm")).arg(&wasm).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "hello p1\n");
+}
+
+#[test]
+fn default_cpu_build_fails_the_wamr_feature_check_naming_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    // An indirect call: clang-22's default CPU encodes it with reference-types.
+    let src = "#include <stdio.h>\nint (*volatile f)(const char *) = puts;\nint main(void) { return f(\"x\") < 0; }\n";
+    let (out, wasm) = cc(dir.path(), "wasm32-wasit2", src, "feat", &["-Wl,--host=wasip1"]);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "{err}");
+    assert!(!wasm.exists());
+    let line = err
+        .lines()
+        .find(|l| l.contains("reference-types"))
+        .unwrap_or_else(|| panic!("no reference-types problem in:\n{err}"));
+    assert!(line.starts_with("wasit-ld: error: uses wasm feature"), "{line}");
+    assert!(line.contains("--target=wasm32-wasit2-mvp") && line.contains("-mcpu=mvp"), "{line}");
+}
+
+#[test]
+fn wasm64_is_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "int main(void) { return 0; }\n";
+    let (out, wasm) = cc(dir.path(), "wasm64-wasit2", src, "w64", &["-Wl,--host=wasip1"]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(!wasm.exists());
+    let ours: Vec<&str> = err.lines().filter(|l| l.starts_with("wasit-ld")).collect();
+    assert_eq!(ours.len(), 1, "{err}");
+    assert!(ours[0].contains("wasm32 only"), "{err}");
+}
