@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN_DIR ?= $(HOME)/.cargo/bin
 export PATH := $(CURDIR)/.tools/bin:$(BIN_DIR):$(PATH)
 
-.PHONY: demo test setup build install-bins sysroot clang-install
+.PHONY: demo test bench setup build install-bins sysroot clang-install
 
 ## demo: set up, build, install the tools, compile hello.c for wasm32-wasit2 and run it.
 demo: setup build install-bins sysroot clang-install
@@ -14,6 +14,12 @@ demo: setup build install-bins sysroot clang-install
 ## (the C corpus runs through the installed `clang-22 --target=...-wasit2`).
 test: setup build install-bins sysroot clang-install
 	WASIT2=$(CURDIR)/target/debug/wasit2 cargo test --workspace --no-fail-fast
+
+## bench: size, build-time and throughput tables against the peer tools.
+bench: setup build install-bins sysroot clang-install
+	bash scripts/bench-sysroot.sh
+	bash scripts/bench-wasip1.sh
+	if [ -f scripts/bench-componentize.sh ]; then bash scripts/bench-componentize.sh; fi
 
 setup:
 	bash scripts/setup.sh

@@ -74,6 +74,7 @@ struct entry {
 #define w2_fd_filestat __wasit2_adapter_fd_filestat
 #define w2_path_filestat __wasit2_adapter_path_filestat
 #define w2_legacy_layouts __wasit2_adapter_legacy_layouts
+#define w2_file_out_write __wasit2_adapter_file_out_write
 
 struct entry *w2_get(int32_t handle, uint8_t kind);
 int32_t w2_new(uint8_t kind, uint8_t sub, int32_t fd, uint64_t val);
@@ -86,6 +87,11 @@ uint64_t w2_monotonic_now(void);
 int32_t w2_fd_filestat(int32_t fd, p1_filestat *st);
 int32_t w2_path_filestat(int32_t fd, int32_t flags, int32_t path, int32_t len, p1_filestat *st);
 int w2_legacy_layouts(void);
+
+/* Writes of file output streams (OUT_FILE, OUT_APPEND) as one fd_pwrite.
+ * fs.c sets it when it creates such a stream, so programs that only write
+ * to stdio link neither fd_pwrite nor the filestat code. */
+extern int32_t (*w2_file_out_write)(struct entry *s, const p1_iovec *iov, uint32_t *put);
 
 /* Scratch space for calls whose p1 form needs a buffer the p2 form lacks. */
 #define SCRATCH_SIZE 4096

@@ -2,7 +2,6 @@
 #include "adapter.h"
 
 static struct entry table[MAX_HANDLES];
-static int32_t next_hint = 1;
 
 _Alignas(8) uint8_t w2_scratch[SCRATCH_SIZE];
 
@@ -13,9 +12,8 @@ struct entry *w2_get(int32_t handle, uint8_t kind) {
 }
 
 int32_t w2_new(uint8_t kind, uint8_t sub, int32_t fd, uint64_t val) {
-    for (int32_t n = 1; n < MAX_HANDLES; n++) {
-        int32_t h = next_hint;
-        next_hint = next_hint + 1 >= MAX_HANDLES ? 1 : next_hint + 1;
+    /* First free handle: a freed one may come back at once, as with component hosts. */
+    for (int32_t h = 1; h < MAX_HANDLES; h++) {
         if (table[h].kind == K_FREE) {
             table[h].kind = kind;
             table[h].sub = sub;

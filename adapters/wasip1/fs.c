@@ -61,16 +61,33 @@ void W2_wasi_filesystem_types_method_descriptor_read_via_stream(int32_t self, in
         store_handle(ret, w2_new(K_INPUT, IN_FD, fd, 0));
 }
 
+static int32_t file_out_write(struct entry *s, const p1_iovec *iov, uint32_t *put) {
+    uint64_t at = s->val;
+    if (s->sub == OUT_APPEND) {
+        p1_filestat st;
+        int32_t err = w2_fd_filestat(s->fd, &st);
+        if (err != 0)
+            return err;
+        at = st.size;
+    }
+    int32_t err = __wasit2_p1_fd_pwrite(s->fd, ADDR(iov), 1, (int64_t)at, ADDR(put));
+    if (err == 0 && s->sub == OUT_FILE)
+        s->val += *put;
+    return err;
+}
+
 void W2_wasi_filesystem_types_method_descriptor_write_via_stream(int32_t self, int64_t off,
                                                                   int32_t ret) {
     int32_t fd = DESC(self);
     uint8_t ft = 0;
     if (store_err_at(ret, 4, filetype_of(fd, &ft)))
         return;
-    if (ft == P1_FILETYPE_REGULAR_FILE || ft == P1_FILETYPE_BLOCK_DEVICE)
+    if (ft == P1_FILETYPE_REGULAR_FILE || ft == P1_FILETYPE_BLOCK_DEVICE) {
+        w2_file_out_write = file_out_write;
         store_handle(ret, w2_new(K_OUTPUT, OUT_FILE, fd, (uint64_t)off));
-    else
+    } else {
         store_handle(ret, w2_new(K_OUTPUT, OUT_FD, fd, 0));
+    }
 }
 
 void W2_wasi_filesystem_types_method_descriptor_append_via_stream(int32_t self, int32_t ret) {
@@ -78,10 +95,12 @@ void W2_wasi_filesystem_types_method_descriptor_append_via_stream(int32_t self, 
     uint8_t ft = 0;
     if (store_err_at(ret, 4, filetype_of(fd, &ft)))
         return;
-    if (ft == P1_FILETYPE_REGULAR_FILE)
+    if (ft == P1_FILETYPE_REGULAR_FILE) {
+        w2_file_out_write = file_out_write;
         store_handle(ret, w2_new(K_OUTPUT, OUT_APPEND, fd, 0));
-    else
+    } else {
         store_handle(ret, w2_new(K_OUTPUT, OUT_FD, fd, 0));
+    }
 }
 
 void W2_wasi_filesystem_types_method_descriptor_advise(int32_t self, int64_t off, int64_t len,

@@ -260,27 +260,18 @@ int32_t W2_wasi_io_streams_method_input_stream_subscribe(int32_t self) {
     return w2_new(K_POLLABLE, P_READ, s->fd, 0);
 }
 
+int32_t (*w2_file_out_write)(struct entry *s, const p1_iovec *iov, uint32_t *put);
+
 /* Writes all of `buf`. Returns 0 or the p1 errno. */
 static int32_t stream_write(struct entry *s, const uint8_t *buf, uint32_t len) {
     while (len > 0) {
         p1_iovec iov = {(uint32_t)ADDR(buf), len};
         uint32_t put = 0;
         int32_t err;
-        if (s->sub == OUT_FD) {
+        if (s->sub == OUT_FD)
             err = __wasit2_p1_fd_write(s->fd, ADDR(&iov), 1, ADDR(&put));
-        } else {
-            uint64_t at = s->val;
-            if (s->sub == OUT_APPEND) {
-                p1_filestat st;
-                err = w2_fd_filestat(s->fd, &st);
-                if (err != 0)
-                    return err;
-                at = st.size;
-            }
-            err = __wasit2_p1_fd_pwrite(s->fd, ADDR(&iov), 1, (int64_t)at, ADDR(&put));
-            if (err == 0 && s->sub == OUT_FILE)
-                s->val += put;
-        }
+        else
+            err = w2_file_out_write(s, &iov, &put);
         if (err == P1_EAGAIN || err == P1_EINTR)
             continue;
         if (err != 0)

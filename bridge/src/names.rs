@@ -11,7 +11,13 @@ use crate::BridgeError;
 /// alone does not count: in a wasit2 module it is a mistake to report, not
 /// something to drop silently. Unparsable input yields `false`.
 pub fn needs_bridge(module: &[u8]) -> bool {
-    use wasmparser::{Parser, Payload};
+    use wasmparser::{KnownCustom, Parser, Payload};
+    // Rust std for wasip2 links wit-bindgen's runtime, and rustc exports its
+    // `cabi_realloc` even when no standard import is left (a program that
+    // only prints through libc). It exists for a component host only, so the
+    // bridge removes it; a realloc exported by a C program stays an error.
+    let mut exports_realloc = false;
+    let mut rust_producer = false;
     for payload in Parser::new(0).parse_all(module) {
         match payload {
             Ok(Payload::ImportSection(reader)) => {
@@ -27,8 +33,16 @@ pub fn needs_bridge(module: &[u8]) -> bool {
                 for export in reader {
                     match export {
                         Ok(e) if is_standard_export(e.name) => return true,
-                        Ok(_) => {}
+                        Ok(e) => exports_realloc |= e.name == "cabi_realloc",
                         Err(_) => return false,
+                    }
+                }
+            }
+            Ok(Payload::CustomSection(c)) => {
+                if let KnownCustom::Producers(fields) = c.as_known() {
+                    for field in fields.into_iter().flatten() {
+                        let rust = |v: &str| matches!((field.name, v), ("language", "Rust") | ("processed-by", "rustc"));
+                        rust_producer |= field.values.into_iter().flatten().any(|v| rust(v.name));
                     }
                 }
             }
@@ -36,7 +50,7 @@ pub fn needs_bridge(module: &[u8]) -> bool {
             Err(_) => return false,
         }
     }
-    false
+    exports_realloc && rust_producer
 }
 
 /// `wasi:cli/environment@0.2.4`-style module names (never the `cm32p2|…`
@@ -163,5 +177,37 @@ mod tests {
         assert_eq!(canonical_interface("wasi:cli/environment@0.2.4").unwrap(), "wasi:cli/environment@0.2");
         assert_eq!(canonical_interface("wasi:io/streams@0.2.0").unwrap(), "wasi:io/streams@0.2");
         assert!(canonical_interface("wasi:io/streams").is_none());
+    }
+
+    /// A module exporting `cabi_realloc`, with or without a producers
+    /// section naming rustc.
+    fn realloc_module(producers: bool) -> Vec<u8> {
+        let mut m = wasm_encoder::Module::new();
+        let mut types = wasm_encoder::TypeSection::new();
+        types.ty().function([wasm_encoder::ValType::I32; 4], [wasm_encoder::ValType::I32]);
+        m.section(&types);
+        let mut funcs = wasm_encoder::FunctionSection::new();
+        funcs.function(0);
+        m.section(&funcs);
+        let mut exports = wasm_encoder::ExportSection::new();
+        exports.export("cabi_realloc", wasm_encoder::ExportKind::Func, 0);
+        m.section(&exports);
+        let mut code = wasm_encoder::CodeSection::new();
+        let mut f = wasm_encoder::Function::new([]);
+        f.instructions().i32_const(0).end();
+        code.function(&f);
+        m.section(&code);
+        if producers {
+            let mut p = wasm_encoder::ProducersSection::new();
+            p.field("processed-by", wasm_encoder::ProducersField::new().value("rustc", "1.95.0"));
+            m.section(&p);
+        }
+        m.finish()
+    }
+
+    #[test]
+    fn rustc_realloc_export_is_bridged_away_but_a_c_one_is_not() {
+        assert!(needs_bridge(&realloc_module(true)));
+        assert!(!needs_bridge(&realloc_module(false)));
     }
 }

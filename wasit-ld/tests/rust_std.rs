@@ -334,3 +334,25 @@ fn rust_wasip1_std_program_links_to_a_wasit2_module_and_runs_everywhere() {
     // Rust std has no TcpListener on wasip1 (it panics the same on both).
     link_and_compare("wasm32-wasip1", &reference, &["tcp"]);
 }
+
+#[test]
+fn rust_wasip1_link_without_the_wasit2_libc_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("hello.rs");
+    std::fs::write(&src, "fn main() { println!(\"hi\"); }\n").unwrap();
+    let out = dir.path().join("hello.wasm");
+    let o = Command::new("rustc")
+        .args(["--target", "wasm32-wasip1"])
+        .arg(format!("-Clinker={WASIT_LD}"))
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .env("WASIT2_SYSROOT", dir.path().join("no-sysroot"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let line = stderr.lines().find(|l| l.contains("wasit-ld: error:")).unwrap_or_else(|| panic!("{stderr}"));
+    assert!(line.contains("needs the wasit2 libc") && line.contains("no-sysroot"), "{line}");
+    assert!(!out.exists(), "no output on error");
+}

@@ -5,7 +5,8 @@
  */
 #include "w2_internal.h"
 
-static const uint16_t fs_errno[] = {
+/* p1 errno values fit in a byte. */
+static const uint8_t fs_errno[] = {
     __WASI_ERRNO_ACCES,       /* access */
     __WASI_ERRNO_AGAIN,       /* would-block */
     __WASI_ERRNO_ALREADY,     /* already */
@@ -45,7 +46,7 @@ static const uint16_t fs_errno[] = {
     __WASI_ERRNO_XDEV,        /* cross-device */
 };
 
-static const uint16_t net_errno[] = {
+static const uint8_t net_errno[] = {
     __WASI_ERRNO_IO,           /* unknown */
     __WASI_ERRNO_ACCES,        /* access-denied */
     __WASI_ERRNO_NOTSUP,       /* not-supported */

@@ -20,25 +20,39 @@ static bool stdio_ready;
 static bool preopens_ready;
 static int32_t network_handle = -1;
 
+/* Copied from a constant rather than memset + stores, which would link
+ * memset into MVP builds that need only memcpy. */
+static const w2_fd empty_entry = {
+    .desc = -1, .in = -1, .out = -1, .dir_stream = -1, .sock = -1, .udp_in = -1, .udp_out = -1,
+};
+
 static void init_entry(w2_fd *f) {
-    memset(f, 0, sizeof *f);
-    f->desc = f->in = f->out = -1;
-    f->dir_stream = f->sock = f->udp_in = f->udp_out = -1;
+    *f = empty_entry;
 }
 
 static void stdio_init(void) {
     stdio_ready = true;
-    for (size_t i = 0; i < W2_STATIC_FDS; i++)
-        init_entry(&static_table[i]);
-    table[0].kind = W2_IN_STREAM;
-    table[0].in = w2s_stdin();
-    table[0].tty = w2s_is_terminal(0);
-    table[1].kind = W2_OUT_STREAM;
-    table[1].out = w2s_stdout();
-    table[1].tty = w2s_is_terminal(1);
-    table[2].kind = W2_OUT_STREAM;
-    table[2].out = w2s_stderr();
-    table[2].tty = w2s_is_terminal(2);
+    /* Free entries are all-zero (W2_FREE); w2_fd_slot fills an entry when
+     * it is allocated, so only the stdio entries are set up here. */
+#pragma clang loop unroll(disable)
+    for (int i = 0; i < 3; i++) {
+        w2_fd *f = &static_table[i];
+        f->desc = f->in = f->out = -1;
+        f->dir_stream = f->sock = f->udp_in = f->udp_out = -1;
+        f->kind = i == 0 ? W2_IN_STREAM : W2_OUT_STREAM;
+        /* Terminal checks cost host calls; most programs never ask. */
+        f->tty = -1;
+        f->std_no = (uint8_t)i;
+    }
+    static_table[0].in = w2s_stdin();
+    static_table[1].out = w2s_stdout();
+    static_table[2].out = w2s_stderr();
+}
+
+bool w2_fd_tty(w2_fd *f) {
+    if (f->tty < 0)
+        f->tty = w2s_is_terminal(f->std_no);
+    return f->tty > 0;
 }
 
 static bool grow(size_t want) {
@@ -76,7 +90,7 @@ static void preopens_init(void) {
     if (!grow(3 + npre + 1))
         npre = table_len - 3;
     for (size_t i = 0; i < npre; i++) {
-        w2_fd *f = &table[3 + i];
+        w2_fd *f = w2_fd_slot(3 + (int)i);
         f->kind = W2_DIR;
         f->preopen = 1;
         f->desc = pre[i].desc;
@@ -116,22 +130,16 @@ void w2_fd_release(w2_fd *f) {
         w2s_drop_in(f->in);
     if (f->out >= 0)
         w2s_drop_out(f->out);
-    if (f->udp_in >= 0)
-        w2s_drop_udp_in(f->udp_in);
-    if (f->udp_out >= 0)
-        w2s_drop_udp_out(f->udp_out);
-    if (f->dir_stream >= 0)
-        w2s_drop_dir_stream(f->dir_stream);
-    if (f->sock >= 0) {
-        if (f->kind == W2_TCP)
-            w2s_drop_tcp(f->sock);
-        else
-            w2s_drop_udp(f->sock);
-    }
+    /* Only fds that socket() or open() created hold these; those calls
+     * link the release code. */
+    if ((f->kind == W2_TCP || f->kind == W2_UDP) && w2_socket_release)
+        w2_socket_release(f);
+    if (f->kind == W2_DIR && w2_dir_release)
+        w2_dir_release(f);
     if (f->desc >= 0)
         w2s_drop_descriptor(f->desc);
-    free(f->dir_cache.name);
-    init_entry(f);
+    /* w2_fd_slot resets the other fields when the number is reused. */
+    f->kind = W2_FREE;
 }
 
 __wasi_errno_t w2_fd_renumber(__wasi_fd_t from, __wasi_fd_t to) {
@@ -143,7 +151,7 @@ __wasi_errno_t w2_fd_renumber(__wasi_fd_t from, __wasi_fd_t to) {
         return 0;
     w2_fd_release(dst);
     table[to] = *src;
-    init_entry(src);
+    src->kind = W2_FREE;
     return 0;
 }
 
@@ -189,46 +197,28 @@ __wasi_errno_t __wasi_fd_prestat_dir_name(__wasi_fd_t fd, uint8_t *path, __wasi_
 }
 
 __wasi_errno_t __wasi_fd_fdstat_get(__wasi_fd_t fd, __wasi_fdstat_t *stat) {
+    static const uint8_t filetype_of_kind[] = {
+        [W2_IN_STREAM] = __WASI_FILETYPE_UNKNOWN,      [W2_OUT_STREAM] = __WASI_FILETYPE_UNKNOWN,
+        [W2_FILE] = __WASI_FILETYPE_REGULAR_FILE,      [W2_DIR] = __WASI_FILETYPE_DIRECTORY,
+        [W2_TCP] = __WASI_FILETYPE_SOCKET_STREAM,      [W2_UDP] = __WASI_FILETYPE_SOCKET_DGRAM,
+    };
     w2_fd *f = w2_fd_get(fd);
     if (!f)
         return __WASI_ERRNO_BADF;
-    memset(stat, 0, sizeof *stat);
-    stat->fs_flags = f->fdflags;
-    stat->fs_rights_base = W2_RIGHTS_ALL;
-    stat->fs_rights_inheriting = W2_RIGHTS_ALL;
-    switch (f->kind) {
-    case W2_IN_STREAM:
-    case W2_OUT_STREAM:
+    uint8_t type = filetype_of_kind[f->kind];
+    __wasi_rights_t rights = W2_RIGHTS_ALL;
+    if (f->kind == W2_IN_STREAM || f->kind == W2_OUT_STREAM) {
         /* isatty() wants a character device without seek/tell rights. */
-        stat->fs_filetype = f->tty ? __WASI_FILETYPE_CHARACTER_DEVICE : __WASI_FILETYPE_UNKNOWN;
-        stat->fs_rights_base &= ~(__WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL);
-        break;
-    case W2_FILE: {
-        uint8_t t = __WASI_FILETYPE_REGULAR_FILE;
-        w2s_fs_get_type(f->desc, &t);
-        stat->fs_filetype = t;
-        break;
+        if (w2_fd_tty(f))
+            type = __WASI_FILETYPE_CHARACTER_DEVICE;
+        rights &= ~(__WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL);
+    } else if (f->kind == W2_FILE && w2_file_type) {
+        type = w2_file_type(f);
     }
-    case W2_DIR:
-        stat->fs_filetype = __WASI_FILETYPE_DIRECTORY;
-        break;
-    case W2_TCP:
-        stat->fs_filetype = __WASI_FILETYPE_SOCKET_STREAM;
-        break;
-    case W2_UDP:
-        stat->fs_filetype = __WASI_FILETYPE_SOCKET_DGRAM;
-        break;
-    }
-    return 0;
-}
-
-__wasi_errno_t __wasi_fd_fdstat_set_flags(__wasi_fd_t fd, __wasi_fdflags_t flags) {
-    w2_fd *f = w2_fd_get(fd);
-    if (!f)
-        return __WASI_ERRNO_BADF;
-    /* APPEND and NONBLOCK are emulated here; the sync flags need no action
-     * because every write goes straight to the host. */
-    f->fdflags = flags;
+    stat->fs_filetype = type;
+    stat->fs_flags = f->fdflags;
+    stat->fs_rights_base = rights;
+    stat->fs_rights_inheriting = W2_RIGHTS_ALL;
     return 0;
 }
 

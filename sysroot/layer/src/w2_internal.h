@@ -53,7 +53,8 @@ typedef struct {
     int32_t in;         /* input stream, or -1 */
     int32_t out;        /* output stream, or -1 */
     uint64_t pos;       /* file position for W2_FILE */
-    bool tty;           /* stdio that is a terminal */
+    int8_t tty;         /* stdio: 1 terminal, 0 not, -1 not asked yet */
+    uint8_t std_no;     /* stdio: which of stdin/stdout/stderr */
 
     /* W2_DIR: the directory-entry-stream and the index of its next entry. */
     int32_t dir_stream;
@@ -104,6 +105,26 @@ W2_WEAK __wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pol
 W2_WEAK void w2_socket_progress(w2_fd *f);  /* finish a pending connect if ready */
 W2_WEAK __wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonblock, size_t *n);
 W2_WEAK __wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock, size_t *n);
+
+/* ---- per-kind operations ----
+ * Defined next to the code that creates that kind of fd and referenced
+ * weakly from the generic fd code, so that a program links the file,
+ * directory or socket code only when it can create such an fd. */
+W2_WEAK void w2_socket_release(w2_fd *f);   /* w2_socket.c: drop socket handles */
+W2_WEAK void w2_dir_release(w2_fd *f);      /* w2_path.c: drop the directory stream */
+/* w2_path.c: W2_FILE reads and writes at the fd's position or at `off`. */
+W2_WEAK __wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n);
+W2_WEAK __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional,
+                                     size_t *n);
+W2_WEAK __wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
+                                    __wasi_filesize_t *newoffset);
+W2_WEAK uint8_t w2_file_type(w2_fd *f);     /* p1 filetype */
+/* w2_stream_nb.c (with fd_fdstat_set_flags; sockets reference it strongly):
+ * writes what the stream accepts now, EAGAIN if nothing. Only code that can
+ * set NONBLOCK links it; w2_io.c refers to it weakly. */
+__wasi_errno_t w2_stream_write_nonblock(int32_t out, const void *buf, size_t len, size_t *n);
+/* stdio: whether the fd is a terminal (asked once, on first need). */
+bool w2_fd_tty(w2_fd *f);
 
 #define W2_RIGHTS_ALL ((__wasi_rights_t)0x1FFFFFFF)
 

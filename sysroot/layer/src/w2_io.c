@@ -34,41 +34,29 @@ __wasi_errno_t w2_stream_read(int32_t in, void *buf, size_t len, bool nonblock, 
     return 0;
 }
 
+/* Non-blocking writes live in w2_stream_nb.c, linked only by code that can
+ * set NONBLOCK; a NONBLOCK fd cannot exist without it. */
+__attribute__((weak)) __wasi_errno_t w2_stream_write_nonblock(int32_t out, const void *buf, size_t len, size_t *n);
+
 __wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool nonblock, size_t *n) {
-    __wasi_errno_t err = 0;
-    *n = 0;
-    if (len == 0)
-        return 0;
-    if (!nonblock && len <= W2_SMALL_WRITE) {
-        if (w2s_out_blocking_write_and_flush(out, buf, len, &err) != W2S_OK)
-            return err ? err : __WASI_ERRNO_PIPE;
-        *n = len;
-        return 0;
-    }
+    if (nonblock && w2_stream_write_nonblock)
+        return w2_stream_write_nonblock(out, buf, len, n);
+    /* Blocking: blocking-write-and-flush in chunks the host must accept,
+     * which needs no check-write/subscribe/block loop. */
     const uint8_t *p = buf;
     size_t done = 0;
     while (done < len) {
-        uint64_t permit = 0;
-        if (w2s_out_check_write(out, &permit, &err) != W2S_OK)
-            return done ? (*n = done, 0) : (err ? err : __WASI_ERRNO_PIPE);
-        if (permit == 0) {
-            if (nonblock)
+        size_t chunk = len - done < W2_SMALL_WRITE ? len - done : W2_SMALL_WRITE;
+        __wasi_errno_t err = 0;
+        if (w2s_out_blocking_write_and_flush(out, p + done, chunk, &err) != W2S_OK) {
+            if (done)
                 break;
-            w2_block_on(w2s_out_subscribe(out));
-            continue;
+            *n = 0;
+            return err ? err : __WASI_ERRNO_PIPE;
         }
-        size_t chunk = len - done;
-        if (chunk > permit)
-            chunk = (size_t)permit;
-        if (w2s_out_write(out, p + done, chunk, &err) != W2S_OK)
-            return done ? (*n = done, 0) : (err ? err : __WASI_ERRNO_PIPE);
         done += chunk;
     }
-    if (!nonblock && w2s_out_blocking_flush(out, &err) != W2S_OK && done == 0)
-        return err ? err : __WASI_ERRNO_PIPE;
     *n = done;
-    if (done == 0 && nonblock)
-        return __WASI_ERRNO_AGAIN;
     return 0;
 }
 
@@ -76,7 +64,7 @@ static __wasi_errno_t read_one(w2_fd *f, void *buf, size_t len, uint64_t off, bo
     bool nonblock = (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
     switch (f->kind) {
     case W2_FILE:
-        return w2s_fs_read(f->desc, buf, len, positional ? off : f->pos, n);
+        return w2_file_read ? w2_file_read(f, buf, len, off, positional, n) : __WASI_ERRNO_BADF;
     case W2_IN_STREAM:
     case W2_TCP:
         if (positional)
@@ -123,23 +111,13 @@ static __wasi_errno_t do_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t
     return 0;
 }
 
-static __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+#define W2_INLINE static inline __attribute__((always_inline))
+
+W2_INLINE __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
     bool nonblock = (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
     switch (f->kind) {
-    case W2_FILE: {
-        uint64_t at = positional ? off : f->pos;
-        if (!positional && (f->fdflags & __WASI_FDFLAGS_APPEND)) {
-            w2s_stat st;
-            __wasi_errno_t e = w2s_fs_stat(f->desc, &st);
-            if (e)
-                return e;
-            at = st.size;
-        }
-        __wasi_errno_t e = w2s_fs_write(f->desc, buf, len, at, n);
-        if (!e && !positional)
-            f->pos = at + *n;
-        return e;
-    }
+    case W2_FILE:
+        return w2_file_write ? w2_file_write(f, buf, len, off, positional, n) : __WASI_ERRNO_BADF;
     case W2_OUT_STREAM:
     case W2_TCP:
         if (positional)
@@ -158,8 +136,9 @@ static __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64_t 
     }
 }
 
-static __wasi_errno_t do_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len, uint64_t off,
-                               bool positional, __wasi_size_t *nwritten) {
+/* Inlined into each caller: fd_write then carries no positional code. */
+W2_INLINE __wasi_errno_t do_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len, uint64_t off,
+                                bool positional, __wasi_size_t *nwritten) {
     w2_fd *f = w2_fd_get(fd);
     if (!f)
         return __WASI_ERRNO_BADF;
@@ -209,33 +188,9 @@ __wasi_errno_t __wasi_fd_seek(__wasi_fd_t fd, __wasi_filedelta_t offset, __wasi_
         return __WASI_ERRNO_BADF;
     if (f->kind == W2_DIR)
         return __WASI_ERRNO_BADF;
-    if (f->kind != W2_FILE)
+    if (f->kind != W2_FILE || !w2_file_seek)
         return __WASI_ERRNO_SPIPE;
-    int64_t base;
-    switch (whence) {
-    case __WASI_WHENCE_SET:
-        base = 0;
-        break;
-    case __WASI_WHENCE_CUR:
-        base = (int64_t)f->pos;
-        break;
-    case __WASI_WHENCE_END: {
-        w2s_stat st;
-        __wasi_errno_t e = w2s_fs_stat(f->desc, &st);
-        if (e)
-            return e;
-        base = (int64_t)st.size;
-        break;
-    }
-    default:
-        return __WASI_ERRNO_INVAL;
-    }
-    int64_t to;
-    if (__builtin_add_overflow(base, offset, &to) || to < 0)
-        return __WASI_ERRNO_INVAL;
-    f->pos = (uint64_t)to;
-    *newoffset = f->pos;
-    return 0;
+    return w2_file_seek(f, offset, whence, newoffset);
 }
 
 __wasi_errno_t __wasi_fd_tell(__wasi_fd_t fd, __wasi_filesize_t *offset) {
@@ -313,7 +268,7 @@ __wasi_errno_t __wasi_fd_filestat_get(__wasi_fd_t fd, __wasi_filestat_t *buf) {
         w2s_stat st = {0};
         st.filetype = f->kind == W2_TCP   ? __WASI_FILETYPE_SOCKET_STREAM
                       : f->kind == W2_UDP ? __WASI_FILETYPE_SOCKET_DGRAM
-                      : f->tty            ? __WASI_FILETYPE_CHARACTER_DEVICE
+                      : w2_fd_tty(f)      ? __WASI_FILETYPE_CHARACTER_DEVICE
                                           : __WASI_FILETYPE_UNKNOWN;
         st.nlink = 1;
         fill_filestat(buf, &st, 0);

@@ -59,6 +59,72 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     return 0;
 }
 
+/* ---- operations of the fds path_open creates (see w2_internal.h) ---- */
+
+__wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    return w2s_fs_read(f->desc, buf, len, positional ? off : f->pos, n);
+}
+
+static __wasi_errno_t w2_file_size(w2_fd *f, uint64_t *size) {
+    w2s_stat st;
+    __wasi_errno_t e = w2s_fs_stat(f->desc, &st);
+    if (!e)
+        *size = st.size;
+    return e;
+}
+
+__wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    uint64_t at = positional ? off : f->pos;
+    if (!positional && (f->fdflags & __WASI_FDFLAGS_APPEND)) {
+        __wasi_errno_t e = w2_file_size(f, &at);
+        if (e)
+            return e;
+    }
+    __wasi_errno_t e = w2s_fs_write(f->desc, buf, len, at, n);
+    if (!e && !positional)
+        f->pos = at + *n;
+    return e;
+}
+
+__wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
+                            __wasi_filesize_t *newoffset) {
+    uint64_t base;
+    switch (whence) {
+    case __WASI_WHENCE_SET:
+        base = 0;
+        break;
+    case __WASI_WHENCE_CUR:
+        base = f->pos;
+        break;
+    case __WASI_WHENCE_END: {
+        __wasi_errno_t e = w2_file_size(f, &base);
+        if (e)
+            return e;
+        break;
+    }
+    default:
+        return __WASI_ERRNO_INVAL;
+    }
+    int64_t to;
+    if (__builtin_add_overflow((int64_t)base, offset, &to) || to < 0)
+        return __WASI_ERRNO_INVAL;
+    f->pos = (uint64_t)to;
+    *newoffset = f->pos;
+    return 0;
+}
+
+uint8_t w2_file_type(w2_fd *f) {
+    uint8_t t = __WASI_FILETYPE_REGULAR_FILE;
+    w2s_fs_get_type(f->desc, &t);
+    return t;
+}
+
+void w2_dir_release(w2_fd *f) {
+    if (f->dir_stream >= 0)
+        w2s_drop_dir_stream(f->dir_stream);
+    free(f->dir_cache.name);
+}
+
 __wasi_errno_t __wasi_path_create_directory(__wasi_fd_t fd, const char *path) {
     int32_t d;
     __wasi_errno_t e = dir_desc(fd, &d);

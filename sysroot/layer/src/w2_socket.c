@@ -79,6 +79,20 @@ int socket(int domain, int type, int protocol) {
     return fd;
 }
 
+void w2_socket_release(w2_fd *f) {
+    /* The datagram streams borrow from the socket: drop them first. */
+    if (f->udp_in >= 0)
+        w2s_drop_udp_in(f->udp_in);
+    if (f->udp_out >= 0)
+        w2s_drop_udp_out(f->udp_out);
+    if (f->sock >= 0) {
+        if (f->kind == W2_TCP)
+            w2s_drop_tcp(f->sock);
+        else
+            w2s_drop_udp(f->sock);
+    }
+}
+
 int socketpair(int domain, int type, int protocol, int fds[2]) {
     FAIL(EOPNOTSUPP);
 }
@@ -339,7 +353,8 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
         if (f->state != W2_SOCK_CONNECTED || f->out < 0)
             FAIL(ENOTCONN);
         size_t n;
-        if ((e = w2_stream_write(f->out, buf, len, nb, &n)))
+        /* Direct call: links the non-blocking path (w2_stream_nb.c). */
+        if ((e = nb ? w2_stream_write_nonblock(f->out, buf, len, &n) : w2_stream_write(f->out, buf, len, false, &n)))
             FAIL(e);
         return (ssize_t)n;
     }

@@ -140,25 +140,32 @@ int32_t w2s_stdout(void) { return wasi_cli_stdout_get_stdout(); }
 int32_t w2s_stderr(void) { return wasi_cli_stderr_get_stderr(); }
 
 bool w2s_is_terminal(int fd) {
+    bool some;
+    int32_t handle;
     if (fd == 0) {
         wasi_cli_terminal_stdin_option_terminal_input_t t;
         wasi_cli_terminal_stdin_get_terminal_stdin(&t);
-        if (t.is_some)
-            wasi_cli_terminal_input_terminal_input_drop(t.val);
-        return t.is_some;
-    }
-    if (fd == 1) {
+        some = t.is_some;
+        handle = t.val;
+    } else if (fd == 1) {
         wasi_cli_terminal_stdout_option_terminal_output_t t;
         wasi_cli_terminal_stdout_get_terminal_stdout(&t);
-        if (t.is_some)
-            wasi_cli_terminal_output_terminal_output_drop(t.val);
-        return t.is_some;
+        some = t.is_some;
+        handle = t.val;
+    } else {
+        wasi_cli_terminal_stderr_option_terminal_output_t t;
+        wasi_cli_terminal_stderr_get_terminal_stderr(&t);
+        some = t.is_some;
+        handle = t.val;
     }
-    wasi_cli_terminal_stderr_option_terminal_output_t t;
-    wasi_cli_terminal_stderr_get_terminal_stderr(&t);
-    if (t.is_some)
-        wasi_cli_terminal_output_terminal_output_drop(t.val);
-    return t.is_some;
+    /* Only the answer is kept: the terminal handle has no other use here. */
+    if (some) {
+        if (fd == 0)
+            wasi_cli_terminal_input_terminal_input_drop(handle);
+        else
+            wasi_cli_terminal_output_terminal_output_drop(handle);
+    }
+    return some;
 }
 
 _Noreturn void w2s_exit(int status) {

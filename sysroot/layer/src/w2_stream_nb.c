@@ -1,0 +1,42 @@
+/*
+ * wasit2 system layer: non-blocking fds.
+ *
+ * Kept apart from w2_io.c so that programs which never set NONBLOCK (the
+ * only ways are fcntl/fd_fdstat_set_flags here and the socket calls) do not
+ * link the check-write loop: their writes are blocking-write-and-flush.
+ */
+#include "w2_internal.h"
+
+__wasi_errno_t __wasi_fd_fdstat_set_flags(__wasi_fd_t fd, __wasi_fdflags_t flags) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    /* APPEND and NONBLOCK are emulated here; the sync flags need no action
+     * because every write goes straight to the host. */
+    f->fdflags = flags;
+    return 0;
+}
+
+__wasi_errno_t w2_stream_write_nonblock(int32_t out, const void *buf, size_t len, size_t *n) {
+    __wasi_errno_t err = 0;
+    *n = 0;
+    if (len == 0)
+        return 0;
+    const uint8_t *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        uint64_t permit = 0;
+        if (w2s_out_check_write(out, &permit, &err) != W2S_OK)
+            return done ? (*n = done, 0) : (err ? err : __WASI_ERRNO_PIPE);
+        if (permit == 0)
+            break;
+        size_t chunk = len - done;
+        if (chunk > permit)
+            chunk = (size_t)permit;
+        if (w2s_out_write(out, p + done, chunk, &err) != W2S_OK)
+            return done ? (*n = done, 0) : (err ? err : __WASI_ERRNO_PIPE);
+        done += chunk;
+    }
+    *n = done;
+    return done == 0 ? __WASI_ERRNO_AGAIN : 0;
+}
