@@ -9,103 +9,11 @@
 //!
 //! Needs `make sysroot clang-install` (as the sysroot corpus test does).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Mutex;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn tool(env: &str, name: &str) -> PathBuf {
-    std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
-}
-
-fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
-}
-
-#[derive(Debug, Default)]
-struct Program {
-    name: String,
-    source: PathBuf,
-    args: Vec<String>,
-    env: Vec<String>,
-    dir: bool,
-    net: bool,
-    stdin: String,
-    exit: i32,
-    expected_stdout: String,
-}
-
-/// Reads the programs and their directives.
-fn corpus() -> Vec<Program> {
-    let dir = repo().join("tests/c");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("tests/c") {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "c") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let golden = path.with_extension("stdout");
-        let mut p = Program {
-            name: path.file_stem().unwrap().to_string_lossy().into_owned(),
-            expected_stdout: std::fs::read_to_string(&golden).unwrap_or_else(|e| panic!("{}: {e}", golden.display())),
-            source: path,
-            ..Program::default()
-        };
-        for line in text.lines().take_while(|l| l.starts_with("//")) {
-            let Some((key, value)) = line.trim_start_matches("//").trim().split_once(':') else {
-                continue;
-            };
-            let value = value.trim();
-            match key {
-                "ARGS" => p.args = value.split_whitespace().map(String::from).collect(),
-                "ENV" => p.env.push(value.to_string()),
-                "DIR" => p.dir = value == "yes",
-                "NET" => p.net = value == "yes",
-                "STDIN" => p.stdin = format!("{value}\n"),
-                "EXIT" => {
-                    p.exit = value
-                        .parse()
-                        .unwrap_or_else(|_| panic!("{}: bad EXIT `{value}`", p.name))
-                }
-                other => panic!("{}: unknown directive `{other}`", p.name),
-            }
-        }
-        out.push(p);
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(out.len() >= 30, "the corpus has shrunk to {} programs", out.len());
-    out
-}
-
-struct Outcome {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-fn run(mut cmd: Command, stdin: &str) -> Outcome {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_string();
-    let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(input.as_bytes());
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    Outcome {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code(),
-    }
-}
+use wasit2_testkit::corpus::{self, Program};
+use wasit2_testkit::{clang, run, tool};
 
 fn uses_buffer_imports(core: &[u8]) -> bool {
     wasmparser::Parser::new(0).parse_all(core).any(|p| match p {
@@ -195,7 +103,7 @@ fn c_corpus_componentized_runs_on_wasmtime() {
         cfg.display()
     );
     let work = tempfile::tempdir().unwrap();
-    let queue = Mutex::new(corpus());
+    let queue = Mutex::new(corpus::load());
     let failures = Mutex::new(Vec::new());
     let plain = Mutex::new(Vec::new());
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());

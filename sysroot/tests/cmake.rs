@@ -1,16 +1,8 @@
 //! `clang-target/wasit2.cmake` with the real cmake: configure (including a
 //! try_compile check) and build `tests/cmake-project` for each target, then
 //! run the program with `wasit2 run`. Needs `make sysroot clang-install`.
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn wasit2_bin() -> PathBuf {
-    std::env::var_os("WASIT2").map(PathBuf::from).unwrap_or_else(|| repo().join("target/debug/wasit2"))
-}
+use wasit2_testkit::{repo, wasit2_bin};
 
 fn ok(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));

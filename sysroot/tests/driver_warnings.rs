@@ -19,14 +19,11 @@
 //! Needs `make sysroot clang-install`.
 use std::path::Path;
 use std::process::Command;
+use wasit2_testkit::{clang};
 
 const TARGETS: &[&str] = &["wasm32-wasit2", "wasm64-wasit2", "wasm32-wasit2-mvp", "wasm64-wasit2-mvp"];
 const KNOWN: &str =
     "clang-22: warning: argument '--target=wasm32-wasi' is deprecated, use --target=wasm32-wasip1 instead [-Wdeprecated]";
-
-fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
-}
 
 /// stderr of a successful clang run.
 fn stderr_of(args: &[&str], dir: &Path) -> String {

@@ -21,6 +21,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use wasit2_testkit::{clang, repo};
 
 const TRIPLES: &[&str] = &["wasm32-wasit2", "wasm64-wasit2", "wasm32-wasit2-mvp"];
 
@@ -31,20 +32,12 @@ const VOLATILE_MACROS: &[&str] = &["__VERSION__", "__clang_version__", "__clang_
 const EMULATIONS: &[&str] =
     &["-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_MMAN", "-D_WASI_EMULATED_PROCESS_CLOCKS", "-D_WASI_EMULATED_GETPID"];
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
 fn sysroot() -> PathBuf {
     std::env::var_os("WASIT2_SYSROOT").map(PathBuf::from).unwrap_or_else(|| repo().join("build/sysroot"))
 }
 
 fn llvm_nm() -> PathBuf {
     std::env::var_os("LLVM_NM").map(PathBuf::from).unwrap_or_else(|| "/usr/lib/llvm-22/bin/llvm-nm".into())
-}
-
-fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
 }
 
 fn output(cmd: &mut Command) -> String {

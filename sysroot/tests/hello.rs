@@ -2,24 +2,12 @@
 //! (`clang-22 --target=<triple> -O2 -s`): small, no realloc export, only
 //! wasit2 imports, and it runs; for both arches and their -mvp variants.
 //! Needs `make sysroot clang-install`.
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasmparser::{Parser, Payload};
+use wasit2_testkit::{clang, repo, wasit2_bin};
 
 /// The size budget for the stripped -O2 hello world.
 const MAX_HELLO_BYTES: u64 = 26_618;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn wasit2_bin() -> PathBuf {
-    std::env::var_os("WASIT2").map(PathBuf::from).unwrap_or_else(|| repo().join("target/debug/wasit2"))
-}
-
-fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
-}
 
 struct Interface {
     imports: Vec<(String, String)>,

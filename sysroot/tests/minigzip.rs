@@ -7,24 +7,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use wasit2_testkit::{clang, repo, wasit2_bin};
 
 /// zlib's library sources minigzip needs (all of them but the examples).
 const ZLIB_SOURCES: &[&str] = &[
     "adler32.c", "compress.c", "crc32.c", "deflate.c", "gzclose.c", "gzlib.c", "gzread.c", "gzwrite.c",
     "infback.c", "inffast.c", "inflate.c", "inftrees.c", "trees.c", "uncompr.c", "zutil.c",
 ];
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn wasit2_bin() -> PathBuf {
-    std::env::var_os("WASIT2").map(PathBuf::from).unwrap_or_else(|| repo().join("target/debug/wasit2"))
-}
-
-fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
-}
 
 fn zlib_dir() -> PathBuf {
     let dir = std::env::var_os("WASIT2_ZLIB").map(PathBuf::from).unwrap_or_else(|| repo().join(".tools/zlib"));

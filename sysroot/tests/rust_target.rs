@@ -7,14 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use wasit2_abi::Arch;
 use wasit2_sysroot::rust_target;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn wasit2_bin() -> PathBuf {
-    std::env::var_os("WASIT2").map(PathBuf::from).unwrap_or_else(|| repo().join("target/debug/wasit2"))
-}
+use wasit2_testkit::{repo, run, tool, wasit2_bin, Outcome};
 
 /// The spec `wasit2 install` wrote for the repo's sysroot.
 fn installed_spec(name: &str) -> PathBuf {
@@ -61,7 +54,7 @@ fn cargo_build_with(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&st
     target_dir.join(stem).join("release").join(format!("{name}.wasm"))
 }
 
-fn run(module: &Path, dir: Option<&Path>, args: &[&str]) -> Output {
+fn run_wasit2(module: &Path, dir: Option<&Path>, args: &[&str]) -> Output {
     let mut cmd = Command::new(wasit2_bin());
     cmd.arg("run").args(["--env", "GREETING=hi"]);
     if let Some(d) = dir {
@@ -103,7 +96,7 @@ fn check_nostd(arch: Arch) {
     let module = cargo_build("rust-target/nostd-alloc", &installed_spec(&format!("{}-wasit2", arch.name())), "core,alloc,panic_abort");
     assert_pure_wasit2(&module, arch);
     let scratch = tempfile::tempdir().unwrap();
-    let out = run(&module, Some(scratch.path()), &["one", "two"]);
+    let out = run_wasit2(&module, Some(scratch.path()), &["one", "two"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let expected = format!(
         "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: {}\nfile: written by no_std Rust\n",
@@ -138,25 +131,6 @@ const STD_CHECKS: &[(&[&str], &str)] = &[
 
 const DEMO_ENV: &[(&str, &str)] = &[("DEMO_A", "1"), ("DEMO_B", "two")];
 
-struct Ran {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-fn run_cmd(mut cmd: Command, stdin: &str) -> Ran {
-    use std::io::Write;
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    Ran {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code(),
-    }
-}
-
 /// std-demo built for the host: what every wasm run must print.
 fn native_demo() -> PathBuf {
     let dir = repo().join("tests/rust/std-demo");
@@ -173,10 +147,6 @@ fn native_demo() -> PathBuf {
     target_dir.join("release/std-demo")
 }
 
-fn tool(var: &str, name: &str) -> PathBuf {
-    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| repo().join(".tools/bin").join(name))
-}
-
 #[derive(Clone, Copy, Debug)]
 enum Runner {
     Native,
@@ -185,7 +155,7 @@ enum Runner {
     WasmtimeComponent,
 }
 
-fn run_demo(runner: Runner, program: &Path, args: &[&str], stdin: &str) -> Ran {
+fn run_demo(runner: Runner, program: &Path, args: &[&str], stdin: &str) -> Outcome {
     let scratch = tempfile::tempdir().unwrap();
     let mut cmd;
     match runner {
@@ -211,7 +181,7 @@ fn run_demo(runner: Runner, program: &Path, args: &[&str], stdin: &str) -> Ran {
         }
     }
     cmd.current_dir(scratch.path()).args(args);
-    run_cmd(cmd, stdin)
+    run(cmd, stdin)
 }
 
 /// Runs the checks on `runner` and compares with the native program.
@@ -272,7 +242,7 @@ fn no_std_alloc_on_wamr_with_host_wasip1() {
     let scratch = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(tool("WASIT2_IWASM", "iwasm"));
     cmd.current_dir(scratch.path()).args(["--dir=.", "--env=GREETING=hi"]).arg(&module).args(["one", "two"]);
-    let out = run_cmd(cmd, "");
+    let out = run(cmd, "");
     assert_eq!(
         out.stdout,
         "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: 32\nfile: written by no_std Rust\n",

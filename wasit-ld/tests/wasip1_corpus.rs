@@ -13,80 +13,15 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::Mutex;
 
 use common::WASIT_LD;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn tool(env: &str, name: &str) -> PathBuf {
-    std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
-}
-
-fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
-}
+use wasit2_testkit::corpus::{self, Program};
+use wasit2_testkit::{clang, repo, run, tool, Outcome};
 
 const TARGET: &str = "wasm32-wasit2-mvp";
-
-#[derive(Debug, Default, Clone)]
-struct Program {
-    name: String,
-    source: PathBuf,
-    args: Vec<String>,
-    env: Vec<String>,
-    dir: bool,
-    stdin: Option<String>,
-    exit: i32,
-    expected_stdout: String,
-}
-
-fn corpus() -> Vec<Program> {
-    let dir = repo().join("tests/c");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("tests/c") {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "c") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let golden = path.with_extension("stdout");
-        let mut p = Program {
-            name: name.clone(),
-            source: path.clone(),
-            expected_stdout: std::fs::read_to_string(&golden)
-                .unwrap_or_else(|e| panic!("{}: {e}", golden.display())),
-            ..Program::default()
-        };
-        for line in text.lines().take_while(|l| l.starts_with("//")) {
-            let Some((key, value)) = line.trim_start_matches("//").trim().split_once(':') else {
-                continue;
-            };
-            let value = value.trim();
-            match key {
-                "ARGS" => p.args = value.split_whitespace().map(String::from).collect(),
-                "ENV" => p.env.push(value.to_string()),
-                "DIR" => p.dir = value == "yes",
-                "STDIN" => p.stdin = Some(format!("{value}\n")),
-                "EXIT" => p.exit = value.parse().unwrap_or_else(|_| panic!("{name}: bad EXIT")),
-                "NET" => {}
-                other => panic!("{name}: unknown directive `{other}`"),
-            }
-        }
-        out.push(p);
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(out.len() >= 30, "the corpus has shrunk to {} programs", out.len());
-    out
-}
 
 /// One excluded program: its name and the interface its link error names.
 #[derive(Debug, Clone)]
@@ -130,29 +65,6 @@ fn iwasm_limits() -> Vec<Exclusion> {
     doc_table("wasip1-corpus-iwasm-limits")
 }
 
-struct Outcome {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-fn run(mut cmd: Command, stdin: Option<&str>) -> Outcome {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.unwrap_or("").to_string();
-    let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(input.as_bytes());
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    Outcome {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code(),
-    }
-}
-
 fn build(p: &Program, wasm: &Path) -> Outcome {
     let mut cc = Command::new(clang());
     cc.arg(format!("--target={TARGET}"))
@@ -162,7 +74,7 @@ fn build(p: &Program, wasm: &Path) -> Outcome {
         .arg(&p.source)
         .arg("-o")
         .arg(wasm);
-    run(cc, None)
+    run(cc, "")
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -195,7 +107,7 @@ fn run_on(rt: Runtime, p: &Program, wasm: &Path, scratch: &Path) -> Outcome {
         }
     }
     cmd.current_dir(scratch).arg(wasm).args(&p.args);
-    run(cmd, p.stdin.as_deref())
+    run(cmd, &p.stdin)
 }
 
 /// Builds and runs one program on both runtimes; `Err` describes every mismatch.
@@ -285,7 +197,7 @@ fn corpus_runs_on_iwasm_and_wasmtime() {
         "{} is missing: run `make sysroot clang-install` first",
         cfg.display()
     );
-    let programs = corpus();
+    let programs = corpus::load();
     let excluded = exclusions();
     let limits = iwasm_limits();
     assert!(!excluded.is_empty(), "docs/wasip1.md lists no exclusions");

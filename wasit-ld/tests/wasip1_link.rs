@@ -11,14 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{stderr, WASIT_LD};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
-fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
-}
+use wasit2_testkit::{clang, repo};
 
 fn wasit2_bin() -> PathBuf {
     std::env::var_os("WASIT2")
