@@ -26,8 +26,18 @@ fn cargo_build(krate: &str, spec: &Path, build_std: &str) -> PathBuf {
 /// As [`cargo_build`], with cargo arguments and flags for the final link only
 /// (`cargo rustc -- …`, so std is not rebuilt for them).
 fn cargo_build_with(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&str], link_flags: &[&str]) -> PathBuf {
+    cargo_try_build(krate, spec, build_std, cargo_args, link_flags)
+        .unwrap_or_else(|stderr| panic!("cargo build of {krate} failed:\n{stderr}"))
+}
+
+/// As [`cargo_build_with`]; `Err` holds cargo's stderr.
+fn cargo_try_build(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&str], link_flags: &[&str]) -> Result<PathBuf, String> {
     let dir = repo().join("tests").join(krate);
-    let target_dir = repo().join("target/rust-target-tests");
+    // Builds with other link flags get their own directory: the tests run
+    // in parallel and would otherwise overwrite each other's output.
+    // (Each test links with at most one spec there, and one at a time.)
+    let flavour = if link_flags.is_empty() { "" } else { "-link-args" };
+    let target_dir = repo().join(format!("target/rust-target-tests{flavour}"));
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     // The outer `cargo test` exports variables meant for the host build.
     for (k, _) in std::env::vars_os() {
@@ -48,10 +58,12 @@ fn cargo_build_with(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&st
         .arg("--")
         .args(link_flags);
     let out = cmd.output().expect("running cargo");
-    assert!(out.status.success(), "cargo build of {krate} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
     let name = Path::new(krate).file_name().unwrap().to_string_lossy().into_owned();
     let stem = spec.file_stem().unwrap().to_string_lossy().into_owned();
-    target_dir.join(stem).join("release").join(format!("{name}.wasm"))
+    Ok(target_dir.join(stem).join("release").join(format!("{name}.wasm")))
 }
 
 fn run_wasit2(module: &Path, dir: Option<&Path>, args: &[&str]) -> Output {
@@ -250,4 +262,39 @@ fn no_std_alloc_on_wamr_with_host_wasip1() {
         out.stderr
     );
     assert!(!out.stdout.contains("Exception") && !out.stderr.contains("Exception"), "{}", out.stderr);
+}
+
+/// wasit-ld's own options reach it from cargo as link arguments:
+/// `--emit-component` gives a component that runs on the wasmtime CLI, and
+/// `--wasi-version` checks the imports against an older WASI release (libc's
+/// `_Exit` uses `exit-with-code`, newer than 0.2.0, so that link is refused
+/// with the call path).
+#[test]
+fn wasit_ld_options_through_cargo() {
+    let spec = installed_spec("wasm32-wasit2");
+    let component = cargo_build_with("rust-target/nostd-alloc", &spec, "core,alloc,panic_abort", &[], &["-C", "link-arg=--emit-component"]);
+    let bytes = std::fs::read(&component).unwrap();
+    assert!(wasmparser::Parser::is_component(&bytes), "{} is not a component", component.display());
+    let scratch = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(tool("WASIT2_WASMTIME", "wasmtime"));
+    cmd.current_dir(scratch.path())
+        .args(["run", "--env", "GREETING=hi", "--dir"])
+        .arg(format!("{}::.", scratch.path().display()))
+        .arg(&component)
+        .args(["one", "two"]);
+    let out = run(cmd, "");
+    assert_eq!(
+        out.stdout,
+        "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: 32\nfile: written by no_std Rust\n",
+        "stderr:\n{}",
+        out.stderr
+    );
+    assert_eq!(out.code, Some(2), "exit code is the argument count");
+
+    let refused = cargo_try_build("rust-target/nostd-alloc", &spec, "core,alloc,panic_abort", &[], &["-C", "link-arg=--wasi-version=0.2.0"])
+        .expect_err("exit-with-code is newer than WASI 0.2.0");
+    assert!(
+        refused.contains("--wasi-version is 0.2.0") && refused.contains("call path: __wasit2_run"),
+        "{refused}"
+    );
 }
