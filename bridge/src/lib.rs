@@ -69,5 +69,18 @@ pub fn bridge_standard_p2(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
     let wit = Wit::wasi()?;
     let world = wit.command_world()?;
     let lowering = Lowering::new(&wit, world, Arch::Wasm32)?;
-    rewrite::rewrite(module, &lowering)
+    rewrite::rewrite(module, &lowering, rewrite::Mode::default())
+}
+
+/// As [`bridge_standard_p2`], for a module linked with the wasit2→wasip1
+/// adapter (`--host wasip1`): its `wasi_snapshot_preview1` imports are
+/// passed through, the `memory` and `_initialize` exports keep the names a
+/// p1 runtime looks for, and no `wasit2-abi` section is added. The wasit2
+/// imports of the result are still to be served by the adapter (see
+/// [`p1::redirect_imports`]).
+pub fn bridge_standard_p2_for_wasip1(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
+    let wit = Wit::wasi()?;
+    let world = wit.command_world()?;
+    let lowering = Lowering::new(&wit, world, Arch::Wasm32)?;
+    rewrite::rewrite(module, &lowering, rewrite::Mode { for_wasip1: true })
 }

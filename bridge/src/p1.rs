@@ -144,14 +144,18 @@ pub fn build_provider(clang: &Path, out_dir: &Path) -> Result<PathBuf, ProviderE
     Ok(obj)
 }
 
-struct Redirect {
+struct Redirect<'a> {
     /// Old function index -> new function index.
     funcs: Vec<u32>,
     /// Old indices of the removed imports.
     removed: std::collections::HashSet<u32>,
+    /// Old import index of every function import, by (module, field).
+    import_index: HashMap<(String, String), u32>,
+    /// Export names of the providers, dropped from the output.
+    provider_exports: &'a std::collections::HashSet<String>,
 }
 
-impl Reencode for Redirect {
+impl Reencode for Redirect<'_> {
     type Error = std::convert::Infallible;
 
     fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
@@ -165,7 +169,12 @@ impl Reencode for Redirect {
     ) -> Result<(), reencode::Error<Self::Error>> {
         for i in section.into_imports() {
             let i = i?;
-            if i.module != P1_MODULE {
+            let redirected = matches!(i.ty, TypeRef::Func(_) | TypeRef::FuncExact(_))
+                && self
+                    .import_index
+                    .get(&(i.module.to_string(), i.name.to_string()))
+                    .is_some_and(|index| self.removed.contains(index));
+            if !redirected {
                 imports.import(i.module, i.name, self.entity_type(i.ty)?);
             }
         }
@@ -179,7 +188,7 @@ impl Reencode for Redirect {
     ) -> Result<(), reencode::Error<Self::Error>> {
         for e in section {
             let e = e?;
-            if e.kind == ExternalKind::Func && e.name.starts_with(&provider_symbol("")) {
+            if e.kind == ExternalKind::Func && self.provider_exports.contains(e.name) {
                 continue;
             }
             self.parse_export(exports, e)?;
@@ -214,6 +223,34 @@ impl Reencode for Redirect {
 /// module by the module's own exported `__wasit2_p1_<name>` function (see
 /// the module docs) and removes those exports.
 pub fn redirect_p1_imports(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
+    for payload in Parser::new(0).parse_all(module) {
+        if let Payload::ImportSection(r) = payload? {
+            for i in r.into_imports() {
+                let i = i?;
+                if i.module == "wasi_unstable" {
+                    return Err(BridgeError::UnsupportedImport {
+                        module: i.module.into(),
+                        field: i.name.into(),
+                        reason: "pre-snapshot WASI (`wasi_unstable`) is not supported".into(),
+                    });
+                }
+            }
+        }
+    }
+    redirect_imports(module, |module_name, field| {
+        (module_name == P1_MODULE).then(|| provider_symbol(field))
+    })
+}
+
+/// Replaces each function import for which `provider(module, field)` names
+/// an exported function of the module by that function, and removes the
+/// import and those exports. Imports it gives `None` for stay. A named
+/// provider that was not linked in, or whose type differs from the
+/// import's, is an error.
+pub fn redirect_imports(
+    module: &[u8],
+    provider: impl Fn(&str, &str) -> Option<String>,
+) -> Result<Vec<u8>, BridgeError> {
     let mut types: Vec<FuncType> = Vec::new();
     let mut imports: Vec<(String, String, u32)> = Vec::new();
     let mut defined: Vec<u32> = Vec::new();
@@ -234,7 +271,7 @@ pub fn redirect_p1_imports(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
                     let i = i?;
                     if let TypeRef::Func(t) | TypeRef::FuncExact(t) = i.ty {
                         imports.push((i.module.to_string(), i.name.to_string(), t));
-                    } else if i.module == P1_MODULE {
+                    } else if provider(i.module, i.name).is_some() {
                         return Err(BridgeError::UnsupportedImport {
                             module: i.module.into(),
                             field: i.name.into(),
@@ -259,8 +296,9 @@ pub fn redirect_p1_imports(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
             _ => {}
         }
     }
+    let providers: Vec<Option<String>> = imports.iter().map(|(m, f, _)| provider(m, f)).collect();
     let n_old_imports = imports.len() as u32;
-    let n_kept = imports.iter().filter(|(m, _, _)| m != P1_MODULE).count() as u32;
+    let n_kept = providers.iter().filter(|p| p.is_none()).count() as u32;
     let type_of = |func: u32| -> &FuncType {
         let t = if func < n_old_imports {
             imports[func as usize].2
@@ -272,27 +310,20 @@ pub fn redirect_p1_imports(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
     let mut funcs = Vec::with_capacity(imports.len() + defined.len());
     let mut kept = 0u32;
     let mut removed = std::collections::HashSet::new();
+    let mut provider_exports = std::collections::HashSet::new();
     // Indices of defined functions shift down by the number of removed imports.
     let shift = |old: u32| old - n_old_imports + n_kept;
-    for (module_name, field, ty) in &imports {
-        if module_name != P1_MODULE {
-            if module_name == "wasi_unstable" {
-                return Err(BridgeError::UnsupportedImport {
-                    module: module_name.clone(),
-                    field: field.clone(),
-                    reason: "pre-snapshot WASI (`wasi_unstable`) is not supported".into(),
-                });
-            }
+    for ((module_name, field, ty), symbol) in imports.iter().zip(providers) {
+        let Some(symbol) = symbol else {
             funcs.push(kept);
             kept += 1;
             continue;
-        }
-        let symbol = provider_symbol(field);
+        };
         let Some(&provider) = exports.get(&symbol).filter(|&&i| i >= n_old_imports) else {
             return Err(BridgeError::UnsupportedImport {
                 module: module_name.clone(),
                 field: field.clone(),
-                reason: format!("no `{symbol}` was linked in (not a WASI preview 1 function wasit2 provides)"),
+                reason: format!("no `{symbol}` was linked in (not a function wasit2 provides here)"),
             });
         };
         let expected = &types[*ty as usize];
@@ -307,10 +338,16 @@ pub fn redirect_p1_imports(module: &[u8]) -> Result<Vec<u8>, BridgeError> {
         }
         removed.insert(funcs.len() as u32);
         funcs.push(shift(provider));
+        provider_exports.insert(symbol);
     }
     funcs.extend((0..defined.len() as u32).map(|j| n_kept + j));
+    let import_index = imports
+        .iter()
+        .enumerate()
+        .map(|(n, (m, f, _))| ((m.clone(), f.clone()), n as u32))
+        .collect();
     let mut out = Module::new();
-    Redirect { funcs, removed }
+    Redirect { funcs, removed, import_index, provider_exports: &provider_exports }
         .parse_core_module(&mut out, Parser::new(0), module)
         .map_err(|e| BridgeError::Encode(e.to_string()))?;
     let bytes = out.finish();

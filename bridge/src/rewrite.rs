@@ -183,7 +183,16 @@ struct Glue<'l> {
     target: u32,
 }
 
-pub(crate) fn rewrite(module: &[u8], lowering: &Lowering) -> Result<Vec<u8>, BridgeError> {
+/// What the rewrite leaves alone for a WASI preview 1 host (`--host
+/// wasip1`): the `wasi_snapshot_preview1` imports (the adapter's own), the
+/// `memory` export name p1 runtimes look for, and the `wasit2-abi` section,
+/// which describes wasit2 hosts only.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Mode {
+    pub(crate) for_wasip1: bool,
+}
+
+pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<Vec<u8>, BridgeError> {
     Validator::new_with_features(WasmFeatures::all()).validate_all(module)?;
     let input = read_input(module)?;
     if let Some(i) = input.memories.iter().position(|m| m.memory64) {
@@ -202,14 +211,19 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering) -> Result<Vec<u8>, Bri
         Glue(u32),
     }
     let mut old_imports = Vec::new();
-    let mut add_import = |imp: &Import, ty: u32, imports: &mut Vec<(String, String, u32)>| {
-        let key = (imp.module.clone(), imp.field.clone());
+    let mut add_import = |module_name: &str, field: &str, ty: u32, imports: &mut Vec<(String, String, u32)>| {
+        let key = (module_name.to_string(), field.to_string());
         *import_pos.entry(key).or_insert_with(|| {
-            imports.push((imp.module.clone(), imp.field.clone(), ty));
+            imports.push((module_name.to_string(), field.to_string(), ty));
             imports.len() as u32 - 1
         })
     };
     for &(module_name, field, ty) in &input.func_imports {
+        if mode.for_wasip1 && module_name == crate::p1::P1_MODULE {
+            // Old types keep their indices, so the import keeps its type.
+            old_imports.push(Old::Import(add_import(module_name, field, ty, &mut new_imports)));
+            continue;
+        }
         let found = &input.types[ty as usize];
         let mismatch = |expected: &CoreSig| BridgeError::SignatureMismatch {
             module: module_name.into(),
@@ -222,7 +236,7 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering) -> Result<Vec<u8>, Bri
                 if core_sig(found).as_ref() != Some(&imp.sig) {
                     return Err(mismatch(&imp.sig));
                 }
-                old_imports.push(Old::Import(add_import(imp, ty, &mut new_imports)));
+                old_imports.push(Old::Import(add_import(&imp.module, &imp.field, ty, &mut new_imports)));
             }
             ImportTarget::Buffer(imp) => {
                 let buffer = imp.buffer.as_ref().expect("buffer import");
@@ -241,7 +255,7 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering) -> Result<Vec<u8>, Bri
                                 n_old_types + new_types.len() as u32 - 1
                             }
                         };
-                        let target = add_import(imp, type_index, &mut new_imports);
+                        let target = add_import(&imp.module, &imp.field, type_index, &mut new_imports);
                         glues.push(Glue { import: imp, std_type: ty, target });
                         glue_pos.insert(key, glues.len() as u32 - 1);
                         glues.len() as u32 - 1
@@ -297,8 +311,10 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering) -> Result<Vec<u8>, Bri
     // Exports.
     let mut exports: Vec<(String, ExportKind, u32)> = Vec::new();
     for e in &input.exports {
+        let keeps_name = mode.for_wasip1 && matches!(e.name, "memory" | "_initialize");
         let name = match map_export(lowering, e.name, e.kind)? {
             ExportTarget::Drop => continue,
+            ExportTarget::Rename(_) if keeps_name => e.name.to_string(),
             ExportTarget::Keep => e.name.to_string(),
             ExportTarget::Rename(n) => n,
         };
@@ -324,7 +340,7 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering) -> Result<Vec<u8>, Bri
         exports.push((name, kind, index));
     }
     let memory_export = lowering.arch.memory_export();
-    if !exports.iter().any(|(n, _, _)| *n == memory_export) && !input.memories.is_empty() {
+    if !mode.for_wasip1 && !exports.iter().any(|(n, _, _)| *n == memory_export) && !input.memories.is_empty() {
         exports.push((memory_export, ExportKind::Memory, 0));
     }
 
@@ -438,7 +454,7 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering) -> Result<Vec<u8>, Bri
         has_abi_section |= name == SECTION_NAME;
         out.section(&CustomSection { name: name.into(), data: custom.data().into() });
     }
-    if !has_abi_section {
+    if !has_abi_section && !mode.for_wasip1 {
         let section = AbiSection {
             version: ABI_VERSION,
             arch: lowering.arch,

@@ -250,14 +250,22 @@ fn display_import(profile: &HostProfile, arch: Option<Arch>, module: &str, field
 }
 
 /// Whether the wasip1 adapter defines `imp` although the profile's world
-/// lacks it: a drop of a resource no p1 program can create (it traps).
+/// lacks it: a drop of a resource no p1 program can create, or a method of
+/// the UDP datagram streams (`symbols::unserved_methods`); each traps.
 fn adapter_traps(profile: &HostProfile, arch: Arch, imp: &crate::module::FuncImport) -> bool {
-    profile.lowering(arch).is_some_and(|l| l.import(&imp.module, &imp.field).is_none())
-        && profile
-            .reference(arch)
-            .and_then(|r| r.import(&imp.module, &imp.field))
-            .is_some_and(|i| matches!(i.item, wasit2_abi::ImportItem::ResourceDrop { .. }))
-        && imp.sig.as_ref().is_some_and(|s| s.params.len() == 1 && s.results.is_empty())
+    let (Some(served), Some(full)) = (profile.lowering(arch), profile.reference(arch)) else {
+        return false;
+    };
+    if served.import(&imp.module, &imp.field).is_some() {
+        return false;
+    }
+    let drop = full
+        .import(&imp.module, &imp.field)
+        .is_some_and(|i| matches!(i.item, wasit2_abi::ImportItem::ResourceDrop { .. }))
+        && imp.sig.as_ref().is_some_and(|s| s.params.len() == 1 && s.results.is_empty());
+    drop || crate::symbols::unserved_methods(served, full)
+        .iter()
+        .any(|i| i.module == imp.module && i.field == imp.field && imp.sig.as_ref() == Some(&i.sig))
 }
 
 /// Checks `module` (a linked core module) against `profile`.

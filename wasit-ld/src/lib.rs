@@ -283,7 +283,14 @@ fn link_checked(
             std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))
         })?,
     };
-    let bytes = bridge_standard_imports(bytes, args.verbose)?;
+    let bytes = match host.is_wasip1() {
+        false => bridge_standard_imports(bytes, args.verbose)?,
+        true => wasip1::bridge_standard_imports(bytes, args.verbose, |more| {
+            let all: Vec<OsString> = extra.iter().cloned().chain(more).collect();
+            run_wasm_ld(wasm_ld, forward, &all, args.verbose, Some((&linked, output)))?;
+            std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))
+        })?,
+    };
     let info = module::parse(&bytes).context("wasm-ld produced an invalid module")?;
     if host.is_wasip1() {
         let finished = wasip1::check_and_finish(&bytes, info.arch(), args, wasi_version)?;

@@ -86,6 +86,67 @@ pub fn extra_link_args(args: &LinkArgs, names_entry: bool) -> Result<Vec<OsStrin
     Ok(extra)
 }
 
+/// Rust std for the wasit2 specs calls standard wasip2 imports (the `wasi`
+/// crate) besides libc. The bridge turns them into wasit2 imports plus glue;
+/// on a p1 host those must be served by the adapter's functions, which
+/// wasm-ld only linked in if libc already used them. So: bridge once to
+/// learn which wasit2 imports the glue needs, link again with each one's
+/// adapter symbol kept and exported (`relink` runs wasm-ld with extra
+/// arguments and returns the new module), bridge that, and point every use
+/// of those imports at the exported adapter function. A wasit2 import the
+/// adapter does not define stays, for the host check to report with its
+/// call path. Modules without standard imports are returned unchanged.
+pub fn bridge_standard_imports(
+    bytes: Vec<u8>,
+    verbose: bool,
+    relink: impl FnOnce(Vec<OsString>) -> anyhow::Result<Vec<u8>>,
+) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    if !wasit2_bridge::needs_bridge(&bytes) {
+        return Ok(bytes);
+    }
+    if verbose {
+        eprintln!("wasit-ld: bridging standard wasip2 imports onto the wasip1 adapter");
+    }
+    let bridge = |bytes: &[u8]| {
+        wasit2_bridge::bridge_standard_p2_for_wasip1(bytes).context("bridging standard wasip2 imports")
+    };
+    let served = wasit2_hostcheck::adapter_lowering().map_err(Wasip1Error::from)?;
+    let wit = wasit2_abi::Wit::wasi().context("loading the WASI WIT")?;
+    let full = wasit2_abi::Lowering::new(&wit, wit.command_world()?, Arch::Wasm32)?;
+    let symbol_of = |module: &str, field: &str| {
+        let wasit2 = module.starts_with(&format!("{}|", Arch::Wasm32.prefix()))
+            || module.starts_with(&format!("{}|", Arch::Wasm32.buffer_prefix()));
+        wasit2
+            .then(|| wasit2_hostcheck::symbols::adapter_symbol(&served, &full, module, field))
+            .flatten()
+    };
+    let first = bridge(&bytes)?;
+    let mut symbols = Vec::new();
+    for payload in Parser::new(0).parse_all(&first) {
+        if let Payload::ImportSection(r) = payload.map_err(Wasip1Error::from)? {
+            for i in r.into_imports() {
+                let i = i.map_err(Wasip1Error::from)?;
+                symbols.extend(symbol_of(i.module, i.name));
+            }
+        }
+    }
+    if symbols.is_empty() {
+        return Ok(first);
+    }
+    symbols.sort();
+    symbols.dedup();
+    let mut more = Vec::new();
+    for symbol in &symbols {
+        more.extend(["-u".into(), symbol.into(), format!("--export={symbol}").into()]);
+    }
+    let relinked = bridge(&relink(more)?)?;
+    wasit2_bridge::p1::redirect_imports(&relinked, |module, field| {
+        symbol_of(module, field).filter(|s| symbols.contains(s))
+    })
+    .context("serving the bridged imports with the wasip1 adapter")
+}
+
 /// Checks wasm-ld's output against the `wasip1` host profile and returns
 /// the finished module (stripped as requested; no renaming: p1 runtimes
 /// want `memory` and `_start`).

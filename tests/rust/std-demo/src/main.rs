@@ -15,6 +15,7 @@ fn main() {
         "env" => env_cmd(),
         "stdin" => stdin_cmd(),
         "files" => files_cmd(args.get(1).map(String::as_str).unwrap_or(".")),
+        #[cfg(feature = "net")]
         "tcp" => tcp_cmd(),
         "misc" => misc_cmd(),
         "exit" => std::process::exit(args.get(1).and_then(|c| c.parse().ok()).unwrap_or(1)),
@@ -101,6 +102,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+#[cfg(feature = "net")]
 fn tcp_cmd() {
     use std::net::{TcpListener, TcpStream};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
