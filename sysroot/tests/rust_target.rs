@@ -104,6 +104,19 @@ fn assert_pure_wasit2(module: &Path, arch: Arch) {
     }
 }
 
+/// What `--host wasip1` promises: nothing but WASI preview 1 imports.
+fn assert_only_p1_imports(module: &Path) {
+    let bytes = std::fs::read(module).unwrap();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let wasmparser::Payload::ImportSection(s) = payload.unwrap() {
+            for imp in s.into_imports() {
+                let imp = imp.unwrap();
+                assert_eq!(imp.module, "wasi_snapshot_preview1", "import {} {}", imp.module, imp.name);
+            }
+        }
+    }
+}
+
 fn check_nostd(arch: Arch) {
     let module = cargo_build("rust-target/nostd-alloc", &installed_spec(&format!("{}-wasit2", arch.name())), "core,alloc,panic_abort");
     assert_pure_wasit2(&module, arch);
@@ -253,15 +266,7 @@ fn no_std_alloc_on_wamr_with_host_wasip1() {
         &[],
         &["-C", "link-arg=--host=wasip1"],
     );
-    let bytes = std::fs::read(&module).unwrap();
-    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
-        if let wasmparser::Payload::ImportSection(s) = payload.unwrap() {
-            for imp in s.into_imports() {
-                let imp = imp.unwrap();
-                assert_eq!(imp.module, "wasi_snapshot_preview1", "import {} {}", imp.module, imp.name);
-            }
-        }
-    }
+    assert_only_p1_imports(&module);
     let scratch = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(tool("WASIT2_IWASM", "iwasm"));
     cmd.current_dir(scratch.path()).args(["--dir=.", "--env=GREETING=hi"]).arg(&module).args(["one", "two"]);
@@ -288,15 +293,7 @@ fn std_program_on_wamr_with_host_wasip1() {
         &["--no-default-features"],
         &["-C", "link-arg=--host=wasip1"],
     );
-    let bytes = std::fs::read(&module).unwrap();
-    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
-        if let wasmparser::Payload::ImportSection(s) = payload.unwrap() {
-            for imp in s.into_imports() {
-                let imp = imp.unwrap();
-                assert_eq!(imp.module, "wasi_snapshot_preview1", "import {} {}", imp.module, imp.name);
-            }
-        }
-    }
+    assert_only_p1_imports(&module);
     let checks: Vec<(&[&str], &str)> = STD_CHECKS.iter().copied().filter(|(args, _)| args[0] != "tcp").collect();
     assert_eq!(checks.len(), STD_CHECKS.len() - 1);
     compare_with_native(Runner::WasmtimeP1, &module, &checks);
