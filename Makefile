@@ -19,7 +19,8 @@ test: setup build install-bins sysroot clang-install
 bench: setup build install-bins sysroot clang-install
 	bash scripts/bench-sysroot.sh
 	bash scripts/bench-wasip1.sh
-	if [ -f scripts/bench-componentize.sh ]; then bash scripts/bench-componentize.sh; fi
+	bash scripts/bench-componentize.sh
+	bash scripts/bench-rust.sh
 
 setup:
 	bash scripts/setup.sh
