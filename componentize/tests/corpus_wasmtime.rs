@@ -11,7 +11,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 use wasit2_testkit::corpus::{self, Program};
 use wasit2_testkit::{clang, run, tool};
 
@@ -96,38 +95,11 @@ fn check_one(p: &Program, work: &Path) -> Result<bool, String> {
 
 #[test]
 fn c_corpus_componentized_runs_on_wasmtime() {
-    let cfg = Path::new("/usr/lib/llvm-22/bin/wasm32-unknown-wasit2-clang.cfg");
-    assert!(
-        cfg.is_file() || std::env::var_os("WASIT2_CLANG").is_some(),
-        "{} is missing: run `make sysroot clang-install` first",
-        cfg.display()
-    );
+    wasit2_testkit::require_clang_target("wasm32-wasit2");
     let work = tempfile::tempdir().unwrap();
-    let queue = Mutex::new(corpus::load());
-    let failures = Mutex::new(Vec::new());
-    let plain = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let Some(p) = queue.lock().unwrap().pop() else { break };
-                match check_one(&p, work.path()) {
-                    Ok(true) => plain.lock().unwrap().push(p.name.clone()),
-                    Ok(false) => {}
-                    Err(e) => failures.lock().unwrap().push(format!("== {}: {e}", p.name)),
-                }
-            });
-        }
-    });
-    let failures = failures.into_inner().unwrap();
-    assert!(
-        failures.is_empty(),
-        "{} program(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    let results = corpus::check_all(corpus::load(), corpus::cores(), |p| check_one(p, work.path()));
     // Programs without caller-buffer imports must exist for the plain path to be tested.
-    let plain = plain.into_inner().unwrap();
+    let plain: Vec<String> = results.into_iter().filter(|(_, plain)| *plain).map(|(name, _)| name).collect();
     assert!(
         !plain.is_empty(),
         "no corpus program avoids caller-buffer imports; the wasm-tools path went untested"

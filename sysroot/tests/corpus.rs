@@ -7,7 +7,6 @@
 //! Needs `make sysroot clang-install` (the `make test` target does it).
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 use wasit2_testkit::corpus::{self, Program};
 use wasit2_testkit::{clang, run, wasit2_bin};
 
@@ -51,28 +50,11 @@ fn check_one(p: &Program, target: &str, opt: &str, work: &Path) -> Result<(), St
 /// Runs the corpus for one target and level on all cores, reporting every
 /// failing program at once.
 fn check_corpus(target: &str, opt: &str) {
-    let sysroot_cfg = Path::new("/usr/lib/llvm-22/bin").join(format!("{}-clang.cfg", target.replacen('-', "-unknown-", 1)));
-    assert!(
-        sysroot_cfg.is_file() || std::env::var_os("WASIT2_CLANG").is_some(),
-        "{} is missing: run `make sysroot clang-install` first",
-        sysroot_cfg.display()
-    );
+    wasit2_testkit::require_clang_target(target);
     let work = tempfile::tempdir().unwrap();
-    let queue = Mutex::new(corpus::load());
-    let failures = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let Some(p) = queue.lock().unwrap().pop() else { break };
-                if let Err(e) = check_one(&p, target, opt, work.path()) {
-                    failures.lock().unwrap().push(format!("== {} ({target} {opt}): {e}", p.name));
-                }
-            });
-        }
+    corpus::check_all(corpus::load(), corpus::cores(), |p| {
+        check_one(p, target, opt, work.path()).map_err(|e| format!("({target} {opt}) {e}"))
     });
-    let failures = failures.into_inner().unwrap();
-    assert!(failures.is_empty(), "{} program(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]

@@ -17,6 +17,19 @@ fn installed_spec(name: &str) -> PathBuf {
     spec
 }
 
+/// A cargo command without the variables the outer `cargo test` exports for
+/// the host build.
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("CARGO_") && k != "CARGO_HOME" || k == "RUSTFLAGS" || k == "RUSTC_WRAPPER" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
 /// `cargo build --release` of a crate under tests/ for a wasit2 spec. The
 /// target dir is stable so reruns only relink.
 fn cargo_build(krate: &str, spec: &Path, build_std: &str) -> PathBuf {
@@ -38,14 +51,7 @@ fn cargo_try_build(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&str
     // (Each test links with at most one spec there, and one at a time.)
     let flavour = if link_flags.is_empty() { "" } else { "-link-args" };
     let target_dir = repo().join(format!("target/rust-target-tests{flavour}"));
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    // The outer `cargo test` exports variables meant for the host build.
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().into_owned();
-        if k.starts_with("CARGO_") && k != "CARGO_HOME" || k == "RUSTFLAGS" || k == "RUSTC_WRAPPER" {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = cargo();
     cmd.current_dir(&dir)
         .env("RUSTC_BOOTSTRAP", "1")
         .args(["rustc", "--release", "-Zjson-target-spec"])
@@ -117,17 +123,22 @@ fn assert_only_p1_imports(module: &Path) {
     }
 }
 
+/// What tests/rust-target/nostd-alloc prints for `one two`, GREETING=hi and
+/// a preopened working directory.
+fn nostd_output(arch: Arch) -> String {
+    format!(
+        "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: {}\nfile: written by no_std Rust\n",
+        arch.pointer_size() * 8
+    )
+}
+
 fn check_nostd(arch: Arch) {
     let module = cargo_build("rust-target/nostd-alloc", &installed_spec(&format!("{}-wasit2", arch.name())), "core,alloc,panic_abort");
     assert_pure_wasit2(&module, arch);
     let scratch = tempfile::tempdir().unwrap();
     let out = run_wasit2(&module, Some(scratch.path()), &["one", "two"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let expected = format!(
-        "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: {}\nfile: written by no_std Rust\n",
-        arch.pointer_size() * 8
-    );
-    assert_eq!(stdout, expected, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout, nostd_output(arch), "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(2), "exit code is the argument count");
 }
 
@@ -160,13 +171,7 @@ const DEMO_ENV: &[(&str, &str)] = &[("DEMO_A", "1"), ("DEMO_B", "two")];
 fn native_demo() -> PathBuf {
     let dir = repo().join("tests/rust/std-demo");
     let target_dir = repo().join("target/rust-target-tests");
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    for (k, _) in std::env::vars_os() {
-        let k = k.to_string_lossy().into_owned();
-        if k.starts_with("CARGO_") && k != "CARGO_HOME" || k == "RUSTFLAGS" {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = cargo();
     let out = cmd.current_dir(&dir).args(["build", "--release", "--target-dir"]).arg(&target_dir).output().unwrap();
     assert!(out.status.success(), "native std-demo: {}", String::from_utf8_lossy(&out.stderr));
     target_dir.join("release/std-demo")
@@ -273,7 +278,7 @@ fn no_std_alloc_on_wamr_with_host_wasip1() {
     let out = run(cmd, "");
     assert_eq!(
         out.stdout,
-        "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: 32\nfile: written by no_std Rust\n",
+        nostd_output(Arch::Wasm32),
         "stderr:\n{}",
         out.stderr
     );
@@ -328,7 +333,7 @@ fn wasit_ld_options_through_cargo() {
     let out = run(cmd, "");
     assert_eq!(
         out.stdout,
-        "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: 32\nfile: written by no_std Rust\n",
+        nostd_output(Arch::Wasm32),
         "stderr:\n{}",
         out.stderr
     );

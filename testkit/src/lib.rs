@@ -25,6 +25,17 @@ pub fn clang() -> String {
     std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
 }
 
+/// Fails with the fix when `wasit2 install` has not written the clang config
+/// for `triple` (e.g. `wasm32-wasit2`) and no other clang is chosen.
+pub fn require_clang_target(triple: &str) {
+    let cfg = Path::new("/usr/lib/llvm-22/bin").join(format!("{}-clang.cfg", triple.replacen('-', "-unknown-", 1)));
+    assert!(
+        cfg.is_file() || std::env::var_os("WASIT2_CLANG").is_some(),
+        "{} is missing: run `make sysroot clang-install` first",
+        cfg.display()
+    );
+}
+
 /// What a finished command printed.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -57,6 +68,38 @@ pub fn run(mut cmd: Command, stdin: &str) -> Outcome {
 pub mod corpus {
     use super::repo;
     use std::path::PathBuf;
+    use std::sync::Mutex;
+
+    /// Runs `check` on every program from `threads` threads and panics with
+    /// every failure at once; returns each program's name and result.
+    pub fn check_all<T: Send>(
+        programs: Vec<Program>,
+        threads: usize,
+        check: impl Fn(&Program) -> Result<T, String> + Sync,
+    ) -> Vec<(String, T)> {
+        let queue = Mutex::new(programs);
+        let passed = Mutex::new(Vec::new());
+        let failures = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..threads.max(1) {
+                s.spawn(|| loop {
+                    let Some(p) = queue.lock().unwrap().pop() else { break };
+                    match check(&p) {
+                        Ok(v) => passed.lock().unwrap().push((p.name.clone(), v)),
+                        Err(e) => failures.lock().unwrap().push(format!("== {}: {e}", p.name)),
+                    }
+                });
+            }
+        });
+        let failures = failures.into_inner().unwrap();
+        assert!(failures.is_empty(), "{} program(s) failed:\n{}", failures.len(), failures.join("\n"));
+        passed.into_inner().unwrap()
+    }
+
+    /// One job per core.
+    pub fn cores() -> usize {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    }
 
     /// One program of `tests/c` with its directives and golden output.
     #[derive(Debug, Default, Clone)]

@@ -48,9 +48,11 @@ fn export_kind(k: ExternalKind) -> ExportKind {
 /// Whether a custom section from wasm-ld's output survives.
 fn keep_custom(name: &str, strip: Strip, keep: &[String]) -> bool {
     // Ours are re-added fresh; stale copies from inputs would contradict them.
-    if name == SECTION_NAME {
-        return false;
-    }
+    name != SECTION_NAME && survives_strip(name, strip, keep)
+}
+
+/// Whether `-s`/`-S` (with `--keep-section`) leave the custom section `name`.
+pub(crate) fn survives_strip(name: &str, strip: Strip, keep: &[String]) -> bool {
     if keep.iter().any(|k| k == name) {
         return true;
     }

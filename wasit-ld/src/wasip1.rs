@@ -184,11 +184,7 @@ fn strip(bytes: &[u8], how: Strip, keep: &[String]) -> Result<Vec<u8>, Wasip1Err
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
             Payload::CustomSection(c) => {
-                let debug = c.name().starts_with(".debug_")
-                    || matches!(c.name(), "sourceMappingURL" | "external_debug_info");
-                let kept = keep.iter().any(|k| k == c.name())
-                    || (how == Strip::Debug && !debug);
-                if kept {
+                if crate::post::survives_strip(c.name(), how, keep) {
                     out.section(&CustomSection {
                         name: Cow::Borrowed(c.name()),
                         data: Cow::Borrowed(c.data()),

@@ -15,7 +15,6 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::Mutex;
 
 use common::WASIT_LD;
 use wasit2_testkit::corpus::{self, Program};
@@ -191,12 +190,7 @@ fn check_excluded(p: &Program, ex: &Exclusion, work: &Path) -> Result<(), String
 
 #[test]
 fn corpus_runs_on_iwasm_and_wasmtime() {
-    let cfg = Path::new("/usr/lib/llvm-22/bin").join("wasm32-unknown-wasit2-mvp-clang.cfg");
-    assert!(
-        cfg.is_file() || std::env::var_os("WASIT2_CLANG").is_some(),
-        "{} is missing: run `make sysroot clang-install` first",
-        cfg.display()
-    );
+    wasit2_testkit::require_clang_target(TARGET);
     let programs = corpus::load();
     let excluded = exclusions();
     let limits = iwasm_limits();
@@ -209,31 +203,12 @@ fn corpus_runs_on_iwasm_and_wasmtime() {
         );
     }
     let work = tempfile::tempdir().unwrap();
-    let queue = Mutex::new(programs);
-    let failures = Mutex::new(Vec::new());
     // Two threads: CI has two cores, and each job runs clang then two runtimes.
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| loop {
-                let Some(p) = queue.lock().unwrap().pop() else { break };
-                let result = match excluded.iter().find(|e| e.program == p.name) {
-                    Some(ex) => check_excluded(&p, ex, work.path()),
-                    None => {
-                        let limit = limits.iter().find(|l| l.program == p.name);
-                        check_program(&p, limit.map(|l| l.interface.as_str()), work.path())
-                    }
-                };
-                if let Err(e) = result {
-                    failures.lock().unwrap().push(format!("== {}: {e}", p.name));
-                }
-            });
+    corpus::check_all(programs, 2, |p| match excluded.iter().find(|e| e.program == p.name) {
+        Some(ex) => check_excluded(p, ex, work.path()),
+        None => {
+            let limit = limits.iter().find(|l| l.program == p.name);
+            check_program(p, limit.map(|l| l.interface.as_str()), work.path())
         }
     });
-    let failures = failures.into_inner().unwrap();
-    assert!(
-        failures.is_empty(),
-        "{} program(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
