@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # wasit2 on WASI preview 1 runtimes (docs/wasip1.md, "Measurements"), as a table:
 #   - hello world size (examples/hello.c, -O2 -s, MVP): `--target=wasm32-wasit2-mvp
-#     -Wl,--host=wasip1` (wasit2 libc + the wasit2->wasip1 adapter) next to the
+#     -Wl,--host=wasip1` (the direct libc, which calls p1 itself; the adapter
+#     serves only the program's own WASI 0.2 calls), also with
+#     `-Wl,--wasip1-libc=adapter` (the wasit2 libc through the adapter), next to the
 #     plain wasm32-wasip1 build against Debian's wasi-libc binary package (the
 #     2022 snapshot the wasit2 sysroot is built from; unpacked, not installed,
 #     into .tools/wasi-libc-p1, as scripts/bench-sysroot.sh does); goal <= 1.2x;
@@ -37,11 +39,13 @@ w2() { "$CLANG" --target=wasm32-wasit2-mvp "${fuse_ld[@]}" -Wl,--host=wasip1 -O2
 p1() { "$CLANG" --target=wasm32-wasi --sysroot="$P1_DEB_DIR/usr" -Wno-deprecated -mcpu=mvp -O2 "$@"; }
 
 w2 -s "$ROOT/examples/hello.c" -o "$tmp/hello-w2.wasm"
+w2 -s -Wl,--wasip1-libc=adapter "$ROOT/examples/hello.c" -o "$tmp/hello-w2a.wasm"
 p1 -s "$ROOT/examples/hello.c" -o "$tmp/hello-p1.wasm"
 # The same program linked for the wasit2 host (no adapter): splits the
 # difference into the wasit2 libc's part and the adapter's part.
 "$CLANG" --target=wasm32-wasit2-mvp "${fuse_ld[@]}" -O2 -s "$ROOT/examples/hello.c" -o "$tmp/hello-wasit2.wasm"
 size_w2=$(stat -c %s "$tmp/hello-w2.wasm")
+size_w2a=$(stat -c %s "$tmp/hello-w2a.wasm")
 size_p1=$(stat -c %s "$tmp/hello-p1.wasm")
 size_wasit2=$(stat -c %s "$tmp/hello-wasit2.wasm")
 
@@ -66,6 +70,7 @@ int main(int argc, char **argv) {
 }
 EOF
 w2 "$tmp/readloop.c" -o "$tmp/read-w2.wasm"
+w2 -Wl,--wasip1-libc=adapter "$tmp/readloop.c" -o "$tmp/read-w2a.wasm"
 p1 "$tmp/readloop.c" -o "$tmp/read-p1.wasm"
 mkdir -p "$tmp/d"
 head -c $((64 << 20)) /dev/urandom >"$tmp/d/big.bin"
@@ -107,14 +112,17 @@ t[iwasm,hp1]=$(median_hello "$IWASM" "$tmp/hello-p1.wasm")
 t[wasmtime,hw2]=$(median_hello "$WASMTIME" run "$tmp/hello-w2.wasm")
 t[wasmtime,hp1]=$(median_hello "$WASMTIME" run "$tmp/hello-p1.wasm")
 t[iwasm,w2]=$(median_time "$IWASM" --dir=. "$tmp/read-w2.wasm" big.bin)
+t[iwasm,w2a]=$(median_time "$IWASM" --dir=. "$tmp/read-w2a.wasm" big.bin)
 t[iwasm,p1]=$(median_time "$IWASM" --dir=. "$tmp/read-p1.wasm" big.bin)
 t[wasmtime,w2]=$(median_time "$WASMTIME" run --dir . "$tmp/read-w2.wasm" big.bin)
+t[wasmtime,w2a]=$(median_time "$WASMTIME" run --dir . "$tmp/read-w2a.wasm" big.bin)
 t[wasmtime,p1]=$(median_time "$WASMTIME" run --dir . "$tmp/read-p1.wasm" big.bin)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2fx", a / b}'; }
 mibs() { awk -v s="$1" 'BEGIN{printf "%.0f MiB/s", 64 / s}'; }
 printf '\n%-34s %22s %22s %8s\n' measurement "--host wasip1" "plain wasm32-wasip1" ratio
 printf '%-34s %22s %22s %8s\n' "hello.c -O2 -s -mcpu=mvp, size" "$size_w2 B" "$size_p1 B" "$(ratio "$size_w2" "$size_p1")"
+printf '%-34s %22s %22s %8s\n' "  same, --wasip1-libc=adapter" "$size_w2a B" "$size_p1 B" "$(ratio "$size_w2a" "$size_p1")"
 printf '%-34s %22s %22s %8s\n' "  same, linked for host wasit2" "$size_wasit2 B" "$size_p1 B" "$(ratio "$size_wasit2" "$size_p1")"
 for rt in iwasm wasmtime; do
   printf '%-34s %22s %22s %8s\n' "hello run (start-up), $rt" "${t[$rt,hw2]} s" "${t[$rt,hp1]} s" \
@@ -124,4 +132,7 @@ for rt in iwasm wasmtime; do
   printf '%-34s %22s %22s %8s\n' "64 MiB read loop, $rt" \
     "${t[$rt,w2]} s ($(mibs "${t[$rt,w2]}"))" "${t[$rt,p1]} s ($(mibs "${t[$rt,p1]}"))" \
     "$(ratio "${t[$rt,w2]}" "${t[$rt,p1]}")"
+  printf '%-34s %22s %22s %8s\n' "  same, --wasip1-libc=adapter" \
+    "${t[$rt,w2a]} s ($(mibs "${t[$rt,w2a]}"))" "${t[$rt,p1]} s ($(mibs "${t[$rt,p1]}"))" \
+    "$(ratio "${t[$rt,w2a]}" "${t[$rt,p1]}")"
 done

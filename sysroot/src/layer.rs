@@ -10,6 +10,12 @@
 //! - `public-include: dir`: headers copied over the sysroot's include dir.
 //! - `cflags: ...` or bare `-D...`/`-W...`/`-f...` flags: extra flags for
 //!   layer sources. `${WASI_LIBC}` expands to the wasi-libc tree.
+//! - `wasip1-src: foo.c bar.c`: compiled into the wasm32 targets' `wasip1/libc.a`,
+//!   the libc `wasit-ld --host wasip1` links: the wasi-libc selection with
+//!   nothing replaced (its p1 import wrappers kept) plus these files.
+//! - `wasip1-wrap: name...`: in that libc, wasi-libc's wrapper
+//!   `__wasi_<name>` is compiled as `__wasit2_raw_<name>`, for a layer file
+//!   to define `__wasi_<name>` on top of it.
 //! - `exclude: name.c`: a wasi-libc bottom-half file the layer replaces.
 //!   Bottom-half files with the same name as a layer source are replaced
 //!   automatically.
@@ -24,6 +30,10 @@ pub struct Layer {
     pub dir: PathBuf,
     pub sources: Vec<PathBuf>,
     pub crts: Vec<PathBuf>,
+    /// Layer files of the `--host wasip1` libc.
+    pub wasip1_sources: Vec<PathBuf>,
+    /// p1 functions whose wasi-libc wrapper the `--host wasip1` libc renames.
+    pub wasip1_wrap: Vec<String>,
     pub include_dirs: Vec<PathBuf>,
     pub public_include_dirs: Vec<PathBuf>,
     pub cflags: Vec<String>,
@@ -64,6 +74,12 @@ impl Layer {
                 "src" | "source" | "libc" => {
                     layer.sources.extend(expand_glob(dir, value).map_err(|m| bad(lineno, m))?)
                 }
+                "wasip1-src" => {
+                    for pattern in value.split_whitespace() {
+                        layer.wasip1_sources.extend(expand_glob(dir, pattern).map_err(|m| bad(lineno, m))?)
+                    }
+                }
+                "wasip1-wrap" => layer.wasip1_wrap.extend(value.split_whitespace().map(String::from)),
                 "crt" => layer.crts.extend(expand_glob(dir, value).map_err(|m| bad(lineno, m))?),
                 "include" => layer.include_dirs.push(dir.join(expand(value))),
                 "public-include" | "public_include" | "headers" => layer.public_include_dirs.push(dir.join(value)),
@@ -72,7 +88,7 @@ impl Layer {
                 _ => return Err(bad(lineno, format!("unknown entry `{line}`"))),
             }
         }
-        for p in layer.sources.iter().chain(&layer.crts) {
+        for p in layer.sources.iter().chain(&layer.crts).chain(&layer.wasip1_sources) {
             if !p.is_file() {
                 return Err(Error::Invalid(format!("{}: listed source {} does not exist", manifest.display(), p.display())));
             }
@@ -89,6 +105,7 @@ impl Layer {
         let mut v = vec![self.dir.join(MANIFEST)];
         v.extend(self.sources.iter().cloned());
         v.extend(self.crts.iter().cloned());
+        v.extend(self.wasip1_sources.iter().cloned());
         for d in self.include_dirs.iter().chain(&self.public_include_dirs) {
             if d.is_dir() {
                 v.extend(fsutil::walk_files(d)?.into_iter().map(|r| d.join(r)));

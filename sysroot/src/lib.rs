@@ -35,6 +35,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tree::{Group, Library, Source, Tree};
 
+/// The libc `wasit-ld --host wasip1` links instead of `libc.a`, relative to
+/// a wasm32 target's lib dir: libc calls p1 directly, and the adapter serves
+/// only the WASI 0.2 calls the program itself makes.
+pub const WASIP1_LIBC: &str = "wasip1/libc.a";
+
 /// Libraries clang's driver or common build systems link by name; on WASI
 /// their contents live in libc.a, so they are installed empty.
 pub const EMPTY_LIBS: &[&str] = &["m", "rt", "pthread", "crypt", "util", "xnet", "resolv", "dl"];
@@ -103,6 +108,10 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
         replaced.extend(l.excludes.iter().cloned());
     }
     let libs = tree.select(&replaced)?;
+    let wasip1_libc = match &layer {
+        Some(l) if !l.wasip1_sources.is_empty() => Some(tree.select_wasip1_libc()?),
+        _ => None,
+    };
     let overlay = tools::overlay_dir();
 
     let mut reports = Vec::new();
@@ -129,7 +138,9 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
 
         for v in variants {
             let start = Instant::now();
-            let r = build_variant(opts, &tree, &libs, layer.as_ref(), gen.as_ref(), &include, &overlay, v, &work, &out, &header_hash)?;
+            // WASI preview 1 is wasm32 only.
+            let wasip1 = wasip1_libc.as_deref().filter(|_| arch == Arch::Wasm32);
+            let r = build_variant(opts, &tree, &libs, wasip1, layer.as_ref(), gen.as_ref(), &include, &overlay, v, &work, &out, &header_hash)?;
             reports.push(VariantReport { seconds: start.elapsed().as_secs_f64(), ..r });
         }
         install_headers(&out, arch, &include, &header_hash.finish_hex(), &opts.variants)?;
@@ -157,6 +168,7 @@ fn build_variant(
     opts: &BuildOptions,
     tree: &Tree,
     libs: &[Library],
+    wasip1_libc: Option<&[Source]>,
     layer: Option<&layer::Layer>,
     gen: Option<&bindings::Generated>,
     include: &Path,
@@ -238,19 +250,35 @@ fn build_variant(
 
     // libc gets the layer and the generated bindings appended.
     let mut libs: Vec<Library> = libs.to_vec();
-    let layer_sources: Vec<Source> = layer
-        .map(|l| {
-            l.sources
-                .iter()
-                .map(|p| Source { path: p.clone(), group: Group::Layer, defines: vec![], object: format!("layer.{}", tree::object_name(&l.dir, p)) })
-                .collect()
-        })
-        .unwrap_or_default();
+    let layer_source = |l: &layer::Layer, p: &PathBuf| Source {
+        path: p.clone(),
+        group: Group::Layer,
+        defines: vec![],
+        object: format!("layer.{}", tree::object_name(&l.dir, p)),
+    };
+    let layer_sources: Vec<Source> =
+        layer.map(|l| l.sources.iter().map(|p| layer_source(l, p)).collect()).unwrap_or_default();
+    let bindings_source =
+        gen.map(|g| Source { path: g.source.clone(), group: Group::Layer, defines: vec![], object: "layer.bindings.o".into() });
     if let Some(libc) = libs.iter_mut().find(|l| l.file == "libc.a") {
         libc.sources.extend(layer_sources);
-        if let Some(g) = gen {
-            libc.sources.push(Source { path: g.source.clone(), group: Group::Layer, defines: vec![], object: "layer.bindings.o".into() });
+        libc.sources.extend(bindings_source.clone());
+    }
+    // The `--host wasip1` libc shares every object with libc.a except
+    // wasi-libc's p1 wrappers and socket calls and its own layer files.
+    if let (Some(sources), Some(l)) = (wasip1_libc, layer) {
+        let mut sources = sources.to_vec();
+        if !l.wasip1_wrap.is_empty() {
+            let wrappers = sources
+                .iter_mut()
+                .find(|s| s.path.ends_with(tree::P1_WRAPPERS))
+                .ok_or_else(|| Error::Invalid(format!("wasip1-wrap: the tree has no {}", tree::P1_WRAPPERS)))?;
+            wrappers.defines.extend(l.wasip1_wrap.iter().map(|n| format!("-D__wasi_{n}=__wasit2_raw_{n}")));
+            wrappers.object = wrappers.object.replace(".o", ".raw.o");
         }
+        sources.extend(l.wasip1_sources.iter().map(|p| layer_source(l, p)));
+        sources.extend(bindings_source);
+        libs.push(Library { file: WASIP1_LIBC.into(), sources });
     }
     let crt_sources: Vec<Source> = layer
         .map(|l| {
@@ -308,7 +336,11 @@ fn build_variant(
     fsutil::create_dir_all(&stage)?;
     let result = (|| {
         for (file, jobs) in &lib_jobs {
-            archive(&opts.tools.ar, &stage.join(file), jobs.iter().map(|j| j.obj.as_path()))?;
+            let dst = stage.join(file);
+            if let Some(dir) = dst.parent() {
+                fsutil::create_dir_all(dir)?;
+            }
+            archive(&opts.tools.ar, &dst, jobs.iter().map(|j| j.obj.as_path()))?;
         }
         for name in EMPTY_LIBS {
             archive(&opts.tools.ar, &stage.join(format!("lib{name}.a")), std::iter::empty())?;

@@ -95,7 +95,10 @@ const MUSL_PRINTSCAN: &[&str] =
 
 /// Bottom-half files the wasit2 layer replaces: the preview-1 import
 /// wrappers (the layer implements `__wasi_*` over wasit2 imports).
-const BOTTOM_REPLACED: &[&str] = &["__wasilibc_real.c"];
+const BOTTOM_REPLACED: &[&str] = &[P1_WRAPPERS];
+
+/// wasi-libc's generated p1 import wrappers (`__wasi_*`).
+pub const P1_WRAPPERS: &str = "__wasilibc_real.c";
 
 impl Tree {
     pub fn open(root: &Path) -> Result<Tree> {
@@ -134,6 +137,17 @@ impl Tree {
     /// appends to libc). `replaced` holds bottom-half file names the layer
     /// provides itself.
     pub fn select(&self, replaced: &[String]) -> Result<Vec<Library>> {
+        self.select_with(replaced, true)
+    }
+
+    /// libc's sources for the `--host wasip1` libc: nothing replaced, so
+    /// wasi-libc's p1 import wrappers and p1 socket calls are kept.
+    pub fn select_wasip1_libc(&self) -> Result<Vec<Source>> {
+        let libs = self.select_with(&[], false)?;
+        Ok(libs.into_iter().find(|l| l.file == "libc.a").map(|l| l.sources).unwrap_or_default())
+    }
+
+    fn select_with(&self, replaced: &[String], drop_p1_wrappers: bool) -> Result<Vec<Library>> {
         let mut libc = Vec::new();
         let mut printscan_ld = Vec::new();
 
@@ -152,7 +166,7 @@ impl Tree {
         }
         bottom.retain(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            !BOTTOM_REPLACED.contains(&name.as_str()) && !replaced.iter().any(|r| r == &name || p.ends_with(r))
+            !(drop_p1_wrappers && BOTTOM_REPLACED.contains(&name.as_str())) && !replaced.iter().any(|r| r == &name || p.ends_with(r))
         });
         // chdir.c holds weak references that lld only resolves when its
         // object comes late in the archive.

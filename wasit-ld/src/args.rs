@@ -169,6 +169,7 @@ pub const FLAGS: &[Flag] = &[
     f("wit", V, W),
     f("host", V, W),
     f("wasi-version", V, W),
+    f("wasip1-libc", V, W),
     f("emit-component", N, W),
     f("v", N, W),
     // wasm-component-ld's.
@@ -232,6 +233,8 @@ pub struct LinkArgs {
     /// `-L` directories, in order: where `--host wasip1` finds the adapter.
     pub lib_dirs: Vec<PathBuf>,
     pub wasi_version: Option<String>,
+    /// `--wasip1-libc direct|adapter`: which libc `--host wasip1` links.
+    pub wasip1_libc: Option<String>,
     pub emit_component: bool,
 }
 
@@ -375,6 +378,7 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
             ),
             (Owner::WasitLd, "host") => out.host = value,
             (Owner::WasitLd, "wasi-version") => out.wasi_version = value,
+            (Owner::WasitLd, "wasip1-libc") => out.wasip1_libc = value,
             (Owner::WasitLd, "emit-component") => out.emit_component = true,
             (Owner::WasitLd, "v") => out.verbose = true,
             (Owner::WasitLd, other) => unreachable!("flag table entry `{other}` without a handler"),

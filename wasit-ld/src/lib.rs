@@ -162,6 +162,8 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
 
     if host.is_wasip1() && !args.relocatable {
         wasip1::validate_args(&args)?;
+    } else if args.wasip1_libc.is_some() && !host.is_wasip1() {
+        return Err(wasip1::Wasip1Error::LibcWithoutHost.into());
     }
     // Bad --wit/--world must fail before anything is linked.
     let target = if args.relocatable {
@@ -269,7 +271,14 @@ fn link_checked(
             p1_lib_dir.display()
         );
     }
-    let forward = swapped.as_deref().unwrap_or(&args.forward);
+    let wasip1_forward;
+    let forward = match host.is_wasip1() {
+        true => {
+            wasip1_forward = wasip1::forward_args(args, wasip1::Libc::from_args(args)?);
+            &wasip1_forward
+        }
+        false => swapped.as_deref().unwrap_or(&args.forward),
+    };
     run_wasm_ld(wasm_ld, forward, &extra, args.verbose, Some((&linked, output)))?;
     let bytes = std::fs::read(&linked)
         .with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;

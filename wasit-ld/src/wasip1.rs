@@ -27,6 +27,10 @@ pub enum Wasip1Error {
     AdapterNotFound { searched: String },
     #[error("--host wasip1 cannot be combined with {0}: the host's world is fixed (wasit2:targets/wasip1)")]
     Conflicting(&'static str),
+    #[error("invalid value for `--wasip1-libc`: `{0}` (expected `direct` or `adapter`)")]
+    BadLibc(String),
+    #[error("--wasip1-libc only applies with --host wasip1")]
+    LibcWithoutHost,
     #[error("--host wasip1: {0}")]
     Check(#[from] wasit2_hostcheck::Error),
     #[error("--host wasip1: invalid module: {0}")]
@@ -38,8 +42,55 @@ pub enum Wasip1Error {
 #[error("{}", .0.join("\n"))]
 pub struct HostCheckFailed(pub Vec<String>);
 
+/// Which libc a `--host wasip1` link gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Libc {
+    /// The sysroot's `wasip1/libc.a`: libc calls p1 itself, the adapter
+    /// serves only the program's own WASI 0.2 calls. Smallest and fastest.
+    Direct,
+    /// The same libc as for the wasit2 host: every libc call goes through
+    /// the WASI 0.2 layer and then the adapter.
+    Adapter,
+}
+
+impl Libc {
+    pub fn from_args(args: &LinkArgs) -> Result<Libc, Wasip1Error> {
+        match args.wasip1_libc.as_deref() {
+            None | Some("direct") => Ok(Libc::Direct),
+            Some("adapter") => Ok(Libc::Adapter),
+            Some(other) => Err(Wasip1Error::BadLibc(other.to_string())),
+        }
+    }
+}
+
+/// The sysroot subdirectory of a wasm32 lib dir that holds the direct libc
+/// (written by `wasit2 sysroot build`).
+pub const DIRECT_LIBC_DIR: &str = "wasip1";
+
+/// The arguments for wasm-ld: the user's, after a `-L` for each library
+/// directory that holds a direct libc, so `-lc` finds that one first.
+/// Without such a directory (a sysroot from before the direct libc) the
+/// link uses the sysroot's libc.a through the adapter, as `--wasip1-libc
+/// adapter` does.
+pub fn forward_args(args: &LinkArgs, libc: Libc) -> Vec<OsString> {
+    let mut forward = Vec::new();
+    if libc == Libc::Direct {
+        for dir in &args.lib_dirs {
+            let direct = dir.join(DIRECT_LIBC_DIR);
+            if direct.join("libc.a").is_file() {
+                let mut flag = OsString::from("-L");
+                flag.push(direct);
+                forward.push(flag);
+            }
+        }
+    }
+    forward.extend(args.forward.iter().cloned());
+    forward
+}
+
 /// Rejects what a p1 link cannot honour, before anything is linked.
 pub fn validate_args(args: &LinkArgs) -> Result<(), Wasip1Error> {
+    Libc::from_args(args)?;
     if args.arch == Some(Arch::Wasm64) {
         return Err(Wasip1Error::Wasm64);
     }

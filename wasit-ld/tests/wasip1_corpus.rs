@@ -3,6 +3,9 @@
 //! `clang-22 --target=wasm32-wasit2-mvp -O2 -Wl,--host=wasip1` (linked by the
 //! wasit-ld under test) and run on the 2020 WAMR `iwasm` and on
 //! `wasmtime run`; stdout and the exit code must match the golden files.
+//! Each program is linked twice: with the default direct libc (libc calls
+//! p1 itself) and with `-Wl,--wasip1-libc=adapter` (every libc call goes
+//! through the WASI 0.2 layer and the adapter), so both stay correct.
 //!
 //! Programs p1 cannot express are listed in `docs/wasip1.md` between the
 //! `wasip1-corpus-exclusions` markers, with the interface their link error
@@ -64,12 +67,23 @@ fn iwasm_limits() -> Vec<Exclusion> {
     doc_table("wasip1-corpus-iwasm-limits")
 }
 
-fn build(p: &Program, wasm: &Path) -> Outcome {
+/// The value of `--wasip1-libc` a link uses.
+#[derive(Clone, Copy, Debug)]
+enum Libc {
+    Direct,
+    Adapter,
+}
+
+fn build(p: &Program, libc: Libc, wasm: &Path) -> Outcome {
     let mut cc = Command::new(clang());
     cc.arg(format!("--target={TARGET}"))
         .arg("-O2")
         .arg(format!("-fuse-ld={WASIT_LD}"))
-        .arg("-Wl,--host=wasip1")
+        .arg("-Wl,--host=wasip1");
+    if let Libc::Adapter = libc {
+        cc.arg("-Wl,--wasip1-libc=adapter");
+    }
+    cc
         .arg(&p.source)
         .arg("-o")
         .arg(wasm);
@@ -111,9 +125,9 @@ fn run_on(rt: Runtime, p: &Program, wasm: &Path, scratch: &Path) -> Outcome {
 
 /// Builds and runs one program on both runtimes; `Err` describes every mismatch.
 /// `iwasm_limit`: the text iwasm prints instead of running the program.
-fn check_program(p: &Program, iwasm_limit: Option<&str>, work: &Path) -> Result<(), String> {
+fn check_program(p: &Program, libc: Libc, iwasm_limit: Option<&str>, work: &Path) -> Result<(), String> {
     let wasm = work.join(format!("{}.wasm", p.name));
-    let built = build(p, &wasm);
+    let built = build(p, libc, &wasm);
     if built.code != Some(0) {
         return Err(format!("link for --host wasip1 failed:\n{}", built.stderr));
     }
@@ -166,9 +180,9 @@ fn check_program(p: &Program, iwasm_limit: Option<&str>, work: &Path) -> Result<
 
 /// An excluded program must fail to link, naming its interface with a call
 /// path through `main`, and leave no output.
-fn check_excluded(p: &Program, ex: &Exclusion, work: &Path) -> Result<(), String> {
+fn check_excluded(p: &Program, libc: Libc, ex: &Exclusion, work: &Path) -> Result<(), String> {
     let wasm = work.join(format!("{}.wasm", p.name));
-    let built = build(p, &wasm);
+    let built = build(p, libc, &wasm);
     if built.code == Some(0) {
         return Err("linked for --host wasip1 although docs/wasip1.md excludes it; drop it from the list".into());
     }
@@ -188,8 +202,7 @@ fn check_excluded(p: &Program, ex: &Exclusion, work: &Path) -> Result<(), String
     }
 }
 
-#[test]
-fn corpus_runs_on_iwasm_and_wasmtime() {
+fn check_corpus(libc: Libc) {
     wasit2_testkit::require_clang_target(TARGET);
     let programs = corpus::load();
     let excluded = exclusions();
@@ -205,10 +218,20 @@ fn corpus_runs_on_iwasm_and_wasmtime() {
     let work = tempfile::tempdir().unwrap();
     // Two threads: CI has two cores, and each job runs clang then two runtimes.
     corpus::check_all(programs, 2, |p| match excluded.iter().find(|e| e.program == p.name) {
-        Some(ex) => check_excluded(p, ex, work.path()),
+        Some(ex) => check_excluded(p, libc, ex, work.path()),
         None => {
             let limit = limits.iter().find(|l| l.program == p.name);
-            check_program(p, limit.map(|l| l.interface.as_str()), work.path())
+            check_program(p, libc, limit.map(|l| l.interface.as_str()), work.path())
         }
     });
+}
+
+#[test]
+fn corpus_runs_on_iwasm_and_wasmtime() {
+    check_corpus(Libc::Direct);
+}
+
+#[test]
+fn corpus_runs_on_iwasm_and_wasmtime_through_the_adapter() {
+    check_corpus(Libc::Adapter);
 }

@@ -107,13 +107,28 @@ fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
     assert_eq!(check.status.code(), Some(1));
     let report = String::from_utf8_lossy(&check.stdout);
     assert_eq!(connect_problem(&report), from_link, "wasit2 check:\n{report}\nwasit-ld:\n{err}");
-    // Not just that line: the whole report is the same, problem for problem.
+    // Not just that line: with the same libc in both modules (the wasit2
+    // libc, which `--wasip1-libc=adapter` links), the whole report is the
+    // same, problem for problem. The direct libc needs fewer p2 functions.
+    let (out, _) = cc(
+        dir.path(),
+        "wasm32-wasit2-mvp",
+        CONNECT,
+        "connect-adapter",
+        &["-Wl,--host=wasip1", "-Wl,--wasip1-libc=adapter"],
+    );
+    assert!(!out.status.success());
+    let err_adapter = stderr(&out);
     let from_check: Vec<&str> = report
         .lines()
         .map(|l| l.strip_prefix(&format!("{}: ", wasm.display())).unwrap_or(l))
         .collect();
-    let from_ld: Vec<&str> = err.lines().filter_map(|l| l.strip_prefix("wasit-ld: error: ")).collect();
+    let from_ld: Vec<&str> = err_adapter.lines().filter_map(|l| l.strip_prefix("wasit-ld: error: ")).collect();
     assert_eq!(from_check, from_ld);
+    let import = |l: &str| l.split(": ").next().unwrap_or(l).to_string();
+    let checked: Vec<String> = from_check.iter().map(|l| import(l)).collect();
+    let direct: Vec<&str> = err.lines().filter_map(|l| l.strip_prefix("wasit-ld: error: ")).collect();
+    assert!(direct.iter().all(|l| checked.contains(&import(l))), "{direct:?}\n{checked:?}");
 }
 
 #[test]
@@ -172,4 +187,104 @@ fn wasm64_is_a_one_line_error() {
     let ours: Vec<&str> = err.lines().filter(|l| l.starts_with("wasit-ld")).collect();
     assert_eq!(ours.len(), 1, "{err}");
     assert!(ours[0].contains("wasm32 only"), "{err}");
+}
+
+/// A p1 server over the socket the runtime pre-opens: accept, recv(from),
+/// send(to), shutdown, all served by the direct libc's p1 calls.
+const PREOPENED_ECHO: &str = r#"#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int main(void) {
+    int listener = -1;
+    for (int fd = 3; fd < 32 && listener < 0; fd++) {
+        int type;
+        socklen_t len = sizeof type;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM)
+            listener = fd;
+    }
+    if (listener < 0) { puts("no pre-opened socket"); return 1; }
+    int c = accept(listener, NULL, NULL);
+    if (c < 0) { perror("accept"); return 1; }
+    char buf[64];
+    struct sockaddr_storage peer;
+    socklen_t plen = sizeof peer;
+    ssize_t n = recvfrom(c, buf, sizeof buf, 0, (struct sockaddr *)&peer, &plen);
+    if (n <= 0) { perror("recvfrom"); return 1; }
+    if (send(c, "echo: ", 6, 0) != 6 || sendto(c, buf, n, 0, NULL, 0) != n) { perror("send"); return 1; }
+    if (shutdown(c, SHUT_WR) != 0) { perror("shutdown"); return 1; }
+    close(c);
+    printf("served %d bytes, peer address length %d\n", (int)n, (int)plen);
+    return 0;
+}
+"#;
+
+/// No runtime here pre-opens sockets (wasmtime 49 dropped `-S tcplisten`
+/// with its legacy p1 host; the 2020 WAMR has no `sock_accept`), so this
+/// checks what can be: the server links to p1's sock_* functions alone, and
+/// runs on both runtimes up to finding no socket to serve.
+#[test]
+fn preopened_socket_server_links_to_p1_sock_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", PREOPENED_ECHO, "echo", &["-Wl,--host=wasip1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&wasm).unwrap();
+    let mut imports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let wasmparser::Payload::ImportSection(r) = payload.unwrap() {
+            for imp in r.into_imports() {
+                let imp = imp.unwrap();
+                assert_eq!(imp.module, "wasi_snapshot_preview1", "{}", imp.name);
+                imports.push(imp.name.to_string());
+            }
+        }
+    }
+    for f in ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"] {
+        assert!(imports.iter().any(|i| i == f), "{f} not imported: {imports:?}");
+    }
+    let wasmtime = Command::new(tool("WASIT2_WASMTIME", "wasmtime")).arg("run").arg(&wasm).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&wasmtime.stdout), "no pre-opened socket\n");
+    assert_eq!(wasmtime.status.code(), Some(1));
+    // The 2020 iwasm warns on stdout that it lacks sock_accept, then runs.
+    let iwasm = Command::new(tool("WASIT2_IWASM", "iwasm")).arg(&wasm).output().unwrap();
+    assert!(String::from_utf8_lossy(&iwasm.stdout).starts_with("no pre-opened socket\n"));
+}
+
+/// The direct libc calls p1 itself, so a libc-only program holds none of
+/// the adapter's code; `--wasip1-libc=adapter` links the wasit2 libc,
+/// served entirely by the adapter.
+#[test]
+fn the_direct_libc_leaves_the_adapter_out_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "#include <stdio.h>\nint main(void) { puts(\"hello p1\"); return 0; }\n";
+    let names = |extra: &[&str], out: &str| -> Vec<String> {
+        let (o, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", src, out, extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let run = Command::new(tool("WASIT2_IWASM", "iwasm")).arg(&wasm).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&run.stdout), "hello p1\n");
+        let bytes = std::fs::read(&wasm).unwrap();
+        let mut names = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+            if let wasmparser::Payload::CustomSection(c) = payload.unwrap() {
+                if let wasmparser::KnownCustom::Name(r) = c.as_known() {
+                    for sub in r {
+                        if let wasmparser::Name::Function(map) = sub.unwrap() {
+                            names.extend(map.into_iter().map(|n| n.unwrap().name.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        names
+    };
+    let adapter_code = |names: &[String]| names.iter().any(|n| n.starts_with("__wasit2_import_"));
+    let direct = names(&["-Wl,--host=wasip1"], "direct");
+    assert!(!adapter_code(&direct), "{direct:?}");
+    let adapted = names(&["-Wl,--host=wasip1", "-Wl,--wasip1-libc=adapter"], "adapted");
+    assert!(adapter_code(&adapted), "{adapted:?}");
+
+    let (o, _) = cc(dir.path(), "wasm32-wasit2-mvp", src, "bad", &["-Wl,--host=wasip1", "-Wl,--wasip1-libc=p2"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("invalid value for `--wasip1-libc`: `p2`"), "{}", stderr(&o));
 }
