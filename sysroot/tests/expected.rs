@@ -15,6 +15,11 @@
 //!   (`__VERSION__`, `__clang_version__`, minor, patchlevel) are dropped, so
 //!   a point release of clang-22 does not count as an interface change.
 //!
+//!
+//! For the wasm32 targets, `expected/<triple>/wasip1/` holds the first three
+//! for the `--host wasip1` libc (`lib/<triple>/wasip1/libc.a` with the same
+//! crt files).
+//!
 //! The test regenerates all four from the built sysroot and fails with a
 //! line diff on any change; `BLESS=1 cargo test -p wasit2-sysroot --test
 //! expected` rewrites them. Needs `make sysroot clang-install`.
@@ -68,8 +73,17 @@ fn symbols(files: &[PathBuf]) -> (BTreeSet<String>, BTreeSet<String>) {
 }
 
 fn lib_files(triple: &str) -> Vec<PathBuf> {
+    lib_files_with(triple, "libc.a")
+}
+
+/// The `--host wasip1` libc with the target's crt files.
+fn wasip1_lib_files(triple: &str) -> Vec<PathBuf> {
+    lib_files_with(triple, "wasip1/libc.a")
+}
+
+fn lib_files_with(triple: &str, libc: &str) -> Vec<PathBuf> {
     let dir = sysroot().join("lib").join(triple);
-    let files: Vec<PathBuf> = ["libc.a", "crt1.o", "crt1-command.o"].iter().map(|f| dir.join(f)).collect();
+    let files: Vec<PathBuf> = [libc, "crt1.o", "crt1-command.o"].iter().map(|f| dir.join(f)).collect();
     for f in &files {
         assert!(f.is_file(), "{} is missing: run `make sysroot clang-install` first", f.display());
     }
@@ -77,7 +91,11 @@ fn lib_files(triple: &str) -> Vec<PathBuf> {
 }
 
 fn defined_and_undefined(triple: &str) -> (String, String) {
-    let (defined, referenced) = symbols(&lib_files(triple));
+    defined_and_undefined_in(&lib_files(triple))
+}
+
+fn defined_and_undefined_in(files: &[PathBuf]) -> (String, String) {
+    let (defined, referenced) = symbols(files);
     let undefined: Vec<&String> = referenced.difference(&defined).collect();
     let join = |it: &mut dyn Iterator<Item = &String>| it.map(|s| format!("{s}\n")).collect::<String>();
     (join(&mut defined.iter()), join(&mut undefined.into_iter()))
@@ -213,6 +231,43 @@ fn check_triple(triple: &str) {
         "the {triple} interface changed (if intended: BLESS=1 cargo test -p wasit2-sysroot --test expected):\n{}",
         diffs.join("\n")
     );
+}
+
+fn check_wasip1_libc(triple: &str) {
+    let files = wasip1_lib_files(triple);
+    let (defined, undefined) = defined_and_undefined_in(&files);
+    let imports = wasm_imports(&files);
+    let dir = format!("{triple}/wasip1");
+    let diffs: Vec<String> =
+        [("defined-symbols.txt", &defined), ("undefined-symbols.txt", &undefined), ("imports.txt", &imports)]
+            .into_iter()
+            .filter_map(|(file, text)| check(&dir, file, text))
+            .collect();
+    assert!(
+        diffs.is_empty(),
+        "the {triple} --host wasip1 libc changed (if intended: BLESS=1 cargo test -p wasit2-sysroot --test expected):\n{}",
+        diffs.join("\n")
+    );
+    // Either libc serves a program compiled against the same headers: the
+    // direct one defines everything the wasit2 libc does but its layer's
+    // internals.
+    let direct: BTreeSet<&str> = defined.lines().collect();
+    let (wasit2, _) = defined_and_undefined(triple);
+    let missing: Vec<&str> = wasit2
+        .lines()
+        .filter(|s| !s.starts_with("w2_") && !s.starts_with("w2s_") && !direct.contains(s))
+        .collect();
+    assert!(missing.is_empty(), "{triple}: the --host wasip1 libc lacks {missing:?}");
+}
+
+#[test]
+fn expected_wasm32_wasip1_libc() {
+    check_wasip1_libc("wasm32-wasit2");
+}
+
+#[test]
+fn expected_wasm32_mvp_wasip1_libc() {
+    check_wasip1_libc("wasm32-wasit2-mvp");
 }
 
 #[test]
