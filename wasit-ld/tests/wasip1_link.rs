@@ -189,12 +189,19 @@ fn wasm64_is_a_one_line_error() {
     assert!(ours[0].contains("wasm32 only"), "{err}");
 }
 
-/// A p1 server over the socket the runtime pre-opens: accept, recv(from),
-/// send(to), shutdown, all served by the direct libc's p1 calls.
-const PREOPENED_ECHO: &str = r#"#include <stdio.h>
+/// A p1 server over the socket the runtime pre-opens: poll, accept,
+/// recv(from), send(to), shutdown, all served by the direct libc's p1 calls.
+/// (Runtimes hand the listener over non-blocking, hence the polls.)
+const PREOPENED_ECHO: &str = r#"#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+static int wait_for(int fd, short events) {
+    struct pollfd p = {.fd = fd, .events = events};
+    return poll(&p, 1, 20000) == 1 ? 0 : -1;
+}
 
 int main(void) {
     int listener = -1;
@@ -205,11 +212,13 @@ int main(void) {
             listener = fd;
     }
     if (listener < 0) { puts("no pre-opened socket"); return 1; }
+    if (wait_for(listener, POLLIN) != 0) { puts("no client"); return 1; }
     int c = accept(listener, NULL, NULL);
     if (c < 0) { perror("accept"); return 1; }
     char buf[64];
     struct sockaddr_storage peer;
     socklen_t plen = sizeof peer;
+    if (wait_for(c, POLLIN) != 0) { puts("no data"); return 1; }
     ssize_t n = recvfrom(c, buf, sizeof buf, 0, (struct sockaddr *)&peer, &plen);
     if (n <= 0) { perror("recvfrom"); return 1; }
     if (send(c, "echo: ", 6, 0) != 6 || sendto(c, buf, n, 0, NULL, 0) != n) { perror("send"); return 1; }
@@ -220,12 +229,14 @@ int main(void) {
 }
 "#;
 
-/// No runtime here pre-opens sockets (wasmtime 49 dropped `-S tcplisten`
-/// with its legacy p1 host; the 2020 WAMR has no `sock_accept`), so this
-/// checks what can be: the server links to p1's sock_* functions alone, and
-/// runs on both runtimes up to finding no socket to serve.
+/// The server links to p1's sock_* functions alone and serves a client on
+/// wasmtime 42, the last wasmtime CLI whose p1 host pre-opens sockets
+/// (`-S preview2=n -S tcplisten=ADDR`; set up as `.tools/bin/wasmtime42`).
+/// wasmtime 49 has no such option and the 2020 WAMR no `sock_accept`; both
+/// run it up to finding no socket.
 #[test]
-fn preopened_socket_server_links_to_p1_sock_functions() {
+fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
+    use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
     let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", PREOPENED_ECHO, "echo", &["-Wl,--host=wasip1"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -243,6 +254,36 @@ fn preopened_socket_server_links_to_p1_sock_functions() {
     for f in ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"] {
         assert!(imports.iter().any(|i| i == f), "{f} not imported: {imports:?}");
     }
+
+    // A free port: the listener is closed before wasmtime binds it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new(tool("WASIT2_WASMTIME42", "wasmtime42"))
+        .args(["run", "-S", "preview2=n", "-S", &format!("tcplisten=127.0.0.1:{port}")])
+        .arg(&wasm)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wasmtime42 runs (scripts/setup.sh installs it)");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut client = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => break s,
+            Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(e) => {
+                let _ = server.kill();
+                panic!("wasmtime42 never listened on port {port}: {e}");
+            }
+        }
+    };
+    client.write_all(b"ping").unwrap();
+    let mut reply = String::new();
+    client.read_to_string(&mut reply).unwrap();
+    let done = server.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(reply, "echo: ping", "stderr: {err}");
+    assert_eq!(String::from_utf8_lossy(&done.stdout), "served 4 bytes, peer address length 0\n", "{err}");
+    assert!(done.status.success(), "{err}");
+
     let wasmtime = Command::new(tool("WASIT2_WASMTIME", "wasmtime")).arg("run").arg(&wasm).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&wasmtime.stdout), "no pre-opened socket\n");
     assert_eq!(wasmtime.status.code(), Some(1));
