@@ -13,6 +13,10 @@ use crate::{symbols, Error, Result};
 pub const ADAPTER_WORLD: &str = "wasit2:targets/wasip1";
 /// File name of the built library.
 pub const ADAPTER_LIB: &str = "libwasit2-wasip1.a";
+/// Where a wasm32 sysroot lib dir holds the libc that `--host wasip1` links
+/// by default (the direct libc: libc calls p1 itself). The sysroot builder
+/// writes `<lib dir>/WASIP1_LIBC_DIR/libc.a`; wasit-ld looks for it there.
+pub const WASIP1_LIBC_DIR: &str = "wasip1";
 
 /// (file name, contents) of the adapter's sources.
 pub const SOURCES: &[(&str, &str)] = &[

@@ -19,7 +19,7 @@ pub mod symbols;
 use std::path::Path;
 
 pub use adapter::{
-    adapter_lowering, build_adapter, find_tool, install_adapter, ADAPTER_LIB, ADAPTER_WORLD, CFLAGS,
+    adapter_lowering, build_adapter, find_tool, install_adapter, ADAPTER_LIB, ADAPTER_WORLD, WASIP1_LIBC_DIR, CFLAGS,
 };
 pub use check::{
     check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020,

@@ -35,11 +35,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tree::{Group, Library, Source, Tree};
 
-/// The libc `wasit-ld --host wasip1` links instead of `libc.a`, relative to
-/// a wasm32 target's lib dir: libc calls p1 directly, and the adapter serves
-/// only the WASI 0.2 calls the program itself makes.
-pub const WASIP1_LIBC: &str = "wasip1/libc.a";
-
 /// Libraries clang's driver or common build systems link by name; on WASI
 /// their contents live in libc.a, so they are installed empty.
 pub const EMPTY_LIBS: &[&str] = &["m", "rt", "pthread", "crypt", "util", "xnet", "resolv", "dl"];
@@ -278,7 +273,8 @@ fn build_variant(
         }
         sources.extend(l.wasip1_sources.iter().map(|p| layer_source(l, p)));
         sources.extend(bindings_source);
-        libs.push(Library { file: WASIP1_LIBC.into(), sources });
+        // wasit-ld looks for it there (wasit2_hostcheck::WASIP1_LIBC_DIR).
+        libs.push(Library { file: format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR), sources });
     }
     let crt_sources: Vec<Source> = layer
         .map(|l| {

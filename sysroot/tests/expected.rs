@@ -78,7 +78,7 @@ fn lib_files(triple: &str) -> Vec<PathBuf> {
 
 /// The `--host wasip1` libc with the target's crt files.
 fn wasip1_lib_files(triple: &str) -> Vec<PathBuf> {
-    lib_files_with(triple, "wasip1/libc.a")
+    lib_files_with(triple, &format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR))
 }
 
 fn lib_files_with(triple: &str, libc: &str) -> Vec<PathBuf> {

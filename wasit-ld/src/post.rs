@@ -69,6 +69,29 @@ pub(crate) fn survives_strip(name: &str, strip: Strip, keep: &[String]) -> bool 
     }
 }
 
+/// Copies one section of `bytes` into `out` unchanged; a custom section
+/// only when `keep_custom` accepts its name.
+pub(crate) fn copy_section(out: &mut Module, payload: &Payload, bytes: &[u8], keep_custom: impl Fn(&str) -> bool) {
+    match payload {
+        Payload::CustomSection(c) => {
+            if keep_custom(c.name()) {
+                out.section(&CustomSection {
+                    name: Cow::Borrowed(c.name()),
+                    data: Cow::Borrowed(c.data()),
+                });
+            }
+        }
+        other => {
+            if let Some((id, range)) = other.as_section() {
+                out.section(&RawSection {
+                    id,
+                    data: &bytes[range.start as usize..range.end as usize],
+                });
+            }
+        }
+    }
+}
+
 /// Applies [`Finish`] to `bytes` and validates the result.
 pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
     let renames = [
@@ -92,22 +115,9 @@ pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
                 }
                 out.section(&section);
             }
-            Payload::CustomSection(c) => {
-                if keep_custom(c.name(), how.strip, how.keep_sections) {
-                    out.section(&CustomSection {
-                        name: Cow::Borrowed(c.name()),
-                        data: Cow::Borrowed(c.data()),
-                    });
-                }
-            }
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    out.section(&RawSection {
-                        id,
-                        data: &bytes[range.start as usize..range.end as usize],
-                    });
-                }
-            }
+            other => copy_section(&mut out, other, bytes, |name| {
+                keep_custom(name, how.strip, how.keep_sections)
+            }),
         }
     }
     out.section(&CustomSection {

@@ -8,13 +8,12 @@
 //! profile (imports, call paths, `_start`/`memory` exports, the 2020 WAMR's
 //! wasm features) and keeps wasm-ld's `memory` export name.
 
-use std::borrow::Cow;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use wasit2_abi::Arch;
-use wasit2_hostcheck::{CheckOptions, HostProfile, ADAPTER_LIB};
-use wasm_encoder::{CustomSection, Module, RawSection};
+use wasit2_hostcheck::{CheckOptions, HostProfile, ADAPTER_LIB, WASIP1_LIBC_DIR};
+use wasm_encoder::Module;
 use wasmparser::{Parser, Payload};
 
 use crate::args::{LinkArgs, Strip};
@@ -63,10 +62,6 @@ impl Libc {
     }
 }
 
-/// The sysroot subdirectory of a wasm32 lib dir that holds the direct libc
-/// (written by `wasit2 sysroot build`).
-pub const DIRECT_LIBC_DIR: &str = "wasip1";
-
 /// The arguments for wasm-ld: the user's, after a `-L` for each library
 /// directory that holds a direct libc, so `-lc` finds that one first.
 /// Without such a directory (a sysroot from before the direct libc) the
@@ -76,7 +71,7 @@ pub fn forward_args(args: &LinkArgs, libc: Libc) -> Vec<OsString> {
     let mut forward = Vec::new();
     if libc == Libc::Direct {
         for dir in &args.lib_dirs {
-            let direct = dir.join(DIRECT_LIBC_DIR);
+            let direct = dir.join(WASIP1_LIBC_DIR);
             if direct.join("libc.a").is_file() {
                 let mut flag = OsString::from("-L");
                 flag.push(direct);
@@ -233,24 +228,9 @@ fn strip(bytes: &[u8], how: Strip, keep: &[String]) -> Result<Vec<u8>, Wasip1Err
     }
     let mut out = Module::new();
     for payload in Parser::new(0).parse_all(bytes) {
-        match payload? {
-            Payload::CustomSection(c) => {
-                if crate::post::survives_strip(c.name(), how, keep) {
-                    out.section(&CustomSection {
-                        name: Cow::Borrowed(c.name()),
-                        data: Cow::Borrowed(c.data()),
-                    });
-                }
-            }
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    out.section(&RawSection {
-                        id,
-                        data: &bytes[range.start as usize..range.end as usize],
-                    });
-                }
-            }
-        }
+        crate::post::copy_section(&mut out, &payload?, bytes, |name| {
+            crate::post::survives_strip(name, how, keep)
+        });
     }
     Ok(out.finish())
 }
@@ -258,6 +238,7 @@ fn strip(bytes: &[u8], how: Strip, keep: &[String]) -> Result<Vec<u8>, Wasip1Err
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_encoder::CustomSection;
 
     #[test]
     fn adapter_is_taken_from_the_first_lib_dir_holding_it() {

@@ -240,19 +240,12 @@ fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
     let dir = tempfile::tempdir().unwrap();
     let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", PREOPENED_ECHO, "echo", &["-Wl,--host=wasip1"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let bytes = std::fs::read(&wasm).unwrap();
-    let mut imports = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
-        if let wasmparser::Payload::ImportSection(r) = payload.unwrap() {
-            for imp in r.into_imports() {
-                let imp = imp.unwrap();
-                assert_eq!(imp.module, "wasi_snapshot_preview1", "{}", imp.name);
-                imports.push(imp.name.to_string());
-            }
-        }
+    let info = wasit_ld::module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
+    for imp in &info.imports {
+        assert_eq!(imp.module, "wasi_snapshot_preview1", "{}", imp.field);
     }
     for f in ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"] {
-        assert!(imports.iter().any(|i| i == f), "{f} not imported: {imports:?}");
+        assert!(info.imports.iter().any(|i| i.field == f), "{f} not imported");
     }
 
     // A free port: the listener is closed before wasmtime binds it.
@@ -304,20 +297,8 @@ fn the_direct_libc_leaves_the_adapter_out_unless_asked() {
         assert!(o.status.success(), "{}", stderr(&o));
         let run = Command::new(tool("WASIT2_IWASM", "iwasm")).arg(&wasm).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&run.stdout), "hello p1\n");
-        let bytes = std::fs::read(&wasm).unwrap();
-        let mut names = Vec::new();
-        for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
-            if let wasmparser::Payload::CustomSection(c) = payload.unwrap() {
-                if let wasmparser::KnownCustom::Name(r) = c.as_known() {
-                    for sub in r {
-                        if let wasmparser::Name::Function(map) = sub.unwrap() {
-                            names.extend(map.into_iter().map(|n| n.unwrap().name.to_string()));
-                        }
-                    }
-                }
-            }
-        }
-        names
+        let info = wasit_ld::module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
+        info.names.into_values().collect::<Vec<String>>()
     };
     let adapter_code = |names: &[String]| names.iter().any(|n| n.starts_with("__wasit2_import_"));
     let direct = names(&["-Wl,--host=wasip1"], "direct");

@@ -43,7 +43,8 @@ int32_t w2_network(void) {
 
 int socket(int domain, int type, int protocol) {
     int32_t s;
-    __wasi_errno_t e = (type & 0xf) == SOCK_DGRAM ? w2s_udp_create(domain, &s) : w2s_tcp_create(domain, &s);
+    type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    __wasi_errno_t e = type == SOCK_DGRAM ? w2s_udp_create(domain, &s) : w2s_tcp_create(domain, &s);
     FAIL(e ? e : ENOTSUP);
 }
 
