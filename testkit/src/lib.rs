@@ -160,3 +160,20 @@ pub mod corpus {
         out
     }
 }
+
+/// Makes cargo link a crate again: removes its `.wasm` outputs from a
+/// profile dir (`<target-dir>/<target>/release`) and its `deps/`. Cargo
+/// does not track the linker binary, so after wasit-ld or the sysroot
+/// changed it would keep an old link; without the crate's own outputs it
+/// rebuilds just that crate.
+pub fn remove_wasm_outputs(profile_dir: &std::path::Path, crate_name: &str) {
+    let artifact = crate_name.replace('-', "_");
+    for dir in [profile_dir.to_path_buf(), profile_dir.join("deps")] {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.ends_with(".wasm") && (file.starts_with(crate_name) || file.starts_with(&artifact)) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}

@@ -280,8 +280,18 @@ fn link_checked(
         false => swapped.as_deref().unwrap_or(&args.forward),
     };
     run_wasm_ld(wasm_ld, forward, &extra, args.verbose, Some((&linked, output)))?;
-    let bytes = std::fs::read(&linked)
+    let mut bytes = std::fs::read(&linked)
         .with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
+    if host.is_wasip1() {
+        // Which functions survive gc is known only after a link, so a
+        // program that uses malloc is linked again with it exported.
+        if let Some(exports) = wasip1::allocator_exports(&bytes).context("wasm-ld produced an invalid module")? {
+            extra.extend(exports);
+            run_wasm_ld(wasm_ld, forward, &extra, args.verbose, Some((&linked, output)))?;
+            bytes = std::fs::read(&linked)
+                .with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
+        }
+    }
     // Only a p1 program linked against the wasit2 libc gets the p1 layer;
     // elsewhere a p1 import stays an error the checks report.
     let bytes = match swapped.is_none() {

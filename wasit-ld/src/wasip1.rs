@@ -9,7 +9,7 @@
 //! wasm features) and keeps wasm-ld's `memory` export name.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use wasit2_abi::Arch;
 use wasit2_hostcheck::{CheckOptions, HostProfile, ADAPTER_LIB, WASIP1_LIBC_DIR};
@@ -30,6 +30,8 @@ pub enum Wasip1Error {
     BadLibc(String),
     #[error("--wasip1-libc only applies with --host wasip1")]
     LibcWithoutHost,
+    #[error("--host wasip1 cannot use rustup's prebuilt {0} std: it is not MVP code, which the 2020 WAMR needs; build std for the wasm32-wasit2-mvp.json spec instead (docs/rust.md, \"WASI preview 1 runtimes\")")]
+    PrebuiltRustStd(&'static str),
     #[error("--host wasip1: {0}")]
     Check(#[from] wasit2_hostcheck::Error),
     #[error("--host wasip1: invalid module: {0}")]
@@ -86,6 +88,9 @@ pub fn forward_args(args: &LinkArgs, libc: Libc) -> Vec<OsString> {
 /// Rejects what a p1 link cannot honour, before anything is linked.
 pub fn validate_args(args: &LinkArgs) -> Result<(), Wasip1Error> {
     Libc::from_args(args)?;
+    if let Some(target) = prebuilt_rust_std(&args.forward) {
+        return Err(Wasip1Error::PrebuiltRustStd(target));
+    }
     if args.arch == Some(Arch::Wasm64) {
         return Err(Wasip1Error::Wasm64);
     }
@@ -99,6 +104,20 @@ pub fn validate_args(args: &LinkArgs) -> Result<(), Wasip1Error> {
         return Err(Wasip1Error::Conflicting("--emit-component"));
     }
     Ok(())
+}
+
+/// The rustup target whose self-contained directory (its wasi-libc and
+/// crt1) rustc put on the link line, if any. rustup's std for those targets
+/// is built for clang's default CPU, so it cannot load on the 2020 WAMR.
+fn prebuilt_rust_std(forward: &[OsString]) -> Option<&'static str> {
+    ["wasm32-wasip1", "wasm32-wasip2"].into_iter().find(|target| {
+        let dir = format!("{target}/lib/self-contained");
+        forward.iter().any(|arg| {
+            let text = arg.to_string_lossy();
+            let path = Path::new(text.strip_prefix("-L").unwrap_or(&text));
+            path.ends_with(&dir) || path.parent().is_some_and(|p| p.ends_with(&dir))
+        })
+    })
 }
 
 /// The adapter archive: the first `-L` directory holding it, as wasm-ld's
@@ -130,6 +149,24 @@ pub fn extra_link_args(args: &LinkArgs, names_entry: bool) -> Result<Vec<OsStrin
         extra.push("--entry=_start".into());
     }
     Ok(extra)
+}
+
+/// The wasm-ld arguments that export the program's allocator, when the
+/// linked module (`bytes`, with its name section) kept a function named
+/// `malloc`; `None` when it did not, so programs that never allocate do
+/// not grow by the allocator's size.
+///
+/// Why: WAMR gives a module that does not export `malloc` and `free` an
+/// app heap of its own, placed in the module's linear memory just past what
+/// the module declared. wasi-libc's malloc treats all memory up to
+/// `memory.size` as its own, so its first large allocation overwrites that
+/// heap and the 2020 WAMR fails with "out of memory". With the exports,
+/// WAMR allocates with the module's `malloc` and adds no heap
+/// (docs/wasip1.md, "Its own heap inside the program's memory").
+pub fn allocator_exports(bytes: &[u8]) -> Result<Option<Vec<OsString>>, crate::module::ModuleError> {
+    let info = crate::module::parse(bytes)?;
+    let links_malloc = info.names.values().any(|n| n == "malloc");
+    Ok(links_malloc.then(|| vec!["--export=malloc".into(), "--export-if-defined=free".into()]))
 }
 
 /// Rust std for the wasit2 specs calls standard wasip2 imports (the `wasi`

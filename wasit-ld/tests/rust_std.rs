@@ -49,14 +49,7 @@ fn build_std_demo(target: &str, linker: &Path, dir_name: &str) -> PathBuf {
     let out_time = std::fs::metadata(&out).and_then(|m| m.modified()).ok();
     if let (Some(l), Some(o)) = (linker_time, out_time) {
         if o < l {
-            let _ = std::fs::remove_file(&out);
-            let deps = target_dir.join(target).join("release/deps");
-            for e in std::fs::read_dir(&deps).into_iter().flatten().flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with("std_demo") && name.ends_with(".wasm") {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
+            wasit2_testkit::remove_wasm_outputs(&target_dir.join(target).join("release"), "std-demo");
         }
     }
     let env_name = format!("CARGO_TARGET_{}_LINKER", target.to_uppercase().replace('-', "_"));
@@ -355,4 +348,36 @@ fn rust_wasip1_link_without_the_wasit2_libc_is_a_clear_error() {
     let line = stderr.lines().find(|l| l.contains("wasit-ld: error:")).unwrap_or_else(|| panic!("{stderr}"));
     assert!(line.contains("needs the wasit2 libc") && line.contains("no-sysroot"), "{line}");
     assert!(!out.exists(), "no output on error");
+}
+
+/// The simpler path cannot target the 2020 WAMR: rustup's prebuilt std is
+/// built for the default CPU. `-C link-arg=--host=wasip1` with it is one
+/// clear line that names the spec to use, for both rustup targets.
+#[test]
+fn rustup_std_with_host_wasip1_names_the_mvp_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("hello.rs");
+    std::fs::write(&src, "fn main() { println!(\"hi\"); }\n").unwrap();
+    for target in ["wasm32-wasip1", "wasm32-wasip2"] {
+        let out = dir.path().join(format!("{target}.wasm"));
+        let o = Command::new("rustc")
+            .args(["--target", target])
+            .arg(format!("-Clinker={WASIT_LD}"))
+            .arg("-Clink-arg=--host=wasip1")
+            .arg(&src)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(!o.status.success());
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("wasit-ld: error:")).collect();
+        assert_eq!(lines.len(), 1, "{stderr}");
+        assert!(
+            lines[0].contains(&format!("rustup's prebuilt {target} std")) && lines[0].contains("wasm32-wasit2-mvp.json"),
+            "{}",
+            lines[0]
+        );
+        assert!(!out.exists(), "no output on error");
+    }
 }

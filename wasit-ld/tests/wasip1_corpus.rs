@@ -62,11 +62,6 @@ fn exclusions() -> Vec<Exclusion> {
     doc_table("wasip1-corpus-exclusions")
 }
 
-/// Programs over a limit of the 2020 iwasm, with the text it prints then.
-fn iwasm_limits() -> Vec<Exclusion> {
-    doc_table("wasip1-corpus-iwasm-limits")
-}
-
 /// The value of `--wasip1-libc` a link uses.
 #[derive(Clone, Copy, Debug)]
 enum Libc {
@@ -124,8 +119,7 @@ fn run_on(rt: Runtime, p: &Program, wasm: &Path, scratch: &Path) -> Outcome {
 }
 
 /// Builds and runs one program on both runtimes; `Err` describes every mismatch.
-/// `iwasm_limit`: the text iwasm prints instead of running the program.
-fn check_program(p: &Program, libc: Libc, iwasm_limit: Option<&str>, work: &Path) -> Result<(), String> {
+fn check_program(p: &Program, libc: Libc, work: &Path) -> Result<(), String> {
     let wasm = work.join(format!("{}.wasm", p.name));
     let built = build(p, libc, &wasm);
     if built.code != Some(0) {
@@ -136,15 +130,6 @@ fn check_program(p: &Program, libc: Libc, iwasm_limit: Option<&str>, work: &Path
         let scratch = work.join(format!("{}.{rt:?}.dir", p.name));
         std::fs::create_dir_all(&scratch).unwrap();
         let ran = run_on(rt, p, &wasm, &scratch);
-        if let (Runtime::Iwasm, Some(limit)) = (rt, iwasm_limit) {
-            if !ran.stdout.contains(limit) && !ran.stderr.contains(limit) {
-                problems.push(format!(
-                    "Iwasm: docs/wasip1.md says it prints `{limit}`, but it printed:\n{}{}",
-                    ran.stdout, ran.stderr
-                ));
-            }
-            continue;
-        }
         // The 2020 iwasm drops exit codes: `proc_exit` only raises the
         // exception "wasi proc exit" and iwasm exits 0 (docs/wasip1.md), so a
         // trap there shows as any other exception on stderr.
@@ -206,9 +191,8 @@ fn check_corpus(libc: Libc) {
     wasit2_testkit::require_clang_target(TARGET);
     let programs = corpus::load();
     let excluded = exclusions();
-    let limits = iwasm_limits();
     assert!(!excluded.is_empty(), "docs/wasip1.md lists no exclusions");
-    for ex in excluded.iter().chain(&limits) {
+    for ex in &excluded {
         assert!(
             programs.iter().any(|p| p.name == ex.program),
             "docs/wasip1.md excludes `{}`, which is not in tests/c",
@@ -219,10 +203,7 @@ fn check_corpus(libc: Libc) {
     // Two threads: CI has two cores, and each job runs clang then two runtimes.
     corpus::check_all(programs, 2, |p| match excluded.iter().find(|e| e.program == p.name) {
         Some(ex) => check_excluded(p, libc, ex, work.path()),
-        None => {
-            let limit = limits.iter().find(|l| l.program == p.name);
-            check_program(p, libc, limit.map(|l| l.interface.as_str()), work.path())
-        }
+        None => check_program(p, libc, work.path()),
     });
 }
 

@@ -310,3 +310,61 @@ fn the_direct_libc_leaves_the_adapter_out_unless_asked() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("invalid value for `--wasip1-libc`: `p2`"), "{}", stderr(&o));
 }
+
+/// A program that keeps `malloc` exports it and `free`, so WAMR does not put
+/// its own heap where dlmalloc allocates: a 300,000-byte buffer written and
+/// read back runs on the 2020 iwasm, which stops such a program with
+/// "out of memory" when the exports are missing. A program that never
+/// allocates exports neither and is not larger for it.
+#[test]
+fn programs_that_allocate_export_malloc_and_free_for_wamr() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = r#"#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+    size_t n = 300000;
+    char *out = malloc(n), *in = malloc(n);
+    if (!out || !in) return 1;
+    for (size_t i = 0; i < n; i++) out[i] = (char)(i * 7);
+    int fd = open("big.bin", O_CREAT | O_RDWR | O_TRUNC, 0644);
+    if (fd < 0 || write(fd, out, n) != (ssize_t)n) return 2;
+    if (lseek(fd, 0, SEEK_SET) != 0 || read(fd, in, n) != (ssize_t)n) return 3;
+    printf("%s\n", memcmp(in, out, n) == 0 ? "same" : "differs");
+    free(in);
+    free(out);
+    return close(fd);
+}
+"#;
+    let exports = |wasm: &Path| -> Vec<String> {
+        let info = wasit_ld::module::parse(&std::fs::read(wasm).unwrap()).unwrap();
+        info.exports.into_iter().map(|e| e.name).collect()
+    };
+    for libc in ["direct", "adapter"] {
+        let libc_flag = format!("-Wl,--wasip1-libc={libc}");
+        let (o, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", big, &format!("big-{libc}"), &["-Wl,--host=wasip1", &libc_flag]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let names = exports(&wasm);
+        assert!(names.iter().any(|n| n == "malloc") && names.iter().any(|n| n == "free"), "{libc}: {names:?}");
+        let run = Command::new(tool("WASIT2_IWASM", "iwasm"))
+            .arg("--dir=.")
+            .arg(&wasm)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&run.stdout),
+            "same\n",
+            "{libc}: iwasm stderr: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+
+    let hello = "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n";
+    let (o, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", hello, "hello", &["-Wl,--host=wasip1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names = exports(&wasm);
+    assert!(!names.iter().any(|n| n == "malloc" || n == "free"), "{names:?}");
+}
