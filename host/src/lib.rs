@@ -14,6 +14,10 @@
 //! `&mut T`), so neither `Sync` on `T` nor `Arc<Mutex<..>>` nor forwarding
 //! impls are needed. See `docs/host.md` and `examples/logging.rs`.
 
+// Nightly `Arc::try_new`, only when built for the OOM test (see docs/host.md).
+#![cfg_attr(arc_try_new, allow(unstable_features))]
+#![cfg_attr(arc_try_new, feature(allocator_api))]
+
 mod funcs;
 mod linker;
 pub mod oom;
@@ -39,6 +43,17 @@ pub enum HostError {
     Unimplemented { module: String, field: String },
     #[error("registering `{module}` `{field}`: {message}")]
     Link { module: String, field: String, message: String },
+    #[error("out of memory")]
+    OutOfMemory(#[from] wasmtime::OutOfMemory),
+}
+
+/// Parses the WASI WIT and computes the import lowerings that
+/// [`Host::add_to_linker`] uses; they are computed once per process, on
+/// first use. wit-parser aborts on allocation failure, so an embedder that
+/// wants `add_to_linker` to report allocation failure as
+/// [`HostError::OutOfMemory`] calls this first, e.g. at startup.
+pub fn prepare() -> Result<(), HostError> {
+    linker::arch_data().map(|_| ())
 }
 
 /// Resource limits, in the spirit of wasmtime's hostcall fuel. Exceeding one

@@ -1,10 +1,10 @@
 //! Registering the imports in a wasmtime core `Linker<T>` and the per-call
 //! path: lift arguments, run hooks, call the implementation, lower results.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use wasit2_abi::{Arch, ImportItem, Lowering, ValType, Wit};
-use wasmtime::{Caller, Extern, FuncType, Linker, Result, bail, format_err};
+use wasmtime::{Caller, Extern, FuncType, Linker, OutOfMemory, Result, bail, format_err};
 use wit_parser::{Resolve, Type};
 
 use crate::funcs::{self, CallEnv, ImplFn};
@@ -47,7 +47,10 @@ type After<T> = dyn Fn(&mut T, &CallInfo<'_>, &[Val], &Outcome) + Send + Sync;
 /// must be `Send + Sync` (wasmtime requires that of host functions), but `T`
 /// need not be `Sync`.
 pub struct Host<T> {
-    get: Arc<Accessor<T>>,
+    // A `Box`, not an `Arc`: `new` cannot report allocation failure, and a
+    // `Box` of a capture-less accessor does not allocate; `add_to_linker`
+    // then shares it through a fallible `Arc`.
+    get: Box<Accessor<T>>,
     before: Vec<(Option<String>, Arc<Before<T>>)>,
     after: Vec<(Option<String>, Arc<After<T>>)>,
 }
@@ -63,7 +66,7 @@ pub fn add_to_linker<T: 'static>(
 
 impl<T: 'static> Host<T> {
     pub fn new(get: impl Fn(&mut T) -> &mut WasiHostCtx + Send + Sync + 'static) -> Self {
-        Host { get: Arc::new(get), before: Vec::new(), after: Vec::new() }
+        Host { get: Box::new(get), before: Vec::new(), after: Vec::new() }
     }
 
     /// Runs `hook` before every import call; it may replace the call by
@@ -98,15 +101,20 @@ impl<T: 'static> Host<T> {
         self
     }
 
+    /// Adds the imports to `linker`. Allocation failure here (including
+    /// inside wasmtime's `Linker`) is `HostError::OutOfMemory`; the first
+    /// call in a process also parses the WASI WIT, which aborts on allocation
+    /// failure (call [`crate::prepare`] first to do that up front).
     pub fn add_to_linker(self, linker: &mut Linker<T>) -> Result<(), HostError> {
-        let wit = Wit::wasi()?;
-        let world = wit.command_world()?;
-        for arch in Arch::ALL {
-            let lowering = Arc::new(Lowering::new(&wit, world, arch)?);
+        let all = arch_data()?;
+        let get: Arc<Box<Accessor<T>>> = try_arc(self.get)?;
+        for data in all {
+            let lowering = &data.lowering;
+            let arch = lowering.arch;
             for (idx, imp) in lowering.imports.iter().enumerate() {
                 // A missing implementation is reported when a module needs
                 // it (instantiation names the import), see `unimplemented`.
-                let Some(implf) = lookup(imp) else { continue };
+                let Some(implf) = lookup(imp)? else { continue };
                 let matches = |filter: &Option<String>| match (filter, &imp.interface_name) {
                     (None, _) => true,
                     (Some(f), Some(i)) => f == i || i.split('@').next() == Some(f.as_str()),
@@ -116,10 +124,10 @@ impl<T: 'static> Host<T> {
                     arch,
                     idx,
                     implf,
-                    lowering: lowering.clone(),
-                    get: self.get.clone(),
-                    before: self.before.iter().filter(|(f, _)| matches(f)).map(|(_, h)| h.clone()).collect(),
-                    after: self.after.iter().filter(|(f, _)| matches(f)).map(|(_, h)| h.clone()).collect(),
+                    data,
+                    get: get.clone(),
+                    before: matching(&self.before, matches)?,
+                    after: matching(&self.after, matches)?,
                 };
                 let vt = |t: &ValType| match t {
                     ValType::I32 => wasmtime::ValType::I32,
@@ -127,11 +135,18 @@ impl<T: 'static> Host<T> {
                     ValType::F32 => wasmtime::ValType::F32,
                     ValType::F64 => wasmtime::ValType::F64,
                 };
-                let ty = FuncType::new(linker.engine(), imp.sig.params.iter().map(vt), imp.sig.results.iter().map(vt));
-                let link_err = |e: wasmtime::Error| HostError::Link {
-                    module: imp.module.clone(),
-                    field: imp.field.clone(),
-                    message: e.to_string(),
+                let ty = FuncType::try_new(
+                    linker.engine(),
+                    imp.sig.params.iter().map(vt),
+                    imp.sig.results.iter().map(vt),
+                )?;
+                let link_err = |e: wasmtime::Error| match e.downcast::<OutOfMemory>() {
+                    Ok(oom) => HostError::OutOfMemory(oom),
+                    Err(e) => HostError::Link {
+                        module: imp.module.clone(),
+                        field: imp.field.clone(),
+                        message: e.to_string(),
+                    },
                 };
                 linker
                     .func_new(&imp.module, &imp.field, ty, move |caller, params, results| {
@@ -144,20 +159,85 @@ impl<T: 'static> Host<T> {
     }
 }
 
-fn lookup(imp: &wasit2_abi::Import) -> Option<ImplFn> {
-    let iface = imp.interface_name.as_deref()?;
-    funcs::lookup(&format!("{iface}#{}", imp.field))
+/// The hooks whose interface filter accepts an import, in order.
+fn matching<H: ?Sized>(
+    hooks: &[(Option<String>, Arc<H>)],
+    accepts: impl Fn(&Option<String>) -> bool,
+) -> Result<Vec<Arc<H>>, OutOfMemory> {
+    let n = hooks.iter().filter(|(f, _)| accepts(f)).count();
+    let mut out = Vec::new();
+    out.try_reserve_exact(n).map_err(|_| OutOfMemory::new(n.saturating_mul(std::mem::size_of::<Arc<H>>())))?;
+    out.extend(hooks.iter().filter(|(f, _)| accepts(f)).map(|(_, h)| h.clone()));
+    Ok(out)
+}
+
+/// `Arc::new` that reports allocation failure. Stable Rust has no fallible
+/// `Arc` constructor, so without `--cfg arc_try_new` (nightly
+/// `allocator_api`, as wasmtime's own helper) this still aborts on failure.
+fn try_arc<T>(value: T) -> Result<Arc<T>, OutOfMemory> {
+    #[cfg(arc_try_new)]
+    return Arc::try_new(value).map_err(|_| OutOfMemory::new(std::mem::size_of::<(usize, usize, T)>()));
+    #[cfg(not(arc_try_new))]
+    return Ok(Arc::new(value));
+}
+
+/// What `add_to_linker` and the calls need of one arch, computed once per
+/// process: it is immutable, and wit-parser (which computes the lowering)
+/// aborts on allocation failure, so doing it once lets later `add_to_linker`
+/// calls be OOM-safe.
+pub(crate) struct ArchData {
+    pub lowering: Lowering,
+    /// The name of the memory export, looked up on every call.
+    pub memory_export: String,
+}
+
+pub(crate) fn arch_data() -> Result<&'static [ArchData; 2], HostError> {
+    static DATA: OnceLock<[ArchData; 2]> = OnceLock::new();
+    if let Some(d) = DATA.get() {
+        return Ok(d);
+    }
+    let wit = Wit::wasi()?;
+    let world = wit.command_world()?;
+    let one = |arch: Arch| -> Result<ArchData, HostError> {
+        Ok(ArchData { lowering: Lowering::new(&wit, world, arch)?, memory_export: arch.memory_export() })
+    };
+    let d = [one(Arch::Wasm32)?, one(Arch::Wasm64)?];
+    // Another thread may have won the race; both values are equal.
+    Ok(DATA.get_or_init(|| d))
+}
+
+/// The lowering of one arch (see [`arch_data`]).
+pub(crate) fn lowering(arch: Arch) -> Result<&'static Lowering, HostError> {
+    let [w32, w64] = arch_data()?;
+    Ok(match arch {
+        Arch::Wasm32 => &w32.lowering,
+        Arch::Wasm64 => &w64.lowering,
+    })
+}
+
+fn lookup(imp: &wasit2_abi::Import) -> Result<Option<ImplFn>, OutOfMemory> {
+    let Some(iface) = imp.interface_name.as_deref() else { return Ok(None) };
+    // The implementations are keyed `<interface>#<field>`; build the key
+    // fallibly, since this runs once per import in `add_to_linker`.
+    let len = iface.len() + 1 + imp.field.len();
+    let mut key = String::new();
+    key.try_reserve_exact(len).map_err(|_| OutOfMemory::new(len))?;
+    key.push_str(iface);
+    key.push('#');
+    key.push_str(&imp.field);
+    Ok(funcs::lookup(&key))
 }
 
 /// Imports of the command world (either arch) that the host does not
 /// implement; empty when the host is complete.
 pub fn unimplemented() -> Result<Vec<(String, String)>, HostError> {
-    let wit = Wit::wasi()?;
-    let world = wit.command_world()?;
     let mut out = Vec::new();
-    for arch in Arch::ALL {
-        let l = Lowering::new(&wit, world, arch)?;
-        out.extend(l.imports.iter().filter(|i| lookup(i).is_none()).map(|i| (i.module.clone(), i.field.clone())));
+    for d in arch_data()? {
+        for i in &d.lowering.imports {
+            if lookup(i)?.is_none() {
+                out.push((i.module.clone(), i.field.clone()));
+            }
+        }
     }
     Ok(out)
 }
@@ -166,8 +246,8 @@ struct Entry<T> {
     arch: Arch,
     idx: usize,
     implf: ImplFn,
-    lowering: Arc<Lowering>,
-    get: Arc<Accessor<T>>,
+    data: &'static ArchData,
+    get: Arc<Box<Accessor<T>>>,
     before: Vec<Arc<Before<T>>>,
     after: Vec<Arc<After<T>>>,
 }
@@ -197,21 +277,27 @@ fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
 
 impl<T: 'static> Entry<T> {
     fn call(&self, mut caller: Caller<'_, T>, params: &[wasmtime::Val], results: &mut [wasmtime::Val]) -> Result<()> {
-        let lowering = &*self.lowering;
+        let lowering = &self.data.lowering;
         let imp = &lowering.imports[self.idx];
         let abi = Abi { lowering };
         let memory = caller
-            .get_export(&self.arch.memory_export())
+            .get_export(&self.data.memory_export)
             .and_then(Extern::into_memory)
-            .ok_or_else(|| format_err!("module does not export `{}`", self.arch.memory_export()))?;
+            .ok_or_else(|| format_err!("module does not export `{}`", self.data.memory_export))?;
         let limits = (self.get)(caller.data_mut()).limits().clone();
 
         let (param_tys, result_ty): (Vec<Type>, Option<Type>) = match &imp.item {
-            ImportItem::Func { func, .. } => (func.params.iter().map(|p| p.ty).collect(), func.result),
+            ImportItem::Func { func, .. } => {
+                let mut tys = try_vec(func.params.len())?;
+                tys.extend(func.params.iter().map(|p| p.ty));
+                (tys, func.result)
+            }
             ImportItem::ResourceDrop { .. } => (Vec::new(), None),
             ImportItem::ExportedResource { .. } => bail!("exported resources are not supported"),
         };
-        let raw: Vec<u64> = params.iter().map(raw).collect();
+        let mut raw_params = try_vec(params.len())?;
+        raw_params.extend(params.iter().map(raw));
+        let raw = raw_params;
 
         // Validate the result area and arena before any side effect.
         let buffer = imp.buffer.as_ref();
@@ -262,24 +348,29 @@ impl<T: 'static> Entry<T> {
         })?;
 
         let info = CallInfo { import: imp, arch: self.arch };
-        let mut replaced = None;
-        for hook in &self.before {
-            if let Flow::Return(o) = hook(caller.data_mut(), &info, &args)? {
-                replaced = Some(o);
-                break;
+        // Hooks and the implementation (wasmtime-wasi plus the conversion of
+        // its results) are not OOM-safe; mark them so OOM tests skip them.
+        let outcome = oom::unchecked(|| -> Result<Outcome> {
+            let mut replaced = None;
+            for hook in &self.before {
+                if let Flow::Return(o) = hook(caller.data_mut(), &info, &args)? {
+                    replaced = Some(o);
+                    break;
+                }
             }
-        }
-        let outcome = match replaced {
-            Some(o) => o,
-            None => {
-                let measure_fn = |v: &Val| measure(&abi, result_ty.as_ref(), v);
-                let env = CallEnv { arena_len: arena.map(|(_, len)| len), measure: &measure_fn };
-                (self.implf)((self.get)(caller.data_mut()), &args, &env)?
+            let outcome = match replaced {
+                Some(o) => o,
+                None => {
+                    let measure_fn = |v: &Val| measure(&abi, result_ty.as_ref(), v);
+                    let env = CallEnv { arena_len: arena.map(|(_, len)| len), measure: &measure_fn };
+                    (self.implf)((self.get)(caller.data_mut()), &args, &env)?
+                }
+            };
+            for hook in &self.after {
+                hook(caller.data_mut(), &info, &args, &outcome);
             }
-        };
-        for hook in &self.after {
-            hook(caller.data_mut(), &info, &args, &outcome);
-        }
+            Ok(outcome)
+        })?;
 
         // Lower the result.
         let len_val = |n: u64| -> Result<wasmtime::Val> {

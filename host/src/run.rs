@@ -1,6 +1,6 @@
 //! Running a wasit2 command module: what `wasit2 run` uses.
 
-use wasit2_abi::{Arch, Lowering, Wit};
+use wasit2_abi::Arch;
 use wasmtime::{Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
 use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
 
@@ -77,13 +77,9 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
 
 fn run_export(arch: Arch) -> String {
     // The name comes from the ABI crate's lowering of the command world.
-    Wit::wasi()
+    crate::linker::lowering(arch)
         .ok()
-        .and_then(|wit| {
-            let world = wit.command_world().ok()?;
-            let l = Lowering::new(&wit, world, arch).ok()?;
-            l.exports.iter().find(|e| e.name.ends_with("|run")).map(|e| e.name.clone())
-        })
+        .and_then(|l| l.exports.iter().find(|e| e.name.ends_with("|run")).map(|e| e.name.clone()))
         .unwrap_or_else(|| format!("{}|wasi:cli/run@0.2|run", arch.prefix()))
 }
 
@@ -124,7 +120,7 @@ pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
         b.preopened_dir(host_dir, guest, wasmtime_wasi::FsPerms::ReadWrite)
             .map_err(|e| RunError::Host(format!("--dir {host_dir}: {e:#}")))?;
     }
-    let mut store = Store::new(&engine, WasiHostCtx::new(b.build()));
+    let mut store = Store::try_new(&engine, WasiHostCtx::new(b.build())).map_err(host)?;
     let mut linker = Linker::new(&engine);
     Host::new(|s: &mut WasiHostCtx| s).add_to_linker(&mut linker).map_err(|e| RunError::Host(e.to_string()))?;
     for imp in module.imports() {
