@@ -18,9 +18,9 @@
 #[path = "acceptance/common.rs"]
 mod common;
 use common::*;
-#[path = "acceptance/failing_alloc.rs"]
-mod failing_alloc;
-use failing_alloc::FailingAlloc;
+#[path = "acceptance/oom_common.rs"]
+mod oom_common;
+use oom_common::{FailingAlloc, BODY, IMPORTS};
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 
@@ -37,24 +37,6 @@ fn should_fail() -> bool {
 
 #[global_allocator]
 static GLOBAL: FailingAlloc = FailingAlloc(should_fail);
-
-const BODY: &str = r#"
-  (data (PTR.const 1024) "some bytes\n")
-  (data (PTR.const 1040) "newdir")
-  (func (export "RUN") (result i32)
-    (local $dir i32)
-    (drop (call $args (PTR.const 32) (PTR.const 4096) (PTR.const 8000)))
-    (drop (call $env (PTR.const 32) (PTR.const 4096) (PTR.const 8000)))
-    (drop (call $env (PTR.const 32) (PTR.const 4096) (PTR.const 1)))
-    (call $puts (PTR.const 1024) (PTR.const 11))
-    (drop (call $dirs (PTR.const 32) (PTR.const 4096) (PTR.const 8000)))
-    (local.set $dir (i32.load (PTR.load (PTR.const 32))))
-    (call $mkdir (local.get $dir) (PTR.const 1040) (PTR.const 6) (PTR.const 32))
-    (call $stat_at (local.get $dir) (i32.const 0) (PTR.const 1040) (PTR.const 6) (PTR.const 64))
-    (i32.store (PTR.const 900) (call $sub (i64.const 0)))
-    (drop (call $poll (PTR.const 900) (PTR.const 1) (PTR.const 32) (PTR.const 4096) (PTR.const 64)))
-    (i32.const 0))
-"#;
 
 fn one_run(arch: wasit2_abi::Arch, wasm: &[u8], fail_at: u64) -> (Result<i32, wasmtime::Error>, u64) {
     let tmp = tempfile::tempdir().unwrap();
@@ -74,15 +56,7 @@ fn every_host_allocation_failure_is_a_clean_trap() {
     for arch in wasit2_abi::Arch::ALL {
         let wasm = module(
             arch,
-            &[
-                ("wasi:cli/environment@0.2", "get-arguments", "$args"),
-                ("wasi:cli/environment@0.2", "get-environment", "$env"),
-                ("wasi:filesystem/preopens@0.2", "get-directories", "$dirs"),
-                ("wasi:filesystem/types@0.2", "[method]descriptor.create-directory-at", "$mkdir"),
-                ("wasi:filesystem/types@0.2", "[method]descriptor.stat-at", "$stat_at"),
-                ("wasi:clocks/monotonic-clock@0.2", "subscribe-duration", "$sub"),
-                ("wasi:io/poll@0.2", "poll", "$poll"),
-            ],
+            IMPORTS,
             BODY,
         );
         // Count until two runs agree.

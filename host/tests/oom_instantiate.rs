@@ -41,9 +41,9 @@
 #[path = "acceptance/common.rs"]
 mod common;
 use common::*;
-#[path = "acceptance/failing_alloc.rs"]
-mod failing_alloc;
-use failing_alloc::FailingAlloc;
+#[path = "acceptance/oom_common.rs"]
+mod oom_common;
+use oom_common::{FailingAlloc, BODY, IMPORTS};
 
 use std::cell::Cell;
 
@@ -90,24 +90,6 @@ fn disarm() -> u64 {
     ARMED.with(|a| a.set(false));
     COUNT.with(Cell::get)
 }
-
-const BODY: &str = r#"
-  (data (PTR.const 1024) "some bytes\n")
-  (data (PTR.const 1040) "newdir")
-  (func (export "RUN") (result i32)
-    (local $dir i32)
-    (drop (call $args (PTR.const 32) (PTR.const 4096) (PTR.const 8000)))
-    (drop (call $env (PTR.const 32) (PTR.const 4096) (PTR.const 8000)))
-    (drop (call $env (PTR.const 32) (PTR.const 4096) (PTR.const 1)))
-    (call $puts (PTR.const 1024) (PTR.const 11))
-    (drop (call $dirs (PTR.const 32) (PTR.const 4096) (PTR.const 8000)))
-    (local.set $dir (i32.load (PTR.load (PTR.const 32))))
-    (call $mkdir (local.get $dir) (PTR.const 1040) (PTR.const 6) (PTR.const 32))
-    (call $stat_at (local.get $dir) (i32.const 0) (PTR.const 1040) (PTR.const 6) (PTR.const 64))
-    (i32.store (PTR.const 900) (call $sub (i64.const 0)))
-    (drop (call $poll (PTR.const 900) (PTR.const 1) (PTR.const 32) (PTR.const 4096) (PTR.const 64)))
-    (i32.const 0))
-"#;
 
 /// What one run did: its result and how many allocations were counted by
 /// the end of `add_to_linker`, by the end of setup (`get_typed_func`), in
@@ -189,15 +171,7 @@ fn every_allocation_failure_in_instantiation_and_calls_is_an_error() {
     for arch in wasit2_abi::Arch::ALL {
         let wasm = module(
             arch,
-            &[
-                ("wasi:cli/environment@0.2", "get-arguments", "$args"),
-                ("wasi:cli/environment@0.2", "get-environment", "$env"),
-                ("wasi:filesystem/preopens@0.2", "get-directories", "$dirs"),
-                ("wasi:filesystem/types@0.2", "[method]descriptor.create-directory-at", "$mkdir"),
-                ("wasi:filesystem/types@0.2", "[method]descriptor.stat-at", "$stat_at"),
-                ("wasi:clocks/monotonic-clock@0.2", "subscribe-duration", "$sub"),
-                ("wasi:io/poll@0.2", "poll", "$poll"),
-            ],
+            IMPORTS,
             BODY,
         );
         let module = Module::new(&engine, &wasm).unwrap();
