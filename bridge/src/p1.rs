@@ -58,6 +58,35 @@ pub fn p1_imports(module: &[u8]) -> Result<Vec<String>, BridgeError> {
     Ok(out)
 }
 
+/// How a wasm-ld argument refers to rustup's self-contained directory of a
+/// target (its wasi-libc and crt1 objects).
+#[derive(Debug, PartialEq, Eq)]
+pub enum SelfContainedArg<'a> {
+    /// The directory itself: `-LDIR` (`flag` is `-L`) or the `DIR` of
+    /// `-L DIR`, which arrives as an argument of its own (`flag` is empty).
+    Dir { flag: &'static str },
+    /// A file directly in it, by name.
+    File(&'a std::ffi::OsStr),
+}
+
+/// Whether `arg` names rustup's `<target>/lib/self-contained` directory or
+/// a file in it; `None` otherwise.
+pub fn rustup_self_contained<'a>(arg: &'a OsString, target: &str) -> Option<SelfContainedArg<'a>> {
+    let dir = format!("{target}/lib/self-contained");
+    let path = Path::new(arg);
+    let text = arg.to_string_lossy();
+    if let Some(rest) = text.strip_prefix("-L").filter(|rest| !rest.is_empty()) {
+        return Path::new(rest).ends_with(&dir).then_some(SelfContainedArg::Dir { flag: "-L" });
+    }
+    if path.ends_with(&dir) {
+        return Some(SelfContainedArg::Dir { flag: "" });
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if parent.ends_with(&dir) => Some(SelfContainedArg::File(name)),
+        _ => None,
+    }
+}
+
 /// If `forward` (wasm-ld arguments) links rustc's self-contained
 /// `wasm32-wasip1` wasi-libc, the same arguments with its crt1 objects and
 /// library directory replaced by the wasit2 sysroot's `lib_dir`
@@ -66,26 +95,16 @@ pub fn swap_wasip1_libc(forward: &[OsString], lib_dir: &Path) -> Option<Vec<OsSt
     let mut swapped = false;
     let out = forward
         .iter()
-        .map(|arg| {
-            let text = arg.to_string_lossy();
-            // `-L DIR` arrives as two arguments; `-LDIR` as one.
-            let (flag, path) = match text.strip_prefix("-L") {
-                Some(rest) if !rest.is_empty() => ("-L", rest),
-                _ => ("", &*text),
-            };
-            let p = Path::new(path);
-            let in_self_contained = |p: &Path| p.ends_with("wasm32-wasip1/lib/self-contained");
-            if in_self_contained(p) {
+        .map(|arg| match rustup_self_contained(arg, "wasm32-wasip1") {
+            Some(SelfContainedArg::Dir { flag }) => {
                 swapped = true;
-                return OsString::from(format!("{flag}{}", lib_dir.display()));
+                OsString::from(format!("{flag}{}", lib_dir.display()))
             }
-            if let (Some(dir), Some(name)) = (p.parent(), p.file_name()) {
-                if in_self_contained(dir) && name.to_string_lossy().starts_with("crt1") {
-                    swapped = true;
-                    return lib_dir.join(name).into_os_string();
-                }
+            Some(SelfContainedArg::File(name)) if name.to_string_lossy().starts_with("crt1") => {
+                swapped = true;
+                lib_dir.join(name).into_os_string()
             }
-            arg.clone()
+            _ => arg.clone(),
         })
         .collect();
     swapped.then_some(out)

@@ -164,9 +164,7 @@ fn matching<H: ?Sized>(
     hooks: &[(Option<String>, Arc<H>)],
     accepts: impl Fn(&Option<String>) -> bool,
 ) -> Result<Vec<Arc<H>>, OutOfMemory> {
-    let n = hooks.iter().filter(|(f, _)| accepts(f)).count();
-    let mut out = Vec::new();
-    out.try_reserve_exact(n).map_err(|_| OutOfMemory::new(n.saturating_mul(std::mem::size_of::<Arc<H>>())))?;
+    let mut out = try_vec(hooks.iter().filter(|(f, _)| accepts(f)).count())?;
     out.extend(hooks.iter().filter(|(f, _)| accepts(f)).map(|(_, h)| h.clone()));
     Ok(out)
 }

@@ -107,7 +107,7 @@ impl fmt::Display for Val {
 }
 
 /// A `Vec` whose allocation failure is an error, not an abort.
-pub fn try_vec<T>(cap: usize) -> Result<Vec<T>> {
+pub fn try_vec<T>(cap: usize) -> Result<Vec<T>, OutOfMemory> {
     let mut v = Vec::new();
     v.try_reserve_exact(cap)
         .map_err(|_| OutOfMemory::new(cap.saturating_mul(std::mem::size_of::<T>().max(1))))?;

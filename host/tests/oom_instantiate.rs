@@ -43,12 +43,12 @@ mod common;
 use common::*;
 #[path = "acceptance/oom_common.rs"]
 mod oom_common;
-use oom_common::{FailingAlloc, BODY, IMPORTS};
+use oom_common::{is_oom, FailingAlloc, BODY, IMPORTS};
 
 use std::cell::Cell;
 
 use wasit2_host::{Flow, Host, HostError, WasiHostCtx};
-use wasmtime::{Engine, Linker, Module, OutOfMemory, Store};
+use wasmtime::{Engine, Linker, Module, Store};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
@@ -141,10 +141,6 @@ fn one_run(engine: &Engine, module: &Module, run_name: &str, hooks: bool, fail_a
     Outcome { result, linked, setup, total, skipped: SKIPPED.with(Cell::get) }
 }
 
-fn is_oom(e: &wasmtime::Error) -> bool {
-    e.is::<OutOfMemory>() || e.chain().any(|c| c.is::<OutOfMemory>())
-}
-
 #[test]
 #[cfg_attr(
     not(arc_try_new),
@@ -169,11 +165,7 @@ fn every_allocation_failure_in_instantiation_and_calls_is_an_error() {
     wasit2_host::prepare().unwrap();
     let engine = wasit2_host::engine().unwrap();
     for arch in wasit2_abi::Arch::ALL {
-        let wasm = module(
-            arch,
-            IMPORTS,
-            BODY,
-        );
+        let wasm = module(arch, IMPORTS, BODY);
         let module = Module::new(&engine, &wasm).unwrap();
         let l = lowering(arch);
         let run_name = l.exports.iter().find(|e| e.name.ends_with("|run")).unwrap().name.clone();

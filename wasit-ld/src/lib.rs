@@ -279,36 +279,31 @@ fn link_checked(
         }
         false => swapped.as_deref().unwrap_or(&args.forward),
     };
-    run_wasm_ld(wasm_ld, forward, &extra, args.verbose, Some((&linked, output)))?;
-    let mut bytes = std::fs::read(&linked)
-        .with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
+    // wasm-ld with the user's arguments plus `extra`, into `linked`.
+    let link_with = |extra: &[OsString]| -> anyhow::Result<Vec<u8>> {
+        run_wasm_ld(wasm_ld, forward, extra, args.verbose, Some((&linked, output)))?;
+        std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))
+    };
+    let mut bytes = link_with(&extra)?;
     if host.is_wasip1() {
         // Which functions survive gc is known only after a link, so a
         // program that uses malloc is linked again with it exported.
         if let Some(exports) = wasip1::allocator_exports(&bytes).context("wasm-ld produced an invalid module")? {
             extra.extend(exports);
-            run_wasm_ld(wasm_ld, forward, &extra, args.verbose, Some((&linked, output)))?;
-            bytes = std::fs::read(&linked)
-                .with_context(|| format!("reading wasm-ld's output {}", linked.display()))?;
+            bytes = link_with(&extra)?;
         }
     }
+    // The bridges link again with arguments of their own after `extra`.
+    let relink_with_more = |more: Vec<OsString>| link_with(&[extra.as_slice(), &more].concat());
     // Only a p1 program linked against the wasit2 libc gets the p1 layer;
     // elsewhere a p1 import stays an error the checks report.
     let bytes = match swapped.is_none() {
         true => bytes,
-        false => bridge_p1_imports(bytes, &p1_lib_dir, tmp.path(), args.verbose, |more| {
-            let all: Vec<OsString> = extra.iter().cloned().chain(more).collect();
-            run_wasm_ld(wasm_ld, forward, &all, args.verbose, Some((&linked, output)))?;
-            std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))
-        })?,
+        false => bridge_p1_imports(bytes, &p1_lib_dir, tmp.path(), args.verbose, relink_with_more)?,
     };
     let bytes = match host.is_wasip1() {
         false => bridge_standard_imports(bytes, args.verbose)?,
-        true => wasip1::bridge_standard_imports(bytes, args.verbose, |more| {
-            let all: Vec<OsString> = extra.iter().cloned().chain(more).collect();
-            run_wasm_ld(wasm_ld, forward, &all, args.verbose, Some((&linked, output)))?;
-            std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))
-        })?,
+        true => wasip1::bridge_standard_imports(bytes, args.verbose, relink_with_more)?,
     };
     let info = module::parse(&bytes).context("wasm-ld produced an invalid module")?;
     if host.is_wasip1() {

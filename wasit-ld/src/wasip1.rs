@@ -9,7 +9,7 @@
 //! wasm features) and keeps wasm-ld's `memory` export name.
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use wasit2_abi::Arch;
 use wasit2_hostcheck::{CheckOptions, HostProfile, ADAPTER_LIB, WASIP1_LIBC_DIR};
@@ -111,12 +111,7 @@ pub fn validate_args(args: &LinkArgs) -> Result<(), Wasip1Error> {
 /// is built for clang's default CPU, so it cannot load on the 2020 WAMR.
 fn prebuilt_rust_std(forward: &[OsString]) -> Option<&'static str> {
     ["wasm32-wasip1", "wasm32-wasip2"].into_iter().find(|target| {
-        let dir = format!("{target}/lib/self-contained");
-        forward.iter().any(|arg| {
-            let text = arg.to_string_lossy();
-            let path = Path::new(text.strip_prefix("-L").unwrap_or(&text));
-            path.ends_with(&dir) || path.parent().is_some_and(|p| p.ends_with(&dir))
-        })
+        forward.iter().any(|arg| wasit2_bridge::p1::rustup_self_contained(arg, target).is_some())
     })
 }
 

@@ -30,6 +30,11 @@ unsafe impl GlobalAlloc for FailingAlloc {
     }
 }
 
+/// Whether `e` is, or was caused by, an allocation failure.
+pub fn is_oom(e: &wasmtime::Error) -> bool {
+    e.is::<wasmtime::OutOfMemory>() || e.chain().any(|c| c.is::<wasmtime::OutOfMemory>())
+}
+
 /// The imports [`BODY`] calls: (interface, function, WAT name).
 pub const IMPORTS: &[(&str, &str, &str)] = &[
     ("wasi:cli/environment@0.2", "get-arguments", "$args"),
