@@ -49,7 +49,10 @@ fn embed(dir: &PathBuf, out: &mut String, name: &str) {
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());
         let file_name = f.file_name().unwrap().to_string_lossy().into_owned();
-        out.push_str(&format!("    ({file_name:?}, include_str!({:?})),\n", f.display().to_string()));
+        out.push_str(&format!(
+            "    ({file_name:?}, include_str!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     out.push_str("];\n");
 }
@@ -62,5 +65,9 @@ fn main() {
     let mut out = String::new();
     embed(&wasip2_wit_deps(), &mut out, "WASI_WIT");
     embed(&project_wit, &mut out, "PROJECT_WIT");
-    fs::write(PathBuf::from(env::var("OUT_DIR").unwrap()).join("embedded_wit.rs"), out).unwrap();
+    fs::write(
+        PathBuf::from(env::var("OUT_DIR").unwrap()).join("embedded_wit.rs"),
+        out,
+    )
+    .unwrap();
 }

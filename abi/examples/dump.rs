@@ -8,13 +8,27 @@ fn main() -> anyhow::Result<()> {
         Some(w) => wit.world(w)?,
         None => wit.command_world()?,
     };
-    let arch = if args.iter().any(|a| a == "wasm64") { Arch::Wasm64 } else { Arch::Wasm32 };
+    let arch = if args.iter().any(|a| a == "wasm64") {
+        Arch::Wasm64
+    } else {
+        Arch::Wasm32
+    };
     let l = Lowering::new(&wit, world, arch)?;
     for i in &l.imports {
-        println!("import {:?} {:?} {} {}", i.module, i.field, i.sig, if i.is_plain() { "" } else { "BUFFER" });
+        println!(
+            "import {:?} {:?} {} {}",
+            i.module,
+            i.field,
+            i.sig,
+            if i.is_plain() { "" } else { "BUFFER" }
+        );
     }
     for e in &l.exports {
-        println!("export {:?} {:?}", e.name, e.sig.as_ref().map(|s| s.to_string()));
+        println!(
+            "export {:?} {:?}",
+            e.name,
+            e.sig.as_ref().map(|s| s.to_string())
+        );
     }
     Ok(())
 }

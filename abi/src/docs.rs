@@ -39,7 +39,10 @@ pub fn import_table(l32: &Lowering, l64: &Lowering) -> String {
         "| wasm32 module | field | wasm32 core signature | wasm64 core signature |\n|---|---|---|---|\n",
     );
     for (a, b) in l32.imports.iter().zip(&l64.imports) {
-        out.push_str(&format!("| `{}` | `{}` | `{}` | `{}` |\n", a.module, a.field, a.sig, b.sig));
+        out.push_str(&format!(
+            "| `{}` | `{}` | `{}` | `{}` |\n",
+            a.module, a.field, a.sig, b.sig
+        ));
     }
     out
 }

@@ -42,7 +42,12 @@ pub struct CoreSig {
 
 impl fmt::Display for CoreSig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |v: &[ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+        let list = |v: &[ValType]| {
+            v.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         write!(f, "({}) -> ({})", list(&self.params), list(&self.results))
     }
 }
@@ -71,11 +76,21 @@ pub struct BufferAbi {
 #[derive(Clone, Debug)]
 pub enum ImportItem {
     /// A WIT function, freestanding or a resource method/constructor/static.
-    Func { interface: Option<InterfaceId>, func: Function },
+    Func {
+        interface: Option<InterfaceId>,
+        func: Function,
+    },
     /// `<rn>_drop` of a resource of an imported interface.
-    ResourceDrop { interface: Option<InterfaceId>, resource: TypeId },
+    ResourceDrop {
+        interface: Option<InterfaceId>,
+        resource: TypeId,
+    },
     /// `<rn>_new`/`_rep`/`_drop` of a resource of an exported interface.
-    ExportedResource { interface: InterfaceId, resource: TypeId, op: ResourceOp },
+    ExportedResource {
+        interface: InterfaceId,
+        resource: TypeId,
+        op: ResourceOp,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,9 +143,18 @@ impl Import {
 pub enum ExportItem {
     Memory,
     Initialize,
-    Func { interface: Option<InterfaceId>, func: Function },
-    PostReturn { interface: Option<InterfaceId>, func: Function },
-    ResourceDtor { interface: InterfaceId, resource: TypeId },
+    Func {
+        interface: Option<InterfaceId>,
+        func: Function,
+    },
+    PostReturn {
+        interface: Option<InterfaceId>,
+        func: Function,
+    },
+    ResourceDtor {
+        interface: InterfaceId,
+        resource: TypeId,
+    },
 }
 
 /// One core export of a wasit2 module.
@@ -163,7 +187,13 @@ impl Lowering {
         let resolve = &wit.resolve;
         let mut sizes = SizeAlign::default();
         sizes.fill(resolve)?;
-        let mut cx = Cx { resolve, sizes: &sizes, arch, imports: Vec::new(), exports: Vec::new() };
+        let mut cx = Cx {
+            resolve,
+            sizes: &sizes,
+            arch,
+            imports: Vec::new(),
+            exports: Vec::new(),
+        };
         let w = &resolve.worlds[world];
         for (key, item) in &w.imports {
             cx.import_item(key, item)?;
@@ -267,7 +297,11 @@ impl Cx<'_> {
         }
     }
 
-    fn since(&self, interface: Option<InterfaceId>, stability: &Stability) -> Option<semver::Version> {
+    fn since(
+        &self,
+        interface: Option<InterfaceId>,
+        stability: &Stability,
+    ) -> Option<semver::Version> {
         match stability {
             Stability::Stable { since, .. } => Some(since.clone()),
             _ => interface.and_then(|i| match &self.resolve.interfaces[i].stability {
@@ -308,21 +342,38 @@ impl Cx<'_> {
         Ok(())
     }
 
-    fn resource_drop(&mut self, interface: Option<InterfaceId>, iface_name: Option<&str>, module: &str, ty: TypeId) {
+    fn resource_drop(
+        &mut self,
+        interface: Option<InterfaceId>,
+        iface_name: Option<&str>,
+        module: &str,
+        ty: TypeId,
+    ) {
         let name = self.resolve.types[ty].name.clone().unwrap_or_default();
         let since = self.since(interface, &self.resolve.types[ty].stability);
         self.imports.push(Import {
             module: module.to_string(),
             field: format!("{name}_drop"),
             interface_name: iface_name.map(str::to_string),
-            item: ImportItem::ResourceDrop { interface, resource: ty },
-            sig: CoreSig { params: vec![ValType::I32], results: vec![] },
+            item: ImportItem::ResourceDrop {
+                interface,
+                resource: ty,
+            },
+            sig: CoreSig {
+                params: vec![ValType::I32],
+                results: vec![],
+            },
             buffer: None,
             since,
         });
     }
 
-    fn import_func(&mut self, interface: Option<InterfaceId>, iface_name: Option<&str>, func: &Function) {
+    fn import_func(
+        &mut self,
+        interface: Option<InterfaceId>,
+        iface_name: Option<&str>,
+        func: &Function,
+    ) {
         let mut sig = self.sig(AbiVariant::GuestImport, func);
         let since = self.since(interface, &func.stability);
         let returns_list = func.result.as_ref().is_some_and(|t| self.contains_list(t));
@@ -354,7 +405,10 @@ impl Cx<'_> {
             module,
             field: func.name.clone(),
             interface_name: iface_name.map(str::to_string),
-            item: ImportItem::Func { interface, func: func.clone() },
+            item: ImportItem::Func {
+                interface,
+                func: func.clone(),
+            },
             sig,
             buffer,
             since,
@@ -388,16 +442,29 @@ impl Cx<'_> {
                             module: module.clone(),
                             field: format!("{rn}_{suffix}"),
                             interface_name: Some(iface_name.clone()),
-                            item: ImportItem::ExportedResource { interface: *id, resource: *ty, op },
-                            sig: CoreSig { params: vec![ValType::I32], results },
+                            item: ImportItem::ExportedResource {
+                                interface: *id,
+                                resource: *ty,
+                                op,
+                            },
+                            sig: CoreSig {
+                                params: vec![ValType::I32],
+                                results,
+                            },
                             buffer: None,
                             since: since.clone(),
                         });
                     }
                     self.exports.push(Export {
                         name: format!("{prefix}|{iface_name}|{rn}_dtor"),
-                        item: ExportItem::ResourceDtor { interface: *id, resource: *ty },
-                        sig: Some(CoreSig { params: vec![ValType::I32], results: vec![] }),
+                        item: ExportItem::ResourceDtor {
+                            interface: *id,
+                            resource: *ty,
+                        },
+                        sig: Some(CoreSig {
+                            params: vec![ValType::I32],
+                            results: vec![],
+                        }),
                         required: false,
                     });
                 }
@@ -411,7 +478,12 @@ impl Cx<'_> {
         Ok(())
     }
 
-    fn export_func(&mut self, interface: Option<InterfaceId>, name_prefix: &str, func: &Function) -> Result<()> {
+    fn export_func(
+        &mut self,
+        interface: Option<InterfaceId>,
+        name_prefix: &str,
+        func: &Function,
+    ) -> Result<()> {
         if func.params.iter().any(|p| self.contains_list(&p.ty)) {
             // The host would have to allocate in the guest to pass these,
             // which needs a realloc export; wasit2 has none.
@@ -425,14 +497,23 @@ impl Cx<'_> {
         if needs_post {
             self.exports.push(Export {
                 name: format!("{name_prefix}{}_post", func.name),
-                item: ExportItem::PostReturn { interface, func: func.clone() },
-                sig: Some(CoreSig { params: sig.results.clone(), results: vec![] }),
+                item: ExportItem::PostReturn {
+                    interface,
+                    func: func.clone(),
+                },
+                sig: Some(CoreSig {
+                    params: sig.results.clone(),
+                    results: vec![],
+                }),
                 required: false,
             });
         }
         self.exports.push(Export {
             name: format!("{name_prefix}{}", func.name),
-            item: ExportItem::Func { interface, func: func.clone() },
+            item: ExportItem::Func {
+                interface,
+                func: func.clone(),
+            },
             sig: Some(sig),
             required: true,
         });
@@ -467,14 +548,24 @@ impl Cx<'_> {
                 self.list_element_aligns(t, out);
             }
             TypeDefKind::FixedLengthList(t, _) => self.list_element_aligns(t, out),
-            TypeDefKind::Record(r) => r.fields.iter().for_each(|f| self.list_element_aligns(&f.ty, out)),
-            TypeDefKind::Tuple(t) => t.types.iter().for_each(|t| self.list_element_aligns(t, out)),
-            TypeDefKind::Variant(v) => {
-                v.cases.iter().flat_map(|c| &c.ty).for_each(|t| self.list_element_aligns(t, out))
-            }
+            TypeDefKind::Record(r) => r
+                .fields
+                .iter()
+                .for_each(|f| self.list_element_aligns(&f.ty, out)),
+            TypeDefKind::Tuple(t) => t
+                .types
+                .iter()
+                .for_each(|t| self.list_element_aligns(t, out)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter()
+                .flat_map(|c| &c.ty)
+                .for_each(|t| self.list_element_aligns(t, out)),
             TypeDefKind::Option(t) => self.list_element_aligns(t, out),
             TypeDefKind::Result(r) => {
-                r.ok.iter().chain(&r.err).for_each(|t| self.list_element_aligns(t, out))
+                r.ok.iter()
+                    .chain(&r.err)
+                    .for_each(|t| self.list_element_aligns(t, out))
             }
             TypeDefKind::Type(t) => self.list_element_aligns(t, out),
             TypeDefKind::Map(k, v) => {

@@ -34,11 +34,13 @@ impl TooSmall {
         match (iface, func) {
             (Some("wasi:io/streams"), "[method]input-stream.read")
             | (Some("wasi:io/streams"), "[method]input-stream.blocking-read") => {
-                TooSmall::ShortRead { len_param: "len".into() }
+                TooSmall::ShortRead {
+                    len_param: "len".into(),
+                }
             }
-            (Some("wasi:filesystem/types"), "[method]descriptor.read") => {
-                TooSmall::ShortRead { len_param: "length".into() }
-            }
+            (Some("wasi:filesystem/types"), "[method]descriptor.read") => TooSmall::ShortRead {
+                len_param: "length".into(),
+            },
             (Some("wasi:sockets/udp"), "[method]incoming-datagram-stream.receive") => {
                 TooSmall::ShortDatagrams
             }

@@ -38,12 +38,19 @@ impl Wit {
         // The project's worlds form the main package; WASI is its dependencies,
         // which `push_groups` sorts topologically.
         let [(name, text)] = embedded::PROJECT_WIT else {
-            return Err(AbiError::Unsupported("wit/ must hold exactly one file".into()));
+            return Err(AbiError::Unsupported(
+                "wit/ must hold exactly one file".into(),
+            ));
         };
         let main = parse(format!("wit/{name}"), text)?;
         let mut resolve = Resolve::default();
-        resolve.push_groups(main, deps).map_err(anyhow::Error::from)?;
-        Ok(Wit { resolve, user_package: None })
+        resolve
+            .push_groups(main, deps)
+            .map_err(anyhow::Error::from)?;
+        Ok(Wit {
+            resolve,
+            user_package: None,
+        })
     }
 
     /// Adds a user WIT file or directory (a package, optionally with its own

@@ -24,6 +24,9 @@ fn abi_md_tables_match_the_lowering() {
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, &expected).unwrap();
     } else {
-        assert!(current == expected, "docs/abi.md is out of date; run with BLESS=1");
+        assert!(
+            current == expected,
+            "docs/abi.md is out of date; run with BLESS=1"
+        );
     }
 }

@@ -7,8 +7,8 @@ use std::fmt::Write;
 use wasit2_abi::{Arch, CoreSig, Import, ImportItem, Lowering, ResourceOp, ValType};
 use wit_parser::abi::{AbiVariant, FlatTypes, WasmType};
 use wit_parser::{
-    FlagsRepr, Function, Handle, Int, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId,
-    WorldItem,
+    FlagsRepr, Function, Handle, Int, InterfaceId, Resolve, Type, TypeDefKind, TypeId, TypeOwner,
+    WorldId, WorldItem,
 };
 
 use crate::names::{func_name, interface_prefix, owner_prefix, snake, upper, world_prefix};
@@ -201,7 +201,11 @@ impl<'a> Gen<'a> {
     fn handle_name(&self, r: TypeId, borrow: bool) -> String {
         let def = &self.resolve.types[r];
         let name = snake(def.name.as_deref().unwrap_or("resource"));
-        format!("{}{}{name}_t", self.prefix_of(r), if borrow { "borrow_" } else { "" })
+        format!(
+            "{}{}{name}_t",
+            self.prefix_of(r),
+            if borrow { "borrow_" } else { "" }
+        )
     }
 
     fn is_resource(&self, ty: &Type) -> bool {
@@ -338,23 +342,42 @@ impl<'a> Gen<'a> {
     fn layout_asserts(&mut self, id: TypeId, n: &str) {
         let ty = Type::Id(id);
         let def = &self.resolve.types[id];
-        for (l, out) in [(self.l32, &mut self.sec.asserts32), (self.l64, &mut self.sec.asserts64)] {
+        for (l, out) in [
+            (self.l32, &mut self.sec.asserts32),
+            (self.l64, &mut self.sec.asserts64),
+        ] {
             let arch_size = |s: wit_parser::ArchitectureSize| match l.arch {
                 Arch::Wasm32 => s.size_wasm32(),
                 Arch::Wasm64 => s.size_wasm64(),
             };
-            writeln!(out, "__WASIT2_LAYOUT({n}, {}, {});", l.size_of(&ty), l.align_of(&ty)).unwrap();
+            writeln!(
+                out,
+                "__WASIT2_LAYOUT({n}, {}, {});",
+                l.size_of(&ty),
+                l.align_of(&ty)
+            )
+            .unwrap();
             let mut offset = |member: &str, at: usize| {
                 writeln!(out, "__WASIT2_OFFSET({n}, {member}, {at});").unwrap();
             };
             match &def.kind {
                 TypeDefKind::Record(r) => {
-                    for ((o, _), f) in l.sizes.field_offsets(r.fields.iter().map(|f| &f.ty)).into_iter().zip(&r.fields) {
+                    for ((o, _), f) in l
+                        .sizes
+                        .field_offsets(r.fields.iter().map(|f| &f.ty))
+                        .into_iter()
+                        .zip(&r.fields)
+                    {
                         offset(&snake(&f.name), arch_size(o));
                     }
                 }
                 TypeDefKind::Tuple(t) => {
-                    for (i, (o, _)) in l.sizes.field_offsets(t.types.iter()).into_iter().enumerate() {
+                    for (i, (o, _)) in l
+                        .sizes
+                        .field_offsets(t.types.iter())
+                        .into_iter()
+                        .enumerate()
+                    {
                         offset(&format!("f{i}"), arch_size(o));
                     }
                 }
@@ -364,7 +387,9 @@ impl<'a> Gen<'a> {
                     offset("len", l.arch.pointer_size());
                 }
                 TypeDefKind::Variant(v) if v.cases.iter().any(|c| c.ty.is_some()) => {
-                    let p = l.sizes.payload_offset(v.tag(), v.cases.iter().map(|c| c.ty.as_ref()));
+                    let p = l
+                        .sizes
+                        .payload_offset(v.tag(), v.cases.iter().map(|c| c.ty.as_ref()));
                     offset("val", arch_size(p));
                 }
                 TypeDefKind::Option(t) => {
@@ -372,7 +397,9 @@ impl<'a> Gen<'a> {
                     offset("val", arch_size(p));
                 }
                 TypeDefKind::Result(r) if r.ok.is_some() || r.err.is_some() => {
-                    let p = l.sizes.payload_offset(Int::U8, [r.ok.as_ref(), r.err.as_ref()]);
+                    let p = l
+                        .sizes
+                        .payload_offset(Int::U8, [r.ok.as_ref(), r.err.as_ref()]);
                     offset("val", arch_size(p));
                 }
                 _ => {}
@@ -410,14 +437,25 @@ impl<'a> Gen<'a> {
                     FlagsRepr::U8 => "uint8_t",
                     FlagsRepr::U16 => "uint16_t",
                     FlagsRepr::U32(1) => "uint32_t",
-                    FlagsRepr::U32(_) => return Err(unsupported("flags with more than 32 members")),
+                    FlagsRepr::U32(_) => {
+                        return Err(unsupported("flags with more than 32 members"))
+                    }
                 };
-                let consts =
-                    f.flags.iter().enumerate().map(|(i, f)| (f.name.clone(), format!("(1U << {i})"))).collect();
+                let consts = f
+                    .flags
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.name.clone(), format!("(1U << {i})")))
+                    .collect();
                 Def::Int(int, consts)
             }
             TypeDefKind::Enum(e) => {
-                let consts = e.cases.iter().enumerate().map(|(i, c)| (c.name.clone(), i.to_string())).collect();
+                let consts = e
+                    .cases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.name.clone(), i.to_string()))
+                    .collect();
                 Def::Int(int_type(e.tag()), consts)
             }
             TypeDefKind::Variant(v) => {
@@ -432,7 +470,12 @@ impl<'a> Gen<'a> {
                 if !members.is_empty() {
                     writeln!(body, "    union {{\n{members}    }} val;").unwrap();
                 }
-                let consts = v.cases.iter().enumerate().map(|(i, c)| (c.name.clone(), i.to_string())).collect();
+                let consts = v
+                    .cases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.name.clone(), i.to_string()))
+                    .collect();
                 Def::Struct(body, consts)
             }
             TypeDefKind::Option(t) => {
@@ -494,11 +537,17 @@ impl<'a> Gen<'a> {
                     TypeDefKind::Option(t) => format!("option_{}", self.anon_name(t)?),
                     TypeDefKind::Result(r) => format!("result_{}_{}", opt(&r.ok)?, opt(&r.err)?),
                     TypeDefKind::Tuple(t) => {
-                        let parts = t.types.iter().map(|t| self.anon_name(t)).collect::<Result<Vec<_>>>()?;
+                        let parts = t
+                            .types
+                            .iter()
+                            .map(|t| self.anon_name(t))
+                            .collect::<Result<Vec<_>>>()?;
                         format!("tuple{}_{}", parts.len(), parts.join("_"))
                     }
                     TypeDefKind::Handle(Handle::Own(r)) => self.anon_name(&Type::Id(*r))?,
-                    TypeDefKind::Handle(Handle::Borrow(r)) => format!("borrow_{}", self.anon_name(&Type::Id(*r))?),
+                    TypeDefKind::Handle(Handle::Borrow(r)) => {
+                        format!("borrow_{}", self.anon_name(&Type::Id(*r))?)
+                    }
                     TypeDefKind::Type(t) => self.anon_name(t)?,
                     other => return Err(unsupported(&format!("anonymous {}", other.as_str()))),
                 }
@@ -516,7 +565,10 @@ impl<'a> Gen<'a> {
         }
         // Named after the wasm32 module so it is the same in every header that
         // imports the interface; the value is the exact ABI string per arch.
-        let ident: String = m32.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        let ident: String = m32
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
         let name = format!("__WASIT2_MODULE_{ident}");
         writeln!(
             self.sec.body,
@@ -594,7 +646,14 @@ impl<'a> Gen<'a> {
 
     /// Checks the C declaration's core types against the ABI crate's
     /// signature on both arches.
-    fn check_sig(&self, c_name: &str, params: &[WasmType], results: &[WasmType], i32_: &Import, i64_: &Import) -> Result<()> {
+    fn check_sig(
+        &self,
+        c_name: &str,
+        params: &[WasmType],
+        results: &[WasmType],
+        i32_: &Import,
+        i64_: &Import,
+    ) -> Result<()> {
         for (imp, arch) in [(i32_, Arch::Wasm32), (i64_, Arch::Wasm64)] {
             let ours = CoreSig {
                 params: params.iter().map(|t| val_type(*t, arch)).collect(),
@@ -610,7 +669,14 @@ impl<'a> Gen<'a> {
         Ok(())
     }
 
-    fn import_func(&mut self, i32_: &Import, i64_: &Import, attr: &str, prefix: &str, func: &Function) -> Result<()> {
+    fn import_func(
+        &mut self,
+        i32_: &Import,
+        i64_: &Import,
+        attr: &str,
+        prefix: &str,
+        func: &Function,
+    ) -> Result<()> {
         let resolve = self.resolve;
         // Temporaries are numbered per function so the output stays stable.
         self.tmp = 0;
@@ -634,7 +700,10 @@ impl<'a> Gen<'a> {
             decl_params[b.arena_len] = WasmType::Length;
             decl_results = vec![WasmType::Length];
             if b.retptr + 1 != ws.params.len() || !ws.retptr {
-                return Err(BindgenError::SignatureMismatch(c_name, "return pointer position".into()));
+                return Err(BindgenError::SignatureMismatch(
+                    c_name,
+                    "return pointer position".into(),
+                ));
             }
         }
         self.check_sig(&c_name, &decl_params, &decl_results, i32_, i64_)?;
@@ -664,7 +733,12 @@ impl<'a> Gen<'a> {
                 write!(fields, " {t} p{i};").unwrap();
                 inits.push(e.clone());
             }
-            writeln!(stmts, "    struct {{{fields} }} __params = {{ {} }};", inits.join(", ")).unwrap();
+            writeln!(
+                stmts,
+                "    struct {{{fields} }} __params = {{ {} }};",
+                inits.join(", ")
+            )
+            .unwrap();
             vals.push(("&__params".into(), WasmType::Pointer));
         } else {
             for (ty, e, _) in &param_exprs {
@@ -702,8 +776,18 @@ impl<'a> Gen<'a> {
             _ => return Err(unsupported("multiple core results")),
         };
         let decl_args: Vec<&str> = decl_params.iter().map(|t| c_wasm_type(*t)).collect();
-        let decl_args = if decl_args.is_empty() { "void".to_string() } else { decl_args.join(", ") };
-        let call = format!("{raw}({})", vals.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", "));
+        let decl_args = if decl_args.is_empty() {
+            "void".to_string()
+        } else {
+            decl_args.join(", ")
+        };
+        let call = format!(
+            "{raw}({})",
+            vals.iter()
+                .map(|(v, _)| v.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let ret_stmt = if buffer.is_some() {
             format!("    return {call};\n")
         } else if let Some(r) = lift_result {
@@ -711,7 +795,11 @@ impl<'a> Gen<'a> {
         } else {
             format!("    {call};\n")
         };
-        let params = if params.is_empty() { "void".to_string() } else { params.join(", ") };
+        let params = if params.is_empty() {
+            "void".to_string()
+        } else {
+            params.join(", ")
+        };
         let since = match &i32_.since {
             Some(v) => format!(" @since {v}"),
             None => String::new(),
@@ -761,12 +849,26 @@ impl<'a> Gen<'a> {
     /// Appends C expressions for the flat core values of `expr` (a C lvalue
     /// of WIT type `ty`) per the Canonical ABI's `lower_flat`. Statements
     /// needed first (variant joins) go to `stmts`.
-    fn lower(&mut self, ty: &Type, expr: &str, stmts: &mut String, vals: &mut Vec<(String, WasmType)>, depth: usize) -> Result<()> {
-        let push = |vals: &mut Vec<(String, WasmType)>, cast: &str, t: WasmType| vals.push((format!("({cast})({expr})"), t));
+    fn lower(
+        &mut self,
+        ty: &Type,
+        expr: &str,
+        stmts: &mut String,
+        vals: &mut Vec<(String, WasmType)>,
+        depth: usize,
+    ) -> Result<()> {
+        let push = |vals: &mut Vec<(String, WasmType)>, cast: &str, t: WasmType| {
+            vals.push((format!("({cast})({expr})"), t))
+        };
         match ty {
-            Type::Bool | Type::U8 | Type::U16 | Type::U32 | Type::S8 | Type::S16 | Type::S32 | Type::Char => {
-                push(vals, "int32_t", WasmType::I32)
-            }
+            Type::Bool
+            | Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::S8
+            | Type::S16
+            | Type::S32
+            | Type::Char => push(vals, "int32_t", WasmType::I32),
             Type::U64 | Type::S64 => push(vals, "int64_t", WasmType::I64),
             Type::F32 => push(vals, "float", WasmType::F32),
             Type::F64 => push(vals, "double", WasmType::F64),
@@ -779,12 +881,19 @@ impl<'a> Gen<'a> {
                 let resolve = self.resolve;
                 match &resolve.types[*id].kind {
                     TypeDefKind::Type(t) => self.lower(t, expr, stmts, vals, depth)?,
-                    TypeDefKind::Resource | TypeDefKind::Handle(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) => {
-                        push(vals, "int32_t", WasmType::I32)
-                    }
+                    TypeDefKind::Resource
+                    | TypeDefKind::Handle(_)
+                    | TypeDefKind::Enum(_)
+                    | TypeDefKind::Flags(_) => push(vals, "int32_t", WasmType::I32),
                     TypeDefKind::Record(r) => {
                         for f in &r.fields {
-                            self.lower(&f.ty, &format!("({expr}).{}", snake(&f.name)), stmts, vals, depth)?;
+                            self.lower(
+                                &f.ty,
+                                &format!("({expr}).{}", snake(&f.name)),
+                                stmts,
+                                vals,
+                                depth,
+                            )?;
                         }
                     }
                     TypeDefKind::Tuple(t) => {
@@ -802,15 +911,39 @@ impl<'a> Gen<'a> {
                             .iter()
                             .map(|c| (c.ty, format!("({expr}).val.{}", snake(&c.name))))
                             .collect();
-                        self.lower_variant(ty, &format!("({expr}).tag"), &cases, stmts, vals, depth)?;
+                        self.lower_variant(
+                            ty,
+                            &format!("({expr}).tag"),
+                            &cases,
+                            stmts,
+                            vals,
+                            depth,
+                        )?;
                     }
                     TypeDefKind::Option(t) => {
                         let cases = [(None, String::new()), (Some(*t), format!("({expr}).val"))];
-                        self.lower_variant(ty, &format!("({expr}).is_some"), &cases, stmts, vals, depth)?;
+                        self.lower_variant(
+                            ty,
+                            &format!("({expr}).is_some"),
+                            &cases,
+                            stmts,
+                            vals,
+                            depth,
+                        )?;
                     }
                     TypeDefKind::Result(r) => {
-                        let cases = [(r.ok, format!("({expr}).val.ok")), (r.err, format!("({expr}).val.err"))];
-                        self.lower_variant(ty, &format!("({expr}).is_err"), &cases, stmts, vals, depth)?;
+                        let cases = [
+                            (r.ok, format!("({expr}).val.ok")),
+                            (r.err, format!("({expr}).val.err")),
+                        ];
+                        self.lower_variant(
+                            ty,
+                            &format!("({expr}).is_err"),
+                            &cases,
+                            stmts,
+                            vals,
+                            depth,
+                        )?;
                     }
                     other => return Err(unsupported(other.as_str())),
                 }
@@ -851,7 +984,13 @@ impl<'a> Gen<'a> {
             let mut inner = Vec::new();
             self.lower(case_ty, payload, stmts, &mut inner, depth + 1)?;
             for (k, (v, from)) in inner.into_iter().enumerate() {
-                writeln!(stmts, "{indent}    {} = {};", slots[k], convert(&v, from, joined[k])).unwrap();
+                writeln!(
+                    stmts,
+                    "{indent}    {} = {};",
+                    slots[k],
+                    convert(&v, from, joined[k])
+                )
+                .unwrap();
             }
             writeln!(stmts, "{indent}    break;\n{indent}}}").unwrap();
         }
@@ -872,7 +1011,10 @@ impl<'a> Gen<'a> {
                         let e = self.lift(inner, v)?;
                         format!("({t})({e})")
                     }
-                    TypeDefKind::Resource | TypeDefKind::Handle(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) => {
+                    TypeDefKind::Resource
+                    | TypeDefKind::Handle(_)
+                    | TypeDefKind::Enum(_)
+                    | TypeDefKind::Flags(_) => {
                         format!("({t})({v})")
                     }
                     TypeDefKind::Record(r) if r.fields.len() == 1 => {
@@ -888,7 +1030,12 @@ impl<'a> Gen<'a> {
                     TypeDefKind::Result(r) if r.ok.is_none() && r.err.is_none() => {
                         format!("({t}){{ .is_err = ({v}) != 0 }}")
                     }
-                    other => return Err(unsupported(&format!("single flat result of kind {}", other.as_str()))),
+                    other => {
+                        return Err(unsupported(&format!(
+                            "single flat result of kind {}",
+                            other.as_str()
+                        )))
+                    }
                 }
             }
             _ => {
@@ -903,16 +1050,25 @@ impl<'a> Gen<'a> {
 /// world-level items (`Some(None)`); `None` for exported-resource intrinsics.
 fn import_interface(imp: &Import) -> Option<Option<InterfaceId>> {
     match &imp.item {
-        ImportItem::Func { interface, .. } | ImportItem::ResourceDrop { interface, .. } => Some(*interface),
+        ImportItem::Func { interface, .. } | ImportItem::ResourceDrop { interface, .. } => {
+            Some(*interface)
+        }
         ImportItem::ExportedResource { .. } => None,
     }
 }
 
 fn iface_guard(resolve: &Resolve, id: InterfaceId) -> String {
-    let mut g = format!("__WASIT2_INTERFACE_{}", upper(&interface_prefix(resolve, id)));
+    let mut g = format!(
+        "__WASIT2_INTERFACE_{}",
+        upper(&interface_prefix(resolve, id))
+    );
     if let Some(pkg) = resolve.interfaces[id].package {
         if let Some(v) = &resolve.packages[pkg].name.version {
-            let v: String = v.to_string().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            let v: String = v
+                .to_string()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
             g.push('_');
             g.push_str(&v);
         }

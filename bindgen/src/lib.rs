@@ -88,7 +88,10 @@ fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
 /// Default base name of a world's files: `wasit2_<world>` (e.g.
 /// `wasit2_command` for `wasi:cli/command` and `wasit2:targets/command`).
 pub fn default_base_name(lowering: &Lowering) -> String {
-    format!("wasit2_{}", snake(&lowering.resolve.worlds[lowering.world].name))
+    format!(
+        "wasit2_{}",
+        snake(&lowering.resolve.worlds[lowering.world].name)
+    )
 }
 
 /// Generates the C header and source for a world from its wasm32 (`l32`)

@@ -7,7 +7,13 @@ use wit_parser::{Resolve, TypeOwner, WorldId};
 pub fn snake(name: &str) -> String {
     let s: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if C_KEYWORDS.contains(&s.as_str()) {
         format!("{s}_")
@@ -28,7 +34,12 @@ pub fn func_name(name: &str) -> String {
         Some((kind, rest)) => (format!("{kind}_"), rest),
         None => (String::new(), name),
     };
-    format!("{kind}{}", rest.replace('.', "_").replace('-', "_").to_ascii_lowercase())
+    format!(
+        "{kind}{}",
+        rest.replace('.', "_")
+            .replace('-', "_")
+            .to_ascii_lowercase()
+    )
 }
 
 /// `wasi:io/streams` becomes `wasi_io_streams_`; the version is dropped.
@@ -38,7 +49,12 @@ pub fn interface_prefix(resolve: &Resolve, id: wit_parser::InterfaceId) -> Strin
     match iface.package {
         Some(pkg) => {
             let p = &resolve.packages[pkg].name;
-            format!("{}_{}_{}_", snake(&p.namespace), snake(&p.name), snake(name))
+            format!(
+                "{}_{}_{}_",
+                snake(&p.namespace),
+                snake(&p.name),
+                snake(name)
+            )
         }
         None => format!("{}_", snake(name)),
     }
@@ -57,12 +73,64 @@ pub fn owner_prefix(resolve: &Resolve, owner: TypeOwner, world: WorldId) -> Stri
 }
 
 const C_KEYWORDS: &[&str] = &[
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum",
-    "extern", "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return",
-    "short", "signed", "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void",
-    "volatile", "while", "bool", "true", "false", "alignas", "alignof", "static_assert",
-    "thread_local", "nullptr", "typeof", "constexpr", "class", "new", "delete", "this", "template",
-    "namespace", "operator", "private", "public", "protected", "virtual", "friend", "try", "catch",
+    "auto",
+    "break",
+    "case",
+    "char",
+    "const",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extern",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "register",
+    "restrict",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "struct",
+    "switch",
+    "typedef",
+    "union",
+    "unsigned",
+    "void",
+    "volatile",
+    "while",
+    "bool",
+    "true",
+    "false",
+    "alignas",
+    "alignof",
+    "static_assert",
+    "thread_local",
+    "nullptr",
+    "typeof",
+    "constexpr",
+    "class",
+    "new",
+    "delete",
+    "this",
+    "template",
+    "namespace",
+    "operator",
+    "private",
+    "public",
+    "protected",
+    "virtual",
+    "friend",
+    "try",
+    "catch",
     "throw",
 ];
 
@@ -72,7 +140,10 @@ mod tests {
 
     #[test]
     fn function_names_follow_the_convention() {
-        assert_eq!(func_name("[method]input-stream.read"), "method_input_stream_read");
+        assert_eq!(
+            func_name("[method]input-stream.read"),
+            "method_input_stream_read"
+        );
         assert_eq!(func_name("[static]r.f"), "static_r_f");
         assert_eq!(func_name("[constructor]r"), "constructor_r");
         assert_eq!(func_name("get-stdout"), "get_stdout");

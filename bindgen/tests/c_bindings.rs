@@ -21,7 +21,11 @@ fn check_world(wit: &Wit, world: &str, name: &str) {
 
 #[test]
 fn command_world_compiles_and_imports_match_the_abi() {
-    check_world(&Wit::wasi().unwrap(), "wasi:cli/command@0.2.12", "wasit2_command");
+    check_world(
+        &Wit::wasi().unwrap(),
+        "wasi:cli/command@0.2.12",
+        "wasit2_command",
+    );
 }
 
 #[test]
@@ -39,7 +43,11 @@ fn command_header_matches_the_golden_file() {
         std::fs::write(&path, &b.header).unwrap();
     }
     let want = std::fs::read_to_string(&path).expect("golden header missing: run with BLESS=1");
-    assert!(want == b.header, "generated header differs from {}; rerun with BLESS=1 if intended", path.display());
+    assert!(
+        want == b.header,
+        "generated header differs from {}; rerun with BLESS=1 if intended",
+        path.display()
+    );
 }
 
 #[test]
@@ -55,7 +63,14 @@ fn generation_is_deterministic() {
 fn names_follow_the_convention() {
     let wit = shapes_wit();
     let (l32, l64) = lowerings(&wit, "shapes");
-    let b = generate_c(&l32, &l64, &Options { base_name: Some("shapes_api".into()) }).unwrap();
+    let b = generate_c(
+        &l32,
+        &l64,
+        &Options {
+            base_name: Some("shapes_api".into()),
+        },
+    )
+    .unwrap();
     assert_eq!(b.header_name, "shapes_api.h");
     assert!(b.source.contains("#include \"shapes_api.h\""));
     for f in [
@@ -71,7 +86,11 @@ fn names_follow_the_convention() {
         "acme_shapes_exported_widget_rep",
         "acme_shapes_exported_widget_drop",
     ] {
-        assert!(b.functions.iter().any(|g| g == f), "missing {f} in {:?}", b.functions);
+        assert!(
+            b.functions.iter().any(|g| g == f),
+            "missing {f} in {:?}",
+            b.functions
+        );
     }
     for needle in [
         "typedef int32_t acme_shapes_types_canvas_t;",
@@ -96,11 +115,22 @@ fn names_follow_the_convention() {
 fn bad_input_is_a_typed_error() {
     let wit = Wit::wasi().unwrap();
     let (l32, l64) = lowerings(&wit, "wasi:cli/command@0.2.12");
-    let bad = Options { base_name: Some("9-lives".into()) };
-    assert!(matches!(generate_c(&l32, &l64, &bad), Err(BindgenError::BadBaseName(_))));
+    let bad = Options {
+        base_name: Some("9-lives".into()),
+    };
+    assert!(matches!(
+        generate_c(&l32, &l64, &bad),
+        Err(BindgenError::BadBaseName(_))
+    ));
     // Arches swapped.
-    assert!(matches!(generate_c(&l64, &l32, &Options::default()), Err(BindgenError::MismatchedLowerings(_))));
+    assert!(matches!(
+        generate_c(&l64, &l32, &Options::default()),
+        Err(BindgenError::MismatchedLowerings(_))
+    ));
     // Two different worlds.
     let (p32, _) = lowerings(&wit, "wasit2:targets/wasip1");
-    assert!(matches!(generate_c(&p32, &l64, &Options::default()), Err(BindgenError::MismatchedLowerings(_))));
+    assert!(matches!(
+        generate_c(&p32, &l64, &Options::default()),
+        Err(BindgenError::MismatchedLowerings(_))
+    ));
 }

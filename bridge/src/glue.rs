@@ -75,7 +75,10 @@ pub(crate) fn build(
     std_params: &[ValType],
     idx: &GlueIndices,
 ) -> Result<Function, BridgeError> {
-    let buffer = imp.buffer.as_ref().expect("glue is built only for buffer imports");
+    let buffer = imp
+        .buffer
+        .as_ref()
+        .expect("glue is built only for buffer imports");
     let func = imp.func().expect("buffer imports are functions");
     let result = func.result.as_ref().expect("buffer imports return a list");
     let name = imp.display_name();
@@ -87,11 +90,23 @@ pub(crate) fn build(
         && lowering.align_of(&top[0]) == buffer.arena_align;
 
     let n_params = std_params.len() as u32;
-    let mut locals = Locals { next: n_params, extra: Vec::new() };
+    let mut locals = Locals {
+        next: n_params,
+        extra: Vec::new(),
+    };
     let arena = locals.new_i32();
     let cap = locals.new_i32();
     let need = locals.new_i32();
-    let mut g = Gen { lowering, func_name: &name, idx, locals, body: Vec::new(), arena, cap, zero_copy };
+    let mut g = Gen {
+        lowering,
+        func_name: &name,
+        idx,
+        locals,
+        body: Vec::new(),
+        arena,
+        cap,
+        zero_copy,
+    };
     let align = buffer.arena_align as i32;
     let retptr = buffer.retptr as u32;
 
@@ -99,7 +114,10 @@ pub(crate) fn build(
     match &buffer.too_small {
         TooSmall::ShortRead { len_param } => {
             let len = flat_param_index(lowering, func, len_param).ok_or_else(|| {
-                BridgeError::UnsupportedResultType { func: name.clone(), what: format!("no parameter `{len_param}`") }
+                BridgeError::UnsupportedResultType {
+                    func: name.clone(),
+                    what: format!("no parameter `{len_param}`"),
+                }
             })?;
             // cap = min(len, MAX_SHORT_READ): the host reads at most the arena.
             g.body.extend([
@@ -113,11 +131,14 @@ pub(crate) fn build(
                 I::LocalSet(cap),
             ]);
         }
-        _ => g.body.extend([I::I32Const(INITIAL_ARENA), I::LocalSet(cap)]),
+        _ => g
+            .body
+            .extend([I::I32Const(INITIAL_ARENA), I::LocalSet(cap)]),
     }
 
     // Take the arena: the spare block if there is one (grown if needed).
-    g.body.extend([I::LocalGet(cap), I::I32Eqz, I::If(BlockType::Empty)]);
+    g.body
+        .extend([I::LocalGet(cap), I::I32Eqz, I::If(BlockType::Empty)]);
     g.realloc_fresh(align, I::I32Const(0));
     g.body.extend([
         I::LocalSet(arena),
@@ -220,11 +241,20 @@ pub(crate) fn build(
 impl Gen<'_> {
     /// Pushes `cabi_realloc(0, 0, align, <size>)`.
     fn realloc_fresh(&mut self, align: i32, size: I<'static>) {
-        self.body.extend([I::I32Const(0), I::I32Const(0), I::I32Const(align), size, I::Call(self.idx.realloc)]);
+        self.body.extend([
+            I::I32Const(0),
+            I::I32Const(0),
+            I::I32Const(align),
+            size,
+            I::Call(self.idx.realloc),
+        ]);
     }
 
     fn unsupported(&self, what: &str) -> BridgeError {
-        BridgeError::UnsupportedResultType { func: self.func_name.to_string(), what: what.to_string() }
+        BridgeError::UnsupportedResultType {
+            func: self.func_name.to_string(),
+            what: what.to_string(),
+        }
     }
 
     /// Emits code that gives every list in the value of type `ty` stored at
@@ -271,8 +301,18 @@ impl Gen<'_> {
         Ok(())
     }
 
-    fn variant(&mut self, tag: Int, cases: &[Option<&Type>], base: u32, off: u64) -> Result<(), BridgeError> {
-        let payload = self.lowering.sizes.payload_offset(tag, cases.iter().copied()).size_wasm32() as u64;
+    fn variant(
+        &mut self,
+        tag: Int,
+        cases: &[Option<&Type>],
+        base: u32,
+        off: u64,
+    ) -> Result<(), BridgeError> {
+        let payload = self
+            .lowering
+            .sizes
+            .payload_offset(tag, cases.iter().copied())
+            .size_wasm32() as u64;
         for (k, case) in cases.iter().enumerate() {
             let Some(ty) = case else { continue };
             if !contains_list(self.lowering, ty) {
@@ -285,7 +325,8 @@ impl Gen<'_> {
                 Int::U32 => I::I32Load(mem(off, 2)),
                 Int::U64 => return Err(self.unsupported("64-bit discriminant")),
             });
-            self.body.extend([I::I32Const(k as i32), I::I32Eq, I::If(BlockType::Empty)]);
+            self.body
+                .extend([I::I32Const(k as i32), I::I32Eq, I::If(BlockType::Empty)]);
             self.fixup(ty, base, off + payload)?;
             self.body.push(I::End);
         }
@@ -308,7 +349,12 @@ impl Gen<'_> {
             // The list starts at arena offset 0. An empty list gets what the
             // standard host would give it; the arena then stays spare.
             let (arena, cap) = (self.arena, self.cap);
-            self.body.extend([I::LocalGet(bytes), I::I32Eqz, I::If(BlockType::Empty), I::LocalGet(base)]);
+            self.body.extend([
+                I::LocalGet(bytes),
+                I::I32Eqz,
+                I::If(BlockType::Empty),
+                I::LocalGet(base),
+            ]);
             self.realloc_fresh(ealign, I::I32Const(0));
             self.body.extend([
                 I::I32Store(mem(off, 2)),
@@ -342,7 +388,10 @@ impl Gen<'_> {
             I::LocalGet(base),
             I::I32Load(mem(off, 2)),
             I::LocalGet(bytes),
-            I::MemoryCopy { src_mem: 0, dst_mem: 0 },
+            I::MemoryCopy {
+                src_mem: 0,
+                dst_mem: 0,
+            },
             I::LocalGet(base),
             I::LocalGet(new),
             I::I32Store(mem(off, 2)),
@@ -381,7 +430,12 @@ impl Gen<'_> {
 }
 
 fn mem(offset: u64, align: u32) -> MemArg {
-    MemArg { offset, align, target: MemArgTarget::Memory(0), ordering: None }
+    MemArg {
+        offset,
+        align,
+        target: MemArgTarget::Memory(0),
+        ordering: None,
+    }
 }
 
 /// Index of the first core parameter of WIT parameter `name`.
@@ -417,10 +471,24 @@ fn top_level_lists(lowering: &Lowering, ty: &Type, out: &mut Vec<Type>) {
         TypeDefKind::List(t) => out.push(*t),
         TypeDefKind::Type(t) | TypeDefKind::Option(t) => top_level_lists(lowering, t, out),
         TypeDefKind::FixedLengthList(t, _) => top_level_lists(lowering, t, out),
-        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| top_level_lists(lowering, &f.ty, out)),
-        TypeDefKind::Tuple(t) => t.types.iter().for_each(|t| top_level_lists(lowering, t, out)),
-        TypeDefKind::Variant(v) => v.cases.iter().flat_map(|c| &c.ty).for_each(|t| top_level_lists(lowering, t, out)),
-        TypeDefKind::Result(r) => r.ok.iter().chain(&r.err).for_each(|t| top_level_lists(lowering, t, out)),
+        TypeDefKind::Record(r) => r
+            .fields
+            .iter()
+            .for_each(|f| top_level_lists(lowering, &f.ty, out)),
+        TypeDefKind::Tuple(t) => t
+            .types
+            .iter()
+            .for_each(|t| top_level_lists(lowering, t, out)),
+        TypeDefKind::Variant(v) => v
+            .cases
+            .iter()
+            .flat_map(|c| &c.ty)
+            .for_each(|t| top_level_lists(lowering, t, out)),
+        TypeDefKind::Result(r) => {
+            r.ok.iter()
+                .chain(&r.err)
+                .for_each(|t| top_level_lists(lowering, t, out))
+        }
         TypeDefKind::Map(k, _) => out.push(*k),
         _ => {}
     }

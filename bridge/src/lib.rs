@@ -33,9 +33,18 @@ pub enum BridgeError {
     #[error("import `{module}` `{field}` is not a WASI 0.2 function known to wasit2")]
     UnknownImport { module: String, field: String },
     #[error("import `{module}` `{field}`: {reason}")]
-    UnsupportedImport { module: String, field: String, reason: String },
+    UnsupportedImport {
+        module: String,
+        field: String,
+        reason: String,
+    },
     #[error("import `{module}` `{field}` has signature {found}, but the standard lowering is {expected}")]
-    SignatureMismatch { module: String, field: String, expected: String, found: String },
+    SignatureMismatch {
+        module: String,
+        field: String,
+        expected: String,
+        found: String,
+    },
     #[error("export `{name}`: {reason}")]
     UnsupportedExport { name: String, reason: String },
     #[error("the glue for `{0}` needs the module's `cabi_realloc`, but it exports none")]

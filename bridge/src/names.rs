@@ -41,7 +41,12 @@ pub fn needs_bridge(module: &[u8]) -> bool {
             Ok(Payload::CustomSection(c)) => {
                 if let KnownCustom::Producers(fields) = c.as_known() {
                     for field in fields.into_iter().flatten() {
-                        let rust = |v: &str| matches!((field.name, v), ("language", "Rust") | ("processed-by", "rustc"));
+                        let rust = |v: &str| {
+                            matches!(
+                                (field.name, v),
+                                ("language", "Rust") | ("processed-by", "rustc")
+                            )
+                        };
                         rust_producer |= field.values.into_iter().flatten().any(|v| rust(v.name));
                     }
                 }
@@ -60,7 +65,8 @@ fn is_standard_interface(module: &str) -> bool {
 }
 
 fn is_standard_export(name: &str) -> bool {
-    name.split_once('#').is_some_and(|(i, _)| is_standard_interface(i))
+    name.split_once('#')
+        .is_some_and(|(i, _)| is_standard_interface(i))
 }
 
 /// `wasi:cli/environment@0.2.4` -> `wasi:cli/environment@0.2`.
@@ -85,11 +91,17 @@ pub(crate) fn map_import<'l>(
     module: &str,
     field: &str,
 ) -> Result<ImportTarget<'l>, BridgeError> {
-    let unknown = || BridgeError::UnknownImport { module: module.into(), field: field.into() };
+    let unknown = || BridgeError::UnknownImport {
+        module: module.into(),
+        field: field.into(),
+    };
     let arch = lowering.arch;
     if module.starts_with(arch.prefix()) || module.starts_with(arch.buffer_prefix()) {
         // Already wasit2: kept as is; a buffer import called directly needs no glue.
-        return lowering.import(module, field).map(ImportTarget::Same).ok_or_else(unknown);
+        return lowering
+            .import(module, field)
+            .map(ImportTarget::Same)
+            .ok_or_else(unknown);
     }
     if Arch::from_prefix(module.split('|').next().unwrap_or("")).is_some() {
         return Err(BridgeError::UnsupportedImport {
@@ -104,7 +116,11 @@ pub(crate) fn map_import<'l>(
         } else {
             "not a WASI 0.2 interface; a wasit2 module imports only WASI functions".to_string()
         };
-        return Err(BridgeError::UnsupportedImport { module: module.into(), field: field.into(), reason });
+        return Err(BridgeError::UnsupportedImport {
+            module: module.into(),
+            field: field.into(),
+            reason,
+        });
     }
     let iface = canonical_interface(module).ok_or_else(unknown)?;
     if let Some(resource) = field.strip_prefix("[resource-drop]") {
@@ -138,10 +154,15 @@ pub(crate) fn map_export(
 ) -> Result<ExportTarget, BridgeError> {
     use wasmparser::ExternalKind;
     let arch = lowering.arch;
-    let unsupported = |reason: &str| BridgeError::UnsupportedExport { name: name.into(), reason: reason.into() };
+    let unsupported = |reason: &str| BridgeError::UnsupportedExport {
+        name: name.into(),
+        reason: reason.into(),
+    };
     match (name, kind) {
         ("memory", ExternalKind::Memory) => return Ok(ExportTarget::Rename(arch.memory_export())),
-        ("_initialize", ExternalKind::Func) => return Ok(ExportTarget::Rename(arch.initialize_export())),
+        ("_initialize", ExternalKind::Func) => {
+            return Ok(ExportTarget::Rename(arch.initialize_export()))
+        }
         // The host never allocates in a wasit2 guest; the glue calls the
         // function internally.
         (n, ExternalKind::Func) if n.starts_with("cabi_realloc") => return Ok(ExportTarget::Drop),
@@ -154,7 +175,8 @@ pub(crate) fn map_export(
     let Some((iface, func)) = func_part.split_once('#') else {
         return Ok(ExportTarget::Keep);
     };
-    let canonical = canonical_interface(iface).ok_or_else(|| unsupported("unversioned interface name"))?;
+    let canonical =
+        canonical_interface(iface).ok_or_else(|| unsupported("unversioned interface name"))?;
     let mut new_name = format!("{}|{canonical}|{func}", arch.prefix());
     if post {
         new_name.push_str("_post");
@@ -174,8 +196,14 @@ mod tests {
 
     #[test]
     fn interfaces_canonicalize() {
-        assert_eq!(canonical_interface("wasi:cli/environment@0.2.4").unwrap(), "wasi:cli/environment@0.2");
-        assert_eq!(canonical_interface("wasi:io/streams@0.2.0").unwrap(), "wasi:io/streams@0.2");
+        assert_eq!(
+            canonical_interface("wasi:cli/environment@0.2.4").unwrap(),
+            "wasi:cli/environment@0.2"
+        );
+        assert_eq!(
+            canonical_interface("wasi:io/streams@0.2.0").unwrap(),
+            "wasi:io/streams@0.2"
+        );
         assert!(canonical_interface("wasi:io/streams").is_none());
     }
 
@@ -184,7 +212,10 @@ mod tests {
     fn realloc_module(producers: bool) -> Vec<u8> {
         let mut m = wasm_encoder::Module::new();
         let mut types = wasm_encoder::TypeSection::new();
-        types.ty().function([wasm_encoder::ValType::I32; 4], [wasm_encoder::ValType::I32]);
+        types.ty().function(
+            [wasm_encoder::ValType::I32; 4],
+            [wasm_encoder::ValType::I32],
+        );
         m.section(&types);
         let mut funcs = wasm_encoder::FunctionSection::new();
         funcs.function(0);
@@ -199,7 +230,10 @@ mod tests {
         m.section(&code);
         if producers {
             let mut p = wasm_encoder::ProducersSection::new();
-            p.field("processed-by", wasm_encoder::ProducersField::new().value("rustc", "1.95.0"));
+            p.field(
+                "processed-by",
+                wasm_encoder::ProducersField::new().value("rustc", "1.95.0"),
+            );
             m.section(&p);
         }
         m.finish()

@@ -76,7 +76,9 @@ pub fn rustup_self_contained<'a>(arg: &'a OsString, target: &str) -> Option<Self
     let path = Path::new(arg);
     let text = arg.to_string_lossy();
     if let Some(rest) = text.strip_prefix("-L").filter(|rest| !rest.is_empty()) {
-        return Path::new(rest).ends_with(&dir).then_some(SelfContainedArg::Dir { flag: "-L" });
+        return Path::new(rest)
+            .ends_with(&dir)
+            .then_some(SelfContainedArg::Dir { flag: "-L" });
     }
     if path.ends_with(&dir) {
         return Some(SelfContainedArg::Dir { flag: "" });
@@ -122,9 +124,15 @@ pub fn default_sysroot() -> PathBuf {
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
     #[error("writing {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("running {program}: {source}")]
-    Spawn { program: String, source: std::io::Error },
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
     #[error("compiling the wasip1 import provider with {program} failed: {stderr}")]
     Compile { program: String, stderr: String },
 }
@@ -342,7 +350,9 @@ pub fn redirect_imports(
             return Err(BridgeError::UnsupportedImport {
                 module: module_name.clone(),
                 field: field.clone(),
-                reason: format!("no `{symbol}` was linked in (not a function wasit2 provides here)"),
+                reason: format!(
+                    "no `{symbol}` was linked in (not a function wasit2 provides here)"
+                ),
             });
         };
         let expected = &types[*ty as usize];
@@ -366,9 +376,14 @@ pub fn redirect_imports(
         .map(|(n, (m, f, _))| ((m.clone(), f.clone()), n as u32))
         .collect();
     let mut out = Module::new();
-    Redirect { funcs, removed, import_index, provider_exports: &provider_exports }
-        .parse_core_module(&mut out, Parser::new(0), module)
-        .map_err(|e| BridgeError::Encode(e.to_string()))?;
+    Redirect {
+        funcs,
+        removed,
+        import_index,
+        provider_exports: &provider_exports,
+    }
+    .parse_core_module(&mut out, Parser::new(0), module)
+    .map_err(|e| BridgeError::Encode(e.to_string()))?;
     let bytes = out.finish();
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&bytes)

@@ -47,7 +47,10 @@ fn read_input(module: &[u8]) -> Result<Input<'_>, BridgeError> {
     let mut input = Input::default();
     for payload in Parser::new(0).parse_all(module) {
         match payload? {
-            Payload::Version { encoding: wasmparser::Encoding::Component, .. } => return Err(BridgeError::Component),
+            Payload::Version {
+                encoding: wasmparser::Encoding::Component,
+                ..
+            } => return Err(BridgeError::Component),
             Payload::Version { .. } | Payload::End(_) | Payload::CodeSectionStart { .. } => {}
             Payload::TypeSection(r) => {
                 input.type_section = Some(r.clone());
@@ -63,7 +66,9 @@ fn read_input(module: &[u8]) -> Result<Input<'_>, BridgeError> {
                             input.func_imports.push((import.module, import.name, t));
                             continue;
                         }
-                        TypeRef::Memory(_) => "imported memories are not supported (export the memory instead)",
+                        TypeRef::Memory(_) => {
+                            "imported memories are not supported (export the memory instead)"
+                        }
                         TypeRef::Table(_) => "imported tables are not supported",
                         TypeRef::Global(_) => "imported globals are not supported",
                         TypeRef::Tag(_) => "imported tags are not supported",
@@ -162,8 +167,16 @@ fn parser_val_type(t: wasmparser::ValType) -> Option<wasit2_abi::ValType> {
 /// the Canonical ABI never produces.
 fn core_sig(ty: &FuncType) -> Option<CoreSig> {
     Some(CoreSig {
-        params: ty.params().iter().map(|t| parser_val_type(*t)).collect::<Option<_>>()?,
-        results: ty.results().iter().map(|t| parser_val_type(*t)).collect::<Option<_>>()?,
+        params: ty
+            .params()
+            .iter()
+            .map(|t| parser_val_type(*t))
+            .collect::<Option<_>>()?,
+        results: ty
+            .results()
+            .iter()
+            .map(|t| parser_val_type(*t))
+            .collect::<Option<_>>()?,
     })
 }
 
@@ -192,7 +205,11 @@ pub(crate) struct Mode {
     pub(crate) for_wasip1: bool,
 }
 
-pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<Vec<u8>, BridgeError> {
+pub(crate) fn rewrite(
+    module: &[u8],
+    lowering: &Lowering,
+    mode: Mode,
+) -> Result<Vec<u8>, BridgeError> {
     Validator::new_with_features(WasmFeatures::all()).validate_all(module)?;
     let input = read_input(module)?;
     if let Some(i) = input.memories.iter().position(|m| m.memory64) {
@@ -211,17 +228,23 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
         Glue(u32),
     }
     let mut old_imports = Vec::new();
-    let mut add_import = |module_name: &str, field: &str, ty: u32, imports: &mut Vec<(String, String, u32)>| {
-        let key = (module_name.to_string(), field.to_string());
-        *import_pos.entry(key).or_insert_with(|| {
-            imports.push((module_name.to_string(), field.to_string(), ty));
-            imports.len() as u32 - 1
-        })
-    };
+    let mut add_import =
+        |module_name: &str, field: &str, ty: u32, imports: &mut Vec<(String, String, u32)>| {
+            let key = (module_name.to_string(), field.to_string());
+            *import_pos.entry(key).or_insert_with(|| {
+                imports.push((module_name.to_string(), field.to_string(), ty));
+                imports.len() as u32 - 1
+            })
+        };
     for &(module_name, field, ty) in &input.func_imports {
         if mode.for_wasip1 && module_name == crate::p1::P1_MODULE {
             // Old types keep their indices, so the import keeps its type.
-            old_imports.push(Old::Import(add_import(module_name, field, ty, &mut new_imports)));
+            old_imports.push(Old::Import(add_import(
+                module_name,
+                field,
+                ty,
+                &mut new_imports,
+            )));
             continue;
         }
         let found = &input.types[ty as usize];
@@ -236,11 +259,19 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
                 if core_sig(found).as_ref() != Some(&imp.sig) {
                     return Err(mismatch(&imp.sig));
                 }
-                old_imports.push(Old::Import(add_import(&imp.module, &imp.field, ty, &mut new_imports)));
+                old_imports.push(Old::Import(add_import(
+                    &imp.module,
+                    &imp.field,
+                    ty,
+                    &mut new_imports,
+                )));
             }
             ImportTarget::Buffer(imp) => {
                 let buffer = imp.buffer.as_ref().expect("buffer import");
-                let standard = CoreSig { params: imp.sig.params[..=buffer.retptr].to_vec(), results: vec![] };
+                let standard = CoreSig {
+                    params: imp.sig.params[..=buffer.retptr].to_vec(),
+                    results: vec![],
+                };
                 if core_sig(found).as_ref() != Some(&standard) {
                     return Err(mismatch(&standard));
                 }
@@ -255,8 +286,13 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
                                 n_old_types + new_types.len() as u32 - 1
                             }
                         };
-                        let target = add_import(&imp.module, &imp.field, type_index, &mut new_imports);
-                        glues.push(Glue { import: imp, std_type: ty, target });
+                        let target =
+                            add_import(&imp.module, &imp.field, type_index, &mut new_imports);
+                        glues.push(Glue {
+                            import: imp,
+                            std_type: ty,
+                            target,
+                        });
                         glue_pos.insert(key, glues.len() as u32 - 1);
                         glues.len() as u32 - 1
                     }
@@ -290,7 +326,10 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
         (None, Some(g)) => return Err(BridgeError::MissingRealloc(g.import.display_name())),
         (Some(old), Some(_)) => {
             let ty = func_type_of(&input, old);
-            let expected = CoreSig { params: vec![wasit2_abi::ValType::I32; 4], results: vec![wasit2_abi::ValType::I32] };
+            let expected = CoreSig {
+                params: vec![wasit2_abi::ValType::I32; 4],
+                results: vec![wasit2_abi::ValType::I32],
+            };
             if core_sig(ty).as_ref() != Some(&expected) {
                 return Err(BridgeError::BadRealloc(sig_text(ty)));
             }
@@ -318,29 +357,42 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
             ExportTarget::Keep => e.name.to_string(),
             ExportTarget::Rename(n) => n,
         };
-        if let (ExternalKind::Func, Some(expected)) = (e.kind, lowering.export(&name).and_then(|x| x.sig.as_ref())) {
+        if let (ExternalKind::Func, Some(expected)) =
+            (e.kind, lowering.export(&name).and_then(|x| x.sig.as_ref()))
+        {
             let ty = func_type_of(&input, e.index);
             if core_sig(ty).as_ref() != Some(expected) {
                 return Err(BridgeError::UnsupportedExport {
                     name: e.name.into(),
-                    reason: format!("signature {} differs from {expected} of `{name}`", sig_text(ty)),
+                    reason: format!(
+                        "signature {} differs from {expected} of `{name}`",
+                        sig_text(ty)
+                    ),
                 });
             }
         }
         let (kind, index) = match e.kind {
-            ExternalKind::Func | ExternalKind::FuncExact => (ExportKind::Func, remap.funcs[e.index as usize]),
+            ExternalKind::Func | ExternalKind::FuncExact => {
+                (ExportKind::Func, remap.funcs[e.index as usize])
+            }
             ExternalKind::Table => (ExportKind::Table, e.index),
             ExternalKind::Memory => (ExportKind::Memory, e.index),
             ExternalKind::Global => (ExportKind::Global, e.index),
             ExternalKind::Tag => (ExportKind::Tag, e.index),
         };
         if exports.iter().any(|(n, _, _)| *n == name) {
-            return Err(BridgeError::UnsupportedExport { name: e.name.into(), reason: format!("`{name}` is exported twice") });
+            return Err(BridgeError::UnsupportedExport {
+                name: e.name.into(),
+                reason: format!("`{name}` is exported twice"),
+            });
         }
         exports.push((name, kind, index));
     }
     let memory_export = lowering.arch.memory_export();
-    if !mode.for_wasip1 && !exports.iter().any(|(n, _, _)| *n == memory_export) && !input.memories.is_empty() {
+    if !mode.for_wasip1
+        && !exports.iter().any(|(n, _, _)| *n == memory_export)
+        && !input.memories.is_empty()
+    {
         exports.push((memory_export, ExportKind::Memory, 0));
     }
 
@@ -352,7 +404,10 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
         remap.parse_type_section(&mut types, r).map_err(enc)?;
     }
     for sig in &new_types {
-        types.ty().function(sig.params.iter().map(|t| val_type(*t)), sig.results.iter().map(|t| val_type(*t)));
+        types.ty().function(
+            sig.params.iter().map(|t| val_type(*t)),
+            sig.results.iter().map(|t| val_type(*t)),
+        );
     }
     out.section(&types);
 
@@ -377,10 +432,16 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
         out.section(&tables);
     }
     if let Some(range) = input.memory_range.clone() {
-        out.section(&RawSection { id: SectionId::Memory as u8, data: &module[range] });
+        out.section(&RawSection {
+            id: SectionId::Memory as u8,
+            data: &module[range],
+        });
     }
     if let Some(range) = input.tag_range.clone() {
-        out.section(&RawSection { id: SectionId::Tag as u8, data: &module[range] });
+        out.section(&RawSection {
+            id: SectionId::Tag as u8,
+            data: &module[range],
+        });
     }
 
     let mut globals = GlobalSection::new();
@@ -389,7 +450,14 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
     }
     for _ in &spare_globals {
         for _ in 0..2 {
-            globals.global(GlobalType { val_type: ValType::I32, mutable: true, shared: false }, &ConstExpr::i32_const(0));
+            globals.global(
+                GlobalType {
+                    val_type: ValType::I32,
+                    mutable: true,
+                    shared: false,
+                },
+                &ConstExpr::i32_const(0),
+            );
         }
     }
     if !globals.is_empty() {
@@ -403,7 +471,9 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
     out.section(&export_section);
 
     if let Some(start) = input.start {
-        out.section(&StartSection { function_index: remap.funcs[start as usize] });
+        out.section(&StartSection {
+            function_index: remap.funcs[start as usize],
+        });
     }
     if let Some(r) = input.elements.clone() {
         let mut elements = wasm_encoder::ElementSection::new();
@@ -416,7 +486,9 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
 
     let mut code = CodeSection::new();
     for body in &input.bodies {
-        remap.parse_function_body(&mut code, body.clone()).map_err(enc)?;
+        remap
+            .parse_function_body(&mut code, body.clone())
+            .map_err(enc)?;
     }
     for g in &glues {
         let align = g.import.buffer.as_ref().unwrap().arena_align;
@@ -427,14 +499,20 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
             spare_ptr: spare,
             spare_cap: spare + 1,
         };
-        let std_params: Vec<ValType> =
-            input.types[g.std_type as usize].params().iter().map(|t| reencode_val(*t)).collect();
+        let std_params: Vec<ValType> = input.types[g.std_type as usize]
+            .params()
+            .iter()
+            .map(|t| reencode_val(*t))
+            .collect();
         code.function(&glue::build(lowering, g.import, &std_params, &indices)?);
     }
     out.section(&code);
 
     if let Some(range) = input.data_range.clone() {
-        out.section(&RawSection { id: SectionId::Data as u8, data: &module[range] });
+        out.section(&RawSection {
+            id: SectionId::Data as u8,
+            data: &module[range],
+        });
     }
 
     let mut has_abi_section = false;
@@ -447,12 +525,20 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
         }
         if name == "name" {
             if let wasmparser::KnownCustom::Name(reader) = custom.as_known() {
-                out.section(&name_section(reader, &mut remap, &glues, n_imports + n_defined)?);
+                out.section(&name_section(
+                    reader,
+                    &mut remap,
+                    &glues,
+                    n_imports + n_defined,
+                )?);
                 continue;
             }
         }
         has_abi_section |= name == SECTION_NAME;
-        out.section(&CustomSection { name: name.into(), data: custom.data().into() });
+        out.section(&CustomSection {
+            name: name.into(),
+            data: custom.data().into(),
+        });
     }
     if !has_abi_section && !mode.for_wasip1 {
         let section = AbiSection {
@@ -461,7 +547,10 @@ pub(crate) fn rewrite(module: &[u8], lowering: &Lowering, mode: Mode) -> Result<
             world: lowering.world_name.clone(),
             host: "wasit2".into(),
         };
-        out.section(&CustomSection { name: SECTION_NAME.into(), data: section.encode().into() });
+        out.section(&CustomSection {
+            name: SECTION_NAME.into(),
+            data: section.encode().into(),
+        });
     }
 
     let bytes = out.finish();
@@ -486,7 +575,11 @@ fn reencode_val(t: wasmparser::ValType) -> ValType {
 
 fn func_type_of<'a>(input: &'a Input, func: u32) -> &'a FuncType {
     let n = input.func_imports.len() as u32;
-    let ty = if func < n { input.func_imports[func as usize].2 } else { input.functions[(func - n) as usize] };
+    let ty = if func < n {
+        input.func_imports[func as usize].2
+    } else {
+        input.functions[(func - n) as usize]
+    };
     &input.types[ty as usize]
 }
 
@@ -506,7 +599,10 @@ fn name_section(
                 // too, and the first name of an index wins.
                 let mut all: Vec<(u32, String)> = Vec::new();
                 for (k, g) in glues.iter().enumerate() {
-                    all.push((first_glue + k as u32, format!("wasit2-bridge glue {}", g.import.display_name())));
+                    all.push((
+                        first_glue + k as u32,
+                        format!("wasit2-bridge glue {}", g.import.display_name()),
+                    ));
                 }
                 for n in map {
                     let n = n?;
@@ -539,7 +635,9 @@ fn name_section(
                 }
                 names.locals(&m);
             }
-            other => remap.parse_custom_name_subsection(&mut names, other).map_err(enc)?,
+            other => remap
+                .parse_custom_name_subsection(&mut names, other)
+                .map_err(enc)?,
         }
     }
     Ok(names)

@@ -3,12 +3,12 @@
 
 mod common;
 
+use wasit2_abi::{CoreSig, ImportItem};
+use wasit2_bridge::{bridge_standard_p2, needs_bridge, BridgeError};
 use wasm_encoder::{
     CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
     Instruction, MemorySection, MemoryType, Module, TypeSection, ValType,
 };
-use wasit2_abi::{CoreSig, ImportItem};
-use wasit2_bridge::{bridge_standard_p2, needs_bridge, BridgeError};
 
 fn vt(t: &wasit2_abi::ValType) -> ValType {
     match t {
@@ -21,11 +21,17 @@ fn vt(t: &wasit2_abi::ValType) -> ValType {
 
 /// A module importing `imports`, with a memory, a run export and, if
 /// `realloc`, a `cabi_realloc` export (a bump allocator, never run here).
-fn module(imports: &[(String, String, CoreSig)], realloc: bool, extra_export: Option<&str>) -> Vec<u8> {
+fn module(
+    imports: &[(String, String, CoreSig)],
+    realloc: bool,
+    extra_export: Option<&str>,
+) -> Vec<u8> {
     let mut types = TypeSection::new();
     let mut import_section = ImportSection::new();
     for (i, (m, f, sig)) in imports.iter().enumerate() {
-        types.ty().function(sig.params.iter().map(vt), sig.results.iter().map(vt));
+        types
+            .ty()
+            .function(sig.params.iter().map(vt), sig.results.iter().map(vt));
         import_section.import(m, f, EntityType::Function(i as u32));
     }
     let n = imports.len() as u32;
@@ -37,13 +43,15 @@ fn module(imports: &[(String, String, CoreSig)], realloc: bool, extra_export: Op
     let mut exports = ExportSection::new();
     functions.function(n);
     let mut run = Function::new([]);
-    run.instruction(&Instruction::I32Const(0)).instruction(&Instruction::End);
+    run.instruction(&Instruction::I32Const(0))
+        .instruction(&Instruction::End);
     code.function(&run);
     exports.export("wasi:cli/run@0.2.3#run", ExportKind::Func, n);
     if realloc {
         functions.function(n + 1);
         let mut f = Function::new([]);
-        f.instruction(&Instruction::I32Const(1024)).instruction(&Instruction::End);
+        f.instruction(&Instruction::I32Const(1024))
+            .instruction(&Instruction::End);
         code.function(&f);
         exports.export("cabi_realloc", ExportKind::Func, n + 1);
     }
@@ -58,9 +66,18 @@ fn module(imports: &[(String, String, CoreSig)], realloc: bool, extra_export: Op
     }
     exports.export("memory", ExportKind::Memory, 0);
     let mut memories = MemorySection::new();
-    memories.memory(MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None });
+    memories.memory(MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
     let mut m = Module::new();
-    m.section(&types).section(&import_section).section(&functions).section(&memories);
+    m.section(&types)
+        .section(&import_section)
+        .section(&functions)
+        .section(&memories);
     m.section(&exports).section(&code);
     m.finish()
 }
@@ -71,13 +88,27 @@ fn standard_imports() -> Vec<(String, String, CoreSig)> {
     let lowering = common::lowering();
     let mut out = Vec::new();
     for imp in &lowering.imports {
-        let iface = imp.interface_name.as_ref().unwrap().replace("@0.2", "@0.2.3");
+        let iface = imp
+            .interface_name
+            .as_ref()
+            .unwrap()
+            .replace("@0.2", "@0.2.3");
         let (field, sig) = match &imp.item {
-            ImportItem::ResourceDrop { .. } => {
-                (format!("[resource-drop]{}", imp.field.strip_suffix("_drop").unwrap()), imp.sig.clone())
-            }
+            ImportItem::ResourceDrop { .. } => (
+                format!(
+                    "[resource-drop]{}",
+                    imp.field.strip_suffix("_drop").unwrap()
+                ),
+                imp.sig.clone(),
+            ),
             ImportItem::Func { .. } => match &imp.buffer {
-                Some(b) => (imp.field.clone(), CoreSig { params: imp.sig.params[..=b.retptr].to_vec(), results: vec![] }),
+                Some(b) => (
+                    imp.field.clone(),
+                    CoreSig {
+                        params: imp.sig.params[..=b.retptr].to_vec(),
+                        results: vec![],
+                    },
+                ),
                 None => (imp.field.clone(), imp.sig.clone()),
             },
             ImportItem::ExportedResource { .. } => continue,
@@ -107,18 +138,42 @@ fn every_wasi_function_bridges() {
     want.sort();
     assert_eq!(got, want);
     // All 14 list-returning functions went through glue.
-    assert_eq!(got.iter().filter(|(m, _)| m.starts_with("wasit2-cm32p2|")).count(), lowering.buffer_imports().count());
+    assert_eq!(
+        got.iter()
+            .filter(|(m, _)| m.starts_with("wasit2-cm32p2|"))
+            .count(),
+        lowering.buffer_imports().count()
+    );
     assert!(lowering.buffer_imports().count() >= 14);
 }
 
 #[test]
 fn duplicate_versions_share_one_import_and_one_glue() {
-    let sig = CoreSig { params: vec![wasit2_abi::ValType::I32], results: vec![] };
+    let sig = CoreSig {
+        params: vec![wasit2_abi::ValType::I32],
+        results: vec![],
+    };
     let imports = vec![
-        ("wasi:cli/environment@0.2.0".to_string(), "get-arguments".to_string(), sig.clone()),
-        ("wasi:cli/environment@0.2.4".to_string(), "get-arguments".to_string(), sig.clone()),
-        ("wasi:io/error@0.2.0".to_string(), "[resource-drop]error".to_string(), sig.clone()),
-        ("wasi:io/error@0.2.4".to_string(), "[resource-drop]error".to_string(), sig),
+        (
+            "wasi:cli/environment@0.2.0".to_string(),
+            "get-arguments".to_string(),
+            sig.clone(),
+        ),
+        (
+            "wasi:cli/environment@0.2.4".to_string(),
+            "get-arguments".to_string(),
+            sig.clone(),
+        ),
+        (
+            "wasi:io/error@0.2.0".to_string(),
+            "[resource-drop]error".to_string(),
+            sig.clone(),
+        ),
+        (
+            "wasi:io/error@0.2.4".to_string(),
+            "[resource-drop]error".to_string(),
+            sig,
+        ),
     ];
     let output = bridge_standard_p2(&module(&imports, true, Some("_initialize"))).unwrap();
     let got = common::check_wasit2_module(&output);
@@ -126,44 +181,91 @@ fn duplicate_versions_share_one_import_and_one_glue() {
     let exports: Vec<String> = wasmparser::Parser::new(0)
         .parse_all(&output)
         .filter_map(|p| match p.unwrap() {
-            wasmparser::Payload::ExportSection(r) => Some(r.into_iter().map(|e| e.unwrap().name.to_string()).collect::<Vec<_>>()),
+            wasmparser::Payload::ExportSection(r) => Some(
+                r.into_iter()
+                    .map(|e| e.unwrap().name.to_string())
+                    .collect::<Vec<_>>(),
+            ),
             _ => None,
         })
         .flatten()
         .collect();
-    assert!(exports.contains(&"cm32p2_initialize".to_string()), "{exports:?}");
+    assert!(
+        exports.contains(&"cm32p2_initialize".to_string()),
+        "{exports:?}"
+    );
 }
 
-fn bridge_err(imports: &[(&str, &str, CoreSig)], realloc: bool, export: Option<&str>) -> BridgeError {
-    let imports: Vec<_> = imports.iter().map(|(m, f, s)| (m.to_string(), f.to_string(), s.clone())).collect();
+fn bridge_err(
+    imports: &[(&str, &str, CoreSig)],
+    realloc: bool,
+    export: Option<&str>,
+) -> BridgeError {
+    let imports: Vec<_> = imports
+        .iter()
+        .map(|(m, f, s)| (m.to_string(), f.to_string(), s.clone()))
+        .collect();
     let err = bridge_standard_p2(&module(&imports, realloc, export)).unwrap_err();
     assert!(!err.to_string().contains('\n'), "multi-line message: {err}");
     err
 }
 
 fn sig(params: &[wasit2_abi::ValType], results: &[wasit2_abi::ValType]) -> CoreSig {
-    CoreSig { params: params.to_vec(), results: results.to_vec() }
+    CoreSig {
+        params: params.to_vec(),
+        results: results.to_vec(),
+    }
 }
 
 #[test]
 fn errors_name_the_offending_item() {
     use wasit2_abi::ValType::I32;
-    let e = bridge_err(&[("wasi:cli/environment@0.2.0", "get-everything", sig(&[I32], &[]))], true, None);
+    let e = bridge_err(
+        &[(
+            "wasi:cli/environment@0.2.0",
+            "get-everything",
+            sig(&[I32], &[]),
+        )],
+        true,
+        None,
+    );
     assert!(matches!(e, BridgeError::UnknownImport { .. }), "{e}");
     assert!(e.to_string().contains("get-everything"), "{e}");
 
-    let e = bridge_err(&[("wasi_snapshot_preview1", "fd_write", sig(&[I32; 4], &[I32]))], true, None);
+    let e = bridge_err(
+        &[("wasi_snapshot_preview1", "fd_write", sig(&[I32; 4], &[I32]))],
+        true,
+        None,
+    );
     assert!(matches!(e, BridgeError::UnsupportedImport { .. }), "{e}");
-    assert!(e.to_string().contains("fd_write") && e.to_string().contains("preview 1"), "{e}");
+    assert!(
+        e.to_string().contains("fd_write") && e.to_string().contains("preview 1"),
+        "{e}"
+    );
 
     let e = bridge_err(&[("env", "foo", sig(&[], &[]))], true, None);
     assert!(e.to_string().contains("`env` `foo`"), "{e}");
 
-    let e = bridge_err(&[("wasi:cli/stdin@0.2.0", "get-stdin", sig(&[I32], &[]))], true, None);
+    let e = bridge_err(
+        &[("wasi:cli/stdin@0.2.0", "get-stdin", sig(&[I32], &[]))],
+        true,
+        None,
+    );
     assert!(matches!(e, BridgeError::SignatureMismatch { .. }), "{e}");
-    assert!(e.to_string().contains("get-stdin") && e.to_string().contains("() -> (i32)"), "{e}");
+    assert!(
+        e.to_string().contains("get-stdin") && e.to_string().contains("() -> (i32)"),
+        "{e}"
+    );
 
-    let e = bridge_err(&[("wasi:cli/environment@0.2.0", "get-arguments", sig(&[I32], &[]))], false, None);
+    let e = bridge_err(
+        &[(
+            "wasi:cli/environment@0.2.0",
+            "get-arguments",
+            sig(&[I32], &[]),
+        )],
+        false,
+        None,
+    );
     assert!(matches!(e, BridgeError::MissingRealloc(_)), "{e}");
     assert!(e.to_string().contains("get-arguments"), "{e}");
 
@@ -174,8 +276,14 @@ fn errors_name_the_offending_item() {
 
 #[test]
 fn malformed_input_is_an_error_not_a_panic() {
-    assert!(matches!(bridge_standard_p2(b"not wasm"), Err(BridgeError::Invalid(_))));
-    assert!(matches!(bridge_standard_p2(b"\0asm\x0d\0\x01\0"), Err(BridgeError::Component)));
+    assert!(matches!(
+        bridge_standard_p2(b"not wasm"),
+        Err(BridgeError::Invalid(_))
+    ));
+    assert!(matches!(
+        bridge_standard_p2(b"\0asm\x0d\0\x01\0"),
+        Err(BridgeError::Component)
+    ));
     let good = module(&[], true, None);
     for cut in [9, good.len() / 2, good.len() - 1] {
         assert!(bridge_standard_p2(&good[..cut]).is_err());
@@ -185,7 +293,15 @@ fn malformed_input_is_an_error_not_a_panic() {
 
 #[test]
 fn wasit2_modules_need_no_bridge() {
-    let input = module(&[("wasi:cli/stdin@0.2.0".into(), "get-stdin".into(), sig(&[], &[wasit2_abi::ValType::I32]))], true, None);
+    let input = module(
+        &[(
+            "wasi:cli/stdin@0.2.0".into(),
+            "get-stdin".into(),
+            sig(&[], &[wasit2_abi::ValType::I32]),
+        )],
+        true,
+        None,
+    );
     assert!(needs_bridge(&input));
     let output = bridge_standard_p2(&input).unwrap();
     assert!(!needs_bridge(&output));

@@ -58,7 +58,10 @@ fn p1_imports_are_redirected_to_their_providers() {
     let (imports, exports) = imports_and_exports(&out);
     assert_eq!(imports, ["cm32p2|wasi:cli/exit@0.2 exit"]);
     // Provider exports are gone; `main` moved from index 3 to 1.
-    assert_eq!(exports, [("memory".to_string(), 0), ("main".to_string(), 1)]);
+    assert_eq!(
+        exports,
+        [("memory".to_string(), 0), ("main".to_string(), 1)]
+    );
     let text = wasmprinter_like(&out);
     // $main now calls the providers (indices 2 and 3), also through ref.func and the table.
     assert!(text.contains("call 3") && text.contains("call 2"), "{text}");
@@ -95,7 +98,10 @@ fn wasmprinter_like(bytes: &[u8]) -> String {
             _ => {}
         }
     }
-    assert!(out.contains("elem 2\nelem 1\n"), "element segment not remapped: {out}");
+    assert!(
+        out.contains("elem 2\nelem 1\n"),
+        "element segment not remapped: {out}"
+    );
     out
 }
 
@@ -123,7 +129,10 @@ fn provider_signature_must_match() {
     let err = redirect_p1_imports(&wat::parse_str(text).unwrap())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("sched_yield") && err.contains("signature"), "{err}");
+    assert!(
+        err.contains("sched_yield") && err.contains("signature"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -155,7 +164,10 @@ fn rustc_wasip1_link_arguments_get_the_wasit2_libc() {
     .collect();
     let lib = Path::new("/s/lib/wasm32-wasit2");
     let out = swap_wasip1_libc(&args, lib).expect("swapped");
-    let out: Vec<String> = out.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let out: Vec<String> = out
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     assert_eq!(
         out,
         [

@@ -59,19 +59,48 @@ fn run_reference(component: &Path, spec: &RunSpec) -> Output {
 
 /// Bridges, checks, runs componentized and (when available) on wasit2, and
 /// compares both with `expected` (stdout, exit success).
-fn bridge_and_run(core: &[u8], dir: &Path, spec: &RunSpec, expected: &Output) -> Vec<(String, String)> {
-    assert!(wasit2_bridge::needs_bridge(core), "a standard wasip2 module needs the bridge");
+fn bridge_and_run(
+    core: &[u8],
+    dir: &Path,
+    spec: &RunSpec,
+    expected: &Output,
+) -> Vec<(String, String)> {
+    assert!(
+        wasit2_bridge::needs_bridge(core),
+        "a standard wasip2 module needs the bridge"
+    );
     let bridged = wasit2_bridge::bridge_standard_p2(core).expect("bridging");
-    assert!(!wasit2_bridge::needs_bridge(&bridged), "the bridged module still looks standard");
+    assert!(
+        !wasit2_bridge::needs_bridge(&bridged),
+        "the bridged module still looks standard"
+    );
     let imports = check_wasit2_module(&bridged);
 
     let out = run_componentized(&bridged, dir, spec);
-    assert_eq!(stdout(&out), stdout(expected), "componentized stdout; stderr: {}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.status.success(), expected.status.success(), "componentized exit status");
+    assert_eq!(
+        stdout(&out),
+        stdout(expected),
+        "componentized stdout; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.status.success(),
+        expected.status.success(),
+        "componentized exit status"
+    );
 
     if let Some(out) = run_on_wasit2(&bridged, dir, spec) {
-        assert_eq!(stdout(&out), stdout(expected), "wasit2 run stdout; stderr: {}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(out.status.success(), expected.status.success(), "wasit2 run exit status");
+        assert_eq!(
+            stdout(&out),
+            stdout(expected),
+            "wasit2 run stdout; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            out.status.success(),
+            expected.status.success(),
+            "wasit2 run exit status"
+        );
     }
     imports
 }
@@ -97,21 +126,36 @@ fn rust_args_env_stdin_stdout() {
     assert_ok("reference", &reference);
     let sum: u64 = data.iter().map(|b| *b as u64).sum();
     let text = stdout(&reference);
-    assert!(text.contains(r#"args=["one", "two words", "ünïcödé"]"#), "{text}");
+    assert!(
+        text.contains(r#"args=["one", "two words", "ünïcödé"]"#),
+        "{text}"
+    );
     assert!(text.contains("env BRIDGE_B=x y"), "{text}");
-    assert!(text.contains(&format!("stdin bytes={} sum={sum}", data.len())), "{text}");
+    assert!(
+        text.contains(&format!("stdin bytes={} sum={sum}", data.len())),
+        "{text}"
+    );
 
     let imports = bridge_and_run(&core, tmp.path(), &spec, &reference);
     // The list-returning functions this program uses go through glue.
-    for f in ["get-arguments", "get-environment", "[method]input-stream.blocking-read"] {
+    for f in [
+        "get-arguments",
+        "get-environment",
+        "[method]input-stream.blocking-read",
+    ] {
         assert!(
-            imports.iter().any(|(m, n)| m.starts_with("wasit2-cm32p2|") && n == f),
+            imports
+                .iter()
+                .any(|(m, n)| m.starts_with("wasit2-cm32p2|") && n == f),
             "{f} not imported as a buffer function: {imports:?}"
         );
     }
 
     // A failing exit is preserved.
-    let spec = RunSpec { args: &["fail"], ..Default::default() };
+    let spec = RunSpec {
+        args: &["fail"],
+        ..Default::default()
+    };
     let reference = run_reference(&reference_component("cli", tmp.path()), &spec);
     assert!(!reference.status.success());
     bridge_and_run(&core, tmp.path(), &spec, &reference);
@@ -122,15 +166,25 @@ fn rust_files_under_a_preopen() {
     let tmp = tempfile::tempdir().unwrap();
     let core = build_rust("files", tmp.path());
     let data_dir = tempfile::tempdir().unwrap();
-    let spec = RunSpec { args: &["/data"], dir: Some((data_dir.path(), "/data")), ..Default::default() };
+    let spec = RunSpec {
+        args: &["/data"],
+        dir: Some((data_dir.path(), "/data")),
+        ..Default::default()
+    };
     let reference = run_reference(&reference_component("files", tmp.path()), &spec);
     assert_ok("reference", &reference);
     let text = stdout(&reference);
     assert!(text.contains("big ok 300000"), "{text}");
     assert!(text.contains("entries=42"), "{text}");
     let imports = bridge_and_run(&core, tmp.path(), &spec, &reference);
-    for f in ["get-directories", "[method]directory-entry-stream.read-directory-entry"] {
-        assert!(imports.iter().any(|(_, n)| n == f), "{f} not imported: {imports:?}");
+    for f in [
+        "get-directories",
+        "[method]directory-entry-stream.read-directory-entry",
+    ] {
+        assert!(
+            imports.iter().any(|(_, n)| n == f),
+            "{f} not imported: {imports:?}"
+        );
     }
 }
 
@@ -138,10 +192,17 @@ fn rust_files_under_a_preopen() {
 fn rust_tcp_loopback() {
     let tmp = tempfile::tempdir().unwrap();
     let core = build_rust("tcp", tmp.path());
-    let spec = RunSpec { network: true, ..Default::default() };
+    let spec = RunSpec {
+        network: true,
+        ..Default::default()
+    };
     let reference = run_reference(&reference_component("tcp", tmp.path()), &spec);
     assert_ok("reference", &reference);
-    assert!(stdout(&reference).contains("tcp ok bytes=100000 reply=pong"), "{}", stdout(&reference));
+    assert!(
+        stdout(&reference).contains("tcp ok bytes=100000 reply=pong"),
+        "{}",
+        stdout(&reference)
+    );
     bridge_and_run(&core, tmp.path(), &spec, &reference);
 }
 
@@ -150,7 +211,11 @@ fn glue_arenas_do_not_leak() {
     let tmp = tempfile::tempdir().unwrap();
     let core = build_rust("churn", tmp.path());
     let data_dir = tempfile::tempdir().unwrap();
-    let spec = RunSpec { args: &["/data"], dir: Some((data_dir.path(), "/data")), ..Default::default() };
+    let spec = RunSpec {
+        args: &["/data"],
+        dir: Some((data_dir.path(), "/data")),
+        ..Default::default()
+    };
     let bridged = wasit2_bridge::bridge_standard_p2(&core).expect("bridging");
     check_wasit2_module(&bridged);
     let out = run_componentized(&bridged, tmp.path(), &spec);
@@ -167,13 +232,23 @@ fn glue_arenas_do_not_leak() {
 fn rust_udp_loopback() {
     let tmp = tempfile::tempdir().unwrap();
     let core = build_rust("udp", tmp.path());
-    let spec = RunSpec { network: true, ..Default::default() };
+    let spec = RunSpec {
+        network: true,
+        ..Default::default()
+    };
     let reference = run_reference(&reference_component("udp", tmp.path()), &spec);
     assert_ok("reference", &reference);
-    assert!(stdout(&reference).contains("datagram 4 len=4100"), "{}", stdout(&reference));
+    assert!(
+        stdout(&reference).contains("datagram 4 len=4100"),
+        "{}",
+        stdout(&reference)
+    );
     let imports = bridge_and_run(&core, tmp.path(), &spec, &reference);
     let receive = "[method]incoming-datagram-stream.receive";
-    assert!(imports.iter().any(|(_, n)| n == receive), "{receive} not imported: {imports:?}");
+    assert!(
+        imports.iter().any(|(_, n)| n == receive),
+        "{receive} not imported: {imports:?}"
+    );
 }
 
 #[test]

@@ -9,8 +9,8 @@
 use wasit2_abi::{Import, Lowering, TooSmall, ValType as AbiValType};
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, Function,
-    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg, MemArgTarget,
-    MemoryType, Module, TypeSection, ValType,
+    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg,
+    MemArgTarget, MemoryType, Module, TypeSection, ValType,
 };
 use wit_parser::abi::{FlatTypes, WasmType};
 use wit_parser::{Int, Type, TypeDefKind};
@@ -74,13 +74,22 @@ pub(crate) fn build(
     );
     let mut served = Vec::new();
     for (n, imp) in imports.iter().enumerate() {
-        let buf = imp.buffer.as_ref().expect("only buffer imports are adapted");
+        let buf = imp
+            .buffer
+            .as_ref()
+            .expect("only buffer imports are adapted");
         // The standard lowering is the wasit2 one without the arena params
         // and without the size result (see the ABI's BufferAbi).
-        let params = imp.sig.params[..buf.arena_ptr].iter().map(|t| val(*t)).collect();
+        let params = imp.sig.params[..buf.arena_ptr]
+            .iter()
+            .map(|t| val(*t))
+            .collect();
         let ty = add_type(&mut types, params, vec![]);
         import_sec.import(std_module, &imp.field, EntityType::Function(ty));
-        served.push(Served { import: imp, std_func: n as u32 });
+        served.push(Served {
+            import: imp,
+            std_func: n as u32,
+        });
     }
     let n_imports = served.len() as u32;
 
@@ -93,7 +102,11 @@ pub(crate) fn build(
     let mut code = CodeSection::new();
     let mut exports = ExportSection::new();
     let mut globals = GlobalSection::new();
-    let i32g = GlobalType { val_type: ValType::I32, mutable: true, shared: false };
+    let i32g = GlobalType {
+        val_type: ValType::I32,
+        mutable: true,
+        shared: false,
+    };
     for _ in 0..FIXED_GLOBALS {
         globals.global(i32g, &ConstExpr::i32_const(0));
     }
@@ -152,7 +165,12 @@ fn val(t: AbiValType) -> ValType {
 }
 
 fn mem(offset: u64, align: u32) -> MemArg {
-    MemArg { offset, align, target: MemArgTarget::Memory(0), ordering: None }
+    MemArg {
+        offset,
+        align,
+        target: MemArgTarget::Memory(0),
+        ordering: None,
+    }
 }
 
 /// Instructions plus the extra locals they use.
@@ -164,7 +182,11 @@ struct Body {
 
 impl Body {
     fn new(n_params: u32) -> Body {
-        Body { ins: Vec::new(), locals: Vec::new(), n_params }
+        Body {
+            ins: Vec::new(),
+            locals: Vec::new(),
+            n_params,
+        }
     }
     fn local(&mut self, t: ValType) -> u32 {
         self.locals.push(t);
@@ -339,7 +361,14 @@ impl Wrapper<'_, '_> {
             ValType::I64 => ConstExpr::i64_const(0),
             _ => ConstExpr::i32_const(0),
         };
-        self.globals.global(GlobalType { val_type: t, mutable: true, shared: false }, &init);
+        self.globals.global(
+            GlobalType {
+                val_type: t,
+                mutable: true,
+                shared: false,
+            },
+            &init,
+        );
         *self.next_global += 1;
         *self.next_global - 1
     }
@@ -351,7 +380,10 @@ impl Wrapper<'_, '_> {
     /// Flat index of the WIT parameter `name` (params before it are flattened
     /// with the Canonical ABI rules).
     fn flat_param(&self, name: &str) -> Result<usize, ComponentizeError> {
-        let func = self.imp.func().ok_or_else(|| self.unsupported("not a function"))?;
+        let func = self
+            .imp
+            .func()
+            .ok_or_else(|| self.unsupported("not a function"))?;
         let mut storage = [WasmType::I32; 64];
         let mut flat = FlatTypes::new(&mut storage);
         for p in &func.params {
@@ -365,20 +397,38 @@ impl Wrapper<'_, '_> {
 
     fn build(&mut self) -> Result<Function, ComponentizeError> {
         let buf = self.imp.buffer.clone().unwrap();
-        let func = self.imp.func().ok_or_else(|| self.unsupported("not a function"))?.clone();
+        let func = self
+            .imp
+            .func()
+            .ok_or_else(|| self.unsupported("not a function"))?
+            .clone();
         let result_ty = func.result.ok_or_else(|| self.unsupported("no result"))?;
         let ret_size = self.lowering.size_of(&result_ty) as i32;
         let ret_align = self.lowering.align_of(&result_ty) as i32;
-        let (retptr, arena_ptr, arena_len) = (buf.retptr as u32, buf.arena_ptr as u32, buf.arena_len as u32);
+        let (retptr, arena_ptr, arena_len) = (
+            buf.retptr as u32,
+            buf.arena_ptr as u32,
+            buf.arena_len as u32,
+        );
         let key_params: Vec<u32> = (0..retptr).collect();
         // A too-small result is kept for replay when the call can be
         // recognised again by its scalar arguments alone.
-        let replayable = !matches!(buf.too_small, TooSmall::ShortRead { .. } | TooSmall::BoundedByInput { .. })
-            && !func.params.iter().any(|p| self.contains_list(&p.ty))
-            && key_params.iter().all(|&k| matches!(self.imp.sig.params[k as usize], AbiValType::I32 | AbiValType::I64));
+        let replayable = !matches!(
+            buf.too_small,
+            TooSmall::ShortRead { .. } | TooSmall::BoundedByInput { .. }
+        ) && !func.params.iter().any(|p| self.contains_list(&p.ty))
+            && key_params.iter().all(|&k| {
+                matches!(
+                    self.imp.sig.params[k as usize],
+                    AbiValType::I32 | AbiValType::I64
+                )
+            });
         // ShortRead and BoundedByInput results always fit (checked before the
         // call), so they are written straight to the caller's retptr.
-        let direct = matches!(buf.too_small, TooSmall::ShortRead { .. } | TooSmall::BoundedByInput { .. });
+        let direct = matches!(
+            buf.too_small,
+            TooSmall::ShortRead { .. } | TooSmall::BoundedByInput { .. }
+        );
 
         let b = &mut self.body;
         b.i(I::LocalGet(arena_ptr))
@@ -414,7 +464,9 @@ impl Wrapper<'_, '_> {
                     .find(|p| self.list_elem(&p.ty).is_some())
                     .ok_or_else(|| self.unsupported("no list parameter to bound the result"))?;
                 let len_idx = self.flat_param(&first_list.name)? as u32 + 1;
-                let elem = self.list_elem(&result_ty).ok_or_else(|| self.unsupported("result is not a list"))?;
+                let elem = self
+                    .list_elem(&result_ty)
+                    .ok_or_else(|| self.unsupported("result is not a list"))?;
                 let esize = self.lowering.size_of(&elem) as i64;
                 let b = &mut self.body;
                 let bound = b.local(ValType::I64);
@@ -482,7 +534,14 @@ impl Wrapper<'_, '_> {
                     .i(I::I32Eqz)
                     .i(I::BrIf(0));
                 for (k, g, t) in keys {
-                    b.i(I::LocalGet(*k)).i(I::GlobalGet(*g)).i(if *t == ValType::I64 { I::I64Ne } else { I::I32Ne }).i(I::BrIf(0));
+                    b.i(I::LocalGet(*k))
+                        .i(I::GlobalGet(*g))
+                        .i(if *t == ValType::I64 {
+                            I::I64Ne
+                        } else {
+                            I::I32Ne
+                        })
+                        .i(I::BrIf(0));
                 }
                 // Same call as the pending one: answer from the kept result.
                 b.i(I::GlobalGet(*g_r))
@@ -496,7 +555,10 @@ impl Wrapper<'_, '_> {
                     .i(I::LocalGet(retptr))
                     .i(I::GlobalGet(*g_ret))
                     .i(I::I32Const(ret_size))
-                    .i(I::MemoryCopy { src_mem: 0, dst_mem: 0 })
+                    .i(I::MemoryCopy {
+                        src_mem: 0,
+                        dst_mem: 0,
+                    })
                     .i(I::I32Const(0))
                     .i(I::GlobalSet(G_RELOC_MODE));
                 self.emit_fixup(&result_ty, retptr, 0)?;
@@ -542,7 +604,10 @@ impl Wrapper<'_, '_> {
             b.i(I::LocalGet(retptr))
                 .i(I::LocalGet(ret_local))
                 .i(I::I32Const(ret_size))
-                .i(I::MemoryCopy { src_mem: 0, dst_mem: 0 });
+                .i(I::MemoryCopy {
+                    src_mem: 0,
+                    dst_mem: 0,
+                });
         }
         b.i(I::LocalGet(r)).i(I::Return).i(I::End);
 
@@ -560,7 +625,10 @@ impl Wrapper<'_, '_> {
                 .i(I::LocalTee(kept))
                 .i(I::LocalGet(ret_local))
                 .i(I::I32Const(ret_size))
-                .i(I::MemoryCopy { src_mem: 0, dst_mem: 0 })
+                .i(I::MemoryCopy {
+                    src_mem: 0,
+                    dst_mem: 0,
+                })
                 .i(I::I32Const(1))
                 .i(I::GlobalSet(G_RELOC_MODE))
                 .i(I::I32Const(0))
@@ -624,7 +692,11 @@ impl Wrapper<'_, '_> {
             TypeDefKind::FixedLengthList(t, _) => self.contains_list(t),
             TypeDefKind::Record(r) => r.fields.iter().any(|f| self.contains_list(&f.ty)),
             TypeDefKind::Tuple(t) => t.types.iter().any(|t| self.contains_list(t)),
-            TypeDefKind::Variant(v) => v.cases.iter().flat_map(|c| &c.ty).any(|t| self.contains_list(t)),
+            TypeDefKind::Variant(v) => v
+                .cases
+                .iter()
+                .flat_map(|c| &c.ty)
+                .any(|t| self.contains_list(t)),
             TypeDefKind::Option(t) => self.contains_list(t),
             TypeDefKind::Result(r) => r.ok.iter().chain(&r.err).any(|t| self.contains_list(t)),
             TypeDefKind::Type(t) => self.contains_list(t),
@@ -644,7 +716,9 @@ impl Wrapper<'_, '_> {
             return self.emit_list_fixup(&elem, base, off);
         }
         let ty = *self.resolve_alias(ty);
-        let Type::Id(id) = ty else { unreachable!("contains_list") };
+        let Type::Id(id) = ty else {
+            unreachable!("contains_list")
+        };
         let kind = self.lowering.resolve.types[id].kind.clone();
         let sizes = &self.lowering.sizes;
         match kind {
@@ -655,20 +729,28 @@ impl Wrapper<'_, '_> {
             TypeDefKind::Tuple(t) => self.emit_fields(&t.types, base, off),
             TypeDefKind::Option(t) => {
                 let cases = [None, Some(t)];
-                let poff = sizes.payload_offset(Int::U8, cases.iter().map(|c| c.as_ref())).size_wasm32();
+                let poff = sizes
+                    .payload_offset(Int::U8, cases.iter().map(|c| c.as_ref()))
+                    .size_wasm32();
                 self.emit_cases(Int::U8, &cases, base, off, poff as u64)
             }
             TypeDefKind::Result(r) => {
                 let cases = [r.ok, r.err];
-                let poff = sizes.payload_offset(Int::U8, cases.iter().map(|c| c.as_ref())).size_wasm32();
+                let poff = sizes
+                    .payload_offset(Int::U8, cases.iter().map(|c| c.as_ref()))
+                    .size_wasm32();
                 self.emit_cases(Int::U8, &cases, base, off, poff as u64)
             }
             TypeDefKind::Variant(v) => {
                 let cases: Vec<Option<Type>> = v.cases.iter().map(|c| c.ty).collect();
-                let poff = sizes.payload_offset(v.tag(), cases.iter().map(|c| c.as_ref())).size_wasm32();
+                let poff = sizes
+                    .payload_offset(v.tag(), cases.iter().map(|c| c.as_ref()))
+                    .size_wasm32();
                 self.emit_cases(v.tag(), &cases, base, off, poff as u64)
             }
-            _ => Err(self.unsupported("result type holds lists in a shape the adapter cannot move")),
+            _ => {
+                Err(self.unsupported("result type holds lists in a shape the adapter cannot move"))
+            }
         }
     }
 
@@ -686,7 +768,14 @@ impl Wrapper<'_, '_> {
         Ok(())
     }
 
-    fn emit_cases(&mut self, tag: Int, cases: &[Option<Type>], base: u32, off: u64, payload: u64) -> Result<(), ComponentizeError> {
+    fn emit_cases(
+        &mut self,
+        tag: Int,
+        cases: &[Option<Type>],
+        base: u32,
+        off: u64,
+        payload: u64,
+    ) -> Result<(), ComponentizeError> {
         for (n, case) in cases.iter().enumerate() {
             let Some(t) = case else { continue };
             if !self.contains_list(t) {
@@ -710,7 +799,12 @@ impl Wrapper<'_, '_> {
         Ok(())
     }
 
-    fn emit_list_fixup(&mut self, elem: &Type, base: u32, off: u64) -> Result<(), ComponentizeError> {
+    fn emit_list_fixup(
+        &mut self,
+        elem: &Type,
+        base: u32,
+        off: u64,
+    ) -> Result<(), ComponentizeError> {
         let esize = self.lowering.size_of(elem) as i32;
         let ealign = self.lowering.align_of(elem) as i32;
         let b = &mut self.body;
@@ -735,7 +829,10 @@ impl Wrapper<'_, '_> {
             .i(I::LocalTee(new))
             .i(I::LocalGet(old))
             .i(I::LocalGet(bytes))
-            .i(I::MemoryCopy { src_mem: 0, dst_mem: 0 })
+            .i(I::MemoryCopy {
+                src_mem: 0,
+                dst_mem: 0,
+            })
             .i(I::LocalGet(base))
             .i(I::LocalGet(new))
             .i(I::I32Store(mem(off, 2)));

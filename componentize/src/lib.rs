@@ -36,7 +36,11 @@ pub enum ComponentizeError {
     #[error(transparent)]
     Abi(#[from] wasit2_abi::AbiError),
     #[error("import `{module}` `{field}` is not part of world `{world}`")]
-    UnknownImport { module: String, field: String, world: String },
+    UnknownImport {
+        module: String,
+        field: String,
+        world: String,
+    },
     #[error("unsupported: {0}")]
     Unsupported(String),
     #[error("wit-component: {0}")]
@@ -73,7 +77,8 @@ fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
                     if let TypeRef::Memory(m) = imp.ty {
                         info.memory64 |= m.memory64;
                     }
-                    info.imports.push((imp.module.to_string(), imp.name.to_string()));
+                    info.imports
+                        .push((imp.module.to_string(), imp.name.to_string()));
                 }
             }
             Payload::MemorySection(s) => {
@@ -98,9 +103,10 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
     let info = scan(module)?;
     let wasm64 = info.memory64
         || info.abi.as_ref().is_some_and(|a| a.arch == Arch::Wasm64)
-        || info.imports.iter().any(|(m, _)| {
-            m.split('|').next().and_then(Arch::from_prefix) == Some(Arch::Wasm64)
-        });
+        || info
+            .imports
+            .iter()
+            .any(|(m, _)| m.split('|').next().and_then(Arch::from_prefix) == Some(Arch::Wasm64));
     if wasm64 {
         return Err(ComponentizeError::Wasm64);
     }
@@ -177,16 +183,24 @@ pub fn adapter_for(world: Option<&str>, module: &str) -> Result<Vec<u8>, Compone
         None => wit.command_world()?,
     };
     let lowering = Lowering::new(&wit, world, Arch::Wasm32)?;
-    let imports: Vec<&Import> = lowering.buffer_imports().filter(|i| i.module == module).collect();
+    let imports: Vec<&Import> = lowering
+        .buffer_imports()
+        .filter(|i| i.module == module)
+        .collect();
     if imports.is_empty() {
-        return Err(ComponentizeError::Unsupported(format!("no buffer imports in module `{module}`")));
+        return Err(ComponentizeError::Unsupported(format!(
+            "no buffer imports in module `{module}`"
+        )));
     }
     adapter::build(&lowering, module, &imports)
 }
 
 /// A copy of `world` with its imports only: an adapter's metadata must not
 /// claim the world's exports (they are the main module's).
-fn imports_only_world(wit: &Wit, world: wit_parser::WorldId) -> Result<(wit_parser::Resolve, wit_parser::WorldId), ComponentizeError> {
+fn imports_only_world(
+    wit: &Wit,
+    world: wit_parser::WorldId,
+) -> Result<(wit_parser::Resolve, wit_parser::WorldId), ComponentizeError> {
     let mut resolve = wit.resolve.clone();
     let mut w = resolve.worlds[world].clone();
     w.exports.clear();

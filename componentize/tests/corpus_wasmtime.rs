@@ -52,7 +52,11 @@ fn run_on_wasmtime(p: &Program, component: &Path, scratch: &Path) -> Result<(), 
     }
     match problems.is_empty() {
         true => Ok(()),
-        false => Err(format!("{}\n--- stderr\n{}", problems.join("\n"), ran.stderr)),
+        false => Err(format!(
+            "{}\n--- stderr\n{}",
+            problems.join("\n"),
+            ran.stderr
+        )),
     }
 }
 
@@ -71,7 +75,8 @@ fn check_one(p: &Program, work: &Path) -> Result<bool, String> {
     }
     let bytes = std::fs::read(&core).unwrap();
     let component = work.join(format!("{}.component.wasm", p.name));
-    let encoded = wasit2_componentize::componentize(&bytes).map_err(|e| format!("componentize: {e}"))?;
+    let encoded =
+        wasit2_componentize::componentize(&bytes).map_err(|e| format!("componentize: {e}"))?;
     std::fs::write(&component, encoded).unwrap();
     let scratch = work.join(format!("{}.dir", p.name));
     std::fs::create_dir_all(&scratch).unwrap();
@@ -82,7 +87,10 @@ fn check_one(p: &Program, work: &Path) -> Result<bool, String> {
     }
     let plain = work.join(format!("{}.plain.wasm", p.name));
     let mut new = Command::new(tool("WASM_TOOLS", "wasm-tools"));
-    new.args(["component", "new"]).arg(&core).arg("-o").arg(&plain);
+    new.args(["component", "new"])
+        .arg(&core)
+        .arg("-o")
+        .arg(&plain);
     let made = run(new, "");
     if made.code != Some(0) {
         return Err(format!("wasm-tools component new: {}", made.stderr));
@@ -97,9 +105,15 @@ fn check_one(p: &Program, work: &Path) -> Result<bool, String> {
 fn c_corpus_componentized_runs_on_wasmtime() {
     wasit2_testkit::require_clang_target("wasm32-wasit2");
     let work = tempfile::tempdir().unwrap();
-    let results = corpus::check_all(corpus::load(), corpus::cores(), |p| check_one(p, work.path()));
+    let results = corpus::check_all(corpus::load(), corpus::cores(), |p| {
+        check_one(p, work.path())
+    });
     // Programs without caller-buffer imports must exist for the plain path to be tested.
-    let plain: Vec<String> = results.into_iter().filter(|(_, plain)| *plain).map(|(name, _)| name).collect();
+    let plain: Vec<String> = results
+        .into_iter()
+        .filter(|(_, plain)| *plain)
+        .map(|(name, _)| name)
+        .collect();
     assert!(
         !plain.is_empty(),
         "no corpus program avoids caller-buffer imports; the wasm-tools path went untested"

@@ -10,7 +10,9 @@ fn tool(env: &str, name: &str) -> PathBuf {
     if let Some(p) = std::env::var_os(env) {
         return PathBuf::from(p);
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/bin").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../.tools/bin")
+        .join(name)
 }
 
 fn wasmtime() -> PathBuf {
@@ -58,11 +60,19 @@ struct Run {
 }
 
 fn run_cmd(mut cmd: Command, stdin: &[u8]) -> Run {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     // A program that exits without reading all of stdin closes the pipe.
     if let Err(e) = child.stdin.take().unwrap().write_all(stdin) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "writing stdin: {e}");
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing stdin: {e}"
+        );
     }
     let out = child.wait_with_output().unwrap();
     Run {
@@ -74,7 +84,13 @@ fn run_cmd(mut cmd: Command, stdin: &[u8]) -> Run {
 
 /// Componentizes `core`, checks the component with wasm-tools, and runs it
 /// on wasmtime in a temporary directory (`prog.wasm` is argv[0]).
-fn run_component(core: &[u8], wasmtime_flags: &[&str], args: &[&str], stdin: &[u8], dir: &Path) -> Run {
+fn run_component(
+    core: &[u8],
+    wasmtime_flags: &[&str],
+    args: &[&str],
+    stdin: &[u8],
+    dir: &Path,
+) -> Run {
     let component = wasit2_componentize::componentize(core).expect("componentize");
     std::fs::write(dir.join("prog.wasm"), &component).unwrap();
     std::fs::write(dir.join("core.wasm"), core).unwrap();
@@ -83,9 +99,17 @@ fn run_component(core: &[u8], wasmtime_flags: &[&str], args: &[&str], stdin: &[u
         .current_dir(dir)
         .output()
         .unwrap();
-    assert!(v.status.success(), "wasm-tools validate: {}", String::from_utf8_lossy(&v.stderr));
+    assert!(
+        v.status.success(),
+        "wasm-tools validate: {}",
+        String::from_utf8_lossy(&v.stderr)
+    );
     let mut cmd = Command::new(wasmtime());
-    cmd.current_dir(dir).arg("run").args(wasmtime_flags).arg("prog.wasm").args(args);
+    cmd.current_dir(dir)
+        .arg("run")
+        .args(wasmtime_flags)
+        .arg("prog.wasm")
+        .args(args);
     run_cmd(cmd, stdin)
 }
 
@@ -113,10 +137,18 @@ fn check(core: &[u8], flags: &[&str], args: &[&str], stdin: &[u8], want_out: &st
     let dir = tempfile::tempdir().unwrap();
     let r = run_component(core, flags, args, stdin, dir.path());
     assert_eq!(r.stdout, want_out, "wasmtime stdout (stderr: {})", r.stderr);
-    assert_eq!(r.code, want_code, "wasmtime exit code (stderr: {})", r.stderr);
+    assert_eq!(
+        r.code, want_code,
+        "wasmtime exit code (stderr: {})",
+        r.stderr
+    );
     if flags.is_empty() {
         if let Some(w) = run_wasit2(dir.path(), args, stdin) {
-            assert_eq!(w.stdout, r.stdout, "wasit2 run vs wasmtime stdout (stderr: {})", w.stderr);
+            assert_eq!(
+                w.stdout, r.stdout,
+                "wasit2 run vs wasmtime stdout (stderr: {})",
+                w.stderr
+            );
             assert_eq!(w.code, r.code, "wasit2 run vs wasmtime exit code");
         }
     }
@@ -153,7 +185,10 @@ fn exit_with_error_is_nonzero() {
 
 #[test]
 fn run_returning_err_is_nonzero() {
-    let core = module("", r#"(func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 1))"#);
+    let core = module(
+        "",
+        r#"(func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 1))"#,
+    );
     check(&core, &[], &[], b"", "", 1);
 }
 
@@ -194,7 +229,14 @@ fn arguments_via_buffer_import() {
              (func $args (param i32 i32 i32) (result i32)))"#,
         ARGS_BODY,
     );
-    check(&core, &[], &["one", "zwei", "три"], b"", "4\none\nzwei\nтри\n", 0);
+    check(
+        &core,
+        &[],
+        &["one", "zwei", "три"],
+        b"",
+        "4\none\nzwei\nтри\n",
+        0,
+    );
 }
 
 #[test]
@@ -226,7 +268,14 @@ fn stdin_via_blocking_read_is_clamped() {
         "#,
     );
     let input = "The quick brown fox jumps over the lazy dog.\nline two\n";
-    check(&core, &[], &[], input.as_bytes(), &format!("{input}{}\n", input.len()), 0);
+    check(
+        &core,
+        &[],
+        &[],
+        input.as_bytes(),
+        &format!("{input}{}\n", input.len()),
+        0,
+    );
 }
 
 #[test]
@@ -328,9 +377,20 @@ fn file_from_preopen() {
         "#,
     );
     let files = tempfile::tempdir().unwrap();
-    std::fs::write(files.path().join("data.txt"), "file contents, read in 5-byte pieces\n").unwrap();
+    std::fs::write(
+        files.path().join("data.txt"),
+        "file contents, read in 5-byte pieces\n",
+    )
+    .unwrap();
     let map = format!("{}::/sandbox", files.path().display());
-    check(&core, &["--dir", &map], &[], b"", "/sandbox\nfile contents, read in 5-byte pieces\n", 0);
+    check(
+        &core,
+        &["--dir", &map],
+        &[],
+        b"",
+        "/sandbox\nfile contents, read in 5-byte pieces\n",
+        0,
+    );
 }
 
 /// A module without buffer imports needs nothing but the embedded world:
@@ -348,8 +408,14 @@ fn plain_module_componentizes_with_wasm_tools() {
     );
     let wit = wasit2_abi::Wit::wasi().unwrap();
     let world = wit.command_world().unwrap();
-    wit_component::embed_component_metadata(&mut core, &wit.resolve, world, wit_component::StringEncoding::UTF8, false)
-        .unwrap();
+    wit_component::embed_component_metadata(
+        &mut core,
+        &wit.resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+        false,
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("core.wasm"), &core).unwrap();
     let st = Command::new(tool("WASM_TOOLS", "wasm-tools"))
@@ -357,25 +423,44 @@ fn plain_module_componentizes_with_wasm_tools() {
         .args(["component", "new", "core.wasm", "-o", "prog.wasm"])
         .output()
         .unwrap();
-    assert!(st.status.success(), "wasm-tools component new: {}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "wasm-tools component new: {}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let mut cmd = Command::new(wasmtime());
     cmd.current_dir(dir.path()).args(["run", "prog.wasm"]);
     let r = run_cmd(cmd, b"");
-    assert_eq!((r.stdout.as_str(), r.code), ("plain\n", 0), "stderr: {}", r.stderr);
+    assert_eq!(
+        (r.stdout.as_str(), r.code),
+        ("plain\n", 0),
+        "stderr: {}",
+        r.stderr
+    );
 }
 
 #[test]
 fn wasm64_is_a_clear_error() {
     let core = wat::parse_str(r#"(module (memory (export "cm64p2_memory") i64 1))"#).unwrap();
-    let err = wasit2_componentize::componentize(&core).unwrap_err().to_string();
-    assert!(err.starts_with("cannot componentize a wasm64 (cm64p2) module: wit-component"), "{err}");
+    let err = wasit2_componentize::componentize(&core)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("cannot componentize a wasm64 (cm64p2) module: wit-component"),
+        "{err}"
+    );
     assert!(!err.contains('\n'), "one line: {err}");
 }
 
 #[test]
 fn garbage_is_a_one_line_error() {
-    let err = wasit2_componentize::componentize(b"not wasm").unwrap_err().to_string();
-    assert!(err.starts_with("input is not a core WebAssembly module"), "{err}");
+    let err = wasit2_componentize::componentize(b"not wasm")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("input is not a core WebAssembly module"),
+        "{err}"
+    );
     assert!(!err.contains('\n'));
 }
 
@@ -495,7 +580,14 @@ fn readlink_reports_then_fits() {
     let files = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("some/target/path.txt", files.path().join("link")).unwrap();
     let map = format!("{}::/d", files.path().display());
-    check(&core, &["--dir", &map], &[], b"", "some/target/path.txt\n", 0);
+    check(
+        &core,
+        &["--dir", &map],
+        &[],
+        b"",
+        "some/target/path.txt\n",
+        0,
+    );
 }
 
 /// Every caller-supplied-buffer import of `wasi:cli/command` gets a valid
@@ -515,7 +607,10 @@ fn all_buffer_imports_componentize() {
             params.join(" ")
         ));
     }
-    let core = module(&imports, r#"(func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 0))"#);
+    let core = module(
+        &imports,
+        r#"(func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 0))"#,
+    );
     let component = wasit2_componentize::componentize(&core).expect("componentize");
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&component)
@@ -533,7 +628,9 @@ fn unknown_buffer_import_is_a_clear_error() {
              (func (param i32 i32 i32) (result i32)))"#,
         r#"(func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 0))"#,
     );
-    let err = wasit2_componentize::componentize(&core).unwrap_err().to_string();
+    let err = wasit2_componentize::componentize(&core)
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         "import `wasit2-cm32p2|wasi:cli/environment@0.2` `get-everything` is not part of world `wasi:cli/command@0.2.12`"

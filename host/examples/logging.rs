@@ -12,8 +12,8 @@ use std::cell::Cell;
 use wasit2_abi::{Arch, Lowering, Wit};
 use wasit2_host::{Flow, Host, Outcome, Val, WasiHostCtx};
 use wasmtime::{Linker, Module, Store};
-use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::WasiCtxBuilder;
 
 /// The embedder's store data. `Cell` makes it `!Sync` on purpose.
 pub struct State {
@@ -29,14 +29,23 @@ pub fn run_logged(wasm: &[u8]) -> wasmtime::Result<(i32, String, Vec<String>)> {
     let module = Module::new(&engine, wasm)?;
     let stdout = MemoryOutputPipe::new(4096);
     let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).build();
-    let state = State { wasi: WasiHostCtx::new(wasi), log: Vec::new(), calls: Cell::new(0) };
+    let state = State {
+        wasi: WasiHostCtx::new(wasi),
+        log: Vec::new(),
+        calls: Cell::new(0),
+    };
     let mut store = Store::new(&engine, state);
     let mut linker = Linker::new(&engine);
     Host::new(|s: &mut State| &mut s.wasi)
         .on_call(|s, call, args| {
             s.calls.set(s.calls.get() + 1);
             let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-            s.log.push(format!("call {}.{}({})", call.interface(), call.function(), args.join(", ")));
+            s.log.push(format!(
+                "call {}.{}({})",
+                call.interface(),
+                call.function(),
+                args.join(", ")
+            ));
             Ok(Flow::Continue)
         })
         .intercept("wasi:random/random", |s, call, _| {
@@ -67,9 +76,24 @@ pub fn demo_module() -> Vec<u8> {
     let wit = Wit::wasi().unwrap();
     let l = Lowering::new(&wit, wit.command_world().unwrap(), Arch::Wasm32).unwrap();
     let import = |iface: &str, field: &str, name: &str| {
-        let i = l.imports.iter().find(|i| i.interface_name.as_deref() == Some(iface) && i.field == field).unwrap();
-        let t = |v: &[wasit2_abi::ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
-        format!("(import {:?} {:?} (func {name} (param {}) (result {})))", i.module, i.field, t(&i.sig.params), t(&i.sig.results))
+        let i = l
+            .imports
+            .iter()
+            .find(|i| i.interface_name.as_deref() == Some(iface) && i.field == field)
+            .unwrap();
+        let t = |v: &[wasit2_abi::ValType]| {
+            v.iter()
+                .map(|t| t.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        format!(
+            "(import {:?} {:?} (func {name} (param {}) (result {})))",
+            i.module,
+            i.field,
+            t(&i.sig.params),
+            t(&i.sig.results)
+        )
     };
     let text = format!(
         r#"(module
@@ -80,7 +104,11 @@ pub fn demo_module() -> Vec<u8> {
             (call $write (call $get_stdout) (i32.const 100) (i32.const 3) (i32.const 16))
             (i32.wrap_i64 (i64.rem_u (call $random) (i64.const 2)))))"#,
         import("wasi:cli/stdout@0.2", "get-stdout", "$get_stdout"),
-        import("wasi:io/streams@0.2", "[method]output-stream.blocking-write-and-flush", "$write"),
+        import(
+            "wasi:io/streams@0.2",
+            "[method]output-stream.blocking-write-and-flush",
+            "$write"
+        ),
         import("wasi:random/random@0.2", "get-random-u64", "$random"),
     );
     wat::parse_str(text).unwrap()

@@ -6,24 +6,26 @@
 use std::collections::VecDeque;
 
 use wasmtime::component::Resource;
-use wasmtime::{Result, bail, format_err};
+use wasmtime::{bail, format_err, Result};
 use wasmtime_wasi::cli::WasiCliView;
 use wasmtime_wasi::clocks::WasiClocksView;
 use wasmtime_wasi::filesystem::WasiFilesystemView;
-use wasmtime_wasi::p2::bindings::sync::cli as cli;
-use wasmtime_wasi::p2::bindings::sync::clocks as clocks;
+use wasmtime_wasi::p2::bindings::sync::cli;
+use wasmtime_wasi::p2::bindings::sync::clocks;
 use wasmtime_wasi::p2::bindings::sync::filesystem::{preopens, types as fs};
 use wasmtime_wasi::p2::bindings::sync::io::{poll, streams};
-use wasmtime_wasi::p2::bindings::sync::random as random;
+use wasmtime_wasi::p2::bindings::sync::random;
 // Non-blocking socket interfaces are implemented on the async-world traits
 // (their functions are synchronous); the blocking ones on the sync world.
-use wasmtime_wasi::p2::bindings::sockets::{instance_network, ip_name_lookup, network, tcp_create_socket};
+use wasmtime_wasi::p2::bindings::sockets::{
+    instance_network, ip_name_lookup, network, tcp_create_socket,
+};
 use wasmtime_wasi::p2::bindings::sync::sockets::{tcp, udp, udp_create_socket};
 use wasmtime_wasi::p2::{FsError, SocketError, StreamError};
 use wasmtime_wasi::random::WasiRandomView;
 use wasmtime_wasi::sockets::WasiSocketsView;
 
-use crate::val::{Val, try_vec};
+use crate::val::{try_vec, Val};
 use crate::{Outcome, WasiHostCtx};
 
 /// What an implementation gets besides its arguments.
@@ -36,7 +38,8 @@ pub struct CallEnv<'a> {
 
 impl CallEnv<'_> {
     fn arena(&self) -> Result<u64> {
-        self.arena_len.ok_or_else(|| format_err!("import has no caller-supplied buffer"))
+        self.arena_len
+            .ok_or_else(|| format_err!("import has no caller-supplied buffer"))
     }
 }
 
@@ -148,7 +151,10 @@ fn fs_res<R>(r: Result<R, FsError>, ok: impl FnOnce(R) -> Result<Option<Val>>) -
         Err(e) => Val::err(Some(Val::Enum(e.downcast()? as u32))),
     })
 }
-fn sock_res<R>(r: Result<R, SocketError>, ok: impl FnOnce(R) -> Result<Option<Val>>) -> Result<Outcome> {
+fn sock_res<R>(
+    r: Result<R, SocketError>,
+    ok: impl FnOnce(R) -> Result<Option<Val>>,
+) -> Result<Outcome> {
     value(match r {
         Ok(v) => Val::ok(ok(v)?),
         Err(e) => Val::err(Some(Val::Enum(e.downcast()? as u32))),
@@ -161,10 +167,12 @@ fn stream_res<R>(
 ) -> Result<Outcome> {
     value(match r {
         Ok(v) => Val::ok(ok(v)?),
-        Err(e) => Val::err(Some(match streams::Host::convert_stream_error(&mut cx.table, e)? {
-            streams::StreamError::LastOperationFailed(err) => Val::Variant(0, vec![h(err)]),
-            streams::StreamError::Closed => Val::Variant(1, Vec::new()),
-        })),
+        Err(e) => Val::err(Some(
+            match streams::Host::convert_stream_error(&mut cx.table, e)? {
+                streams::StreamError::LastOperationFailed(err) => Val::Variant(0, vec![h(err)]),
+                streams::StreamError::Closed => Val::Variant(1, Vec::new()),
+            },
+        )),
     })
 }
 
@@ -176,9 +184,10 @@ fn datetime(d: clocks::wall_clock::Datetime) -> Val {
 fn datetime_in(v: &Val) -> Result<clocks::wall_clock::Datetime> {
     let r = record(v)?;
     match r {
-        [Val::U64(seconds), Val::U32(nanoseconds)] => {
-            Ok(clocks::wall_clock::Datetime { seconds: *seconds, nanoseconds: *nanoseconds })
-        }
+        [Val::U64(seconds), Val::U32(nanoseconds)] => Ok(clocks::wall_clock::Datetime {
+            seconds: *seconds,
+            nanoseconds: *nanoseconds,
+        }),
         _ => bail!("bad datetime"),
     }
 }
@@ -213,7 +222,13 @@ fn descriptor_flags(f: fs::DescriptorFlags) -> Val {
         fs::DescriptorFlags::REQUESTED_WRITE_SYNC,
         fs::DescriptorFlags::MUTATE_DIRECTORY,
     ];
-    Val::Flags(all.iter().enumerate().filter(|(_, c)| f.contains(**c)).map(|(i, _)| 1 << i).sum())
+    Val::Flags(
+        all.iter()
+            .enumerate()
+            .filter(|(_, c)| f.contains(**c))
+            .map(|(i, _)| 1 << i)
+            .sum(),
+    )
 }
 fn descriptor_flags_in(bits: u32) -> fs::DescriptorFlags {
     let all = [
@@ -233,10 +248,19 @@ fn descriptor_flags_in(bits: u32) -> fs::DescriptorFlags {
     f
 }
 fn path_flags(bits: u32) -> fs::PathFlags {
-    if bits & 1 != 0 { fs::PathFlags::SYMLINK_FOLLOW } else { fs::PathFlags::empty() }
+    if bits & 1 != 0 {
+        fs::PathFlags::SYMLINK_FOLLOW
+    } else {
+        fs::PathFlags::empty()
+    }
 }
 fn open_flags(bits: u32) -> fs::OpenFlags {
-    let all = [fs::OpenFlags::CREATE, fs::OpenFlags::DIRECTORY, fs::OpenFlags::EXCLUSIVE, fs::OpenFlags::TRUNCATE];
+    let all = [
+        fs::OpenFlags::CREATE,
+        fs::OpenFlags::DIRECTORY,
+        fs::OpenFlags::EXCLUSIVE,
+        fs::OpenFlags::TRUNCATE,
+    ];
     let mut f = fs::OpenFlags::empty();
     for (i, c) in all.into_iter().enumerate() {
         if bits & (1 << i) != 0 {
@@ -277,9 +301,15 @@ fn family_out(f: network::IpAddressFamily) -> Val {
 }
 fn ip_address(a: network::IpAddress) -> Val {
     match a {
-        network::IpAddress::Ipv4((x, y, z, w)) => {
-            Val::Variant(0, vec![Val::Record(vec![Val::U8(x), Val::U8(y), Val::U8(z), Val::U8(w)])])
-        }
+        network::IpAddress::Ipv4((x, y, z, w)) => Val::Variant(
+            0,
+            vec![Val::Record(vec![
+                Val::U8(x),
+                Val::U8(y),
+                Val::U8(z),
+                Val::U8(w),
+            ])],
+        ),
         network::IpAddress::Ipv6(t) => {
             let s = [t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7];
             Val::Variant(1, vec![Val::Record(s.into_iter().map(Val::U16).collect())])
@@ -316,24 +346,49 @@ fn socket_address(a: network::IpSocketAddress) -> Val {
 fn socket_address_in(v: &Val) -> Result<network::IpSocketAddress> {
     let bad = || format_err!("bad ip-socket-address");
     let u8s = |v: &Val| -> Result<Vec<u8>> {
-        record(v)?.iter().map(|x| if let Val::U8(b) = x { Ok(*b) } else { Err(bad()) }).collect()
+        record(v)?
+            .iter()
+            .map(|x| {
+                if let Val::U8(b) = x {
+                    Ok(*b)
+                } else {
+                    Err(bad())
+                }
+            })
+            .collect()
     };
     let u16s = |v: &Val| -> Result<Vec<u16>> {
-        record(v)?.iter().map(|x| if let Val::U16(b) = x { Ok(*b) } else { Err(bad()) }).collect()
+        record(v)?
+            .iter()
+            .map(|x| {
+                if let Val::U16(b) = x {
+                    Ok(*b)
+                } else {
+                    Err(bad())
+                }
+            })
+            .collect()
     };
     match variant(v)? {
         (0, Some(p)) => match record(p)? {
             [Val::U16(port), addr] => {
                 let a = u8s(addr)?;
-                let [x, y, z, w] = a[..] else { return Err(bad()) };
-                Ok(network::IpSocketAddress::Ipv4(network::Ipv4SocketAddress { port: *port, address: (x, y, z, w) }))
+                let [x, y, z, w] = a[..] else {
+                    return Err(bad());
+                };
+                Ok(network::IpSocketAddress::Ipv4(network::Ipv4SocketAddress {
+                    port: *port,
+                    address: (x, y, z, w),
+                }))
             }
             _ => Err(bad()),
         },
         (1, Some(p)) => match record(p)? {
             [Val::U16(port), Val::U32(flow_info), addr, Val::U32(scope_id)] => {
                 let a = u16s(addr)?;
-                let [a0, a1, a2, a3, a4, a5, a6, a7] = a[..] else { return Err(bad()) };
+                let [a0, a1, a2, a3, a4, a5, a6, a7] = a[..] else {
+                    return Err(bad());
+                };
                 Ok(network::IpSocketAddress::Ipv6(network::Ipv6SocketAddress {
                     port: *port,
                     flow_info: *flow_info,
@@ -356,7 +411,11 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
         // wasi:cli
         "wasi:cli/environment@0.2#get-environment" => |cx, _, _| {
             let env = cli::environment::Host::get_environment(&mut cx.cli())?;
-            value(Val::List(env.into_iter().map(|(k, v)| Val::Record(vec![Val::String(k), Val::String(v)])).collect()))
+            value(Val::List(
+                env.into_iter()
+                    .map(|(k, v)| Val::Record(vec![Val::String(k), Val::String(v)]))
+                    .collect(),
+            ))
         },
         "wasi:cli/environment@0.2#get-arguments" => |cx, _, _| {
             let args = cli::environment::Host::get_arguments(&mut cx.cli())?;
@@ -375,9 +434,15 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             cli::exit::Host::exit_with_code(&mut cx.cli(), u8_(a, 0)?)?;
             unit()
         },
-        "wasi:cli/stdin@0.2#get-stdin" => |cx, _, _| value(h(cli::stdin::Host::get_stdin(&mut cx.cli())?)),
-        "wasi:cli/stdout@0.2#get-stdout" => |cx, _, _| value(h(cli::stdout::Host::get_stdout(&mut cx.cli())?)),
-        "wasi:cli/stderr@0.2#get-stderr" => |cx, _, _| value(h(cli::stderr::Host::get_stderr(&mut cx.cli())?)),
+        "wasi:cli/stdin@0.2#get-stdin" => {
+            |cx, _, _| value(h(cli::stdin::Host::get_stdin(&mut cx.cli())?))
+        }
+        "wasi:cli/stdout@0.2#get-stdout" => {
+            |cx, _, _| value(h(cli::stdout::Host::get_stdout(&mut cx.cli())?))
+        }
+        "wasi:cli/stderr@0.2#get-stderr" => {
+            |cx, _, _| value(h(cli::stderr::Host::get_stderr(&mut cx.cli())?))
+        }
         "wasi:cli/terminal-input@0.2#terminal-input_drop" => |cx, a, _| {
             cli::terminal_input::HostTerminalInput::drop(&mut cx.cli(), own(a, 0)?)?;
             unit()
@@ -387,13 +452,19 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             unit()
         },
         "wasi:cli/terminal-stdin@0.2#get-terminal-stdin" => |cx, _, _| {
-            value(Val::option(cli::terminal_stdin::Host::get_terminal_stdin(&mut cx.cli())?.map(h)))
+            value(Val::option(
+                cli::terminal_stdin::Host::get_terminal_stdin(&mut cx.cli())?.map(h),
+            ))
         },
         "wasi:cli/terminal-stdout@0.2#get-terminal-stdout" => |cx, _, _| {
-            value(Val::option(cli::terminal_stdout::Host::get_terminal_stdout(&mut cx.cli())?.map(h)))
+            value(Val::option(
+                cli::terminal_stdout::Host::get_terminal_stdout(&mut cx.cli())?.map(h),
+            ))
         },
         "wasi:cli/terminal-stderr@0.2#get-terminal-stderr" => |cx, _, _| {
-            value(Val::option(cli::terminal_stderr::Host::get_terminal_stderr(&mut cx.cli())?.map(h)))
+            value(Val::option(
+                cli::terminal_stderr::Host::get_terminal_stderr(&mut cx.cli())?.map(h),
+            ))
         },
 
         // wasi:io
@@ -402,7 +473,10 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             unit()
         },
         "wasi:io/error@0.2#[method]error.to-debug-string" => |cx, a, _| {
-            let s = wasmtime_wasi::p2::bindings::io::error::HostError::to_debug_string(&mut cx.table, b(a, 0)?)?;
+            let s = wasmtime_wasi::p2::bindings::io::error::HostError::to_debug_string(
+                &mut cx.table,
+                b(a, 0)?,
+            )?;
             value(Val::String(s))
         },
         "wasi:io/poll@0.2#pollable_drop" => |cx, a, _| {
@@ -410,14 +484,19 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             unit()
         },
         "wasi:io/poll@0.2#[method]pollable.ready" => |cx, a, _| {
-            value(Val::Bool(poll::HostPollable::ready(&mut cx.table, b(a, 0)?)?))
+            value(Val::Bool(poll::HostPollable::ready(
+                &mut cx.table,
+                b(a, 0)?,
+            )?))
         },
         "wasi:io/poll@0.2#[method]pollable.block" => |cx, a, _| {
             poll::HostPollable::block(&mut cx.table, b(a, 0)?)?;
             unit()
         },
         "wasi:io/poll@0.2#poll" => |cx, a, env| {
-            let Val::List(list) = arg(a, 0)? else { bail!("expected a list") };
+            let Val::List(list) = arg(a, 0)? else {
+                bail!("expected a list")
+            };
             // BoundedByInput: the result holds at most one u32 per pollable;
             // without room for that, do not wait at all.
             let bound = 4 * list.len() as u64;
@@ -461,7 +540,10 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             stream_res(cx, r, |v| Ok(Some(Val::U64(v))))
         },
         "wasi:io/streams@0.2#[method]input-stream.subscribe" => |cx, a, _| {
-            value(h(streams::HostInputStream::subscribe(&mut cx.table, b(a, 0)?)?))
+            value(h(streams::HostInputStream::subscribe(
+                &mut cx.table,
+                b(a, 0)?,
+            )?))
         },
         "wasi:io/streams@0.2#[method]output-stream.check-write" => |cx, a, _| {
             let r = streams::HostOutputStream::check_write(&mut cx.table, b(a, 0)?);
@@ -472,7 +554,11 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             stream_res(cx, r, |_| Ok(None))
         },
         "wasi:io/streams@0.2#[method]output-stream.blocking-write-and-flush" => |cx, a, _| {
-            let r = streams::HostOutputStream::blocking_write_and_flush(&mut cx.table, b(a, 0)?, bytes(arg(a, 1)?)?);
+            let r = streams::HostOutputStream::blocking_write_and_flush(
+                &mut cx.table,
+                b(a, 0)?,
+                bytes(arg(a, 1)?)?,
+            );
             stream_res(cx, r, |_| Ok(None))
         },
         "wasi:io/streams@0.2#[method]output-stream.flush" => |cx, a, _| {
@@ -484,16 +570,25 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             stream_res(cx, r, |_| Ok(None))
         },
         "wasi:io/streams@0.2#[method]output-stream.subscribe" => |cx, a, _| {
-            value(h(streams::HostOutputStream::subscribe(&mut cx.table, b(a, 0)?)?))
+            value(h(streams::HostOutputStream::subscribe(
+                &mut cx.table,
+                b(a, 0)?,
+            )?))
         },
         "wasi:io/streams@0.2#[method]output-stream.write-zeroes" => |cx, a, _| {
             let r = streams::HostOutputStream::write_zeroes(&mut cx.table, b(a, 0)?, u64_(a, 1)?);
             stream_res(cx, r, |_| Ok(None))
         },
-        "wasi:io/streams@0.2#[method]output-stream.blocking-write-zeroes-and-flush" => |cx, a, _| {
-            let r = streams::HostOutputStream::blocking_write_zeroes_and_flush(&mut cx.table, b(a, 0)?, u64_(a, 1)?);
-            stream_res(cx, r, |_| Ok(None))
-        },
+        "wasi:io/streams@0.2#[method]output-stream.blocking-write-zeroes-and-flush" => {
+            |cx, a, _| {
+                let r = streams::HostOutputStream::blocking_write_zeroes_and_flush(
+                    &mut cx.table,
+                    b(a, 0)?,
+                    u64_(a, 1)?,
+                );
+                stream_res(cx, r, |_| Ok(None))
+            }
+        }
         "wasi:io/streams@0.2#[method]output-stream.splice" => |cx, a, _| {
             let len = cx.clamp_read(u64_(a, 2)?, u64::MAX);
             let r = streams::HostOutputStream::splice(&mut cx.table, b(a, 0)?, b(a, 1)?, len);
@@ -501,26 +596,41 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
         },
         "wasi:io/streams@0.2#[method]output-stream.blocking-splice" => |cx, a, _| {
             let len = cx.clamp_read(u64_(a, 2)?, u64::MAX);
-            let r = streams::HostOutputStream::blocking_splice(&mut cx.table, b(a, 0)?, b(a, 1)?, len);
+            let r =
+                streams::HostOutputStream::blocking_splice(&mut cx.table, b(a, 0)?, b(a, 1)?, len);
             stream_res(cx, r, |v| Ok(Some(Val::U64(v))))
         },
 
         // wasi:clocks
         "wasi:clocks/monotonic-clock@0.2#now" => |cx, _, _| {
-            value(Val::U64(clocks::monotonic_clock::Host::now(&mut cx.clocks())?))
+            value(Val::U64(clocks::monotonic_clock::Host::now(
+                &mut cx.clocks(),
+            )?))
         },
         "wasi:clocks/monotonic-clock@0.2#resolution" => |cx, _, _| {
-            value(Val::U64(clocks::monotonic_clock::Host::resolution(&mut cx.clocks())?))
+            value(Val::U64(clocks::monotonic_clock::Host::resolution(
+                &mut cx.clocks(),
+            )?))
         },
         "wasi:clocks/monotonic-clock@0.2#subscribe-instant" => |cx, a, _| {
-            value(h(clocks::monotonic_clock::Host::subscribe_instant(&mut cx.clocks(), u64_(a, 0)?)?))
+            value(h(clocks::monotonic_clock::Host::subscribe_instant(
+                &mut cx.clocks(),
+                u64_(a, 0)?,
+            )?))
         },
         "wasi:clocks/monotonic-clock@0.2#subscribe-duration" => |cx, a, _| {
-            value(h(clocks::monotonic_clock::Host::subscribe_duration(&mut cx.clocks(), u64_(a, 0)?)?))
+            value(h(clocks::monotonic_clock::Host::subscribe_duration(
+                &mut cx.clocks(),
+                u64_(a, 0)?,
+            )?))
         },
-        "wasi:clocks/wall-clock@0.2#now" => |cx, _, _| value(datetime(clocks::wall_clock::Host::now(&mut cx.clocks())?)),
+        "wasi:clocks/wall-clock@0.2#now" => {
+            |cx, _, _| value(datetime(clocks::wall_clock::Host::now(&mut cx.clocks())?))
+        }
         "wasi:clocks/wall-clock@0.2#resolution" => |cx, _, _| {
-            value(datetime(clocks::wall_clock::Host::resolution(&mut cx.clocks())?))
+            value(datetime(clocks::wall_clock::Host::resolution(
+                &mut cx.clocks(),
+            )?))
         },
 
         // wasi:random
@@ -530,21 +640,28 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
                 return Ok(Outcome::TooSmall(len));
             }
             cx.check_random(len)?;
-            value(Val::Bytes(random::random::Host::get_random_bytes(cx.random(), len)?))
+            value(Val::Bytes(random::random::Host::get_random_bytes(
+                cx.random(),
+                len,
+            )?))
         },
-        "wasi:random/random@0.2#get-random-u64" => |cx, _, _| {
-            value(Val::U64(random::random::Host::get_random_u64(cx.random())?))
-        },
+        "wasi:random/random@0.2#get-random-u64" => {
+            |cx, _, _| value(Val::U64(random::random::Host::get_random_u64(cx.random())?))
+        }
         "wasi:random/insecure@0.2#get-insecure-random-bytes" => |cx, a, env| {
             let len = u64_(a, 0)?;
             if len > env.arena()? {
                 return Ok(Outcome::TooSmall(len));
             }
             cx.check_random(len)?;
-            value(Val::Bytes(random::insecure::Host::get_insecure_random_bytes(cx.random(), len)?))
+            value(Val::Bytes(
+                random::insecure::Host::get_insecure_random_bytes(cx.random(), len)?,
+            ))
         },
         "wasi:random/insecure@0.2#get-insecure-random-u64" => |cx, _, _| {
-            value(Val::U64(random::insecure::Host::get_insecure_random_u64(cx.random())?))
+            value(Val::U64(random::insecure::Host::get_insecure_random_u64(
+                cx.random(),
+            )?))
         },
         "wasi:random/insecure-seed@0.2#insecure-seed" => |cx, _, _| {
             let (x, y) = random::insecure_seed::Host::insecure_seed(cx.random())?;
@@ -555,7 +672,11 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
         "wasi:filesystem/preopens@0.2#get-directories" => |cx, _, env| {
             let dirs = preopens::Host::get_directories(&mut cx.filesystem())?;
             let reps: Vec<u32> = dirs.iter().map(|(d, _)| d.rep()).collect();
-            let v = Val::List(dirs.into_iter().map(|(d, p)| Val::Record(vec![h(d), Val::String(p)])).collect());
+            let v = Val::List(
+                dirs.into_iter()
+                    .map(|(d, p)| Val::Record(vec![h(d), Val::String(p)]))
+                    .collect(),
+            );
             let need = (env.measure)(&v)?;
             if need > env.arena()? {
                 // ReportRequired: no handle may outlive a call that reports
@@ -578,11 +699,13 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             unit()
         },
         "wasi:filesystem/types@0.2#[method]descriptor.read-via-stream" => |cx, a, _| {
-            let r = fs::HostDescriptor::read_via_stream(&mut cx.filesystem(), b(a, 0)?, u64_(a, 1)?);
+            let r =
+                fs::HostDescriptor::read_via_stream(&mut cx.filesystem(), b(a, 0)?, u64_(a, 1)?);
             fs_res(r, |s| Ok(Some(h(s))))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.write-via-stream" => |cx, a, _| {
-            let r = fs::HostDescriptor::write_via_stream(&mut cx.filesystem(), b(a, 0)?, u64_(a, 1)?);
+            let r =
+                fs::HostDescriptor::write_via_stream(&mut cx.filesystem(), b(a, 0)?, u64_(a, 1)?);
             fs_res(r, |s| Ok(Some(h(s))))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.append-via-stream" => |cx, a, _| {
@@ -590,29 +713,52 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             fs_res(r, |s| Ok(Some(h(s))))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.advise" => |cx, a, _| {
-            let r = fs::HostDescriptor::advise(&mut cx.filesystem(), b(a, 0)?, u64_(a, 1)?, u64_(a, 2)?, advice(enum_(a, 3)?)?);
+            let r = fs::HostDescriptor::advise(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                u64_(a, 1)?,
+                u64_(a, 2)?,
+                advice(enum_(a, 3)?)?,
+            );
             fs_res(r, |_| Ok(None))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.sync-data" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::sync_data(&mut cx.filesystem(), b(a, 0)?), |_| Ok(None))
+            fs_res(
+                fs::HostDescriptor::sync_data(&mut cx.filesystem(), b(a, 0)?),
+                |_| Ok(None),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.get-flags" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::get_flags(&mut cx.filesystem(), b(a, 0)?), |f| Ok(Some(descriptor_flags(f))))
+            fs_res(
+                fs::HostDescriptor::get_flags(&mut cx.filesystem(), b(a, 0)?),
+                |f| Ok(Some(descriptor_flags(f))),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.get-type" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::get_type(&mut cx.filesystem(), b(a, 0)?), |t| Ok(Some(descriptor_type(t))))
+            fs_res(
+                fs::HostDescriptor::get_type(&mut cx.filesystem(), b(a, 0)?),
+                |t| Ok(Some(descriptor_type(t))),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.set-size" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::set_size(&mut cx.filesystem(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            fs_res(
+                fs::HostDescriptor::set_size(&mut cx.filesystem(), b(a, 0)?, u64_(a, 1)?),
+                |_| Ok(None),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.set-times" => |cx, a, _| {
             let (at, mt) = (new_timestamp(arg(a, 1)?)?, new_timestamp(arg(a, 2)?)?);
-            fs_res(fs::HostDescriptor::set_times(&mut cx.filesystem(), b(a, 0)?, at, mt), |_| Ok(None))
+            fs_res(
+                fs::HostDescriptor::set_times(&mut cx.filesystem(), b(a, 0)?, at, mt),
+                |_| Ok(None),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.read" => |cx, a, env| {
             let len = cx.clamp_read(u64_(a, 1)?, env.arena()?);
             let r = fs::HostDescriptor::read(&mut cx.filesystem(), b(a, 0)?, len, u64_(a, 2)?);
-            fs_res(r, |(data, eof)| Ok(Some(Val::Record(vec![Val::Bytes(data), Val::Bool(eof)]))))
+            fs_res(r, |(data, eof)| {
+                Ok(Some(Val::Record(vec![Val::Bytes(data), Val::Bool(eof)])))
+            })
         },
         "wasi:filesystem/types@0.2#[method]descriptor.write" => |cx, a, _| {
             let data = bytes(arg(a, 1)?)?;
@@ -620,20 +766,38 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             fs_res(r, |n| Ok(Some(Val::U64(n))))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.read-directory" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::read_directory(&mut cx.filesystem(), b(a, 0)?), |s| Ok(Some(h(s))))
+            fs_res(
+                fs::HostDescriptor::read_directory(&mut cx.filesystem(), b(a, 0)?),
+                |s| Ok(Some(h(s))),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.sync" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::sync(&mut cx.filesystem(), b(a, 0)?), |_| Ok(None))
+            fs_res(
+                fs::HostDescriptor::sync(&mut cx.filesystem(), b(a, 0)?),
+                |_| Ok(None),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.create-directory-at" => |cx, a, _| {
-            let r = fs::HostDescriptor::create_directory_at(&mut cx.filesystem(), b(a, 0)?, string(a, 1)?);
+            let r = fs::HostDescriptor::create_directory_at(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                string(a, 1)?,
+            );
             fs_res(r, |_| Ok(None))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.stat" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::stat(&mut cx.filesystem(), b(a, 0)?), |s| Ok(Some(stat(s))))
+            fs_res(
+                fs::HostDescriptor::stat(&mut cx.filesystem(), b(a, 0)?),
+                |s| Ok(Some(stat(s))),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.stat-at" => |cx, a, _| {
-            let r = fs::HostDescriptor::stat_at(&mut cx.filesystem(), b(a, 0)?, path_flags(flags_(a, 1)?), string(a, 2)?);
+            let r = fs::HostDescriptor::stat_at(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                path_flags(flags_(a, 1)?),
+                string(a, 2)?,
+            );
             fs_res(r, |s| Ok(Some(stat(s))))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.set-times-at" => |cx, a, _| {
@@ -675,55 +839,88 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             fs_res(r, |s| Ok(Some(Val::String(s))))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.remove-directory-at" => |cx, a, _| {
-            let r = fs::HostDescriptor::remove_directory_at(&mut cx.filesystem(), b(a, 0)?, string(a, 1)?);
+            let r = fs::HostDescriptor::remove_directory_at(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                string(a, 1)?,
+            );
             fs_res(r, |_| Ok(None))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.rename-at" => |cx, a, _| {
-            let r = fs::HostDescriptor::rename_at(&mut cx.filesystem(), b(a, 0)?, string(a, 1)?, b(a, 2)?, string(a, 3)?);
+            let r = fs::HostDescriptor::rename_at(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                string(a, 1)?,
+                b(a, 2)?,
+                string(a, 3)?,
+            );
             fs_res(r, |_| Ok(None))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.symlink-at" => |cx, a, _| {
-            let r = fs::HostDescriptor::symlink_at(&mut cx.filesystem(), b(a, 0)?, string(a, 1)?, string(a, 2)?);
+            let r = fs::HostDescriptor::symlink_at(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                string(a, 1)?,
+                string(a, 2)?,
+            );
             fs_res(r, |_| Ok(None))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.unlink-file-at" => |cx, a, _| {
-            let r = fs::HostDescriptor::unlink_file_at(&mut cx.filesystem(), b(a, 0)?, string(a, 1)?);
+            let r =
+                fs::HostDescriptor::unlink_file_at(&mut cx.filesystem(), b(a, 0)?, string(a, 1)?);
             fs_res(r, |_| Ok(None))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.is-same-object" => |cx, a, _| {
-            value(Val::Bool(fs::HostDescriptor::is_same_object(&mut cx.filesystem(), b(a, 0)?, b(a, 1)?)?))
+            value(Val::Bool(fs::HostDescriptor::is_same_object(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                b(a, 1)?,
+            )?))
         },
         "wasi:filesystem/types@0.2#[method]descriptor.metadata-hash" => |cx, a, _| {
-            fs_res(fs::HostDescriptor::metadata_hash(&mut cx.filesystem(), b(a, 0)?), |v| Ok(Some(hash(v))))
+            fs_res(
+                fs::HostDescriptor::metadata_hash(&mut cx.filesystem(), b(a, 0)?),
+                |v| Ok(Some(hash(v))),
+            )
         },
         "wasi:filesystem/types@0.2#[method]descriptor.metadata-hash-at" => |cx, a, _| {
-            let r =
-                fs::HostDescriptor::metadata_hash_at(&mut cx.filesystem(), b(a, 0)?, path_flags(flags_(a, 1)?), string(a, 2)?);
+            let r = fs::HostDescriptor::metadata_hash_at(
+                &mut cx.filesystem(),
+                b(a, 0)?,
+                path_flags(flags_(a, 1)?),
+                string(a, 2)?,
+            );
             fs_res(r, |v| Ok(Some(hash(v))))
         },
-        "wasi:filesystem/types@0.2#[method]directory-entry-stream.read-directory-entry" => |cx, a, env| {
-            let x = handle(a, 0)?;
-            // Type-check the handle even when an entry is pending.
-            cx.table.get::<fs::DirectoryEntryStream>(&Resource::new_borrow(x))?;
-            let v = match cx.pending_dirents.remove(&x) {
-                Some(v) => v,
-                None => {
-                    let r = fs::HostDirectoryEntryStream::read_directory_entry(&mut cx.filesystem(), Resource::new_borrow(x));
-                    match r {
-                        Ok(e) => Val::ok(Some(Val::option(e.map(dir_entry)))),
-                        Err(e) => Val::err(Some(Val::Enum(e.downcast()? as u32))),
+        "wasi:filesystem/types@0.2#[method]directory-entry-stream.read-directory-entry" => {
+            |cx, a, env| {
+                let x = handle(a, 0)?;
+                // Type-check the handle even when an entry is pending.
+                cx.table
+                    .get::<fs::DirectoryEntryStream>(&Resource::new_borrow(x))?;
+                let v = match cx.pending_dirents.remove(&x) {
+                    Some(v) => v,
+                    None => {
+                        let r = fs::HostDirectoryEntryStream::read_directory_entry(
+                            &mut cx.filesystem(),
+                            Resource::new_borrow(x),
+                        );
+                        match r {
+                            Ok(e) => Val::ok(Some(Val::option(e.map(dir_entry)))),
+                            Err(e) => Val::err(Some(Val::Enum(e.downcast()? as u32))),
+                        }
                     }
+                };
+                let need = (env.measure)(&v)?;
+                if need > env.arena()? {
+                    // ReportRequired: the stream must not advance, so keep the
+                    // entry for the next call.
+                    cx.pending_dirents.insert(x, v);
+                    return Ok(Outcome::TooSmall(need));
                 }
-            };
-            let need = (env.measure)(&v)?;
-            if need > env.arena()? {
-                // ReportRequired: the stream must not advance, so keep the
-                // entry for the next call.
-                cx.pending_dirents.insert(x, v);
-                return Ok(Outcome::TooSmall(need));
+                value(v)
             }
-            value(v)
-        },
+        }
         "wasi:filesystem/types@0.2#filesystem-error-code" => |cx, a, _| {
             let c = fs::Host::filesystem_error_code(&mut cx.filesystem(), b(a, 0)?)?;
             value(Val::option(c.map(|c| Val::Enum(c as u32))))
@@ -735,30 +932,47 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
             unit()
         },
         "wasi:sockets/instance-network@0.2#instance-network" => |cx, _, _| {
-            value(h(instance_network::Host::instance_network(&mut cx.sockets())?))
+            value(h(instance_network::Host::instance_network(
+                &mut cx.sockets(),
+            )?))
         },
         "wasi:sockets/tcp-create-socket@0.2#create-tcp-socket" => |cx, a, _| {
-            let r = tcp_create_socket::Host::create_tcp_socket(&mut cx.sockets(), family(enum_(a, 0)?)?);
+            let r = tcp_create_socket::Host::create_tcp_socket(
+                &mut cx.sockets(),
+                family(enum_(a, 0)?)?,
+            );
             sock_res(r, |s| Ok(Some(h(s))))
         },
         "wasi:sockets/udp-create-socket@0.2#create-udp-socket" => |cx, a, _| {
-            let r = udp_create_socket::Host::create_udp_socket(&mut cx.sockets(), family(enum_(a, 0)?)?);
+            let r = udp_create_socket::Host::create_udp_socket(
+                &mut cx.sockets(),
+                family(enum_(a, 0)?)?,
+            );
             sock_res(r, |s| Ok(Some(h(s))))
         },
         "wasi:sockets/ip-name-lookup@0.2#resolve-addresses" => |cx, a, _| {
-            let r = ip_name_lookup::Host::resolve_addresses(&mut cx.sockets(), b(a, 0)?, string(a, 1)?);
+            let r =
+                ip_name_lookup::Host::resolve_addresses(&mut cx.sockets(), b(a, 0)?, string(a, 1)?);
             sock_res(r, |s| Ok(Some(h(s))))
         },
         "wasi:sockets/ip-name-lookup@0.2#resolve-address-stream_drop" => |cx, a, _| {
             ip_name_lookup::HostResolveAddressStream::drop(&mut cx.sockets(), own(a, 0)?)?;
             unit()
         },
-        "wasi:sockets/ip-name-lookup@0.2#[method]resolve-address-stream.resolve-next-address" => |cx, a, _| {
-            let r = ip_name_lookup::HostResolveAddressStream::resolve_next_address(&mut cx.sockets(), b(a, 0)?);
-            sock_res(r, |o| Ok(Some(Val::option(o.map(ip_address)))))
-        },
+        "wasi:sockets/ip-name-lookup@0.2#[method]resolve-address-stream.resolve-next-address" => {
+            |cx, a, _| {
+                let r = ip_name_lookup::HostResolveAddressStream::resolve_next_address(
+                    &mut cx.sockets(),
+                    b(a, 0)?,
+                );
+                sock_res(r, |o| Ok(Some(Val::option(o.map(ip_address)))))
+            }
+        }
         "wasi:sockets/ip-name-lookup@0.2#[method]resolve-address-stream.subscribe" => |cx, a, _| {
-            value(h(ip_name_lookup::HostResolveAddressStream::subscribe(&mut cx.sockets(), b(a, 0)?)?))
+            value(h(ip_name_lookup::HostResolveAddressStream::subscribe(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
 
         "wasi:sockets/tcp@0.2#tcp-socket_drop" => |cx, a, _| {
@@ -767,90 +981,187 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.start-bind" => |cx, a, _| {
             let addr = socket_address_in(arg(a, 2)?)?;
-            sock_res(tcp::HostTcpSocket::start_bind(&mut cx.sockets(), b(a, 0)?, b(a, 1)?, addr), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::start_bind(&mut cx.sockets(), b(a, 0)?, b(a, 1)?, addr),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.finish-bind" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::finish_bind(&mut cx.sockets(), b(a, 0)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::finish_bind(&mut cx.sockets(), b(a, 0)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.start-connect" => |cx, a, _| {
             let addr = socket_address_in(arg(a, 2)?)?;
-            sock_res(tcp::HostTcpSocket::start_connect(&mut cx.sockets(), b(a, 0)?, b(a, 1)?, addr), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::start_connect(&mut cx.sockets(), b(a, 0)?, b(a, 1)?, addr),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.finish-connect" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::finish_connect(&mut cx.sockets(), b(a, 0)?), |(i, o)| {
-                Ok(Some(Val::Record(vec![h(i), h(o)])))
-            })
+            sock_res(
+                tcp::HostTcpSocket::finish_connect(&mut cx.sockets(), b(a, 0)?),
+                |(i, o)| Ok(Some(Val::Record(vec![h(i), h(o)]))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.start-listen" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::start_listen(&mut cx.sockets(), b(a, 0)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::start_listen(&mut cx.sockets(), b(a, 0)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.finish-listen" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::finish_listen(&mut cx.sockets(), b(a, 0)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::finish_listen(&mut cx.sockets(), b(a, 0)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.accept" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::accept(&mut cx.sockets(), b(a, 0)?), |(s, i, o)| {
-                Ok(Some(Val::Record(vec![h(s), h(i), h(o)])))
-            })
+            sock_res(
+                tcp::HostTcpSocket::accept(&mut cx.sockets(), b(a, 0)?),
+                |(s, i, o)| Ok(Some(Val::Record(vec![h(s), h(i), h(o)]))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.local-address" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::local_address(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(socket_address(v))))
+            sock_res(
+                tcp::HostTcpSocket::local_address(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(socket_address(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.remote-address" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::remote_address(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(socket_address(v))))
+            sock_res(
+                tcp::HostTcpSocket::remote_address(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(socket_address(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.is-listening" => |cx, a, _| {
-            value(Val::Bool(tcp::HostTcpSocket::is_listening(&mut cx.sockets(), b(a, 0)?)?))
+            value(Val::Bool(tcp::HostTcpSocket::is_listening(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.address-family" => |cx, a, _| {
-            value(family_out(tcp::HostTcpSocket::address_family(&mut cx.sockets(), b(a, 0)?)?))
+            value(family_out(tcp::HostTcpSocket::address_family(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-listen-backlog-size" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_listen_backlog_size(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_listen_backlog_size(
+                    &mut cx.sockets(),
+                    b(a, 0)?,
+                    u64_(a, 1)?,
+                ),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.keep-alive-enabled" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::keep_alive_enabled(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::Bool(v))))
+            sock_res(
+                tcp::HostTcpSocket::keep_alive_enabled(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::Bool(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-keep-alive-enabled" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_keep_alive_enabled(&mut cx.sockets(), b(a, 0)?, bool_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_keep_alive_enabled(
+                    &mut cx.sockets(),
+                    b(a, 0)?,
+                    bool_(a, 1)?,
+                ),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.keep-alive-idle-time" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::keep_alive_idle_time(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                tcp::HostTcpSocket::keep_alive_idle_time(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-keep-alive-idle-time" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_keep_alive_idle_time(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_keep_alive_idle_time(
+                    &mut cx.sockets(),
+                    b(a, 0)?,
+                    u64_(a, 1)?,
+                ),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.keep-alive-interval" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::keep_alive_interval(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                tcp::HostTcpSocket::keep_alive_interval(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-keep-alive-interval" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_keep_alive_interval(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_keep_alive_interval(
+                    &mut cx.sockets(),
+                    b(a, 0)?,
+                    u64_(a, 1)?,
+                ),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.keep-alive-count" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::keep_alive_count(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U32(v))))
+            sock_res(
+                tcp::HostTcpSocket::keep_alive_count(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U32(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-keep-alive-count" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_keep_alive_count(&mut cx.sockets(), b(a, 0)?, u32_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_keep_alive_count(&mut cx.sockets(), b(a, 0)?, u32_(a, 1)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.hop-limit" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::hop_limit(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U8(v))))
+            sock_res(
+                tcp::HostTcpSocket::hop_limit(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U8(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-hop-limit" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_hop_limit(&mut cx.sockets(), b(a, 0)?, u8_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_hop_limit(&mut cx.sockets(), b(a, 0)?, u8_(a, 1)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.receive-buffer-size" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::receive_buffer_size(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                tcp::HostTcpSocket::receive_buffer_size(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-receive-buffer-size" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_receive_buffer_size(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_receive_buffer_size(
+                    &mut cx.sockets(),
+                    b(a, 0)?,
+                    u64_(a, 1)?,
+                ),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.send-buffer-size" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::send_buffer_size(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                tcp::HostTcpSocket::send_buffer_size(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.set-send-buffer-size" => |cx, a, _| {
-            sock_res(tcp::HostTcpSocket::set_send_buffer_size(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::set_send_buffer_size(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.subscribe" => |cx, a, _| {
-            value(h(tcp::HostTcpSocket::subscribe(&mut cx.sockets(), b(a, 0)?)?))
+            value(h(tcp::HostTcpSocket::subscribe(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
         "wasi:sockets/tcp@0.2#[method]tcp-socket.shutdown" => |cx, a, _| {
             let how = match enum_(a, 1)? {
@@ -859,7 +1170,10 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
                 2 => tcp::ShutdownType::Both,
                 _ => bail!("bad shutdown-type"),
             };
-            sock_res(tcp::HostTcpSocket::shutdown(&mut cx.sockets(), b(a, 0)?, how), |_| Ok(None))
+            sock_res(
+                tcp::HostTcpSocket::shutdown(&mut cx.sockets(), b(a, 0)?, how),
+                |_| Ok(None),
+            )
         },
 
         "wasi:sockets/udp@0.2#udp-socket_drop" => |cx, a, _| {
@@ -878,10 +1192,16 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.start-bind" => |cx, a, _| {
             let addr = socket_address_in(arg(a, 2)?)?;
-            sock_res(udp::HostUdpSocket::start_bind(&mut cx.sockets(), b(a, 0)?, b(a, 1)?, addr), |_| Ok(None))
+            sock_res(
+                udp::HostUdpSocket::start_bind(&mut cx.sockets(), b(a, 0)?, b(a, 1)?, addr),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.finish-bind" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::finish_bind(&mut cx.sockets(), b(a, 0)?), |_| Ok(None))
+            sock_res(
+                udp::HostUdpSocket::finish_bind(&mut cx.sockets(), b(a, 0)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.stream" => |cx, a, _| {
             let remote = match variant(arg(a, 1)?)? {
@@ -889,49 +1209,94 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
                 (1, Some(v)) => Some(socket_address_in(v)?),
                 _ => bail!("bad option"),
             };
-            sock_res(udp::HostUdpSocket::stream(&mut cx.sockets(), b(a, 0)?, remote), |(i, o)| {
-                Ok(Some(Val::Record(vec![h(i), h(o)])))
-            })
+            sock_res(
+                udp::HostUdpSocket::stream(&mut cx.sockets(), b(a, 0)?, remote),
+                |(i, o)| Ok(Some(Val::Record(vec![h(i), h(o)]))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.local-address" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::local_address(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(socket_address(v))))
+            sock_res(
+                udp::HostUdpSocket::local_address(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(socket_address(v))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.remote-address" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::remote_address(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(socket_address(v))))
+            sock_res(
+                udp::HostUdpSocket::remote_address(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(socket_address(v))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.address-family" => |cx, a, _| {
-            value(family_out(udp::HostUdpSocket::address_family(&mut cx.sockets(), b(a, 0)?)?))
+            value(family_out(udp::HostUdpSocket::address_family(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.unicast-hop-limit" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::unicast_hop_limit(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U8(v))))
+            sock_res(
+                udp::HostUdpSocket::unicast_hop_limit(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U8(v))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.set-unicast-hop-limit" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::set_unicast_hop_limit(&mut cx.sockets(), b(a, 0)?, u8_(a, 1)?), |_| Ok(None))
+            sock_res(
+                udp::HostUdpSocket::set_unicast_hop_limit(&mut cx.sockets(), b(a, 0)?, u8_(a, 1)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.receive-buffer-size" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::receive_buffer_size(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                udp::HostUdpSocket::receive_buffer_size(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.set-receive-buffer-size" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::set_receive_buffer_size(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            sock_res(
+                udp::HostUdpSocket::set_receive_buffer_size(
+                    &mut cx.sockets(),
+                    b(a, 0)?,
+                    u64_(a, 1)?,
+                ),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.send-buffer-size" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::send_buffer_size(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                udp::HostUdpSocket::send_buffer_size(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.set-send-buffer-size" => |cx, a, _| {
-            sock_res(udp::HostUdpSocket::set_send_buffer_size(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?), |_| Ok(None))
+            sock_res(
+                udp::HostUdpSocket::set_send_buffer_size(&mut cx.sockets(), b(a, 0)?, u64_(a, 1)?),
+                |_| Ok(None),
+            )
         },
         "wasi:sockets/udp@0.2#[method]udp-socket.subscribe" => |cx, a, _| {
-            value(h(udp::HostUdpSocket::subscribe(&mut cx.sockets(), b(a, 0)?)?))
+            value(h(udp::HostUdpSocket::subscribe(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
-        "wasi:sockets/udp@0.2#[method]incoming-datagram-stream.receive" => |cx, a, env| receive(cx, a, env),
+        "wasi:sockets/udp@0.2#[method]incoming-datagram-stream.receive" => {
+            |cx, a, env| receive(cx, a, env)
+        }
         "wasi:sockets/udp@0.2#[method]incoming-datagram-stream.subscribe" => |cx, a, _| {
-            value(h(udp::HostIncomingDatagramStream::subscribe(&mut cx.sockets(), b(a, 0)?)?))
+            value(h(udp::HostIncomingDatagramStream::subscribe(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
         "wasi:sockets/udp@0.2#[method]outgoing-datagram-stream.check-send" => |cx, a, _| {
-            sock_res(udp::HostOutgoingDatagramStream::check_send(&mut cx.sockets(), b(a, 0)?), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                udp::HostOutgoingDatagramStream::check_send(&mut cx.sockets(), b(a, 0)?),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]outgoing-datagram-stream.send" => |cx, a, _| {
-            let Val::List(items) = arg(a, 1)? else { bail!("expected a list") };
+            let Val::List(items) = arg(a, 1)? else {
+                bail!("expected a list")
+            };
             let mut dgrams = try_vec(items.len())?;
             for d in items {
                 let r = record(d)?;
@@ -940,12 +1305,21 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
                     (1, Some(v)) => Some(socket_address_in(v)?),
                     _ => bail!("bad option"),
                 };
-                dgrams.push(udp::OutgoingDatagram { data: bytes(arg(r, 0)?)?, remote_address });
+                dgrams.push(udp::OutgoingDatagram {
+                    data: bytes(arg(r, 0)?)?,
+                    remote_address,
+                });
             }
-            sock_res(udp::HostOutgoingDatagramStream::send(&mut cx.sockets(), b(a, 0)?, dgrams), |v| Ok(Some(Val::U64(v))))
+            sock_res(
+                udp::HostOutgoingDatagramStream::send(&mut cx.sockets(), b(a, 0)?, dgrams),
+                |v| Ok(Some(Val::U64(v))),
+            )
         },
         "wasi:sockets/udp@0.2#[method]outgoing-datagram-stream.subscribe" => |cx, a, _| {
-            value(h(udp::HostOutgoingDatagramStream::subscribe(&mut cx.sockets(), b(a, 0)?)?))
+            value(h(udp::HostOutgoingDatagramStream::subscribe(
+                &mut cx.sockets(),
+                b(a, 0)?,
+            )?))
         },
         _ => return None,
     };
@@ -957,14 +1331,22 @@ pub fn lookup(key: &str) -> Option<ImplFn> {
 fn receive(cx: &mut WasiHostCtx, a: &[Val], env: &CallEnv<'_>) -> Result<Outcome> {
     let x = handle(a, 0)?;
     let max = u64_(a, 1)?.min(cx.limits.max_datagrams_per_call);
-    cx.table.get::<udp::IncomingDatagramStream>(&Resource::new_borrow(x))?;
+    cx.table
+        .get::<udp::IncomingDatagramStream>(&Resource::new_borrow(x))?;
     if cx.udp_queues.get(&x).is_none_or(|q| q.is_empty()) && max > 0 {
-        let r = udp::HostIncomingDatagramStream::receive(&mut cx.sockets(), Resource::new_borrow(x), max);
+        let r = udp::HostIncomingDatagramStream::receive(
+            &mut cx.sockets(),
+            Resource::new_borrow(x),
+            max,
+        );
         match r {
             Ok(ds) => {
                 let q = cx.udp_queues.entry(x).or_insert_with(VecDeque::new);
                 for d in ds {
-                    q.push_back(Val::Record(vec![Val::Bytes(d.data), socket_address(d.remote_address)]));
+                    q.push_back(Val::Record(vec![
+                        Val::Bytes(d.data),
+                        socket_address(d.remote_address),
+                    ]));
                 }
             }
             Err(e) => return value(Val::err(Some(Val::Enum(e.downcast()? as u32)))),
@@ -979,8 +1361,12 @@ fn receive(cx: &mut WasiHostCtx, a: &[Val], env: &CallEnv<'_>) -> Result<Outcome
         // Measure without copying the datagrams.
         let v = Val::ok(Some(Val::List(std::mem::take(&mut taken))));
         let need = (env.measure)(&v)?;
-        let Val::Variant(_, mut payload) = v else { unreachable!() };
-        let Some(Val::List(back)) = payload.pop() else { unreachable!() };
+        let Val::Variant(_, mut payload) = v else {
+            unreachable!()
+        };
+        let Some(Val::List(back)) = payload.pop() else {
+            unreachable!()
+        };
         taken = back;
         if need > arena {
             let last = taken.pop().expect("just pushed");

@@ -29,9 +29,9 @@ use std::collections::{HashMap, VecDeque};
 pub use wasit2_abi::{Arch, Import};
 pub use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-pub use linker::{CallInfo, Flow, Host, add_to_linker};
 pub use linker::unimplemented;
-pub use run::{ModuleKind, RunError, RunOptions, engine, inspect_module, run_module};
+pub use linker::{add_to_linker, CallInfo, Flow, Host};
+pub use run::{engine, inspect_module, run_module, ModuleKind, RunError, RunOptions};
 pub use val::Val;
 
 /// Errors setting up the host (running guest code reports `wasmtime::Error`).
@@ -42,7 +42,11 @@ pub enum HostError {
     #[error("the host has no implementation for import `{module}` `{field}`")]
     Unimplemented { module: String, field: String },
     #[error("registering `{module}` `{field}`: {message}")]
-    Link { module: String, field: String, message: String },
+    Link {
+        module: String,
+        field: String,
+        message: String,
+    },
     #[error("out of memory")]
     OutOfMemory(#[from] wasmtime::OutOfMemory),
 }
@@ -151,7 +155,10 @@ impl WasiHostCtx {
 
 impl WasiView for WasiHostCtx {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 

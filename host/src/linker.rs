@@ -4,12 +4,12 @@
 use std::sync::{Arc, OnceLock};
 
 use wasit2_abi::{Arch, ImportItem, Lowering, ValType, Wit};
-use wasmtime::{Caller, Extern, FuncType, Linker, OutOfMemory, Result, bail, format_err};
+use wasmtime::{bail, format_err, Caller, Extern, FuncType, Linker, OutOfMemory, Result};
 use wit_parser::{Resolve, Type};
 
 use crate::funcs::{self, CallEnv, ImplFn};
 use crate::oom;
-use crate::val::{Abi, Arena, Lifter, Lowerer, Val, bounds, check_align, try_vec};
+use crate::val::{bounds, check_align, try_vec, Abi, Arena, Lifter, Lowerer, Val};
 use crate::{HostError, Outcome, WasiHostCtx};
 
 /// The import being called, as hooks see it.
@@ -66,7 +66,11 @@ pub fn add_to_linker<T: 'static>(
 
 impl<T: 'static> Host<T> {
     pub fn new(get: impl Fn(&mut T) -> &mut WasiHostCtx + Send + Sync + 'static) -> Self {
-        Host { get: Box::new(get), before: Vec::new(), after: Vec::new() }
+        Host {
+            get: Box::new(get),
+            before: Vec::new(),
+            after: Vec::new(),
+        }
     }
 
     /// Runs `hook` before every import call; it may replace the call by
@@ -87,7 +91,8 @@ impl<T: 'static> Host<T> {
         interface: &str,
         hook: impl Fn(&mut T, &CallInfo<'_>, &[Val]) -> Result<Flow> + Send + Sync + 'static,
     ) -> Self {
-        self.before.push((Some(interface.to_string()), Arc::new(hook)));
+        self.before
+            .push((Some(interface.to_string()), Arc::new(hook)));
         self
     }
 
@@ -149,9 +154,12 @@ impl<T: 'static> Host<T> {
                     },
                 };
                 linker
-                    .func_new(&imp.module, &imp.field, ty, move |caller, params, results| {
-                        entry.call(caller, params, results)
-                    })
+                    .func_new(
+                        &imp.module,
+                        &imp.field,
+                        ty,
+                        move |caller, params, results| entry.call(caller, params, results),
+                    )
                     .map_err(link_err)?;
             }
         }
@@ -165,7 +173,12 @@ fn matching<H: ?Sized>(
     accepts: impl Fn(&Option<String>) -> bool,
 ) -> Result<Vec<Arc<H>>, OutOfMemory> {
     let mut out = try_vec(hooks.iter().filter(|(f, _)| accepts(f)).count())?;
-    out.extend(hooks.iter().filter(|(f, _)| accepts(f)).map(|(_, h)| h.clone()));
+    out.extend(
+        hooks
+            .iter()
+            .filter(|(f, _)| accepts(f))
+            .map(|(_, h)| h.clone()),
+    );
     Ok(out)
 }
 
@@ -174,7 +187,8 @@ fn matching<H: ?Sized>(
 /// `allocator_api`, as wasmtime's own helper) this still aborts on failure.
 fn try_arc<T>(value: T) -> Result<Arc<T>, OutOfMemory> {
     #[cfg(arc_try_new)]
-    return Arc::try_new(value).map_err(|_| OutOfMemory::new(std::mem::size_of::<(usize, usize, T)>()));
+    return Arc::try_new(value)
+        .map_err(|_| OutOfMemory::new(std::mem::size_of::<(usize, usize, T)>()));
     #[cfg(not(arc_try_new))]
     return Ok(Arc::new(value));
 }
@@ -197,7 +211,10 @@ pub(crate) fn arch_data() -> Result<&'static [ArchData; 2], HostError> {
     let wit = Wit::wasi()?;
     let world = wit.command_world()?;
     let one = |arch: Arch| -> Result<ArchData, HostError> {
-        Ok(ArchData { lowering: Lowering::new(&wit, world, arch)?, memory_export: arch.memory_export() })
+        Ok(ArchData {
+            lowering: Lowering::new(&wit, world, arch)?,
+            memory_export: arch.memory_export(),
+        })
     };
     let d = [one(Arch::Wasm32)?, one(Arch::Wasm64)?];
     // Another thread may have won the race; both values are equal.
@@ -214,12 +231,15 @@ pub(crate) fn lowering(arch: Arch) -> Result<&'static Lowering, HostError> {
 }
 
 fn lookup(imp: &wasit2_abi::Import) -> Result<Option<ImplFn>, OutOfMemory> {
-    let Some(iface) = imp.interface_name.as_deref() else { return Ok(None) };
+    let Some(iface) = imp.interface_name.as_deref() else {
+        return Ok(None);
+    };
     // The implementations are keyed `<interface>#<field>`; build the key
     // fallibly, since this runs once per import in `add_to_linker`.
     let len = iface.len() + 1 + imp.field.len();
     let mut key = String::new();
-    key.try_reserve_exact(len).map_err(|_| OutOfMemory::new(len))?;
+    key.try_reserve_exact(len)
+        .map_err(|_| OutOfMemory::new(len))?;
     key.push_str(iface);
     key.push('#');
     key.push_str(&imp.field);
@@ -266,7 +286,10 @@ fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
     let mut lw = Lowerer {
         abi,
         mem: None,
-        arena: Some(Arena { base: 0, layout: Default::default() }),
+        arena: Some(Arena {
+            base: 0,
+            layout: Default::default(),
+        }),
         max_handle: u32::MAX,
     };
     lw.store(ty, v, 0)?;
@@ -274,7 +297,12 @@ fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
 }
 
 impl<T: 'static> Entry<T> {
-    fn call(&self, mut caller: Caller<'_, T>, params: &[wasmtime::Val], results: &mut [wasmtime::Val]) -> Result<()> {
+    fn call(
+        &self,
+        mut caller: Caller<'_, T>,
+        params: &[wasmtime::Val],
+        results: &mut [wasmtime::Val],
+    ) -> Result<()> {
         let lowering = &self.data.lowering;
         let imp = &lowering.imports[self.idx];
         let abi = Abi { lowering };
@@ -326,7 +354,11 @@ impl<T: 'static> Entry<T> {
                 v.push(Val::Handle(raw[0] as u32));
                 return Ok(v);
             }
-            let mut lifter = Lifter { abi: &abi, mem: memory.data(&caller), budget: limits.max_call_input_bytes };
+            let mut lifter = Lifter {
+                abi: &abi,
+                mem: memory.data(&caller),
+                budget: limits.max_call_input_bytes,
+            };
             let mut args = try_vec(param_tys.len())?;
             let nflat: usize = param_tys.iter().map(|t| abi.flat_count(t)).sum();
             if nflat > Resolve::MAX_FLAT_PARAMS {
@@ -345,7 +377,10 @@ impl<T: 'static> Entry<T> {
             Ok(args)
         })?;
 
-        let info = CallInfo { import: imp, arch: self.arch };
+        let info = CallInfo {
+            import: imp,
+            arch: self.arch,
+        };
         // Hooks and the implementation (wasmtime-wasi plus the conversion of
         // its results) are not OOM-safe; mark them so OOM tests skip them.
         let outcome = oom::unchecked(|| -> Result<Outcome> {
@@ -360,7 +395,10 @@ impl<T: 'static> Entry<T> {
                 Some(o) => o,
                 None => {
                     let measure_fn = |v: &Val| measure(&abi, result_ty.as_ref(), v);
-                    let env = CallEnv { arena_len: arena.map(|(_, len)| len), measure: &measure_fn };
+                    let env = CallEnv {
+                        arena_len: arena.map(|(_, len)| len),
+                        measure: &measure_fn,
+                    };
                     (self.implf)((self.get)(caller.data_mut()), &args, &env)?
                 }
             };
@@ -374,7 +412,9 @@ impl<T: 'static> Entry<T> {
         let len_val = |n: u64| -> Result<wasmtime::Val> {
             Ok(match imp.sig.results.first() {
                 Some(ValType::I64) => wasmtime::Val::I64(n as i64),
-                _ => wasmtime::Val::I32(u32::try_from(n).map_err(|_| format_err!("result too large"))? as i32),
+                _ => wasmtime::Val::I32(
+                    u32::try_from(n).map_err(|_| format_err!("result too large"))? as i32,
+                ),
             })
         };
         let data = memory.data_mut(&mut caller);
@@ -386,7 +426,10 @@ impl<T: 'static> Entry<T> {
                         let mut lw = Lowerer {
                             abi: &abi,
                             mem: Some(data),
-                            arena: Some(Arena { base, layout: Default::default() }),
+                            arena: Some(Arena {
+                                base,
+                                layout: Default::default(),
+                            }),
                             max_handle: limits.max_handles,
                         };
                         lw.store(result_ty.as_ref().unwrap(), &v, retptr.unwrap())?;
@@ -394,15 +437,24 @@ impl<T: 'static> Entry<T> {
                     results[0] = len_val(need)?;
                 }
                 (Some(_), Outcome::TooSmall(need)) => results[0] = len_val(need)?,
-                (None, Outcome::TooSmall(_)) => bail!("`too small` from an import without a caller-supplied buffer"),
+                (None, Outcome::TooSmall(_)) => {
+                    bail!("`too small` from an import without a caller-supplied buffer")
+                }
                 (None, Outcome::Value(v)) => {
-                    let mut lw = Lowerer { abi: &abi, mem: Some(data), arena: None, max_handle: limits.max_handles };
+                    let mut lw = Lowerer {
+                        abi: &abi,
+                        mem: Some(data),
+                        arena: None,
+                        max_handle: limits.max_handles,
+                    };
                     match (retptr, result_ty.as_ref()) {
                         (Some(p), Some(t)) => lw.store(t, &v, p)?,
                         (None, Some(t)) if !imp.sig.results.is_empty() => {
                             let mut flat = try_vec(imp.sig.results.len())?;
                             lw.lower_flat(t, &v, &mut flat)?;
-                            for ((slot, ty), x) in results.iter_mut().zip(&imp.sig.results).zip(flat) {
+                            for ((slot, ty), x) in
+                                results.iter_mut().zip(&imp.sig.results).zip(flat)
+                            {
                                 *slot = match ty {
                                     ValType::I64 => wasmtime::Val::I64(x as i64),
                                     _ => wasmtime::Val::I32(x as u32 as i32),

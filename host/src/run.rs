@@ -64,13 +64,20 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
             _ => {}
         }
     }
-    let arch = if memory64.or(memories.first().copied()) == Some(true) { Arch::Wasm64 } else { Arch::Wasm32 };
+    let arch = if memory64.or(memories.first().copied()) == Some(true) {
+        Arch::Wasm64
+    } else {
+        Arch::Wasm32
+    };
     let run = run_export(arch);
     if !exports.iter().any(|e| *e == run) {
         return Err(RunError::NotWasit2(format!("it does not export `{run}`")));
     }
     if !exports.iter().any(|e| *e == arch.memory_export()) {
-        return Err(RunError::NotWasit2(format!("it does not export `{}`", arch.memory_export())));
+        return Err(RunError::NotWasit2(format!(
+            "it does not export `{}`",
+            arch.memory_export()
+        )));
     }
     Ok(ModuleKind::Wasit2(arch))
 }
@@ -79,7 +86,12 @@ fn run_export(arch: Arch) -> String {
     // The name comes from the ABI crate's lowering of the command world.
     crate::linker::lowering(arch)
         .ok()
-        .and_then(|l| l.exports.iter().find(|e| e.name.ends_with("|run")).map(|e| e.name.clone()))
+        .and_then(|l| {
+            l.exports
+                .iter()
+                .find(|e| e.name.ends_with("|run"))
+                .map(|e| e.name.clone())
+        })
         .unwrap_or_else(|| format!("{}|wasi:cli/run@0.2|run", arch.prefix()))
 }
 
@@ -109,7 +121,12 @@ pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
     let module = Module::new(&engine, bytes).map_err(|e| RunError::Invalid(format!("{e:#}")))?;
 
     let mut b = WasiCtxBuilder::new();
-    b.inherit_stdio().args(&opts.args).allow_ip_name_lookup(true).allow_tcp(true).allow_udp(true).inherit_network();
+    b.inherit_stdio()
+        .args(&opts.args)
+        .allow_ip_name_lookup(true)
+        .allow_tcp(true)
+        .allow_udp(true)
+        .inherit_network();
     if opts.inherit_env {
         b.inherit_env();
     }
@@ -122,10 +139,15 @@ pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
     }
     let mut store = Store::try_new(&engine, WasiHostCtx::new(b.build())).map_err(host)?;
     let mut linker = Linker::new(&engine);
-    Host::new(|s: &mut WasiHostCtx| s).add_to_linker(&mut linker).map_err(|e| RunError::Host(e.to_string()))?;
+    Host::new(|s: &mut WasiHostCtx| s)
+        .add_to_linker(&mut linker)
+        .map_err(|e| RunError::Host(e.to_string()))?;
     for imp in module.imports() {
         if linker.get_by_import(&mut store, &imp).is_none() {
-            return Err(RunError::MissingImport { module: imp.module().to_string(), field: imp.name().to_string() });
+            return Err(RunError::MissingImport {
+                module: imp.module().to_string(),
+                field: imp.name().to_string(),
+            });
         }
     }
     let instance = linker.instantiate(&mut store, &module).map_err(classify)?;
@@ -159,7 +181,10 @@ fn classify(e: wasmtime::Error) -> RunError {
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let name = f.func_name().map(str::to_string).unwrap_or_else(|| format!("func[{}]", f.func_index()));
+                let name = f
+                    .func_name()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("func[{}]", f.func_index()));
                 format!("#{i} {name}")
             })
             .collect::<Vec<_>>()

@@ -7,7 +7,7 @@
 use std::fmt;
 
 use wasit2_abi::{Arch, ArenaLayout, Lowering};
-use wasmtime::{OutOfMemory, Result, bail, format_err};
+use wasmtime::{bail, format_err, OutOfMemory, Result};
 use wit_parser::{FlagsRepr, Int, Resolve, Type, TypeDefKind};
 
 /// A WIT value, as lifted from or lowered to guest memory.
@@ -97,7 +97,11 @@ impl fmt::Display for Val {
             Val::Record(r) => list(f, "{", r, "}"),
             Val::Variant(c, p) => {
                 write!(f, "case{c}")?;
-                if p.is_empty() { Ok(()) } else { list(f, "(", p, ")") }
+                if p.is_empty() {
+                    Ok(())
+                } else {
+                    list(f, "(", p, ")")
+                }
             }
             Val::Enum(c) => write!(f, "enum{c}"),
             Val::Flags(b) => write!(f, "flags({b:#x})"),
@@ -241,7 +245,9 @@ pub struct Lifter<'a, 'm> {
 }
 
 pub fn bounds(mem_len: usize, addr: u64, len: u64) -> Result<std::ops::Range<usize>> {
-    let end = addr.checked_add(len).ok_or_else(|| format_err!("guest pointer overflow"))?;
+    let end = addr
+        .checked_add(len)
+        .ok_or_else(|| format_err!("guest pointer overflow"))?;
     if end > mem_len as u64 {
         bail!("out of bounds memory access: {len} bytes at {addr:#x} (memory is {mem_len} bytes)");
     }
@@ -289,7 +295,8 @@ impl Lifter<'_, '_> {
                 let mut v = try_vec(src.len())?;
                 v.extend_from_slice(src);
                 if elem.is_none() {
-                    let s = String::from_utf8(v).map_err(|_| format_err!("invalid UTF-8 string"))?;
+                    let s =
+                        String::from_utf8(v).map_err(|_| format_err!("invalid UTF-8 string"))?;
                     Ok(Val::String(s))
                 } else {
                     Ok(Val::Bytes(v))
@@ -297,7 +304,9 @@ impl Lifter<'_, '_> {
             }
             Some(t) => {
                 let size = self.abi.size(&t);
-                let total = size.checked_mul(len).ok_or_else(|| format_err!("list too long"))?;
+                let total = size
+                    .checked_mul(len)
+                    .ok_or_else(|| format_err!("list too long"))?;
                 check_align(ptr, self.abi.align(&t))?;
                 bounds(self.mem.len(), ptr, total)?;
                 // Count the host-side representation too: a `Val` is bigger
@@ -315,7 +324,11 @@ impl Lifter<'_, '_> {
     /// Lifts a value from its flattened core representation (`flat` holds
     /// the raw core values, i32s zero-extended).
     pub fn lift_flat(&mut self, ty: &Type, flat: &mut std::slice::Iter<'_, u64>) -> Result<Val> {
-        let mut next = || flat.next().copied().ok_or_else(|| format_err!("missing core argument"));
+        let mut next = || {
+            flat.next()
+                .copied()
+                .ok_or_else(|| format_err!("missing core argument"))
+        };
         Ok(match self.abi.deref(ty) {
             Type::Bool => Val::Bool(next()? as u32 != 0),
             Type::U8 => Val::U8(next()? as u8),
@@ -328,7 +341,9 @@ impl Lifter<'_, '_> {
             Type::S64 => Val::S64(next()? as i64),
             Type::F32 => Val::F32(f32::from_bits(next()? as u32)),
             Type::F64 => Val::F64(f64::from_bits(next()?)),
-            Type::Char => Val::Char(char::from_u32(next()? as u32).ok_or_else(|| format_err!("invalid char"))?),
+            Type::Char => Val::Char(
+                char::from_u32(next()? as u32).ok_or_else(|| format_err!("invalid char"))?,
+            ),
             Type::String => {
                 let (ptr, len) = (next()?, next()?);
                 self.lift_list(None, ptr, len)?
@@ -406,10 +421,14 @@ impl Lifter<'_, '_> {
             Type::F32 => Val::F32(f32::from_bits(self.read_uint(addr, 4)? as u32)),
             Type::F64 => Val::F64(f64::from_bits(self.read_uint(addr, 8)?)),
             Type::Char => Val::Char(
-                char::from_u32(self.read_uint(addr, 4)? as u32).ok_or_else(|| format_err!("invalid char"))?,
+                char::from_u32(self.read_uint(addr, 4)? as u32)
+                    .ok_or_else(|| format_err!("invalid char"))?,
             ),
             Type::String => {
-                let (ptr, len) = (self.read_ptr(addr)?, self.read_ptr(addr + self.abi.ptr_size())?);
+                let (ptr, len) = (
+                    self.read_ptr(addr)?,
+                    self.read_ptr(addr + self.abi.ptr_size())?,
+                );
                 self.lift_list(None, ptr, len)?
             }
             Type::ErrorContext => bail!("error-context is not supported"),
@@ -417,7 +436,10 @@ impl Lifter<'_, '_> {
                 let kind = self.abi.kind(ty).unwrap();
                 match kind {
                     TypeDefKind::List(t) => {
-                        let (ptr, len) = (self.read_ptr(addr)?, self.read_ptr(addr + self.abi.ptr_size())?);
+                        let (ptr, len) = (
+                            self.read_ptr(addr)?,
+                            self.read_ptr(addr + self.abi.ptr_size())?,
+                        );
                         self.lift_list(Some(t), ptr, len)?
                     }
                     TypeDefKind::Record(r) => {
@@ -529,15 +551,17 @@ impl Lowerer<'_, '_> {
     /// Places a list's element array in the arena (pre-order) and returns its
     /// guest address.
     fn place(&mut self, size: u64, align: u64) -> Result<u64> {
-        let arena = self
-            .arena
-            .as_mut()
-            .ok_or_else(|| format_err!("a list in the result of an import without a caller-supplied buffer"))?;
+        let arena = self.arena.as_mut().ok_or_else(|| {
+            format_err!("a list in the result of an import without a caller-supplied buffer")
+        })?;
         let off = arena
             .layout
             .alloc(size as usize, align as usize)
             .ok_or_else(|| format_err!("result too large"))? as u64;
-        let addr = arena.base.checked_add(off).ok_or_else(|| format_err!("guest pointer overflow"))?;
+        let addr = arena
+            .base
+            .checked_add(off)
+            .ok_or_else(|| format_err!("guest pointer overflow"))?;
         Ok(addr)
     }
 
@@ -574,7 +598,9 @@ impl Lowerer<'_, '_> {
                     }
                     (TypeDefKind::List(t), Val::List(items)) => {
                         let size = self.abi.size(t);
-                        let total = size.checked_mul(items.len() as u64).ok_or_else(|| format_err!("result too large"))?;
+                        let total = size
+                            .checked_mul(items.len() as u64)
+                            .ok_or_else(|| format_err!("result too large"))?;
                         let at = self.place(total, self.abi.align(t))?;
                         for (i, item) in items.iter().enumerate() {
                             self.store(t, item, at + i as u64 * size)?;
@@ -604,14 +630,22 @@ impl Lowerer<'_, '_> {
                         };
                         self.write_uint(addr, size, *bits as u64)
                     }
-                    (TypeDefKind::Enum(e), Val::Enum(c)) => self.write_uint(addr, Abi::int_size(e.tag()), *c as u64),
+                    (TypeDefKind::Enum(e), Val::Enum(c)) => {
+                        self.write_uint(addr, Abi::int_size(e.tag()), *c as u64)
+                    }
                     (TypeDefKind::Handle(_), Val::Handle(h)) => {
                         if *h >= self.max_handle {
-                            bail!("resource limit reached: more than {} live handles", self.max_handle);
+                            bail!(
+                                "resource limit reached: more than {} live handles",
+                                self.max_handle
+                            );
                         }
                         self.write_uint(addr, 4, *h as u64)
                     }
-                    (TypeDefKind::Option(_) | TypeDefKind::Result(_) | TypeDefKind::Variant(_), Val::Variant(c, p)) => {
+                    (
+                        TypeDefKind::Option(_) | TypeDefKind::Result(_) | TypeDefKind::Variant(_),
+                        Val::Variant(c, p),
+                    ) => {
                         let tag = self.abi.tag_of(kind);
                         let case = self.abi.case_type(kind, *c as usize).ok_or_else(mismatch)?;
                         self.write_uint(addr, Abi::int_size(tag), *c as u64)?;
@@ -660,16 +694,26 @@ impl Lowerer<'_, '_> {
                     (TypeDefKind::Enum(_), Val::Enum(c)) => out.push(*c as u64),
                     (TypeDefKind::Handle(_), Val::Handle(h)) => {
                         if *h >= self.max_handle {
-                            bail!("resource limit reached: more than {} live handles", self.max_handle);
+                            bail!(
+                                "resource limit reached: more than {} live handles",
+                                self.max_handle
+                            );
                         }
                         out.push(*h as u64)
                     }
-                    (TypeDefKind::Option(_) | TypeDefKind::Result(_) | TypeDefKind::Variant(_), Val::Variant(c, p)) => {
+                    (
+                        TypeDefKind::Option(_) | TypeDefKind::Result(_) | TypeDefKind::Variant(_),
+                        Val::Variant(c, p),
+                    ) => {
                         let slots = self.abi.flat_count(ty) - 1;
                         let start = out.len();
                         out.push(*c as u64);
                         if let Some(v) = p.first() {
-                            let t = self.abi.case_type(kind, *c as usize).flatten().ok_or_else(mismatch)?;
+                            let t = self
+                                .abi
+                                .case_type(kind, *c as usize)
+                                .flatten()
+                                .ok_or_else(mismatch)?;
                             self.lower_flat(&t, v, out)?;
                         }
                         out.resize(start + 1 + slots, 0);

@@ -38,14 +38,21 @@ fn should_fail() -> bool {
 #[global_allocator]
 static GLOBAL: FailingAlloc = FailingAlloc(should_fail);
 
-fn one_run(arch: wasit2_abi::Arch, wasm: &[u8], fail_at: u64) -> (Result<i32, wasmtime::Error>, u64) {
+fn one_run(
+    arch: wasit2_abi::Arch,
+    wasm: &[u8],
+    fail_at: u64,
+) -> (Result<i32, wasmtime::Error>, u64) {
     let tmp = tempfile::tempdir().unwrap();
     COUNT.store(0, SeqCst);
     FAIL_AT.store(fail_at, SeqCst);
     ARMED.store(true, SeqCst);
     let r = run(arch, wasm, |b| {
-        b.args(&["prog", "a", "bb"]).env("K", "V").env("LONGER_KEY", "value");
-        b.preopened_dir(tmp.path(), "/", wasmtime_wasi::FsPerms::ReadWrite).unwrap();
+        b.args(&["prog", "a", "bb"])
+            .env("K", "V")
+            .env("LONGER_KEY", "value");
+        b.preopened_dir(tmp.path(), "/", wasmtime_wasi::FsPerms::ReadWrite)
+            .unwrap();
     });
     ARMED.store(false, SeqCst);
     (r.result, COUNT.load(SeqCst))
@@ -65,11 +72,17 @@ fn every_host_allocation_failure_is_a_clean_trap() {
             }
             prev = Some(n);
         };
-        assert!(total >= 10, "the run allocates in the host window ({total})");
+        assert!(
+            total >= 10,
+            "the run allocates in the host window ({total})"
+        );
         for n in 0..total {
             let (r, _) = one_run(arch, &wasm, n);
             let e = r.expect_err(&format!("failing allocation {n} of {total} must trap"));
-            assert!(is_oom(&e), "allocation {n}: not an out-of-memory error: {e:?}");
+            assert!(
+                is_oom(&e),
+                "allocation {n}: not an out-of-memory error: {e:?}"
+            );
         }
         eprintln!("{arch:?}: {total} host allocations, each failure trapped cleanly");
     }

@@ -49,8 +49,8 @@ use std::cell::Cell;
 
 use wasit2_host::{Flow, Host, HostError, WasiHostCtx};
 use wasmtime::{Engine, Linker, Module, Store};
-use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::WasiCtxBuilder;
 
 // Per thread, so that other threads (the test harness, compiler workers)
 // are never counted.
@@ -108,9 +108,13 @@ struct Outcome {
 fn one_run(engine: &Engine, module: &Module, run_name: &str, hooks: bool, fail_at: u64) -> Outcome {
     let tmp = tempfile::tempdir().unwrap();
     let mut b = WasiCtxBuilder::new();
-    b.stdout(MemoryOutputPipe::new(1 << 20)).stderr(MemoryOutputPipe::new(1 << 20));
-    b.args(&["prog", "a", "bb"]).env("K", "V").env("LONGER_KEY", "value");
-    b.preopened_dir(tmp.path(), "/", wasmtime_wasi::FsPerms::ReadWrite).unwrap();
+    b.stdout(MemoryOutputPipe::new(1 << 20))
+        .stderr(MemoryOutputPipe::new(1 << 20));
+    b.args(&["prog", "a", "bb"])
+        .env("K", "V")
+        .env("LONGER_KEY", "value");
+    b.preopened_dir(tmp.path(), "/", wasmtime_wasi::FsPerms::ReadWrite)
+        .unwrap();
     let ctx = WasiHostCtx::new(b.build());
     let hooked = hooks.then(|| {
         Host::new(|s: &mut WasiHostCtx| s)
@@ -138,7 +142,13 @@ fn one_run(engine: &Engine, module: &Module, run_name: &str, hooks: bool, fail_a
         run.call(&mut store, ())
     })();
     let total = disarm();
-    Outcome { result, linked, setup, total, skipped: SKIPPED.with(Cell::get) }
+    Outcome {
+        result,
+        linked,
+        setup,
+        total,
+        skipped: SKIPPED.with(Cell::get),
+    }
 }
 
 #[test]
@@ -168,7 +178,13 @@ fn every_allocation_failure_in_instantiation_and_calls_is_an_error() {
         let wasm = module(arch, IMPORTS, BODY);
         let module = Module::new(&engine, &wasm).unwrap();
         let l = lowering(arch);
-        let run_name = l.exports.iter().find(|e| e.name.ends_with("|run")).unwrap().name.clone();
+        let run_name = l
+            .exports
+            .iter()
+            .find(|e| e.name.ends_with("|run"))
+            .unwrap()
+            .name
+            .clone();
 
         for hooks in [false, true] {
             // Count until two runs agree.
@@ -183,14 +199,23 @@ fn every_allocation_failure_in_instantiation_and_calls_is_an_error() {
             };
             // Guards against a vacuous pass (e.g. nothing armed).
             assert!(setup >= 1000, "setup allocates ({setup})");
-            assert!(total - setup >= 10, "the calls allocate ({})", total - setup);
+            assert!(
+                total - setup >= 10,
+                "the calls allocate ({})",
+                total - setup
+            );
             for n in 0..total {
                 let o = one_run(&engine, &module, &run_name, hooks, n);
                 let e = match o.result {
-                    Ok(c) => panic!("failing allocation {n} of {total} returned {c} instead of an error"),
+                    Ok(c) => {
+                        panic!("failing allocation {n} of {total} returned {c} instead of an error")
+                    }
                     Err(e) => e,
                 };
-                assert!(is_oom(&e), "allocation {n} of {total}: not an out-of-memory error: {e:?}");
+                assert!(
+                    is_oom(&e),
+                    "allocation {n} of {total}: not an out-of-memory error: {e:?}"
+                );
             }
             eprintln!(
                 "{arch:?}, hooks {hooks}: {setup} allocations in setup ({linked} up to the end of \

@@ -170,8 +170,7 @@ pub fn install_adapter(work: &Path, lib_dirs: &[PathBuf]) -> Result<PathBuf> {
     let stamp = adapter_fingerprint(&generated);
     let built = work.join(ADAPTER_LIB);
     let stamp_path = work.join(STAMP);
-    let fresh = built.is_file()
-        && std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp);
+    let fresh = built.is_file() && std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp);
     if !fresh {
         build_adapter(work)?;
         std::fs::write(&stamp_path, &stamp).map_err(|e| Error::io(&stamp_path, e))?;

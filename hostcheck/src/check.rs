@@ -262,7 +262,10 @@ fn adapter_traps(profile: &HostProfile, arch: Arch, imp: &crate::module::FuncImp
     let drop = full
         .import(&imp.module, &imp.field)
         .is_some_and(|i| matches!(i.item, wasit2_abi::ImportItem::ResourceDrop { .. }))
-        && imp.sig.as_ref().is_some_and(|s| s.params.len() == 1 && s.results.is_empty());
+        && imp
+            .sig
+            .as_ref()
+            .is_some_and(|s| s.params.len() == 1 && s.results.is_empty());
     drop || crate::symbols::unserved_methods(served, full)
         .iter()
         .any(|i| i.module == imp.module && i.field == imp.field && imp.sig.as_ref() == Some(&i.sig))

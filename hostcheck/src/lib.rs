@@ -19,7 +19,8 @@ pub mod symbols;
 use std::path::Path;
 
 pub use adapter::{
-    adapter_lowering, build_adapter, find_tool, install_adapter, ADAPTER_LIB, ADAPTER_WORLD, WASIP1_LIBC_DIR, CFLAGS,
+    adapter_lowering, build_adapter, find_tool, install_adapter, ADAPTER_LIB, ADAPTER_WORLD,
+    CFLAGS, WASIP1_LIBC_DIR,
 };
 pub use check::{
     check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020,

@@ -151,7 +151,12 @@ pub fn unserved_methods<'a>(served: &Lowering, full: &'a Lowering) -> Vec<&'a Im
         .iter()
         .filter(|i| served.import(&i.module, &i.field).is_none())
         .filter(|i| {
-            let Some(resource) = i.field.strip_prefix("[method]").and_then(|f| f.split_once('.')).map(|(r, _)| r) else {
+            let Some(resource) = i
+                .field
+                .strip_prefix("[method]")
+                .and_then(|f| f.split_once('.'))
+                .map(|(r, _)| r)
+            else {
                 return false;
             };
             if !resource.ends_with("-datagram-stream") {
@@ -162,7 +167,9 @@ pub fn unserved_methods<'a>(served: &Lowering, full: &'a Lowering) -> Vec<&'a Im
             };
             let drop_module = format!("{}|{iface}", full.arch.prefix());
             let drop_field = format!("{resource}_drop");
-            drops.iter().any(|d| d.module == drop_module && d.field == drop_field)
+            drops
+                .iter()
+                .any(|d| d.module == drop_module && d.field == drop_field)
         })
         .collect()
 }
@@ -171,7 +178,12 @@ pub fn unserved_methods<'a>(served: &Lowering, full: &'a Lowering) -> Vec<&'a Im
 /// an import of `served` (the adapter's world) or one of the trapping
 /// [`unserved_drops`] and [`unserved_methods`] of `full`. `None` when the
 /// adapter does not define it.
-pub fn adapter_symbol(served: &Lowering, full: &Lowering, module: &str, field: &str) -> Option<String> {
+pub fn adapter_symbol(
+    served: &Lowering,
+    full: &Lowering,
+    module: &str,
+    field: &str,
+) -> Option<String> {
     if let Some(imp) = served.import(module, field) {
         return Some(import_symbol(served, imp));
     }
@@ -190,7 +202,10 @@ pub fn unserved_drops_source(served: &Lowering, full: &Lowering) -> String {
          * Drops and methods of resources a p1 program cannot create: each traps. */\n\
          #include <stdint.h>\n\n",
     );
-    for imp in unserved_drops(served, full).into_iter().chain(unserved_methods(served, full)) {
+    for imp in unserved_drops(served, full)
+        .into_iter()
+        .chain(unserved_methods(served, full))
+    {
         let name = import_symbol(full, imp);
         let params = imp.sig.params.len();
         let args = (0..params).map(|n| format!("a{n}")).collect::<Vec<_>>();
@@ -205,7 +220,11 @@ pub fn unserved_drops_source(served: &Lowering, full: &Lowering) -> String {
                 .zip(&args)
                 .map(|(t, a)| format!("{} {a}", c_type(*t)))
                 .collect();
-            def = format!("{}({})", &proto[..proto.find('(').unwrap()], typed.join(", "));
+            def = format!(
+                "{}({})",
+                &proto[..proto.find('(').unwrap()],
+                typed.join(", ")
+            );
         }
         let unused: String = args.iter().map(|a| format!("(void){a}; ")).collect();
         out.push_str(&format!(

@@ -38,8 +38,17 @@ fn adapter_defines_every_import_of_the_wasip1_world() {
         .iter()
         .map(|i| symbols::import_symbol(&full, i))
         .collect();
-    assert_eq!(drops.len(), 6, "resources outside the wasip1 world changed: {drops:?}");
-    assert!(drops.iter().all(|d| d.starts_with("__wasit2_import_wasi_sockets_")), "{drops:?}");
+    assert_eq!(
+        drops.len(),
+        6,
+        "resources outside the wasip1 world changed: {drops:?}"
+    );
+    assert!(
+        drops
+            .iter()
+            .all(|d| d.starts_with("__wasit2_import_wasi_sockets_")),
+        "{drops:?}"
+    );
     let undefined: Vec<&String> = drops.iter().filter(|d| !defined.contains(*d)).collect();
     assert!(undefined.is_empty(), "adapter lacks {undefined:?}");
     assert_eq!(

@@ -21,11 +21,21 @@ fn main() {
     if std::env::var_os("NO_LAYER").is_some() {
         opts.layer_dir = None;
     }
-    opts.variants = arch.iter().flat_map(|&a| cpu.iter().map(move |&c| Variant { arch: a, cpu: c })).collect();
+    opts.variants = arch
+        .iter()
+        .flat_map(|&a| cpu.iter().map(move |&c| Variant { arch: a, cpu: c }))
+        .collect();
     match wasit2_sysroot::build(&opts) {
         Ok(r) => {
             for r in r {
-                eprintln!("{}: compiled {} reused {} up_to_date {} {:.1}s", r.variant.target(), r.compiled, r.reused, r.up_to_date, r.seconds);
+                eprintln!(
+                    "{}: compiled {} reused {} up_to_date {} {:.1}s",
+                    r.variant.target(),
+                    r.compiled,
+                    r.reused,
+                    r.up_to_date,
+                    r.seconds
+                );
             }
         }
         Err(e) => {

@@ -23,12 +23,19 @@ pub struct Generated {
 pub fn generate(_arch: Arch, dir: &Path) -> Result<Option<Generated>> {
     let err = |e: String| Error::Bindings(e);
     let wit = Wit::wasi().map_err(|e| err(e.to_string()))?;
-    let world = wit.world(WORLD).or_else(|_| wit.command_world()).map_err(|e| err(e.to_string()))?;
+    let world = wit
+        .world(WORLD)
+        .or_else(|_| wit.command_world())
+        .map_err(|e| err(e.to_string()))?;
     let b = wasit2_bindgen::generate_for_world(&wit, world, &wasit2_bindgen::Options::default())
         .map_err(|e| err(e.to_string()))?;
     let header = dir.join(&b.header_name);
     let source = dir.join(&b.source_name);
     fsutil::write_if_changed(&header, b.header.as_bytes())?;
     fsutil::write_if_changed(&source, b.source.as_bytes())?;
-    Ok(Some(Generated { include_dir: dir.to_path_buf(), header, source }))
+    Ok(Some(Generated {
+        include_dir: dir.to_path_buf(),
+        header,
+        source,
+    }))
 }

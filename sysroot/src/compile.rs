@@ -41,13 +41,19 @@ impl Job {
     }
 
     fn up_to_date(&self) -> bool {
-        let Some(obj_time) = fsutil::mtime(&self.obj) else { return false };
+        let Some(obj_time) = fsutil::mtime(&self.obj) else {
+            return false;
+        };
         match std::fs::read_to_string(self.cmd_file()) {
             Ok(k) if k == self.command_key() => {}
             _ => return false,
         }
-        let Ok(dep) = std::fs::read_to_string(self.dep_file()) else { return false };
-        parse_depfile(&dep).iter().all(|d| fsutil::mtime(Path::new(d)).is_some_and(|t| t <= obj_time))
+        let Ok(dep) = std::fs::read_to_string(self.dep_file()) else {
+            return false;
+        };
+        parse_depfile(&dep)
+            .iter()
+            .all(|d| fsutil::mtime(Path::new(d)).is_some_and(|t| t <= obj_time))
     }
 
     fn compile(&self, clang: &Path) -> std::result::Result<(), String> {
@@ -73,7 +79,8 @@ impl Job {
             return Err(String::from_utf8_lossy(&out.stderr).into_owned());
         }
         std::fs::rename(&tmp, &self.obj).map_err(|e| format!("{}: {e}", self.obj.display()))?;
-        std::fs::write(self.cmd_file(), self.command_key()).map_err(|e| format!("{}: {e}", self.obj.display()))?;
+        std::fs::write(self.cmd_file(), self.command_key())
+            .map_err(|e| format!("{}: {e}", self.obj.display()))?;
         Ok(())
     }
 }
@@ -130,7 +137,12 @@ pub fn run(clang: &Path, jobs: &[Job], threads: usize, label: &str, quiet: bool)
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if !quiet && (tty || n % step == 0 || n == total) {
                     let mut e = std::io::stderr().lock();
-                    let _ = write!(e, "{}[sysroot] {label}: compiled {n}/{total}{}", if tty { "\r" } else { "" }, if tty { "" } else { "\n" });
+                    let _ = write!(
+                        e,
+                        "{}[sysroot] {label}: compiled {n}/{total}{}",
+                        if tty { "\r" } else { "" },
+                        if tty { "" } else { "\n" }
+                    );
                     let _ = e.flush();
                 }
             });
@@ -151,7 +163,10 @@ pub fn run(clang: &Path, jobs: &[Job], threads: usize, label: &str, quiet: bool)
         });
     }
     let compiled = compiled.into_inner();
-    Ok(Stats { compiled, reused: total - compiled })
+    Ok(Stats {
+        compiled,
+        reused: total - compiled,
+    })
 }
 
 #[cfg(test)]

@@ -52,7 +52,10 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
     fs::write(&tmp, data).map_err(Error::io(&tmp))?;
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        Error::Io { path: path.to_path_buf(), source: e }
+        Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }
     })
 }
 
@@ -69,7 +72,10 @@ pub fn write_if_changed(path: &Path, data: &[u8]) -> Result<bool> {
 }
 
 pub fn tmp_sibling(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 

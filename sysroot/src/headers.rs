@@ -16,22 +16,95 @@ pub type HeaderSet = BTreeMap<PathBuf, Vec<u8>>;
 /// headers in the single-threaded build. `netdb.h` stays: wasit2 provides
 /// getaddrinfo over wasi:sockets.
 const OMITTED: &[&str] = &[
-    "bits/syscall.h.in", "bits/alltypes.h.in", "alltypes.h.in",
-    "stdarg.h", "stddef.h",
+    "bits/syscall.h.in",
+    "bits/alltypes.h.in",
+    "alltypes.h.in",
+    "stdarg.h",
+    "stddef.h",
     "bits/errno.h",
-    "sys/procfs.h", "sys/user.h", "sys/kd.h", "sys/vt.h", "sys/soundcard.h", "sys/sem.h", "sys/shm.h",
-    "sys/msg.h", "sys/ipc.h", "sys/ptrace.h", "sys/statfs.h", "bits/kd.h", "bits/vt.h", "bits/soundcard.h",
-    "bits/sem.h", "bits/shm.h", "bits/msg.h", "bits/ipc.h", "bits/ptrace.h", "bits/statfs.h", "sys/vfs.h",
-    "sys/statvfs.h", "syslog.h", "sys/syslog.h", "wait.h", "sys/wait.h", "ucontext.h", "sys/ucontext.h",
-    "paths.h", "utmp.h", "utmpx.h", "lastlog.h", "sys/acct.h", "sys/cachectl.h", "sys/epoll.h",
-    "sys/reboot.h", "sys/swap.h", "sys/sendfile.h", "sys/inotify.h", "sys/quota.h", "sys/klog.h",
-    "sys/fsuid.h", "sys/io.h", "sys/prctl.h", "sys/mtio.h", "sys/mount.h", "sys/fanotify.h",
-    "sys/personality.h", "elf.h", "link.h", "bits/link.h", "scsi/scsi.h", "scsi/scsi_ioctl.h", "scsi/sg.h",
-    "sys/auxv.h", "pwd.h", "shadow.h", "grp.h", "mntent.h", "resolv.h", "pty.h", "dlfcn.h",
-    "setjmp.h", "ulimit.h", "sys/xattr.h", "wordexp.h", "spawn.h", "sys/membarrier.h", "sys/signalfd.h",
-    "termios.h", "sys/termios.h", "bits/termios.h", "net/if.h", "net/if_arp.h", "net/ethernet.h",
-    "net/route.h", "netinet/if_ether.h", "netinet/ether.h", "sys/timerfd.h", "libintl.h", "sys/sysmacros.h",
-    "aio.h", "pthread.h",
+    "sys/procfs.h",
+    "sys/user.h",
+    "sys/kd.h",
+    "sys/vt.h",
+    "sys/soundcard.h",
+    "sys/sem.h",
+    "sys/shm.h",
+    "sys/msg.h",
+    "sys/ipc.h",
+    "sys/ptrace.h",
+    "sys/statfs.h",
+    "bits/kd.h",
+    "bits/vt.h",
+    "bits/soundcard.h",
+    "bits/sem.h",
+    "bits/shm.h",
+    "bits/msg.h",
+    "bits/ipc.h",
+    "bits/ptrace.h",
+    "bits/statfs.h",
+    "sys/vfs.h",
+    "sys/statvfs.h",
+    "syslog.h",
+    "sys/syslog.h",
+    "wait.h",
+    "sys/wait.h",
+    "ucontext.h",
+    "sys/ucontext.h",
+    "paths.h",
+    "utmp.h",
+    "utmpx.h",
+    "lastlog.h",
+    "sys/acct.h",
+    "sys/cachectl.h",
+    "sys/epoll.h",
+    "sys/reboot.h",
+    "sys/swap.h",
+    "sys/sendfile.h",
+    "sys/inotify.h",
+    "sys/quota.h",
+    "sys/klog.h",
+    "sys/fsuid.h",
+    "sys/io.h",
+    "sys/prctl.h",
+    "sys/mtio.h",
+    "sys/mount.h",
+    "sys/fanotify.h",
+    "sys/personality.h",
+    "elf.h",
+    "link.h",
+    "bits/link.h",
+    "scsi/scsi.h",
+    "scsi/scsi_ioctl.h",
+    "scsi/sg.h",
+    "sys/auxv.h",
+    "pwd.h",
+    "shadow.h",
+    "grp.h",
+    "mntent.h",
+    "resolv.h",
+    "pty.h",
+    "dlfcn.h",
+    "setjmp.h",
+    "ulimit.h",
+    "sys/xattr.h",
+    "wordexp.h",
+    "spawn.h",
+    "sys/membarrier.h",
+    "sys/signalfd.h",
+    "termios.h",
+    "sys/termios.h",
+    "bits/termios.h",
+    "net/if.h",
+    "net/if_arp.h",
+    "net/ethernet.h",
+    "net/route.h",
+    "netinet/if_ether.h",
+    "netinet/ether.h",
+    "sys/timerfd.h",
+    "libintl.h",
+    "sys/sysmacros.h",
+    "aio.h",
+    "pthread.h",
 ];
 
 /// Expands musl's `alltypes.h.in` templates: each `TYPEDEF <type> <name>;`,
@@ -65,7 +138,10 @@ fn expand_line(line: &str) -> Option<String> {
         if let Some(rest) = line.strip_prefix(kw) {
             let body = rest.trim_start().strip_suffix(';')?;
             let (name, def) = body.split_once(' ')?;
-            return Some(guarded(&format!("{c_kw}_{name}"), format!("{c_kw} {name} {def};")));
+            return Some(guarded(
+                &format!("{c_kw}_{name}"),
+                format!("{c_kw} {name} {def};"),
+            ));
         }
     }
     None
@@ -77,9 +153,18 @@ pub fn wasm64_overlay_dir(overlay_root: &Path) -> PathBuf {
 }
 
 /// Assembles the public header set for `arch`.
-pub fn assemble(tree: &Tree, arch: Arch, overlay_root: &Path, extra_dirs: &[PathBuf]) -> Result<HeaderSet> {
+pub fn assemble(
+    tree: &Tree,
+    arch: Arch,
+    overlay_root: &Path,
+    extra_dirs: &[PathBuf],
+) -> Result<HeaderSet> {
     let mut set = HeaderSet::new();
-    add_dir(&mut set, &tree.bottom().join("headers/public"), Path::new(""))?;
+    add_dir(
+        &mut set,
+        &tree.bottom().join("headers/public"),
+        Path::new(""),
+    )?;
 
     let musl = tree.musl();
     let arch_dir = musl.join("arch/wasm32");
@@ -91,14 +176,20 @@ pub fn assemble(tree: &Tree, arch: Arch, overlay_root: &Path, extra_dirs: &[Path
     };
     let a = fsutil::read_string(&arch_template)?;
     let c = fsutil::read_string(&musl.join("include/alltypes.h.in"))?;
-    set.insert(PathBuf::from("bits/alltypes.h"), expand_alltypes(&[&a, &c]).into_bytes());
+    set.insert(
+        PathBuf::from("bits/alltypes.h"),
+        expand_alltypes(&[&a, &c]).into_bytes(),
+    );
 
     add_dir(&mut set, &musl.join("include"), Path::new(""))?;
     add_dir(&mut set, &musl.join("arch/generic/bits"), Path::new("bits"))?;
     add_dir(&mut set, &arch_dir.join("bits"), Path::new("bits"))?;
     if arch == Arch::Wasm64 {
         if !w64.join("bits").is_dir() {
-            return Err(Error::Invalid(format!("wasm64 arch overlay missing: {}", w64.display())));
+            return Err(Error::Invalid(format!(
+                "wasm64 arch overlay missing: {}",
+                w64.display()
+            )));
         }
         add_dir(&mut set, &w64.join("bits"), Path::new("bits"))?;
     }
@@ -156,7 +247,10 @@ pub fn patch_api_h_for_wasm64(text: &str) -> String {
 
 fn add_dir(set: &mut HeaderSet, dir: &Path, prefix: &Path) -> Result<()> {
     if !dir.is_dir() {
-        return Err(Error::Invalid(format!("header directory missing: {}", dir.display())));
+        return Err(Error::Invalid(format!(
+            "header directory missing: {}",
+            dir.display()
+        )));
     }
     for rel in fsutil::walk_files(dir)? {
         let data = fsutil::read(&dir.join(&rel))?;

@@ -19,10 +19,27 @@ pub const CONFIG_TEMPLATE: &str = include_str!("../../clang-target/wasit2.cfg.in
 /// `diagtool tree deprecated`); the config turns them back on after
 /// `-Wno-deprecated`.
 pub const DEPRECATED_ON_BY_DEFAULT: &[&str] = &[
-    "anon-enum-enum-conversion", "array-compare", "attributes", "comma-subscript", "declarations",
-    "enum-compare", "enum-compare-conditional", "enum-enum-conversion", "enum-float-conversion", "builtins",
-    "increment-bool", "literal-operator", "pragma", "register", "ofast", "this-capture", "type", "volatile",
-    "writable-strings", "missing-comma-variadic-parameter", "octal-literals",
+    "anon-enum-enum-conversion",
+    "array-compare",
+    "attributes",
+    "comma-subscript",
+    "declarations",
+    "enum-compare",
+    "enum-compare-conditional",
+    "enum-enum-conversion",
+    "enum-float-conversion",
+    "builtins",
+    "increment-bool",
+    "literal-operator",
+    "pragma",
+    "register",
+    "ofast",
+    "this-capture",
+    "type",
+    "volatile",
+    "writable-strings",
+    "missing-comma-variadic-parameter",
+    "octal-literals",
 ];
 
 #[derive(Debug, Clone)]
@@ -48,10 +65,15 @@ pub fn config_file_name(v: Variant) -> String {
 
 /// Renders the config for one variant.
 pub fn render_config(v: Variant, sysroot: &Path, wasit_ld: &Path) -> String {
-    let deprecated: Vec<String> = DEPRECATED_ON_BY_DEFAULT.iter().map(|g| format!("-Wdeprecated-{g}")).collect();
+    let deprecated: Vec<String> = DEPRECATED_ON_BY_DEFAULT
+        .iter()
+        .map(|g| format!("-Wdeprecated-{g}"))
+        .collect();
     let extra = match v.cpu {
         Cpu::Default => String::from("# CPU features: clang's defaults."),
-        Cpu::Mvp => String::from("# CPU features: the conservative MVP set (old runtimes such as WAMR 2020).\n-mcpu=mvp"),
+        Cpu::Mvp => String::from(
+            "# CPU features: the conservative MVP set (old runtimes such as WAMR 2020).\n-mcpu=mvp",
+        ),
     };
     CONFIG_TEMPLATE
         .replace("@TARGET@", &v.target())
@@ -65,26 +87,42 @@ pub fn render_config(v: Variant, sysroot: &Path, wasit_ld: &Path) -> String {
 pub fn install(opts: &InstallOptions) -> Result<InstallReport> {
     let clang = opts.llvm_bin.join("clang");
     if !clang.is_file() {
-        return Err(Error::Invalid(format!("no clang in {}", opts.llvm_bin.display())));
+        return Err(Error::Invalid(format!(
+            "no clang in {}",
+            opts.llvm_bin.display()
+        )));
     }
     if !opts.sysroot.is_absolute() || !opts.wasit_ld.is_absolute() {
-        return Err(Error::Invalid("sysroot and wasit-ld paths must be absolute".into()));
+        return Err(Error::Invalid(
+            "sysroot and wasit-ld paths must be absolute".into(),
+        ));
     }
     let mut report = InstallReport::default();
     if !opts.sysroot.join("lib").is_dir() {
-        report.warnings.push(format!("sysroot {} is not built yet (run `wasit2 sysroot build`)", opts.sysroot.display()));
+        report.warnings.push(format!(
+            "sysroot {} is not built yet (run `wasit2 sysroot build`)",
+            opts.sysroot.display()
+        ));
     }
     if !opts.wasit_ld.is_file() {
-        report.warnings.push(format!("linker {} does not exist yet", opts.wasit_ld.display()));
+        report.warnings.push(format!(
+            "linker {} does not exist yet",
+            opts.wasit_ld.display()
+        ));
     }
     for &v in &opts.variants {
         let path = opts.llvm_bin.join(config_file_name(v));
-        fsutil::write_atomic(&path, render_config(v, &opts.sysroot, &opts.wasit_ld).as_bytes())?;
+        fsutil::write_atomic(
+            &path,
+            render_config(v, &opts.sysroot, &opts.wasit_ld).as_bytes(),
+        )?;
         report.configs.push(path);
         match link_builtins(&clang, v) {
             Ok(Some(pair)) => report.builtins.push(pair),
             Ok(None) => {}
-            Err(e) => report.warnings.push(format!("compiler-rt builtins for {}: {e}", v.target())),
+            Err(e) => report
+                .warnings
+                .push(format!("compiler-rt builtins for {}: {e}", v.target())),
         }
     }
     Ok(report)
@@ -92,12 +130,23 @@ pub fn install(opts: &InstallOptions) -> Result<InstallReport> {
 
 fn print_libgcc(clang: &Path, target: &str) -> Result<PathBuf> {
     let out = Command::new(clang)
-        .args(["--no-default-config", "-Wno-deprecated", "-rtlib=compiler-rt", "-print-libgcc-file-name"])
+        .args([
+            "--no-default-config",
+            "-Wno-deprecated",
+            "-rtlib=compiler-rt",
+            "-print-libgcc-file-name",
+        ])
         .arg(format!("--target={target}"))
         .output()
-        .map_err(|e| Error::Spawn { tool: clang.display().to_string(), source: e })?;
+        .map_err(|e| Error::Spawn {
+            tool: clang.display().to_string(),
+            source: e,
+        })?;
     if !out.status.success() {
-        return Err(Error::ToolFailed { tool: clang.display().to_string(), log: String::from_utf8_lossy(&out.stderr).into_owned() });
+        return Err(Error::ToolFailed {
+            tool: clang.display().to_string(),
+            log: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
@@ -108,15 +157,23 @@ fn link_builtins(clang: &Path, v: Variant) -> Result<Option<(PathBuf, PathBuf)>>
     let wanted = print_libgcc(clang, &v.target())?;
     let debian = print_libgcc(clang, &format!("{}-wasip1", v.arch.name()))?;
     if !debian.is_file() {
-        return Err(Error::Invalid(format!("{} missing (install libclang-rt-22-dev-{})", debian.display(), v.arch.name())));
+        return Err(Error::Invalid(format!(
+            "{} missing (install libclang-rt-22-dev-{})",
+            debian.display(),
+            v.arch.name()
+        )));
     }
     if std::fs::read_link(&wanted).ok().as_deref() == Some(debian.as_path()) {
         return Ok(Some((wanted, debian)));
     }
-    if wanted.is_file() && std::fs::symlink_metadata(&wanted).is_ok_and(|m| !m.file_type().is_symlink()) {
+    if wanted.is_file()
+        && std::fs::symlink_metadata(&wanted).is_ok_and(|m| !m.file_type().is_symlink())
+    {
         return Ok(None); // a real builtins archive is already there
     }
-    let dir = wanted.parent().ok_or_else(|| Error::Invalid(format!("bad builtins path {}", wanted.display())))?;
+    let dir = wanted
+        .parent()
+        .ok_or_else(|| Error::Invalid(format!("bad builtins path {}", wanted.display())))?;
     fsutil::create_dir_all(dir)?;
     let tmp = fsutil::tmp_sibling(&wanted);
     fsutil::remove_any(&tmp);

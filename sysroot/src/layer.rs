@@ -49,8 +49,15 @@ impl Layer {
             return Ok(None);
         }
         let text = fsutil::read_string(&manifest)?;
-        let mut layer = Layer { dir: dir.to_path_buf(), ..Layer::default() };
-        let bad = |line: usize, msg: String| Error::LayerManifest { file: manifest.clone(), line, msg };
+        let mut layer = Layer {
+            dir: dir.to_path_buf(),
+            ..Layer::default()
+        };
+        let bad = |line: usize, msg: String| Error::LayerManifest {
+            file: manifest.clone(),
+            line,
+            msg,
+        };
         for (i, raw) in text.lines().enumerate() {
             let lineno = i + 1;
             let line = raw.split('#').next().unwrap_or("").trim();
@@ -63,39 +70,70 @@ impl Layer {
             };
             let expand = |s: &str| s.replace("${WASI_LIBC}", &wasi_libc.to_string_lossy());
             match key {
-                "" if value.starts_with("-I") => layer.include_dirs.push(dir.join(expand(&value[2..]))),
-                "" if value.starts_with('-') => layer.cflags.extend(value.split_whitespace().map(expand)),
+                "" if value.starts_with("-I") => {
+                    layer.include_dirs.push(dir.join(expand(&value[2..])))
+                }
+                "" if value.starts_with('-') => {
+                    layer.cflags.extend(value.split_whitespace().map(expand))
+                }
                 "" if value.ends_with(".c") => {
                     for p in expand_glob(dir, value).map_err(|m| bad(lineno, m))? {
-                        let is_crt = p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("crt1"));
-                        if is_crt { layer.crts.push(p) } else { layer.sources.push(p) }
+                        let is_crt = p
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with("crt1"));
+                        if is_crt {
+                            layer.crts.push(p)
+                        } else {
+                            layer.sources.push(p)
+                        }
                     }
                 }
-                "src" | "source" | "libc" => {
-                    layer.sources.extend(expand_glob(dir, value).map_err(|m| bad(lineno, m))?)
-                }
+                "src" | "source" | "libc" => layer
+                    .sources
+                    .extend(expand_glob(dir, value).map_err(|m| bad(lineno, m))?),
                 "wasip1-src" => {
                     for pattern in value.split_whitespace() {
-                        layer.wasip1_sources.extend(expand_glob(dir, pattern).map_err(|m| bad(lineno, m))?)
+                        layer
+                            .wasip1_sources
+                            .extend(expand_glob(dir, pattern).map_err(|m| bad(lineno, m))?)
                     }
                 }
-                "wasip1-wrap" => layer.wasip1_wrap.extend(value.split_whitespace().map(String::from)),
-                "crt" => layer.crts.extend(expand_glob(dir, value).map_err(|m| bad(lineno, m))?),
+                "wasip1-wrap" => layer
+                    .wasip1_wrap
+                    .extend(value.split_whitespace().map(String::from)),
+                "crt" => layer
+                    .crts
+                    .extend(expand_glob(dir, value).map_err(|m| bad(lineno, m))?),
                 "include" => layer.include_dirs.push(dir.join(expand(value))),
-                "public-include" | "public_include" | "headers" => layer.public_include_dirs.push(dir.join(value)),
+                "public-include" | "public_include" | "headers" => {
+                    layer.public_include_dirs.push(dir.join(value))
+                }
                 "cflags" | "flags" => layer.cflags.extend(value.split_whitespace().map(expand)),
-                "exclude" | "replaces" => layer.excludes.extend(value.split_whitespace().map(String::from)),
+                "exclude" | "replaces" => layer
+                    .excludes
+                    .extend(value.split_whitespace().map(String::from)),
                 _ => return Err(bad(lineno, format!("unknown entry `{line}`"))),
             }
         }
-        for p in layer.sources.iter().chain(&layer.crts).chain(&layer.wasip1_sources) {
+        for p in layer
+            .sources
+            .iter()
+            .chain(&layer.crts)
+            .chain(&layer.wasip1_sources)
+        {
             if !p.is_file() {
-                return Err(Error::Invalid(format!("{}: listed source {} does not exist", manifest.display(), p.display())));
+                return Err(Error::Invalid(format!(
+                    "{}: listed source {} does not exist",
+                    manifest.display(),
+                    p.display()
+                )));
             }
         }
         // Same-named bottom-half files are replaced by the layer's version.
         for p in &layer.sources {
-            layer.excludes.push(p.file_name().unwrap().to_string_lossy().into_owned());
+            layer
+                .excludes
+                .push(p.file_name().unwrap().to_string_lossy().into_owned());
         }
         Ok(Some(layer))
     }
@@ -118,7 +156,10 @@ impl Layer {
 /// `dir/*.c` style globs (one `*` in the file name); plain paths otherwise.
 fn expand_glob(base: &Path, pattern: &str) -> std::result::Result<Vec<PathBuf>, String> {
     let path = base.join(pattern);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let Some((pre, post)) = name.split_once('*') else {
         return Ok(vec![path]);
     };

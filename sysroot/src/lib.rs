@@ -37,7 +37,9 @@ use tree::{Group, Library, Source, Tree};
 
 /// Libraries clang's driver or common build systems link by name; on WASI
 /// their contents live in libc.a, so they are installed empty.
-pub const EMPTY_LIBS: &[&str] = &["m", "rt", "pthread", "crypt", "util", "xnet", "resolv", "dl"];
+pub const EMPTY_LIBS: &[&str] = &[
+    "m", "rt", "pthread", "crypt", "util", "xnet", "resolv", "dl",
+];
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -111,7 +113,12 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
 
     let mut reports = Vec::new();
     for arch in Arch::ALL {
-        let variants: Vec<Variant> = opts.variants.iter().copied().filter(|v| v.arch == arch).collect();
+        let variants: Vec<Variant> = opts
+            .variants
+            .iter()
+            .copied()
+            .filter(|v| v.arch == arch)
+            .collect();
         if variants.is_empty() {
             continue;
         }
@@ -135,18 +142,47 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
             let start = Instant::now();
             // WASI preview 1 is wasm32 only.
             let wasip1 = wasip1_libc.as_deref().filter(|_| arch == Arch::Wasm32);
-            let r = build_variant(opts, &tree, &libs, wasip1, layer.as_ref(), gen.as_ref(), &include, &overlay, v, &work, &out, &header_hash)?;
-            reports.push(VariantReport { seconds: start.elapsed().as_secs_f64(), ..r });
+            let r = build_variant(
+                opts,
+                &tree,
+                &libs,
+                wasip1,
+                layer.as_ref(),
+                gen.as_ref(),
+                &include,
+                &overlay,
+                v,
+                &work,
+                &out,
+                &header_hash,
+            )?;
+            reports.push(VariantReport {
+                seconds: start.elapsed().as_secs_f64(),
+                ..r
+            });
         }
-        install_headers(&out, arch, &include, &header_hash.finish_hex(), &opts.variants)?;
+        install_headers(
+            &out,
+            arch,
+            &include,
+            &header_hash.finish_hex(),
+            &opts.variants,
+        )?;
     }
     // -- wasip1 adapter (owned by wasit2-hostcheck, docs/wasip1.md): libwasit2-wasip1.a
     // into every wasm32 lib dir, for `wasit-ld --host wasip1`.
-    let wasm32_lib_dirs: Vec<PathBuf> =
-        reports.iter().filter(|r| r.variant.arch == Arch::Wasm32).map(|r| r.lib_dir.clone()).collect();
+    let wasm32_lib_dirs: Vec<PathBuf> = reports
+        .iter()
+        .filter(|r| r.variant.arch == Arch::Wasm32)
+        .map(|r| r.lib_dir.clone())
+        .collect();
     if !wasm32_lib_dirs.is_empty() {
-        wasit2_hostcheck::install_adapter(&work.join("wasip1-adapter"), &wasm32_lib_dirs)
-            .map_err(|e| Error::ToolFailed { tool: "wasip1 adapter build".into(), log: e.to_string() })?;
+        wasit2_hostcheck::install_adapter(&work.join("wasip1-adapter"), &wasm32_lib_dirs).map_err(
+            |e| Error::ToolFailed {
+                tool: "wasip1 adapter build".into(),
+                log: e.to_string(),
+            },
+        )?;
     }
     // -- end wasip1 adapter
     Ok(reports)
@@ -154,7 +190,10 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
 
 /// Intermediate files live next to the sysroot: `<out>.work/`.
 pub fn work_dir(out: &Path) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "sysroot".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sysroot".into());
     out.with_file_name(format!("{name}.work"))
 }
 
@@ -177,20 +216,39 @@ fn build_variant(
     let obj_dir = work.join(&target).join("obj");
     let mut common: Vec<String> = v.codegen_flags();
     common.extend(
-        ["--no-default-config", "-Wno-deprecated", "-nostdlibinc", "-fno-trapping-math", "-mthread-model", "single"]
-            .map(String::from),
+        [
+            "--no-default-config",
+            "-Wno-deprecated",
+            "-nostdlibinc",
+            "-fno-trapping-math",
+            "-mthread-model",
+            "single",
+        ]
+        .map(String::from),
     );
     common.extend(variant::TARGET_MACRO_FLAGS.map(String::from));
     common.extend(opts.opt_flags.iter().cloned());
     common.extend(
         [
-            "-Wall", "-Wextra", "-Wno-null-pointer-arithmetic", "-Wno-unused-parameter", "-Wno-sign-compare",
-            "-Wno-unused-variable", "-Wno-unused-function", "-Wno-ignored-attributes", "-Wno-missing-braces",
-            "-Wno-ignored-pragmas", "-Wno-unused-but-set-variable", "-Wno-unknown-warning-option",
+            "-Wall",
+            "-Wextra",
+            "-Wno-null-pointer-arithmetic",
+            "-Wno-unused-parameter",
+            "-Wno-sign-compare",
+            "-Wno-unused-variable",
+            "-Wno-unused-function",
+            "-Wno-ignored-attributes",
+            "-Wno-missing-braces",
+            "-Wno-ignored-pragmas",
+            "-Wno-unused-but-set-variable",
+            "-Wno-unknown-warning-option",
         ]
         .map(String::from),
     );
-    let isystem = ["-isystem".to_string(), include.to_string_lossy().into_owned()];
+    let isystem = [
+        "-isystem".to_string(),
+        include.to_string_lossy().into_owned(),
+    ];
     let inc = |p: PathBuf| format!("-I{}", p.display());
 
     let group_flags = |g: Group| -> Vec<String> {
@@ -208,8 +266,12 @@ fn build_variant(
                 f.push(inc(tree.root.join("libc-top-half/headers/private")));
                 f.extend(
                     [
-                        "-Wno-parentheses", "-Wno-shift-op-parentheses", "-Wno-bitwise-op-parentheses",
-                        "-Wno-logical-op-parentheses", "-Wno-string-plus-int", "-Wno-dangling-else",
+                        "-Wno-parentheses",
+                        "-Wno-shift-op-parentheses",
+                        "-Wno-bitwise-op-parentheses",
+                        "-Wno-logical-op-parentheses",
+                        "-Wno-string-plus-int",
+                        "-Wno-dangling-else",
                         "-Wno-unknown-pragmas",
                     ]
                     .map(String::from),
@@ -240,7 +302,11 @@ fn build_variant(
         args.extend(group_flags(s.group));
         args.extend(s.defines.iter().cloned());
         args.extend(isystem.iter().cloned());
-        Job { src: s.path.clone(), obj: obj_dir.join(&s.object), args }
+        Job {
+            src: s.path.clone(),
+            obj: obj_dir.join(&s.object),
+            args,
+        }
     };
 
     // libc gets the layer and the generated bindings appended.
@@ -251,10 +317,15 @@ fn build_variant(
         defines: vec![],
         object: format!("layer.{}", tree::object_name(&l.dir, p)),
     };
-    let layer_sources: Vec<Source> =
-        layer.map(|l| l.sources.iter().map(|p| layer_source(l, p)).collect()).unwrap_or_default();
-    let bindings_source =
-        gen.map(|g| Source { path: g.source.clone(), group: Group::Layer, defines: vec![], object: "layer.bindings.o".into() });
+    let layer_sources: Vec<Source> = layer
+        .map(|l| l.sources.iter().map(|p| layer_source(l, p)).collect())
+        .unwrap_or_default();
+    let bindings_source = gen.map(|g| Source {
+        path: g.source.clone(),
+        group: Group::Layer,
+        defines: vec![],
+        object: "layer.bindings.o".into(),
+    });
     if let Some(libc) = libs.iter_mut().find(|l| l.file == "libc.a") {
         libc.sources.extend(layer_sources);
         libc.sources.extend(bindings_source.clone());
@@ -267,14 +338,26 @@ fn build_variant(
             let wrappers = sources
                 .iter_mut()
                 .find(|s| s.path.ends_with(tree::P1_WRAPPERS))
-                .ok_or_else(|| Error::Invalid(format!("wasip1-wrap: the tree has no {}", tree::P1_WRAPPERS)))?;
-            wrappers.defines.extend(l.wasip1_wrap.iter().map(|n| format!("-D__wasi_{n}=__wasit2_raw_{n}")));
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "wasip1-wrap: the tree has no {}",
+                        tree::P1_WRAPPERS
+                    ))
+                })?;
+            wrappers.defines.extend(
+                l.wasip1_wrap
+                    .iter()
+                    .map(|n| format!("-D__wasi_{n}=__wasit2_raw_{n}")),
+            );
             wrappers.object = wrappers.object.replace(".o", ".raw.o");
         }
         sources.extend(l.wasip1_sources.iter().map(|p| layer_source(l, p)));
         sources.extend(bindings_source);
         // wasit-ld looks for it there (wasit2_hostcheck::WASIP1_LIBC_DIR).
-        libs.push(Library { file: format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR), sources });
+        libs.push(Library {
+            file: format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR),
+            sources,
+        });
     }
     let crt_sources: Vec<Source> = layer
         .map(|l| {
@@ -290,10 +373,16 @@ fn build_variant(
         })
         .unwrap_or_default();
 
-    let lib_jobs: Vec<(String, Vec<Job>)> =
-        libs.iter().map(|l| (l.file.clone(), l.sources.iter().map(&job_for).collect())).collect();
+    let lib_jobs: Vec<(String, Vec<Job>)> = libs
+        .iter()
+        .map(|l| (l.file.clone(), l.sources.iter().map(&job_for).collect()))
+        .collect();
     let crt_jobs: Vec<Job> = crt_sources.iter().map(&job_for).collect();
-    let all: Vec<Job> = lib_jobs.iter().flat_map(|(_, j)| j.iter().cloned()).chain(crt_jobs.iter().cloned()).collect();
+    let all: Vec<Job> = lib_jobs
+        .iter()
+        .flat_map(|(_, j)| j.iter().cloned())
+        .chain(crt_jobs.iter().cloned())
+        .collect();
     let stats = compile::run(&opts.tools.clang, &all, opts.jobs, &target, opts.quiet)?;
 
     // Stamp: everything that ends up in lib/<target>.
@@ -324,7 +413,10 @@ fn build_variant(
         with_bindings: gen.is_some(),
     };
     if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) {
-        return Ok(VariantReport { up_to_date: true, ..base });
+        return Ok(VariantReport {
+            up_to_date: true,
+            ..base
+        });
     }
 
     let stage = out.join(format!(".stage-lib-{target}-{}", std::process::id()));
@@ -339,7 +431,11 @@ fn build_variant(
             archive(&opts.tools.ar, &dst, jobs.iter().map(|j| j.obj.as_path()))?;
         }
         for name in EMPTY_LIBS {
-            archive(&opts.tools.ar, &stage.join(format!("lib{name}.a")), std::iter::empty())?;
+            archive(
+                &opts.tools.ar,
+                &stage.join(format!("lib{name}.a")),
+                std::iter::empty(),
+            )?;
         }
         for j in &crt_jobs {
             let name = j.obj.file_name().unwrap();
@@ -373,21 +469,37 @@ fn archive<'a>(ar: &Path, dst: &Path, objs: impl Iterator<Item = &'a Path>) -> R
         .arg(dst)
         .arg(format!("@{}", rsp.display()))
         .output()
-        .map_err(|e| Error::Spawn { tool: ar.display().to_string(), source: e })?;
+        .map_err(|e| Error::Spawn {
+            tool: ar.display().to_string(),
+            source: e,
+        })?;
     fsutil::remove_any(&rsp);
     if !out.status.success() {
-        return Err(Error::ToolFailed { tool: ar.display().to_string(), log: String::from_utf8_lossy(&out.stderr).into_owned() });
+        return Err(Error::ToolFailed {
+            tool: ar.display().to_string(),
+            log: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
     Ok(())
 }
 
 /// Installs the arch's headers as `include/<triple>` (staged + renamed when
 /// they changed) and points each requested mvp target's include dir at it.
-fn install_headers(out: &Path, arch: Arch, include: &Path, hash: &str, variants: &[Variant]) -> Result<()> {
+fn install_headers(
+    out: &Path,
+    arch: Arch,
+    include: &Path,
+    hash: &str,
+    variants: &[Variant],
+) -> Result<()> {
     let dst = out.join("include").join(arch.triple());
     let stamp = dst.join(".wasit2-headers-stamp");
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(hash) {
-        let stage = out.join(format!(".stage-include-{}-{}", arch.triple(), std::process::id()));
+        let stage = out.join(format!(
+            ".stage-include-{}-{}",
+            arch.triple(),
+            std::process::id()
+        ));
         fsutil::remove_any(&stage);
         let set_files = fsutil::walk_files(include)?;
         let result = (|| {
@@ -406,7 +518,10 @@ fn install_headers(out: &Path, arch: Arch, include: &Path, hash: &str, variants:
         }
         result?;
     }
-    for v in variants.iter().filter(|v| v.arch == arch && v.cpu == Cpu::Mvp) {
+    for v in variants
+        .iter()
+        .filter(|v| v.arch == arch && v.cpu == Cpu::Mvp)
+    {
         let link = out.join("include").join(v.target());
         if std::fs::read_link(&link).ok().as_deref() != Some(Path::new(arch.triple())) {
             let tmp = fsutil::tmp_sibling(&link);

@@ -22,13 +22,21 @@ pub struct RustTarget {
 /// The committed templates: clang's default CPU features for both arches,
 /// and the MVP set for old runtimes (like `--target=wasm32-wasit2-mvp` in C).
 pub const TARGETS: &[RustTarget] = &[
-    RustTarget { name: "wasm32-wasit2", arch: Arch::Wasm32, template: include_str!("../../rust/wasm32-wasit2.json.in") },
+    RustTarget {
+        name: "wasm32-wasit2",
+        arch: Arch::Wasm32,
+        template: include_str!("../../rust/wasm32-wasit2.json.in"),
+    },
     RustTarget {
         name: "wasm32-wasit2-mvp",
         arch: Arch::Wasm32,
         template: include_str!("../../rust/wasm32-wasit2-mvp.json.in"),
     },
-    RustTarget { name: "wasm64-wasit2", arch: Arch::Wasm64, template: include_str!("../../rust/wasm64-wasit2.json.in") },
+    RustTarget {
+        name: "wasm64-wasit2",
+        arch: Arch::Wasm64,
+        template: include_str!("../../rust/wasm64-wasit2.json.in"),
+    },
 ];
 
 /// The installed spec file's name.
@@ -45,14 +53,22 @@ pub fn spec_dir(sysroot: &Path) -> PathBuf {
 pub fn render_spec(target: &RustTarget, sysroot: &Path, wasit_ld: &Path) -> String {
     let template = target.template;
     // Paths go into JSON strings: escape what JSON requires.
-    let json_str = |p: &Path| p.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
-    template.replace("@SYSROOT@", &json_str(sysroot)).replace("@WASIT_LD@", &json_str(wasit_ld))
+    let json_str = |p: &Path| {
+        p.to_string_lossy()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+    };
+    template
+        .replace("@SYSROOT@", &json_str(sysroot))
+        .replace("@WASIT_LD@", &json_str(wasit_ld))
 }
 
 /// Writes both specs (atomically) into [`spec_dir`] and returns their paths.
 pub fn install_specs(sysroot: &Path, wasit_ld: &Path) -> Result<Vec<PathBuf>> {
     if !sysroot.is_absolute() || !wasit_ld.is_absolute() {
-        return Err(Error::Invalid("sysroot and wasit-ld paths must be absolute".into()));
+        return Err(Error::Invalid(
+            "sysroot and wasit-ld paths must be absolute".into(),
+        ));
     }
     let dir = spec_dir(sysroot);
     fsutil::create_dir_all(&dir)?;
@@ -72,7 +88,11 @@ mod tests {
     #[test]
     fn rendered_specs_have_no_placeholders_and_point_at_the_sysroot() {
         for t in TARGETS {
-            let s = render_spec(t, Path::new("/opt/w2/sysroot"), Path::new("/opt/w2/bin/wasit-ld"));
+            let s = render_spec(
+                t,
+                Path::new("/opt/w2/sysroot"),
+                Path::new("/opt/w2/bin/wasit-ld"),
+            );
             assert!(!s.contains('@'), "{s}");
             assert!(s.contains(&format!("/opt/w2/sysroot/lib/{}/crt1-command.o", t.name)));
             assert!(s.contains("\"linker\": \"/opt/w2/bin/wasit-ld\""));

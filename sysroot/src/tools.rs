@@ -18,7 +18,9 @@ impl Tools {
     /// `WASIT2_AR`, `WASIT2_NM`), then `llvm_bin` (default
     /// /usr/lib/llvm-22/bin), then `<name>-22` on PATH.
     pub fn find(llvm_bin: Option<&Path>) -> Result<Tools> {
-        let bin = llvm_bin.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from(DEFAULT_LLVM_BIN));
+        let bin = llvm_bin
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_LLVM_BIN));
         Ok(Tools {
             clang: find_tool("clang", "WASIT2_CLANG", &bin)?,
             ar: find_tool("llvm-ar", "WASIT2_AR", &bin)?,
@@ -44,7 +46,9 @@ fn find_tool(name: &'static str, env: &'static str, bin: &Path) -> Result<PathBu
 /// Looks a program up on PATH.
 pub fn search_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
 }
 
 /// The repository root: `WASIT2_ROOT`, else the nearest ancestor of the
@@ -54,7 +58,8 @@ pub fn repo_root() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("WASIT2_ROOT") {
         return Some(PathBuf::from(p));
     }
-    let looks_like_root = |d: &Path| d.join("Cargo.toml").is_file() && d.join("sysroot").join("Cargo.toml").is_file();
+    let looks_like_root =
+        |d: &Path| d.join("Cargo.toml").is_file() && d.join("sysroot").join("Cargo.toml").is_file();
     let mut starts = Vec::new();
     if let Ok(cwd) = std::env::current_dir() {
         starts.push(cwd);
@@ -67,7 +72,9 @@ pub fn repo_root() -> Option<PathBuf> {
             return Some(root.to_path_buf());
         }
     }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?.to_path_buf();
+    let built = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()?
+        .to_path_buf();
     looks_like_root(&built).then_some(built)
 }
 
@@ -75,7 +82,9 @@ pub fn repo_root() -> Option<PathBuf> {
 pub fn default_wasi_libc() -> Result<PathBuf> {
     repo_root()
         .map(|r| r.join(".tools").join("wasi-libc"))
-        .ok_or_else(|| Error::Invalid("cannot locate the wasit2 repository; pass --wasi-libc DIR".into()))
+        .ok_or_else(|| {
+            Error::Invalid("cannot locate the wasit2 repository; pass --wasi-libc DIR".into())
+        })
 }
 
 /// Default sysroot: `$WASIT2_SYSROOT`, else `<repo>/build/sysroot`.
@@ -85,7 +94,11 @@ pub fn default_sysroot() -> Result<PathBuf> {
     }
     repo_root()
         .map(|r| r.join("build").join("sysroot"))
-        .ok_or_else(|| Error::Invalid("cannot locate the wasit2 repository; pass --out DIR or set WASIT2_SYSROOT".into()))
+        .ok_or_else(|| {
+            Error::Invalid(
+                "cannot locate the wasit2 repository; pass --out DIR or set WASIT2_SYSROOT".into(),
+            )
+        })
 }
 
 /// The layer directory shipped in the repository (`<repo>/sysroot/layer`).
@@ -109,11 +122,15 @@ pub fn absolute(p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
     }
 }
 
 /// Number of parallel jobs to use when the caller does not say.
 pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }

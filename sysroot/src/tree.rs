@@ -48,19 +48,88 @@ pub struct Tree {
 
 /// musl files picked one by one from directories wasi-libc otherwise skips.
 const MUSL_PICKED: &[(&str, &[&str])] = &[
-    ("misc", &["a64l", "basename", "dirname", "ffs", "ffsl", "ffsll", "fmtmsg", "getdomainname", "gethostid",
-        "getopt", "getopt_long", "getsubopt", "uname", "nftw"]),
+    (
+        "misc",
+        &[
+            "a64l",
+            "basename",
+            "dirname",
+            "ffs",
+            "ffsl",
+            "ffsll",
+            "fmtmsg",
+            "getdomainname",
+            "gethostid",
+            "getopt",
+            "getopt_long",
+            "getsubopt",
+            "uname",
+            "nftw",
+        ],
+    ),
     ("errno", &["strerror"]),
-    ("network", &["htonl", "htons", "ntohl", "ntohs", "inet_ntop", "inet_pton", "inet_aton", "in6addr_any",
-        "in6addr_loopback"]),
-    ("fenv", &["fenv", "fesetround", "feupdateenv", "fesetexceptflag", "fegetexceptflag", "feholdexcept"]),
-    ("exit", &["exit", "atexit", "assert", "quick_exit", "at_quick_exit"]),
-    ("time", &["strftime", "asctime", "asctime_r", "ctime", "ctime_r", "wcsftime", "strptime", "difftime",
-        "timegm", "ftime", "gmtime", "gmtime_r", "timespec_get", "getdate", "localtime", "localtime_r", "mktime",
-        "__tm_to_secs", "__month_to_secs", "__secs_to_tm", "__year_to_secs", "__tz"]),
+    (
+        "network",
+        &[
+            "htonl",
+            "htons",
+            "ntohl",
+            "ntohs",
+            "inet_ntop",
+            "inet_pton",
+            "inet_aton",
+            "in6addr_any",
+            "in6addr_loopback",
+        ],
+    ),
+    (
+        "fenv",
+        &[
+            "fenv",
+            "fesetround",
+            "feupdateenv",
+            "fesetexceptflag",
+            "fegetexceptflag",
+            "feholdexcept",
+        ],
+    ),
+    (
+        "exit",
+        &["exit", "atexit", "assert", "quick_exit", "at_quick_exit"],
+    ),
+    (
+        "time",
+        &[
+            "strftime",
+            "asctime",
+            "asctime_r",
+            "ctime",
+            "ctime_r",
+            "wcsftime",
+            "strptime",
+            "difftime",
+            "timegm",
+            "ftime",
+            "gmtime",
+            "gmtime_r",
+            "timespec_get",
+            "getdate",
+            "localtime",
+            "localtime_r",
+            "mktime",
+            "__tm_to_secs",
+            "__month_to_secs",
+            "__secs_to_tm",
+            "__year_to_secs",
+            "__tz",
+        ],
+    ),
     ("fcntl", &["creat"]),
     ("dirent", &["alphasort", "versionsort"]),
-    ("env", &["clearenv", "getenv", "putenv", "setenv", "unsetenv"]),
+    (
+        "env",
+        &["clearenv", "getenv", "putenv", "setenv", "unsetenv"],
+    ),
     ("unistd", &["posix_close"]),
     ("stat", &["futimesat"]),
 ];
@@ -69,11 +138,32 @@ const MUSL_PICKED: &[(&str, &[&str])] = &[
 /// threads, processes, syscalls, or are provided by the bottom half or by
 /// the compiler as builtins).
 const MUSL_WHOLE_DIRS: &[(&str, &[&str])] = &[
-    ("internal", &["procfdname", "syscall", "syscall_ret", "vdso", "version"]),
-    ("stdio", &["flockfile", "funlockfile", "__lockfile", "ftrylockfile", "rename", "tmpnam", "tmpfile",
-        "tempnam", "popen", "pclose", "remove", "gets"]),
+    (
+        "internal",
+        &["procfdname", "syscall", "syscall_ret", "vdso", "version"],
+    ),
+    (
+        "stdio",
+        &[
+            "flockfile",
+            "funlockfile",
+            "__lockfile",
+            "ftrylockfile",
+            "rename",
+            "tmpnam",
+            "tmpfile",
+            "tempnam",
+            "popen",
+            "pclose",
+            "remove",
+            "gets",
+        ],
+    ),
     ("string", &["strsignal"]),
-    ("locale", &["dcngettext", "textdomain", "bind_textdomain_codeset"]),
+    (
+        "locale",
+        &["dcngettext", "textdomain", "bind_textdomain_codeset"],
+    ),
     ("stdlib", &[]),
     ("search", &[]),
     ("multibyte", &[]),
@@ -81,17 +171,54 @@ const MUSL_WHOLE_DIRS: &[(&str, &[&str])] = &[
     ("prng", &[]),
     ("conf", &[]),
     ("ctype", &[]),
-    ("math", &["__signbit", "__signbitf", "__signbitl", "__fpclassify", "__fpclassifyf", "__fpclassifyl",
-        "ceilf", "ceil", "floorf", "floor", "truncf", "trunc", "rintf", "rint", "nearbyintf", "nearbyint",
-        "sqrtf", "sqrt", "fabsf", "fabs", "copysignf", "copysign", "fminf", "fmaxf", "fmin", "fmax"]),
-    ("complex", &["crealf", "creal", "creall", "cimagf", "cimag", "cimagl"]),
+    (
+        "math",
+        &[
+            "__signbit",
+            "__signbitf",
+            "__signbitl",
+            "__fpclassify",
+            "__fpclassifyf",
+            "__fpclassifyl",
+            "ceilf",
+            "ceil",
+            "floorf",
+            "floor",
+            "truncf",
+            "trunc",
+            "rintf",
+            "rint",
+            "nearbyintf",
+            "nearbyint",
+            "sqrtf",
+            "sqrt",
+            "fabsf",
+            "fabs",
+            "copysignf",
+            "copysign",
+            "fminf",
+            "fmaxf",
+            "fmin",
+            "fmax",
+        ],
+    ),
+    (
+        "complex",
+        &["crealf", "creal", "creall", "cimagf", "cimag", "cimagl"],
+    ),
     ("crypt", &[]),
 ];
 
 /// The musl files whose printf/scanf support long double only when built
 /// without `__wasilibc_printscan_no_long_double`.
-const MUSL_PRINTSCAN: &[&str] =
-    &["internal/floatscan", "stdio/vfprintf", "stdio/vfwprintf", "stdio/vfscanf", "stdlib/strtod", "stdlib/wcstod"];
+const MUSL_PRINTSCAN: &[&str] = &[
+    "internal/floatscan",
+    "stdio/vfprintf",
+    "stdio/vfwprintf",
+    "stdio/vfscanf",
+    "stdlib/strtod",
+    "stdlib/wcstod",
+];
 
 /// Bottom-half files the wasit2 layer replaces: the preview-1 import
 /// wrappers (the layer implements `__wasi_*` over wasit2 imports).
@@ -105,8 +232,14 @@ impl Tree {
         let root = crate::tools::absolute(root);
         for (rel, what) in [
             ("libc-top-half/musl/src", "libc-top-half/musl/src"),
-            ("libc-top-half/musl/arch/wasm32", "libc-top-half/musl/arch/wasm32"),
-            ("libc-bottom-half/headers/public", "libc-bottom-half/headers/public"),
+            (
+                "libc-top-half/musl/arch/wasm32",
+                "libc-top-half/musl/arch/wasm32",
+            ),
+            (
+                "libc-bottom-half/headers/public",
+                "libc-bottom-half/headers/public",
+            ),
             ("dlmalloc/src/dlmalloc.c", "dlmalloc/src/dlmalloc.c"),
         ] {
             if !root.join(rel).exists() {
@@ -130,7 +263,8 @@ impl Tree {
     /// checkouts). Ours builds the preview-1 portable part plus the wasit2
     /// layer either way; this is reported for information.
     pub fn has_wasip2_sources(&self) -> bool {
-        self.bottom().join("sources/wasip2.c").exists() || self.bottom().join("sources/wasip2_stdio.c").exists()
+        self.bottom().join("sources/wasip2.c").exists()
+            || self.bottom().join("sources/wasip2_stdio.c").exists()
     }
 
     /// The libraries of the sysroot (without the layer, which the caller
@@ -144,7 +278,11 @@ impl Tree {
     /// wasi-libc's p1 import wrappers and p1 socket calls are kept.
     pub fn select_wasip1_libc(&self) -> Result<Vec<Source>> {
         let libs = self.select_with(&[], false)?;
-        Ok(libs.into_iter().find(|l| l.file == "libc.a").map(|l| l.sources).unwrap_or_default())
+        Ok(libs
+            .into_iter()
+            .find(|l| l.file == "libc.a")
+            .map(|l| l.sources)
+            .unwrap_or_default())
     }
 
     fn select_with(&self, replaced: &[String], drop_p1_wrappers: bool) -> Result<Vec<Library>> {
@@ -152,7 +290,11 @@ impl Tree {
         let mut printscan_ld = Vec::new();
 
         // malloc
-        libc.push(self.source(&self.root.join("dlmalloc/src/dlmalloc.c"), Group::Dlmalloc, vec![]));
+        libc.push(self.source(
+            &self.root.join("dlmalloc/src/dlmalloc.c"),
+            Group::Dlmalloc,
+            vec![],
+        ));
 
         // bottom half: cloudlibc and wasi-libc's own sources, recursively.
         let mut bottom = Vec::new();
@@ -166,7 +308,8 @@ impl Tree {
         }
         bottom.retain(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            !(drop_p1_wrappers && BOTTOM_REPLACED.contains(&name.as_str())) && !replaced.iter().any(|r| r == &name || p.ends_with(r))
+            !(drop_p1_wrappers && BOTTOM_REPLACED.contains(&name.as_str()))
+                && !replaced.iter().any(|r| r == &name || p.ends_with(r))
         });
         // chdir.c holds weak references that lld only resolves when its
         // object comes late in the archive.
@@ -216,8 +359,14 @@ impl Tree {
         }
 
         let mut libs = vec![
-            Library { file: "libc.a".into(), sources: libc },
-            Library { file: "libc-printscan-long-double.a".into(), sources: printscan_ld },
+            Library {
+                file: "libc.a".into(),
+                sources: libc,
+            },
+            Library {
+                file: "libc-printscan-long-double.a".into(),
+                sources: printscan_ld,
+            },
         ];
         // wasi-libc's opt-in emulation libraries.
         for (lib, dir) in [
@@ -230,13 +379,15 @@ impl Tree {
             if !d.is_dir() {
                 continue;
             }
-            let mut sources: Vec<Source> =
-                fsutil::list_ext(&d, "c")?
+            let mut sources: Vec<Source> = fsutil::list_ext(&d, "c")?
                 .iter()
                 .map(|p| {
                     // The process-clocks emulation reads cloudlibc's internal headers.
                     let flags = if dir == "clocks" {
-                        vec![format!("-I{}", self.bottom().join("cloudlibc/src").display())]
+                        vec![format!(
+                            "-I{}",
+                            self.bottom().join("cloudlibc/src").display()
+                        )]
                     } else {
                         vec![]
                     };
@@ -247,19 +398,28 @@ impl Tree {
                 for f in ["signal/psignal.c", "string/strsignal.c"] {
                     let p = src.join(f);
                     if p.is_file() {
-                        let mut s = self.source(&p, Group::Musl, vec!["-D_WASI_EMULATED_SIGNAL".into()]);
+                        let mut s =
+                            self.source(&p, Group::Musl, vec!["-D_WASI_EMULATED_SIGNAL".into()]);
                         s.object = s.object.replace(".o", ".emulated-signal.o");
                         sources.push(s);
                     }
                 }
             }
-            libs.push(Library { file: lib.into(), sources });
+            libs.push(Library {
+                file: lib.into(),
+                sources,
+            });
         }
         Ok(libs)
     }
 
     fn source(&self, path: &Path, group: Group, defines: Vec<String>) -> Source {
-        Source { object: object_name(&self.root, path), path: path.to_path_buf(), group, defines }
+        Source {
+            object: object_name(&self.root, path),
+            path: path.to_path_buf(),
+            group,
+            defines,
+        }
     }
 }
 

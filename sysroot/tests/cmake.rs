@@ -5,7 +5,9 @@ use std::process::Command;
 use wasit2_testkit::{repo, wasit2_bin};
 
 fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed:\n{}{}",
@@ -24,22 +26,33 @@ fn build_and_run(triple: &str, prefix: &str) {
         .arg(build.path())
         .arg("-G")
         .arg("Unix Makefiles")
-        .arg(format!("-DCMAKE_TOOLCHAIN_FILE={}", repo().join("clang-target/wasit2.cmake").display()))
+        .arg(format!(
+            "-DCMAKE_TOOLCHAIN_FILE={}",
+            repo().join("clang-target/wasit2.cmake").display()
+        ))
         .arg(format!("-DWASIT2_TARGET={triple}"))
         .arg("-DCMAKE_BUILD_TYPE=Release"));
     ok(Command::new("cmake").arg("--build").arg(build.path()));
     let wasm = build.path().join("tiny.wasm");
     assert!(wasm.is_file(), "{triple}: cmake did not produce tiny.wasm");
     let bytes = std::fs::read(&wasm).unwrap();
-    let imports_ok = wasmparser::Parser::new(0).parse_all(&bytes).all(|p| match p.unwrap() {
-        wasmparser::Payload::ImportSection(s) => s.into_imports().all(|i| {
-            let module = i.unwrap().module;
-            module.starts_with(prefix) || module.starts_with(&format!("wasit2-{prefix}"))
-        }),
-        _ => true,
-    });
-    assert!(imports_ok, "{triple}: tiny.wasm imports outside {prefix} and wasit2-{prefix}");
-    let out = ok(Command::new(wasit2_bin()).arg("run").arg(&wasm).arg("world"));
+    let imports_ok = wasmparser::Parser::new(0)
+        .parse_all(&bytes)
+        .all(|p| match p.unwrap() {
+            wasmparser::Payload::ImportSection(s) => s.into_imports().all(|i| {
+                let module = i.unwrap().module;
+                module.starts_with(prefix) || module.starts_with(&format!("wasit2-{prefix}"))
+            }),
+            _ => true,
+        });
+    assert!(
+        imports_ok,
+        "{triple}: tiny.wasm imports outside {prefix} and wasit2-{prefix}"
+    );
+    let out = ok(Command::new(wasit2_bin())
+        .arg("run")
+        .arg(&wasm)
+        .arg("world"));
     assert_eq!(out, "hello, world\n");
 }
 

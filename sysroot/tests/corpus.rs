@@ -16,7 +16,11 @@ const TARGETS: &[&str] = &["wasm32-wasit2", "wasm64-wasit2"];
 fn check_one(p: &Program, target: &str, opt: &str, work: &Path) -> Result<(), String> {
     let wasm = work.join(format!("{}.{target}{opt}.wasm", p.name));
     let mut cc = Command::new(clang());
-    cc.arg(format!("--target={target}")).arg(opt).arg(&p.source).arg("-o").arg(&wasm);
+    cc.arg(format!("--target={target}"))
+        .arg(opt)
+        .arg(&p.source)
+        .arg("-o")
+        .arg(&wasm);
     let built = run(cc, "");
     if built.code != Some(0) {
         return Err(format!("compile failed:\n{}", built.stderr));
@@ -38,12 +42,19 @@ fn check_one(p: &Program, target: &str, opt: &str, work: &Path) -> Result<(), St
         problems.push(format!("exit code {:?}, expected {}", ran.code, p.exit));
     }
     if ran.stdout != p.expected_stdout {
-        problems.push(format!("stdout differs:\n--- expected\n{}--- got\n{}", p.expected_stdout, ran.stdout));
+        problems.push(format!(
+            "stdout differs:\n--- expected\n{}--- got\n{}",
+            p.expected_stdout, ran.stdout
+        ));
     }
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{}\n--- stderr\n{}", problems.join("\n"), ran.stderr))
+        Err(format!(
+            "{}\n--- stderr\n{}",
+            problems.join("\n"),
+            ran.stderr
+        ))
     }
 }
 
@@ -86,9 +97,20 @@ fn corpus_goldens_match_native() {
     for p in corpus::load() {
         let exe = work.path().join(&p.name);
         let mut cc = Command::new("cc");
-        cc.arg("-O1").arg("-w").arg(&p.source).arg("-o").arg(&exe).arg("-lm");
+        cc.arg("-O1")
+            .arg("-w")
+            .arg(&p.source)
+            .arg("-o")
+            .arg(&exe)
+            .arg("-lm");
         let built = run(cc, "");
-        assert_eq!(built.code, Some(0), "{}: native compile failed:\n{}", p.name, built.stderr);
+        assert_eq!(
+            built.code,
+            Some(0),
+            "{}: native compile failed:\n{}",
+            p.name,
+            built.stderr
+        );
         let scratch = work.path().join(format!("{}.dir", p.name));
         std::fs::create_dir_all(&scratch).unwrap();
         let mut cmd = Command::new(&exe);

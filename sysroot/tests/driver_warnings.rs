@@ -19,15 +19,24 @@
 //! Needs `make sysroot clang-install`.
 use std::path::Path;
 use std::process::Command;
-use wasit2_testkit::{clang};
+use wasit2_testkit::clang;
 
-const TARGETS: &[&str] = &["wasm32-wasit2", "wasm64-wasit2", "wasm32-wasit2-mvp", "wasm64-wasit2-mvp"];
+const TARGETS: &[&str] = &[
+    "wasm32-wasit2",
+    "wasm64-wasit2",
+    "wasm32-wasit2-mvp",
+    "wasm64-wasit2-mvp",
+];
 const KNOWN: &str =
     "clang-22: warning: argument '--target=wasm32-wasi' is deprecated, use --target=wasm32-wasip1 instead [-Wdeprecated]";
 
 /// stderr of a successful clang run.
 fn stderr_of(args: &[&str], dir: &Path) -> String {
-    let out = Command::new(clang()).current_dir(dir).args(args).output().expect("clang-22 runs");
+    let out = Command::new(clang())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("clang-22 runs");
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "clang {args:?} failed:\n{err}");
     err
@@ -46,9 +55,26 @@ fn sources(dir: &Path) {
 fn invocations(target: &str) -> Vec<Vec<String>> {
     let t = format!("--target={target}");
     vec![
-        vec![t.clone(), "-c".into(), "plain.c".into(), "-o".into(), "plain.o".into()],
-        vec![t.clone(), "plain.o".into(), "-o".into(), "plain.wasm".into()],
-        vec![t, "-O2".into(), "plain.c".into(), "-o".into(), "both.wasm".into()],
+        vec![
+            t.clone(),
+            "-c".into(),
+            "plain.c".into(),
+            "-o".into(),
+            "plain.o".into(),
+        ],
+        vec![
+            t.clone(),
+            "plain.o".into(),
+            "-o".into(),
+            "plain.wasm".into(),
+        ],
+        vec![
+            t,
+            "-O2".into(),
+            "plain.c".into(),
+            "-o".into(),
+            "both.wasm".into(),
+        ],
     ]
 }
 
@@ -87,22 +113,67 @@ fn command_line_no_deprecated_silences_it() {
 fn user_deprecation_warnings_still_work() {
     let work = tempfile::tempdir().unwrap();
     sources(work.path());
-    let err = stderr_of(&["--target=wasm32-wasit2", "-c", "old.c", "-o", "old.o"], work.path());
-    assert!(err.contains("'old_api' is deprecated: use new_api [-Wdeprecated-declarations]"), "no user warning:\n{err}");
-    let err =
-        stderr_of(&["--target=wasm32-wasit2", "-Wno-deprecated-declarations", "-c", "old.c", "-o", "old.o"], work.path());
-    assert!(!err.contains("old_api"), "-Wno-deprecated-declarations ignored:\n{err}");
+    let err = stderr_of(
+        &["--target=wasm32-wasit2", "-c", "old.c", "-o", "old.o"],
+        work.path(),
+    );
+    assert!(
+        err.contains("'old_api' is deprecated: use new_api [-Wdeprecated-declarations]"),
+        "no user warning:\n{err}"
+    );
+    let err = stderr_of(
+        &[
+            "--target=wasm32-wasit2",
+            "-Wno-deprecated-declarations",
+            "-c",
+            "old.c",
+            "-o",
+            "old.o",
+        ],
+        work.path(),
+    );
+    assert!(
+        !err.contains("old_api"),
+        "-Wno-deprecated-declarations ignored:\n{err}"
+    );
     // On the command line -Wno-deprecated comes after the cfg's re-enables,
     // so it takes the user's deprecation warnings with it; naming the
     // subgroup again brings them back without the driver warning.
-    let err = stderr_of(&["--target=wasm32-wasit2", "-Wno-deprecated", "-c", "old.c", "-o", "old.o"], work.path());
-    assert!(err.is_empty(), "-Wno-deprecated on the command line:\n{err}");
     let err = stderr_of(
-        &["--target=wasm32-wasit2", "-Wno-deprecated", "-Wdeprecated-declarations", "-c", "old.c", "-o", "old.o"],
+        &[
+            "--target=wasm32-wasit2",
+            "-Wno-deprecated",
+            "-c",
+            "old.c",
+            "-o",
+            "old.o",
+        ],
         work.path(),
     );
-    assert!(!err.contains(KNOWN), "driver warning despite -Wno-deprecated:\n{err}");
-    assert!(err.contains("[-Wdeprecated-declarations]"), "user warning lost:\n{err}");
+    assert!(
+        err.is_empty(),
+        "-Wno-deprecated on the command line:\n{err}"
+    );
+    let err = stderr_of(
+        &[
+            "--target=wasm32-wasit2",
+            "-Wno-deprecated",
+            "-Wdeprecated-declarations",
+            "-c",
+            "old.c",
+            "-o",
+            "old.o",
+        ],
+        work.path(),
+    );
+    assert!(
+        !err.contains(KNOWN),
+        "driver warning despite -Wno-deprecated:\n{err}"
+    );
+    assert!(
+        err.contains("[-Wdeprecated-declarations]"),
+        "user warning lost:\n{err}"
+    );
 }
 
 /// The config really carries `-Wno-deprecated`: clang applies it to the
@@ -111,8 +182,20 @@ fn user_deprecation_warnings_still_work() {
 fn config_flags_reach_the_compiler() {
     let work = tempfile::tempdir().unwrap();
     sources(work.path());
-    let err = stderr_of(&["--target=wasm32-wasit2", "-###", "-c", "plain.c"], work.path());
-    let cc1 = err.lines().find(|l| l.contains("\"-cc1\"")).expect("a cc1 line");
-    assert!(cc1.contains("\"-Wno-deprecated\""), "cc1 lacks -Wno-deprecated:\n{cc1}");
-    assert!(cc1.contains("\"-Wdeprecated-declarations\""), "cc1 lacks -Wdeprecated-declarations:\n{cc1}");
+    let err = stderr_of(
+        &["--target=wasm32-wasit2", "-###", "-c", "plain.c"],
+        work.path(),
+    );
+    let cc1 = err
+        .lines()
+        .find(|l| l.contains("\"-cc1\""))
+        .expect("a cc1 line");
+    assert!(
+        cc1.contains("\"-Wno-deprecated\""),
+        "cc1 lacks -Wno-deprecated:\n{cc1}"
+    );
+    assert!(
+        cc1.contains("\"-Wdeprecated-declarations\""),
+        "cc1 lacks -Wdeprecated-declarations:\n{cc1}"
+    );
 }

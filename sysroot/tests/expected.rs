@@ -31,29 +31,53 @@ use wasit2_testkit::{clang, repo};
 const TRIPLES: &[&str] = &["wasm32-wasit2", "wasm64-wasit2", "wasm32-wasit2-mvp"];
 
 /// Macro lines that change with clang's point release, not with our interface.
-const VOLATILE_MACROS: &[&str] = &["__VERSION__", "__clang_version__", "__clang_minor__", "__clang_patchlevel__"];
+const VOLATILE_MACROS: &[&str] = &[
+    "__VERSION__",
+    "__clang_version__",
+    "__clang_minor__",
+    "__clang_patchlevel__",
+];
 
 /// Headers that refuse to be included unless an emulation is requested.
-const EMULATIONS: &[&str] =
-    &["-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_MMAN", "-D_WASI_EMULATED_PROCESS_CLOCKS", "-D_WASI_EMULATED_GETPID"];
+const EMULATIONS: &[&str] = &[
+    "-D_WASI_EMULATED_SIGNAL",
+    "-D_WASI_EMULATED_MMAN",
+    "-D_WASI_EMULATED_PROCESS_CLOCKS",
+    "-D_WASI_EMULATED_GETPID",
+];
 
 fn sysroot() -> PathBuf {
-    std::env::var_os("WASIT2_SYSROOT").map(PathBuf::from).unwrap_or_else(|| repo().join("build/sysroot"))
+    std::env::var_os("WASIT2_SYSROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("build/sysroot"))
 }
 
 fn llvm_nm() -> PathBuf {
-    std::env::var_os("LLVM_NM").map(PathBuf::from).unwrap_or_else(|| "/usr/lib/llvm-22/bin/llvm-nm".into())
+    std::env::var_os("LLVM_NM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/usr/lib/llvm-22/bin/llvm-nm".into())
 }
 
 fn output(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
-    assert!(out.status.success(), "{cmd:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("tool output is UTF-8")
 }
 
 /// `(defined, referenced)` global symbol names of the given files.
 fn symbols(files: &[PathBuf]) -> (BTreeSet<String>, BTreeSet<String>) {
-    let text = output(Command::new(llvm_nm()).arg("-g").arg("--no-sort").args(files));
+    let text = output(
+        Command::new(llvm_nm())
+            .arg("-g")
+            .arg("--no-sort")
+            .args(files),
+    );
     let (mut defined, mut referenced) = (BTreeSet::new(), BTreeSet::new());
     for line in text.lines() {
         // Member headers ("libc.a:foo.o:") and blank lines carry no symbol.
@@ -78,14 +102,24 @@ fn lib_files(triple: &str) -> Vec<PathBuf> {
 
 /// The `--host wasip1` libc with the target's crt files.
 fn wasip1_lib_files(triple: &str) -> Vec<PathBuf> {
-    lib_files_with(triple, &format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR))
+    lib_files_with(
+        triple,
+        &format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR),
+    )
 }
 
 fn lib_files_with(triple: &str, libc: &str) -> Vec<PathBuf> {
     let dir = sysroot().join("lib").join(triple);
-    let files: Vec<PathBuf> = [libc, "crt1.o", "crt1-command.o"].iter().map(|f| dir.join(f)).collect();
+    let files: Vec<PathBuf> = [libc, "crt1.o", "crt1-command.o"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
     for f in &files {
-        assert!(f.is_file(), "{} is missing: run `make sysroot clang-install` first", f.display());
+        assert!(
+            f.is_file(),
+            "{} is missing: run `make sysroot clang-install` first",
+            f.display()
+        );
     }
     files
 }
@@ -97,12 +131,16 @@ fn defined_and_undefined(triple: &str) -> (String, String) {
 fn defined_and_undefined_in(files: &[PathBuf]) -> (String, String) {
     let (defined, referenced) = symbols(files);
     let undefined: Vec<&String> = referenced.difference(&defined).collect();
-    let join = |it: &mut dyn Iterator<Item = &String>| it.map(|s| format!("{s}\n")).collect::<String>();
+    let join =
+        |it: &mut dyn Iterator<Item = &String>| it.map(|s| format!("{s}\n")).collect::<String>();
     (join(&mut defined.iter()), join(&mut undefined.into_iter()))
 }
 
 fn public_headers(dir: &Path, rel: &Path, out: &mut Vec<String>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir.join(rel)).unwrap().map(|e| e.unwrap()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir.join(rel))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let name = rel.join(e.file_name());
@@ -134,7 +172,8 @@ fn wasm_imports(files: &[PathBuf]) -> String {
     for file in files {
         let bytes = std::fs::read(file).unwrap();
         if bytes.starts_with(b"!<arch>") {
-            let archive = object::read::archive::ArchiveFile::parse(&*bytes).expect("a valid archive");
+            let archive =
+                object::read::archive::ArchiveFile::parse(&*bytes).expect("a valid archive");
             for member in archive.members() {
                 let member = member.expect("a valid archive member");
                 let data = member.data(&*bytes).unwrap();
@@ -154,10 +193,22 @@ fn raw_macros(triple: &str) -> String {
     let include = sysroot().join("include").join(triple);
     let mut headers = Vec::new();
     public_headers(&include, Path::new(""), &mut headers);
-    assert!(headers.len() > 100, "only {} headers under {}", headers.len(), include.display());
+    assert!(
+        headers.len() > 100,
+        "only {} headers under {}",
+        headers.len(),
+        include.display()
+    );
     let work = tempfile::tempdir().unwrap();
     let src = work.path().join("all-headers.c");
-    std::fs::write(&src, headers.iter().map(|h| format!("#include <{h}>\n")).collect::<String>()).unwrap();
+    std::fs::write(
+        &src,
+        headers
+            .iter()
+            .map(|h| format!("#include <{h}>\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
     output(
         Command::new(clang())
             .arg(format!("--target={triple}"))
@@ -172,14 +223,22 @@ fn predefined_macros(triple: &str) -> String {
     let mut lines: Vec<&str> = raw
         .lines()
         .filter(|l| {
-            let name = l.strip_prefix("#define ").unwrap_or(l).split([' ', '(']).next().unwrap_or("");
+            let name = l
+                .strip_prefix("#define ")
+                .unwrap_or(l)
+                .split([' ', '('])
+                .next()
+                .unwrap_or("");
             !VOLATILE_MACROS.contains(&name)
         })
         .collect();
     lines.sort_unstable();
     lines.dedup();
     let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    assert!(!text.contains("/work/") && !text.contains(&*sysroot().to_string_lossy()), "absolute path in macros");
+    assert!(
+        !text.contains("/work/") && !text.contains(&*sysroot().to_string_lossy()),
+        "absolute path in macros"
+    );
     text
 }
 
@@ -200,7 +259,10 @@ fn check(triple: &str, file: &str, actual: &str) -> Option<String> {
     }
     let old: BTreeSet<&str> = expected.lines().collect();
     let new: BTreeSet<&str> = actual.lines().collect();
-    let mut diff = format!("--- expected/{triple}/{file}\n+++ regenerated from {}\n", sysroot().display());
+    let mut diff = format!(
+        "--- expected/{triple}/{file}\n+++ regenerated from {}\n",
+        sysroot().display()
+    );
     for l in old.difference(&new) {
         diff.push_str(&format!("-{l}\n"));
     }
@@ -223,9 +285,9 @@ fn check_triple(triple: &str) {
         ("imports.txt", &imports),
         ("predefined-macros.txt", &macros),
     ]
-        .into_iter()
-        .filter_map(|(file, text)| check(triple, file, text))
-        .collect();
+    .into_iter()
+    .filter_map(|(file, text)| check(triple, file, text))
+    .collect();
     assert!(
         diffs.is_empty(),
         "the {triple} interface changed (if intended: BLESS=1 cargo test -p wasit2-sysroot --test expected):\n{}",
@@ -238,11 +300,14 @@ fn check_wasip1_libc(triple: &str) {
     let (defined, undefined) = defined_and_undefined_in(&files);
     let imports = wasm_imports(&files);
     let dir = format!("{triple}/wasip1");
-    let diffs: Vec<String> =
-        [("defined-symbols.txt", &defined), ("undefined-symbols.txt", &undefined), ("imports.txt", &imports)]
-            .into_iter()
-            .filter_map(|(file, text)| check(&dir, file, text))
-            .collect();
+    let diffs: Vec<String> = [
+        ("defined-symbols.txt", &defined),
+        ("undefined-symbols.txt", &undefined),
+        ("imports.txt", &imports),
+    ]
+    .into_iter()
+    .filter_map(|(file, text)| check(&dir, file, text))
+    .collect();
     assert!(
         diffs.is_empty(),
         "the {triple} --host wasip1 libc changed (if intended: BLESS=1 cargo test -p wasit2-sysroot --test expected):\n{}",
@@ -257,7 +322,10 @@ fn check_wasip1_libc(triple: &str) {
         .lines()
         .filter(|s| !s.starts_with("w2_") && !s.starts_with("w2s_") && !direct.contains(s))
         .collect();
-    assert!(missing.is_empty(), "{triple}: the --host wasip1 libc lacks {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "{triple}: the --host wasip1 libc lacks {missing:?}"
+    );
 }
 
 #[test]
@@ -290,7 +358,12 @@ fn expected_wasm32_mvp() {
 fn wasi_version_macros() {
     for triple in TRIPLES.iter().chain(&["wasm64-wasit2-mvp"]) {
         let raw = raw_macros(triple);
-        let defined = |name: &str| raw.lines().any(|l| l.strip_prefix("#define ").is_some_and(|r| r.split(' ').next() == Some(name)));
+        let defined = |name: &str| {
+            raw.lines().any(|l| {
+                l.strip_prefix("#define ")
+                    .is_some_and(|r| r.split(' ').next() == Some(name))
+            })
+        };
         for name in ["__wasi__", "__wasip2__", "__wasit2__"] {
             assert!(defined(name), "{triple}: {name} is not defined");
         }
@@ -310,12 +383,19 @@ fn symbol_lists_are_consistent() {
     for sym in ["malloc", "printf", "read", "__wasit2_run", "__wasi_fd_read"] {
         assert!(defined.contains(sym), "{sym} not defined");
     }
-    for sym in ["main", "__stack_pointer", "__wasit2_import_wasi_cli_exit_exit"] {
+    for sym in [
+        "main",
+        "__stack_pointer",
+        "__wasit2_import_wasi_cli_exit_exit",
+    ] {
         assert!(undefined.contains(sym), "{sym} not undefined");
     }
     for (triple, prefix) in [("wasm32-wasit2", "cm32p2|"), ("wasm64-wasit2", "cm64p2|")] {
         let imports = wasm_imports(&lib_files(triple));
-        assert!(imports.contains(&format!("{prefix}wasi:cli/exit@0.2 exit\n")), "{triple}: no exit import:\n{imports}");
+        assert!(
+            imports.contains(&format!("{prefix}wasi:cli/exit@0.2 exit\n")),
+            "{triple}: no exit import:\n{imports}"
+        );
         for line in imports.lines() {
             assert!(
                 line.starts_with(prefix) || line.starts_with(&format!("wasit2-{prefix}")),

@@ -3,8 +3,8 @@
 //! wasit2 imports, and it runs; for both arches and their -mvp variants.
 //! Needs `make sysroot clang-install`.
 use std::process::Command;
-use wasmparser::{Parser, Payload};
 use wasit2_testkit::{clang, repo, wasit2_bin};
+use wasmparser::{Parser, Payload};
 
 /// The size budget for the stripped -O2 hello world.
 const MAX_HELLO_BYTES: u64 = 26_618;
@@ -15,13 +15,18 @@ struct Interface {
 }
 
 fn interface(wasm: &[u8]) -> Interface {
-    let mut iface = Interface { imports: Vec::new(), exports: Vec::new() };
+    let mut iface = Interface {
+        imports: Vec::new(),
+        exports: Vec::new(),
+    };
     for payload in Parser::new(0).parse_all(wasm) {
         match payload.expect("valid wasm") {
             Payload::ImportSection(s) => {
                 for imp in s.into_imports() {
                     let imp = imp.unwrap();
-                    iface.imports.push((imp.module.to_string(), imp.name.to_string()));
+                    iface
+                        .imports
+                        .push((imp.module.to_string(), imp.name.to_string()));
                 }
             }
             Payload::ExportSection(s) => {
@@ -46,28 +51,71 @@ fn check_hello(triple: &str, prefix: &str) {
         .arg(&wasm)
         .output()
         .expect("clang-22 runs");
-    assert!(out.status.success(), "compile failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "compile failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let size = std::fs::metadata(&wasm).unwrap().len();
-    assert!(size <= MAX_HELLO_BYTES, "{triple}: hello.wasm is {size} bytes, budget {MAX_HELLO_BYTES}");
+    assert!(
+        size <= MAX_HELLO_BYTES,
+        "{triple}: hello.wasm is {size} bytes, budget {MAX_HELLO_BYTES}"
+    );
 
     let iface = interface(&std::fs::read(&wasm).unwrap());
-    let realloc: Vec<&String> = iface.exports.iter().filter(|e| e.contains("realloc")).collect();
-    assert!(realloc.is_empty(), "{triple}: exports a realloc: {realloc:?}");
-    assert!(iface.exports.contains(&format!("{prefix}|wasi:cli/run@0.2|run")), "{triple}: no run export: {:?}", iface.exports);
-    assert!(iface.exports.contains(&format!("{prefix}_memory")), "{triple}: no memory export: {:?}", iface.exports);
+    let realloc: Vec<&String> = iface
+        .exports
+        .iter()
+        .filter(|e| e.contains("realloc"))
+        .collect();
+    assert!(
+        realloc.is_empty(),
+        "{triple}: exports a realloc: {realloc:?}"
+    );
+    assert!(
+        iface
+            .exports
+            .contains(&format!("{prefix}|wasi:cli/run@0.2|run")),
+        "{triple}: no run export: {:?}",
+        iface.exports
+    );
+    assert!(
+        iface.exports.contains(&format!("{prefix}_memory")),
+        "{triple}: no memory export: {:?}",
+        iface.exports
+    );
     let foreign: Vec<&(String, String)> = iface
         .imports
         .iter()
-        .filter(|(m, _)| !m.starts_with(&format!("{prefix}|")) && !m.starts_with(&format!("wasit2-{prefix}|")))
+        .filter(|(m, _)| {
+            !m.starts_with(&format!("{prefix}|")) && !m.starts_with(&format!("wasit2-{prefix}|"))
+        })
         .collect();
-    assert!(foreign.is_empty(), "{triple}: imports outside {prefix}: {foreign:?}");
+    assert!(
+        foreign.is_empty(),
+        "{triple}: imports outside {prefix}: {foreign:?}"
+    );
     assert!(!iface.imports.is_empty());
 
-    let ran = Command::new(wasit2_bin()).arg("run").arg(&wasm).output().expect("wasit2 runs");
-    assert!(ran.status.success(), "{triple}: run failed:\n{}", String::from_utf8_lossy(&ran.stderr));
-    assert_eq!(String::from_utf8_lossy(&ran.stdout), "Hello from wasm32-wasit2!\n");
-    eprintln!("{triple}: hello.wasm -O2 -s = {size} bytes, {} imports", iface.imports.len());
+    let ran = Command::new(wasit2_bin())
+        .arg("run")
+        .arg(&wasm)
+        .output()
+        .expect("wasit2 runs");
+    assert!(
+        ran.status.success(),
+        "{triple}: run failed:\n{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "Hello from wasm32-wasit2!\n"
+    );
+    eprintln!(
+        "{triple}: hello.wasm -O2 -s = {size} bytes, {} imports",
+        iface.imports.len()
+    );
 }
 
 #[test]

@@ -11,13 +11,32 @@ use wasit2_testkit::{clang, repo, wasit2_bin};
 
 /// zlib's library sources minigzip needs (all of them but the examples).
 const ZLIB_SOURCES: &[&str] = &[
-    "adler32.c", "compress.c", "crc32.c", "deflate.c", "gzclose.c", "gzlib.c", "gzread.c", "gzwrite.c",
-    "infback.c", "inffast.c", "inflate.c", "inftrees.c", "trees.c", "uncompr.c", "zutil.c",
+    "adler32.c",
+    "compress.c",
+    "crc32.c",
+    "deflate.c",
+    "gzclose.c",
+    "gzlib.c",
+    "gzread.c",
+    "gzwrite.c",
+    "infback.c",
+    "inffast.c",
+    "inflate.c",
+    "inftrees.c",
+    "trees.c",
+    "uncompr.c",
+    "zutil.c",
 ];
 
 fn zlib_dir() -> PathBuf {
-    let dir = std::env::var_os("WASIT2_ZLIB").map(PathBuf::from).unwrap_or_else(|| repo().join(".tools/zlib"));
-    assert!(dir.join("test/minigzip.c").is_file(), "{} has no zlib source: run scripts/setup.sh", dir.display());
+    let dir = std::env::var_os("WASIT2_ZLIB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/zlib"));
+    assert!(
+        dir.join("test/minigzip.c").is_file(),
+        "{} has no zlib source: run scripts/setup.sh",
+        dir.display()
+    );
     dir
 }
 
@@ -36,14 +55,27 @@ fn build_minigzip(triple: &str, out: &Path) -> PathBuf {
         .arg(&wasm)
         .output()
         .expect("clang-22 runs");
-    assert!(built.status.success(), "{triple}: building minigzip failed:\n{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{triple}: building minigzip failed:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     wasm
 }
 
 /// Deterministic input that is neither random nor trivially repetitive,
 /// larger than minigzip's buffers so several reads and writes happen.
 fn sample_data() -> Vec<u8> {
-    let words = ["wasit2 ", "component ", "model ", "canonical ", "abi ", "zlib ", "deflate ", "\n"];
+    let words = [
+        "wasit2 ",
+        "component ",
+        "model ",
+        "canonical ",
+        "abi ",
+        "zlib ",
+        "deflate ",
+        "\n",
+    ];
     let mut state: u32 = 0x2545_f491;
     let mut data = Vec::new();
     while data.len() < 700_000 {
@@ -88,7 +120,11 @@ fn run_in(dir: &Path, wasm: &Path, args: &[&str], stdin: &[u8]) -> Vec<u8> {
 }
 
 fn gzip_test(file: &Path) {
-    let st = Command::new("gzip").arg("-t").arg(file).status().expect("host gzip runs");
+    let st = Command::new("gzip")
+        .arg("-t")
+        .arg(file)
+        .status()
+        .expect("host gzip runs");
     assert!(st.success(), "host gzip -t rejects {}", file.display());
 }
 
@@ -102,25 +138,44 @@ fn round_trip(triple: &str) {
     // Files: `minigzip f` writes f.gz and removes f; `-d f.gz` restores f.
     std::fs::write(dir.join("sample.bin"), &data).unwrap();
     run_in(&dir, &wasm, &["sample.bin"], b"");
-    assert!(!dir.join("sample.bin").exists(), "minigzip left the input file");
+    assert!(
+        !dir.join("sample.bin").exists(),
+        "minigzip left the input file"
+    );
     let gz = dir.join("sample.bin.gz");
     gzip_test(&gz);
-    assert!(std::fs::metadata(&gz).unwrap().len() < data.len() as u64 / 2, "no real compression happened");
+    assert!(
+        std::fs::metadata(&gz).unwrap().len() < data.len() as u64 / 2,
+        "no real compression happened"
+    );
     run_in(&dir, &wasm, &["-d", "sample.bin.gz"], b"");
     assert!(!gz.exists(), "minigzip -d left the .gz file");
-    assert!(std::fs::read(dir.join("sample.bin")).unwrap() == data, "{triple}: file round trip changed the bytes");
+    assert!(
+        std::fs::read(dir.join("sample.bin")).unwrap() == data,
+        "{triple}: file round trip changed the bytes"
+    );
 
     // Pipes: stdin -> stdout both ways, at the strongest level.
     let packed = run_in(&dir, &wasm, &["-9"], &data);
     std::fs::write(work.path().join("piped.gz"), &packed).unwrap();
     gzip_test(&work.path().join("piped.gz"));
     let unpacked = run_in(&dir, &wasm, &["-d"], &packed);
-    assert!(unpacked == data, "{triple}: pipe round trip changed the bytes");
+    assert!(
+        unpacked == data,
+        "{triple}: pipe round trip changed the bytes"
+    );
 
     // The host's gzip output decompresses too.
-    let host = Command::new("gzip").arg("-c").arg(dir.join("sample.bin")).output().expect("host gzip runs");
+    let host = Command::new("gzip")
+        .arg("-c")
+        .arg(dir.join("sample.bin"))
+        .output()
+        .expect("host gzip runs");
     assert!(host.status.success());
-    assert!(run_in(&dir, &wasm, &["-d"], &host.stdout) == data, "{triple}: host .gz decoded wrongly");
+    assert!(
+        run_in(&dir, &wasm, &["-d"], &host.stdout) == data,
+        "{triple}: host .gz decoded wrongly"
+    );
 }
 
 #[test]

@@ -11,9 +11,17 @@ use wasit2_testkit::{repo, run, tool, wasit2_bin, Outcome};
 
 /// The spec `wasit2 install` wrote for the repo's sysroot.
 fn installed_spec(name: &str) -> PathBuf {
-    let target = rust_target::TARGETS.iter().find(|t| t.name == name).expect("a wasit2 rust target");
-    let spec = rust_target::spec_dir(&repo().join("build/sysroot")).join(rust_target::spec_file_name(target));
-    assert!(spec.is_file(), "{} is missing: run `make sysroot clang-install` first", spec.display());
+    let target = rust_target::TARGETS
+        .iter()
+        .find(|t| t.name == name)
+        .expect("a wasit2 rust target");
+    let spec = rust_target::spec_dir(&repo().join("build/sysroot"))
+        .join(rust_target::spec_file_name(target));
+    assert!(
+        spec.is_file(),
+        "{} is missing: run `make sysroot clang-install` first",
+        spec.display()
+    );
     spec
 }
 
@@ -23,7 +31,8 @@ fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     for (k, _) in std::env::vars_os() {
         let k = k.to_string_lossy().into_owned();
-        if k.starts_with("CARGO_") && k != "CARGO_HOME" || k == "RUSTFLAGS" || k == "RUSTC_WRAPPER" {
+        if k.starts_with("CARGO_") && k != "CARGO_HOME" || k == "RUSTFLAGS" || k == "RUSTC_WRAPPER"
+        {
             cmd.env_remove(k);
         }
     }
@@ -38,20 +47,40 @@ fn cargo_build(krate: &str, spec: &Path, build_std: &str) -> PathBuf {
 
 /// As [`cargo_build`], with cargo arguments and flags for the final link only
 /// (`cargo rustc -- …`, so std is not rebuilt for them).
-fn cargo_build_with(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&str], link_flags: &[&str]) -> PathBuf {
+fn cargo_build_with(
+    krate: &str,
+    spec: &Path,
+    build_std: &str,
+    cargo_args: &[&str],
+    link_flags: &[&str],
+) -> PathBuf {
     cargo_try_build(krate, spec, build_std, cargo_args, link_flags)
         .unwrap_or_else(|stderr| panic!("cargo build of {krate} failed:\n{stderr}"))
 }
 
 /// As [`cargo_build_with`]; `Err` holds cargo's stderr.
-fn cargo_try_build(krate: &str, spec: &Path, build_std: &str, cargo_args: &[&str], link_flags: &[&str]) -> Result<PathBuf, String> {
+fn cargo_try_build(
+    krate: &str,
+    spec: &Path,
+    build_std: &str,
+    cargo_args: &[&str],
+    link_flags: &[&str],
+) -> Result<PathBuf, String> {
     let dir = repo().join("tests").join(krate);
     // Builds with other link flags get their own directory: the tests run
     // in parallel and would otherwise overwrite each other's output.
     // (Each test links with at most one spec there, and one at a time.)
-    let flavour = if link_flags.is_empty() { "" } else { "-link-args" };
+    let flavour = if link_flags.is_empty() {
+        ""
+    } else {
+        "-link-args"
+    };
     let target_dir = repo().join(format!("target/rust-target-tests{flavour}"));
-    let name = Path::new(krate).file_name().unwrap().to_string_lossy().into_owned();
+    let name = Path::new(krate)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     let stem = spec.file_stem().unwrap().to_string_lossy().into_owned();
     let release = target_dir.join(&stem).join("release");
     // Always link again: the installed wasit-ld or sysroot may have changed.
@@ -79,7 +108,9 @@ fn run_wasit2(module: &Path, dir: Option<&Path>, args: &[&str]) -> Output {
     let mut cmd = Command::new(wasit2_bin());
     cmd.arg("run").args(["--env", "GREETING=hi"]);
     if let Some(d) = dir {
-        cmd.current_dir(d).arg("--dir").arg(format!("{}::.", d.display()));
+        cmd.current_dir(d)
+            .arg("--dir")
+            .arg(format!("{}::.", d.display()));
     }
     cmd.arg(module).args(args).output().expect("running wasit2")
 }
@@ -94,7 +125,8 @@ fn assert_pure_wasit2(module: &Path, arch: Arch) {
                 for imp in s.into_imports() {
                     let imp = imp.unwrap();
                     assert!(
-                        imp.module.starts_with(&format!("{plain}|")) || imp.module.starts_with(&format!("{buffer}|")),
+                        imp.module.starts_with(&format!("{plain}|"))
+                            || imp.module.starts_with(&format!("{buffer}|")),
                         "{}: import {} {} is not a {plain} import",
                         module.display(),
                         imp.module,
@@ -105,7 +137,12 @@ fn assert_pure_wasit2(module: &Path, arch: Arch) {
             wasmparser::Payload::ExportSection(s) => {
                 for exp in s {
                     let exp = exp.unwrap();
-                    assert!(!exp.name.contains("realloc"), "{}: exports {}", module.display(), exp.name);
+                    assert!(
+                        !exp.name.contains("realloc"),
+                        "{}: exports {}",
+                        module.display(),
+                        exp.name
+                    );
                 }
             }
             _ => {}
@@ -120,7 +157,11 @@ fn assert_only_p1_imports(module: &Path) {
         if let wasmparser::Payload::ImportSection(s) = payload.unwrap() {
             for imp in s.into_imports() {
                 let imp = imp.unwrap();
-                assert_eq!(imp.module, "wasi_snapshot_preview1", "import {} {}", imp.module, imp.name);
+                assert_eq!(
+                    imp.module, "wasi_snapshot_preview1",
+                    "import {} {}",
+                    imp.module, imp.name
+                );
             }
         }
     }
@@ -138,17 +179,35 @@ fn nostd_output(arch: Arch) -> String {
 /// A wasm32 run of nostd-alloc (see [`nostd_output`]) on a runtime other
 /// than `wasit2 run` printed what it should.
 fn assert_nostd_ran(out: &Outcome) {
-    assert_eq!(out.stdout, nostd_output(Arch::Wasm32), "stderr:\n{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        nostd_output(Arch::Wasm32),
+        "stderr:\n{}",
+        out.stderr
+    );
 }
 
 fn check_nostd(arch: Arch) {
-    let module = cargo_build("rust-target/nostd-alloc", &installed_spec(&format!("{}-wasit2", arch.name())), "core,alloc,panic_abort");
+    let module = cargo_build(
+        "rust-target/nostd-alloc",
+        &installed_spec(&format!("{}-wasit2", arch.name())),
+        "core,alloc,panic_abort",
+    );
     assert_pure_wasit2(&module, arch);
     let scratch = tempfile::tempdir().unwrap();
     let out = run_wasit2(&module, Some(scratch.path()), &["one", "two"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(stdout, nostd_output(arch), "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.status.code(), Some(2), "exit code is the argument count");
+    assert_eq!(
+        stdout,
+        nostd_output(arch),
+        "stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code is the argument count"
+    );
 }
 
 #[test]
@@ -181,8 +240,17 @@ fn native_demo() -> PathBuf {
     let dir = repo().join("tests/rust/std-demo");
     let target_dir = repo().join("target/rust-target-tests");
     let mut cmd = cargo();
-    let out = cmd.current_dir(&dir).args(["build", "--release", "--target-dir"]).arg(&target_dir).output().unwrap();
-    assert!(out.status.success(), "native std-demo: {}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .current_dir(&dir)
+        .args(["build", "--release", "--target-dir"])
+        .arg(&target_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "native std-demo: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     target_dir.join("release/std-demo")
 }
 
@@ -208,7 +276,9 @@ fn run_demo(runner: Runner, program: &Path, args: &[&str], stdin: &str) -> Outco
         }
         Runner::Wasit2 => {
             cmd = Command::new(wasit2_bin());
-            cmd.arg("run").arg("--dir").arg(format!("{}::.", scratch.path().display()));
+            cmd.arg("run")
+                .arg("--dir")
+                .arg(format!("{}::.", scratch.path().display()));
             for (k, v) in DEMO_ENV {
                 cmd.arg("--env").arg(format!("{k}={v}"));
             }
@@ -216,7 +286,8 @@ fn run_demo(runner: Runner, program: &Path, args: &[&str], stdin: &str) -> Outco
         }
         Runner::WasmtimeComponent | Runner::WasmtimeP1 => {
             cmd = Command::new(tool("WASIT2_WASMTIME", "wasmtime"));
-            cmd.args(["run", "-S", "inherit-network=y", "--dir"]).arg(format!("{}::.", scratch.path().display()));
+            cmd.args(["run", "-S", "inherit-network=y", "--dir"])
+                .arg(format!("{}::.", scratch.path().display()));
             for (k, v) in DEMO_ENV {
                 cmd.arg("--env").arg(format!("{k}={v}"));
             }
@@ -255,7 +326,11 @@ fn compare_with_native(runner: Runner, program: &Path, checks: &[(&[&str], &str)
 
 #[test]
 fn std_program_on_wasm32_wasit2_spec() {
-    let module = cargo_build("rust/std-demo", &installed_spec("wasm32-wasit2"), "std,panic_abort");
+    let module = cargo_build(
+        "rust/std-demo",
+        &installed_spec("wasm32-wasit2"),
+        "std,panic_abort",
+    );
     assert_pure_wasit2(&module, Arch::Wasm32);
     compare_with_native(Runner::Wasit2, &module, STD_CHECKS);
     let exit = run_demo(Runner::Wasit2, &module, &["exit", "7"], "");
@@ -263,8 +338,18 @@ fn std_program_on_wasm32_wasit2_spec() {
 
     // The same module, componentized, on the wasmtime CLI.
     let component = module.with_extension("component.wasm");
-    let out = Command::new(wasit2_bin()).arg("componentize").arg(&module).arg("-o").arg(&component).output().unwrap();
-    assert!(out.status.success(), "componentize: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(wasit2_bin())
+        .arg("componentize")
+        .arg(&module)
+        .arg("-o")
+        .arg(&component)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "componentize: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     compare_with_native(Runner::WasmtimeComponent, &component, STD_CHECKS);
 }
 
@@ -283,10 +368,17 @@ fn no_std_alloc_on_wamr_with_host_wasip1() {
     assert_only_p1_imports(&module);
     let scratch = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(tool("WASIT2_IWASM", "iwasm"));
-    cmd.current_dir(scratch.path()).args(["--dir=.", "--env=GREETING=hi"]).arg(&module).args(["one", "two"]);
+    cmd.current_dir(scratch.path())
+        .args(["--dir=.", "--env=GREETING=hi"])
+        .arg(&module)
+        .args(["one", "two"]);
     let out = run(cmd, "");
     assert_nostd_ran(&out);
-    assert!(!out.stdout.contains("Exception") && !out.stderr.contains("Exception"), "{}", out.stderr);
+    assert!(
+        !out.stdout.contains("Exception") && !out.stderr.contains("Exception"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// Rust std on the MVP spec with `--host wasip1`: wasit-ld bridges std's
@@ -303,7 +395,11 @@ fn std_program_on_wamr_with_host_wasip1() {
         &["-C", "link-arg=--host=wasip1"],
     );
     assert_only_p1_imports(&module);
-    let checks: Vec<(&[&str], &str)> = STD_CHECKS.iter().copied().filter(|(args, _)| args[0] != "tcp").collect();
+    let checks: Vec<(&[&str], &str)> = STD_CHECKS
+        .iter()
+        .copied()
+        .filter(|(args, _)| args[0] != "tcp")
+        .collect();
     assert_eq!(checks.len(), STD_CHECKS.len() - 1);
     compare_with_native(Runner::WasmtimeP1, &module, &checks);
     // Every check runs on the 2020 WAMR too. `files` writes 200,000 bytes
@@ -319,7 +415,12 @@ fn std_program_on_wamr_with_host_wasip1() {
         &installed_spec("wasm32-wasit2-mvp"),
         "std,panic_abort",
         &["--no-default-features"],
-        &["-C", "link-arg=--host=wasip1", "-C", "link-arg=--wasip1-libc=adapter"],
+        &[
+            "-C",
+            "link-arg=--host=wasip1",
+            "-C",
+            "link-arg=--wasip1-libc=adapter",
+        ],
     );
     assert_only_p1_imports(&adapted);
     assert_malloc_exported(&adapted);
@@ -337,7 +438,11 @@ fn assert_malloc_exported(module: &Path) {
         }
     }
     for f in ["malloc", "free"] {
-        assert!(exports.iter().any(|e| e == f), "{} does not export {f}: {exports:?}", module.display());
+        assert!(
+            exports.iter().any(|e| e == f),
+            "{} does not export {f}: {exports:?}",
+            module.display()
+        );
     }
 }
 
@@ -349,9 +454,19 @@ fn assert_malloc_exported(module: &Path) {
 #[test]
 fn wasit_ld_options_through_cargo() {
     let spec = installed_spec("wasm32-wasit2");
-    let component = cargo_build_with("rust-target/nostd-alloc", &spec, "core,alloc,panic_abort", &[], &["-C", "link-arg=--emit-component"]);
+    let component = cargo_build_with(
+        "rust-target/nostd-alloc",
+        &spec,
+        "core,alloc,panic_abort",
+        &[],
+        &["-C", "link-arg=--emit-component"],
+    );
     let bytes = std::fs::read(&component).unwrap();
-    assert!(wasmparser::Parser::is_component(&bytes), "{} is not a component", component.display());
+    assert!(
+        wasmparser::Parser::is_component(&bytes),
+        "{} is not a component",
+        component.display()
+    );
     let scratch = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(tool("WASIT2_WASMTIME", "wasmtime"));
     cmd.current_dir(scratch.path())
@@ -363,8 +478,14 @@ fn wasit_ld_options_through_cargo() {
     assert_nostd_ran(&out);
     assert_eq!(out.code, Some(2), "exit code is the argument count");
 
-    let refused = cargo_try_build("rust-target/nostd-alloc", &spec, "core,alloc,panic_abort", &[], &["-C", "link-arg=--wasi-version=0.2.0"])
-        .expect_err("exit-with-code is newer than WASI 0.2.0");
+    let refused = cargo_try_build(
+        "rust-target/nostd-alloc",
+        &spec,
+        "core,alloc,panic_abort",
+        &[],
+        &["-C", "link-arg=--wasi-version=0.2.0"],
+    )
+    .expect_err("exit-with-code is newer than WASI 0.2.0");
     assert!(
         refused.contains("--wasi-version is 0.2.0") && refused.contains("call path: __wasit2_run"),
         "{refused}"

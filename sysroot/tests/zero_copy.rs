@@ -22,7 +22,11 @@ fn build(triple: &str, out: &Path) -> PathBuf {
         .arg(&wasm)
         .output()
         .expect("clang-22 runs");
-    assert!(built.status.success(), "{triple}: compile failed:\n{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{triple}: compile failed:\n{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     wasm
 }
 
@@ -44,12 +48,27 @@ fn check(triple: &str, report: &str, paths: &[&str]) {
     let rows = parse(report);
     let probe = rows.iter().find(|r| r.0 == "probe-strdup");
     if paths.contains(&"write") {
-        assert!(probe.is_some_and(|p| p.2 >= 1), "{triple}: the --wrap counter does not see libc's allocations:\n{report}");
+        assert!(
+            probe.is_some_and(|p| p.2 >= 1),
+            "{triple}: the --wrap counter does not see libc's allocations:\n{report}"
+        );
     }
     for path in paths {
-        let row = rows.iter().find(|r| r.0 == *path).unwrap_or_else(|| panic!("{triple}: no `{path}` line:\n{report}"));
-        assert_eq!(row.1, MIB << 20, "{triple}: {path} moved {} bytes:\n{report}", row.1);
-        assert_eq!(row.2, 0, "{triple}: {path} allocated {} times for 64 MiB:\n{report}", row.2);
+        let row = rows
+            .iter()
+            .find(|r| r.0 == *path)
+            .unwrap_or_else(|| panic!("{triple}: no `{path}` line:\n{report}"));
+        assert_eq!(
+            row.1,
+            MIB << 20,
+            "{triple}: {path} moved {} bytes:\n{report}",
+            row.1
+        );
+        assert_eq!(
+            row.2, 0,
+            "{triple}: {path} allocated {} times for 64 MiB:\n{report}",
+            row.2
+        );
     }
 }
 
@@ -68,8 +87,15 @@ fn file_paths(triple: &str) {
         .output()
         .expect("wasit2 runs");
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{triple}: failed:\n{report}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::metadata(dir.join("big.bin")).unwrap().len(), MIB << 20);
+    assert!(
+        out.status.success(),
+        "{triple}: failed:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::metadata(dir.join("big.bin")).unwrap().len(),
+        MIB << 20
+    );
     check(triple, &report, &["write", "read", "pwrite", "pread"]);
 }
 
@@ -96,16 +122,30 @@ fn stdio_paths(triple: &str) {
     feeder.join().unwrap();
     let report = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{triple}: failed:\n{report}");
-    assert_eq!(out.stdout.len() as u64, MIB << 20, "{triple}: stdout length");
+    assert_eq!(
+        out.stdout.len() as u64,
+        MIB << 20,
+        "{triple}: stdout length"
+    );
     check(triple, &report, &["stdin-read", "stdout-write"]);
 }
 
 fn tcp_paths(triple: &str) {
     let work = tempfile::tempdir().unwrap();
     let wasm = build(triple, work.path());
-    let out = Command::new(wasit2_bin()).arg("run").arg(&wasm).arg("--tcp").arg(MIB.to_string()).output().expect("wasit2 runs");
+    let out = Command::new(wasit2_bin())
+        .arg("run")
+        .arg(&wasm)
+        .arg("--tcp")
+        .arg(MIB.to_string())
+        .output()
+        .expect("wasit2 runs");
     let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{triple}: failed:\n{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{triple}: failed:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     check(triple, &report, &["send", "recv"]);
 }
 

@@ -7,17 +7,24 @@ use std::process::{Command, Stdio};
 
 /// The repository root (this crate lives in `<repo>/testkit`).
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The `wasit2` CLI under test: `$WASIT2`, else the shared debug build.
 pub fn wasit2_bin() -> PathBuf {
-    std::env::var_os("WASIT2").map(PathBuf::from).unwrap_or_else(|| repo().join("target/debug/wasit2"))
+    std::env::var_os("WASIT2")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/debug/wasit2"))
 }
 
 /// A CLI that setup installs into `.tools/bin`, unless `$env` names another.
 pub fn tool(env: &str, name: &str) -> PathBuf {
-    std::env::var_os(env).map(PathBuf::from).unwrap_or_else(|| repo().join(".tools/bin").join(name))
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
 }
 
 /// The clang that has the wasit2 targets installed.
@@ -28,7 +35,10 @@ pub fn clang() -> String {
 /// Fails with the fix when `wasit2 install` has not written the clang config
 /// for `triple` (e.g. `wasm32-wasit2`) and no other clang is chosen.
 pub fn require_clang_target(triple: &str) {
-    let cfg = Path::new("/usr/lib/llvm-22/bin").join(format!("{}-clang.cfg", triple.replacen('-', "-unknown-", 1)));
+    let cfg = Path::new("/usr/lib/llvm-22/bin").join(format!(
+        "{}-clang.cfg",
+        triple.replacen('-', "-unknown-", 1)
+    ));
     assert!(
         cfg.is_file() || std::env::var_os("WASIT2_CLANG").is_some(),
         "{} is missing: run `make sysroot clang-install` first",
@@ -46,8 +56,12 @@ pub struct Outcome {
 
 /// Runs `cmd` to completion with `stdin` as its standard input.
 pub fn run(mut cmd: Command, stdin: &str) -> Outcome {
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     let mut pipe = child.stdin.take().unwrap();
     let input = stdin.to_string();
     // A separate writer: a program that prints before reading must not
@@ -83,7 +97,9 @@ pub mod corpus {
         std::thread::scope(|s| {
             for _ in 0..threads.max(1) {
                 s.spawn(|| loop {
-                    let Some(p) = queue.lock().unwrap().pop() else { break };
+                    let Some(p) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
                     match check(&p) {
                         Ok(v) => passed.lock().unwrap().push((p.name.clone(), v)),
                         Err(e) => failures.lock().unwrap().push(format!("== {}: {e}", p.name)),
@@ -92,7 +108,12 @@ pub mod corpus {
             }
         });
         let failures = failures.into_inner().unwrap();
-        assert!(failures.is_empty(), "{} program(s) failed:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} program(s) failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
         passed.into_inner().unwrap()
     }
 
@@ -135,13 +156,20 @@ pub mod corpus {
             let golden = path.with_extension("stdout");
             let mut p = Program {
                 name: path.file_stem().unwrap().to_string_lossy().into_owned(),
-                expected_stdout: std::fs::read_to_string(&golden)
-                    .unwrap_or_else(|e| panic!("{}: {e} (every program needs a golden file)", golden.display())),
+                expected_stdout: std::fs::read_to_string(&golden).unwrap_or_else(|e| {
+                    panic!(
+                        "{}: {e} (every program needs a golden file)",
+                        golden.display()
+                    )
+                }),
                 source: path.clone(),
                 ..Program::default()
             };
             for line in text.lines().take_while(|l| l.starts_with("//")) {
-                let Some((key, value)) = line.trim_start_matches("//").trim().split_once(':') else { continue };
+                let Some((key, value)) = line.trim_start_matches("//").trim().split_once(':')
+                else {
+                    continue;
+                };
                 let value = value.trim();
                 match key {
                     "ARGS" => p.args = value.split_whitespace().map(String::from).collect(),
@@ -149,14 +177,22 @@ pub mod corpus {
                     "DIR" => p.dir = value == "yes",
                     "NET" => p.net = value == "yes",
                     "STDIN" => p.stdin = format!("{value}\n"),
-                    "EXIT" => p.exit = value.parse().unwrap_or_else(|_| panic!("{}: bad EXIT `{value}`", p.name)),
+                    "EXIT" => {
+                        p.exit = value
+                            .parse()
+                            .unwrap_or_else(|_| panic!("{}: bad EXIT `{value}`", p.name))
+                    }
                     other => panic!("{}: unknown directive `{other}`", p.name),
                 }
             }
             out.push(p);
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
-        assert!(out.len() >= 30, "the corpus has shrunk to {} programs", out.len());
+        assert!(
+            out.len() >= 30,
+            "the corpus has shrunk to {} programs",
+            out.len()
+        );
         out
     }
 }
@@ -171,7 +207,9 @@ pub fn remove_wasm_outputs(profile_dir: &std::path::Path, crate_name: &str) {
     for dir in [profile_dir.to_path_buf(), profile_dir.join("deps")] {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let file = entry.file_name().to_string_lossy().into_owned();
-            if file.ends_with(".wasm") && (file.starts_with(crate_name) || file.starts_with(&artifact)) {
+            if file.ends_with(".wasm")
+                && (file.starts_with(crate_name) || file.starts_with(&artifact))
+            {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

@@ -281,14 +281,23 @@ fn link_checked(
     };
     // wasm-ld with the user's arguments plus `extra`, into `linked`.
     let link_with = |extra: &[OsString]| -> anyhow::Result<Vec<u8>> {
-        run_wasm_ld(wasm_ld, forward, extra, args.verbose, Some((&linked, output)))?;
-        std::fs::read(&linked).with_context(|| format!("reading wasm-ld's output {}", linked.display()))
+        run_wasm_ld(
+            wasm_ld,
+            forward,
+            extra,
+            args.verbose,
+            Some((&linked, output)),
+        )?;
+        std::fs::read(&linked)
+            .with_context(|| format!("reading wasm-ld's output {}", linked.display()))
     };
     let mut bytes = link_with(&extra)?;
     if host.is_wasip1() {
         // Which functions survive gc is known only after a link, so a
         // program that uses malloc is linked again with it exported.
-        if let Some(exports) = wasip1::allocator_exports(&bytes).context("wasm-ld produced an invalid module")? {
+        if let Some(exports) =
+            wasip1::allocator_exports(&bytes).context("wasm-ld produced an invalid module")?
+        {
             extra.extend(exports);
             bytes = link_with(&extra)?;
         }
@@ -299,7 +308,13 @@ fn link_checked(
     // elsewhere a p1 import stays an error the checks report.
     let bytes = match swapped.is_none() {
         true => bytes,
-        false => bridge_p1_imports(bytes, &p1_lib_dir, tmp.path(), args.verbose, relink_with_more)?,
+        false => bridge_p1_imports(
+            bytes,
+            &p1_lib_dir,
+            tmp.path(),
+            args.verbose,
+            relink_with_more,
+        )?,
     };
     let bytes = match host.is_wasip1() {
         false => bridge_standard_imports(bytes, args.verbose)?,
@@ -417,19 +432,28 @@ fn bridge_p1_imports(
         return Ok(bytes);
     }
     if verbose {
-        eprintln!("wasit-ld: serving {} WASI preview 1 imports with the wasit2 libc's p1 layer", fields.len());
+        eprintln!(
+            "wasit-ld: serving {} WASI preview 1 imports with the wasit2 libc's p1 layer",
+            fields.len()
+        );
     }
     let prebuilt = lib_dir.join(p1::PROVIDER_LIB);
     let provider = if prebuilt.is_file() {
         prebuilt
     } else {
-        let clang = std::env::var_os("CLANG").map(PathBuf::from).unwrap_or_else(|| "clang-22".into());
+        let clang = std::env::var_os("CLANG")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| "clang-22".into());
         p1::build_provider(&clang, tmp).context("WASI preview 1 imports")?
     };
     let mut more = vec![provider.into_os_string()];
     for field in &fields {
         let symbol = p1::provider_symbol(field);
-        more.extend(["-u".into(), symbol.clone().into(), format!("--export={symbol}").into()]);
+        more.extend([
+            "-u".into(),
+            symbol.clone().into(),
+            format!("--export={symbol}").into(),
+        ]);
     }
     let bytes = relink(more)?;
     p1::redirect_p1_imports(&bytes).context("bridging WASI preview 1 imports")
@@ -440,7 +464,8 @@ fn names_entry(forward: &[OsString]) -> bool {
     forward.iter().any(|a| {
         let a = a.to_string_lossy();
         let flag = a.trim_start_matches('-');
-        a.starts_with('-') && (flag == "e" || flag == "no-entry" || flag == "entry" || flag.starts_with("entry="))
+        a.starts_with('-')
+            && (flag == "e" || flag == "no-entry" || flag == "entry" || flag.starts_with("entry="))
     })
 }
 

@@ -71,7 +71,12 @@ pub(crate) fn survives_strip(name: &str, strip: Strip, keep: &[String]) -> bool 
 
 /// Copies one section of `bytes` into `out` unchanged; a custom section
 /// only when `keep_custom` accepts its name.
-pub(crate) fn copy_section(out: &mut Module, payload: &Payload, bytes: &[u8], keep_custom: impl Fn(&str) -> bool) {
+pub(crate) fn copy_section(
+    out: &mut Module,
+    payload: &Payload,
+    bytes: &[u8],
+    keep_custom: impl Fn(&str) -> bool,
+) {
     match payload {
         Payload::CustomSection(c) => {
             if keep_custom(c.name()) {

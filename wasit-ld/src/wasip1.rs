@@ -110,9 +110,13 @@ pub fn validate_args(args: &LinkArgs) -> Result<(), Wasip1Error> {
 /// crt1) rustc put on the link line, if any. rustup's std for those targets
 /// is built for clang's default CPU, so it cannot load on the 2020 WAMR.
 fn prebuilt_rust_std(forward: &[OsString]) -> Option<&'static str> {
-    ["wasm32-wasip1", "wasm32-wasip2"].into_iter().find(|target| {
-        forward.iter().any(|arg| wasit2_bridge::p1::rustup_self_contained(arg, target).is_some())
-    })
+    ["wasm32-wasip1", "wasm32-wasip2"]
+        .into_iter()
+        .find(|target| {
+            forward
+                .iter()
+                .any(|arg| wasit2_bridge::p1::rustup_self_contained(arg, target).is_some())
+        })
 }
 
 /// The adapter archive: the first `-L` directory holding it, as wasm-ld's
@@ -158,7 +162,9 @@ pub fn extra_link_args(args: &LinkArgs, names_entry: bool) -> Result<Vec<OsStrin
 /// heap and the 2020 WAMR fails with "out of memory". With the exports,
 /// WAMR allocates with the module's `malloc` and adds no heap
 /// (docs/wasip1.md, "Its own heap inside the program's memory").
-pub fn allocator_exports(bytes: &[u8]) -> Result<Option<Vec<OsString>>, crate::module::ModuleError> {
+pub fn allocator_exports(
+    bytes: &[u8],
+) -> Result<Option<Vec<OsString>>, crate::module::ModuleError> {
     let info = crate::module::parse(bytes)?;
     let links_malloc = info.names.values().any(|n| n == "malloc");
     Ok(links_malloc.then(|| vec!["--export=malloc".into(), "--export-if-defined=free".into()]))
@@ -187,7 +193,8 @@ pub fn bridge_standard_imports(
         eprintln!("wasit-ld: bridging standard wasip2 imports onto the wasip1 adapter");
     }
     let bridge = |bytes: &[u8]| {
-        wasit2_bridge::bridge_standard_p2_for_wasip1(bytes).context("bridging standard wasip2 imports")
+        wasit2_bridge::bridge_standard_p2_for_wasip1(bytes)
+            .context("bridging standard wasip2 imports")
     };
     let served = wasit2_hostcheck::adapter_lowering().map_err(Wasip1Error::from)?;
     let wit = wasit2_abi::Wit::wasi().context("loading the WASI WIT")?;
@@ -216,7 +223,11 @@ pub fn bridge_standard_imports(
     symbols.dedup();
     let mut more = Vec::new();
     for symbol in &symbols {
-        more.extend(["-u".into(), symbol.into(), format!("--export={symbol}").into()]);
+        more.extend([
+            "-u".into(),
+            symbol.into(),
+            format!("--export={symbol}").into(),
+        ]);
     }
     let relinked = bridge(&relink(more)?)?;
     wasit2_bridge::p1::redirect_imports(&relinked, |module, field| {
@@ -244,10 +255,9 @@ pub fn check_and_finish(
     };
     let report = wasit2_hostcheck::check(bytes, &profile, &opts).map_err(Wasip1Error::from)?;
     if !report.is_ok() {
-        return Err(HostCheckFailed(
-            report.problems.iter().map(|p| p.to_string()).collect(),
-        )
-        .into());
+        return Err(
+            HostCheckFailed(report.problems.iter().map(|p| p.to_string()).collect()).into(),
+        );
     }
     Ok(strip(bytes, args.strip, &args.keep_sections)?)
 }
@@ -279,20 +289,35 @@ mod tests {
         let c = tempfile::tempdir().unwrap();
         std::fs::write(b.path().join(ADAPTER_LIB), b"!<arch>\n").unwrap();
         std::fs::write(c.path().join(ADAPTER_LIB), b"!<arch>\n").unwrap();
-        let dirs: Vec<PathBuf> = [&a, &b, &c].iter().map(|d| d.path().to_path_buf()).collect();
+        let dirs: Vec<PathBuf> = [&a, &b, &c]
+            .iter()
+            .map(|d| d.path().to_path_buf())
+            .collect();
         assert_eq!(find_adapter(&dirs).unwrap(), b.path().join(ADAPTER_LIB));
         let err = find_adapter(&dirs[..1]).unwrap_err().to_string();
         assert!(err.contains("wasit2 sysroot build"), "{err}");
         assert!(err.contains(&a.path().display().to_string()), "{err}");
-        assert!(find_adapter(&[]).unwrap_err().to_string().contains("no -L directories"));
+        assert!(find_adapter(&[])
+            .unwrap_err()
+            .to_string()
+            .contains("no -L directories"));
     }
 
     #[test]
     fn strip_all_drops_custom_sections_but_kept_ones() {
         let mut m = Module::new();
-        m.section(&CustomSection { name: "name".into(), data: b"x".as_slice().into() });
-        m.section(&CustomSection { name: ".debug_info".into(), data: b"y".as_slice().into() });
-        m.section(&CustomSection { name: "keep-me".into(), data: b"z".as_slice().into() });
+        m.section(&CustomSection {
+            name: "name".into(),
+            data: b"x".as_slice().into(),
+        });
+        m.section(&CustomSection {
+            name: ".debug_info".into(),
+            data: b"y".as_slice().into(),
+        });
+        m.section(&CustomSection {
+            name: "keep-me".into(),
+            data: b"z".as_slice().into(),
+        });
         let bytes = m.finish();
         let names = |b: &[u8]| -> Vec<String> {
             Parser::new(0)
@@ -303,8 +328,14 @@ mod tests {
                 })
                 .collect()
         };
-        assert_eq!(names(&strip(&bytes, Strip::All, &["keep-me".into()]).unwrap()), ["keep-me"]);
-        assert_eq!(names(&strip(&bytes, Strip::Debug, &[]).unwrap()), ["name", "keep-me"]);
+        assert_eq!(
+            names(&strip(&bytes, Strip::All, &["keep-me".into()]).unwrap()),
+            ["keep-me"]
+        );
+        assert_eq!(
+            names(&strip(&bytes, Strip::Debug, &[]).unwrap()),
+            ["name", "keep-me"]
+        );
         assert_eq!(strip(&bytes, Strip::None, &[]).unwrap(), bytes);
     }
 }

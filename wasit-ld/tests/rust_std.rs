@@ -49,13 +49,26 @@ fn build_std_demo(target: &str, linker: &Path, dir_name: &str) -> PathBuf {
     let out_time = std::fs::metadata(&out).and_then(|m| m.modified()).ok();
     if let (Some(l), Some(o)) = (linker_time, out_time) {
         if o < l {
-            wasit2_testkit::remove_wasm_outputs(&target_dir.join(target).join("release"), "std-demo");
+            wasit2_testkit::remove_wasm_outputs(
+                &target_dir.join(target).join("release"),
+                "std-demo",
+            );
         }
     }
-    let env_name = format!("CARGO_TARGET_{}_LINKER", target.to_uppercase().replace('-', "_"));
+    let env_name = format!(
+        "CARGO_TARGET_{}_LINKER",
+        target.to_uppercase().replace('-', "_")
+    );
     let o = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .current_dir(&crate_dir)
-        .args(["build", "--release", "--quiet", "--target", target, "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--target",
+            target,
+            "--target-dir",
+        ])
         .arg(&target_dir)
         .env(env_name, linker)
         // This test's own build settings must not leak into the guest build.
@@ -66,7 +79,10 @@ fn build_std_demo(target: &str, linker: &Path, dir_name: &str) -> PathBuf {
         .output()
         .expect("running cargo");
     assert_ok(
-        &format!("cargo build std-demo for {target} with {}", linker.display()),
+        &format!(
+            "cargo build std-demo for {target} with {}",
+            linker.display()
+        ),
         &o,
     );
     assert!(out.is_file(), "{} was not produced", out.display());
@@ -175,7 +191,8 @@ fn run(runner: Runner, wasm: &Path, case: &Case) -> Output {
         cmd.arg("--env").arg(format!("{k}={v}"));
     }
     if case.dir {
-        cmd.arg("--dir").arg(format!("{}::/d", dir.path().display()));
+        cmd.arg("--dir")
+            .arg(format!("{}::/d", dir.path().display()));
     }
     cmd.arg(wasm).args(case.args);
     let mut child = cmd
@@ -253,7 +270,11 @@ fn assert_wasit2_module(bytes: &[u8]) {
         import_memory: false,
     };
     let (report, world) = wasit_ld::check_linked(bytes, None, &opts).unwrap();
-    assert!(report.is_ok(), "wasit2 check against {world}: {:?}", report.problems);
+    assert!(
+        report.is_ok(),
+        "wasit2 check against {world}: {:?}",
+        report.problems
+    );
 }
 
 fn stdout(o: &Output) -> String {
@@ -296,7 +317,10 @@ fn link_and_compare(target: &str, reference: &Path, skip: &[&str]) {
         let expected = run(Runner::Wasmtime, reference, case);
         if case.args[0] != "exit" && case.args[0] != "no-such-command" {
             assert_ok(&format!("reference `{what}`"), &expected);
-            assert!(!expected.stdout.is_empty(), "reference `{what}` printed nothing");
+            assert!(
+                !expected.stdout.is_empty(),
+                "reference `{what}` printed nothing"
+            );
         } else {
             assert!(!expected.status.success(), "reference `{what}` should fail");
         }
@@ -316,7 +340,11 @@ fn link_and_compare(target: &str, reference: &Path, skip: &[&str]) {
 #[test]
 fn rust_wasip2_std_program_links_to_a_wasit2_module_and_runs_everywhere() {
     // The standard build: a component from rustup's wasm-component-ld.
-    let reference = build_std_demo("wasm32-wasip2", Path::new("wasm-component-ld"), "rust-std-demo-ref");
+    let reference = build_std_demo(
+        "wasm32-wasip2",
+        Path::new("wasm-component-ld"),
+        "rust-std-demo-ref",
+    );
     link_and_compare("wasm32-wasip2", &reference, &[]);
 }
 
@@ -345,8 +373,14 @@ fn rust_wasip1_link_without_the_wasit2_libc_is_a_clear_error() {
         .unwrap();
     assert!(!o.status.success());
     let stderr = String::from_utf8_lossy(&o.stderr);
-    let line = stderr.lines().find(|l| l.contains("wasit-ld: error:")).unwrap_or_else(|| panic!("{stderr}"));
-    assert!(line.contains("needs the wasit2 libc") && line.contains("no-sysroot"), "{line}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("wasit-ld: error:"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        line.contains("needs the wasit2 libc") && line.contains("no-sysroot"),
+        "{line}"
+    );
     assert!(!out.exists(), "no output on error");
 }
 
@@ -371,10 +405,14 @@ fn rustup_std_with_host_wasip1_names_the_mvp_spec() {
             .unwrap();
         assert!(!o.status.success());
         let stderr = String::from_utf8_lossy(&o.stderr);
-        let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("wasit-ld: error:")).collect();
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("wasit-ld: error:"))
+            .collect();
         assert_eq!(lines.len(), 1, "{stderr}");
         assert!(
-            lines[0].contains(&format!("rustup's prebuilt {target} std")) && lines[0].contains("wasm32-wasit2-mvp.json"),
+            lines[0].contains(&format!("rustup's prebuilt {target} std"))
+                && lines[0].contains("wasm32-wasit2-mvp.json"),
             "{}",
             lines[0]
         );

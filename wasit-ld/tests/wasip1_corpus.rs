@@ -37,7 +37,9 @@ struct Exclusion {
 fn doc_table(marker: &str) -> Vec<Exclusion> {
     let doc = std::fs::read_to_string(repo().join("docs/wasip1.md")).unwrap();
     let begin = format!("<!-- {marker}: begin -->");
-    let start = doc.find(&begin).unwrap_or_else(|| panic!("docs/wasip1.md lacks {begin}"));
+    let start = doc
+        .find(&begin)
+        .unwrap_or_else(|| panic!("docs/wasip1.md lacks {begin}"));
     let end = doc[start..]
         .find(&format!("<!-- {marker}: end -->"))
         .unwrap_or_else(|| panic!("docs/wasip1.md lacks the end of {marker}"))
@@ -78,10 +80,7 @@ fn build(p: &Program, libc: Libc, wasm: &Path) -> Outcome {
     if let Libc::Adapter = libc {
         cc.arg("-Wl,--wasip1-libc=adapter");
     }
-    cc
-        .arg(&p.source)
-        .arg("-o")
-        .arg(wasm);
+    cc.arg(&p.source).arg("-o").arg(wasm);
     run(cc, "")
 }
 
@@ -138,7 +137,10 @@ fn check_program(p: &Program, libc: Libc, work: &Path) -> Result<(), String> {
             Runtime::Wasmtime => p.exit,
         };
         if ran.code != Some(expected_code) {
-            problems.push(format!("{rt:?}: exit code {:?}, expected {expected_code}", ran.code));
+            problems.push(format!(
+                "{rt:?}: exit code {:?}, expected {expected_code}",
+                ran.code
+            ));
         }
         if matches!(rt, Runtime::Iwasm)
             && (ran.stdout.lines().chain(ran.stderr.lines()))
@@ -169,7 +171,10 @@ fn check_excluded(p: &Program, libc: Libc, ex: &Exclusion, work: &Path) -> Resul
     let wasm = work.join(format!("{}.wasm", p.name));
     let built = build(p, libc, &wasm);
     if built.code == Some(0) {
-        return Err("linked for --host wasip1 although docs/wasip1.md excludes it; drop it from the list".into());
+        return Err(
+            "linked for --host wasip1 although docs/wasip1.md excludes it; drop it from the list"
+                .into(),
+        );
     }
     if wasm.exists() {
         return Err("a failed link left an output file".into());
@@ -201,9 +206,11 @@ fn check_corpus(libc: Libc) {
     }
     let work = tempfile::tempdir().unwrap();
     // Two threads: CI has two cores, and each job runs clang then two runtimes.
-    corpus::check_all(programs, 2, |p| match excluded.iter().find(|e| e.program == p.name) {
-        Some(ex) => check_excluded(p, libc, ex, work.path()),
-        None => check_program(p, libc, work.path()),
+    corpus::check_all(programs, 2, |p| {
+        match excluded.iter().find(|e| e.program == p.name) {
+            Some(ex) => check_excluded(p, libc, ex, work.path()),
+            None => check_program(p, libc, work.path()),
+        }
     });
 }
 

@@ -71,16 +71,27 @@ fn connect_problem(text: &str) -> String {
         .unwrap_or_else(|| panic!("no start-connect problem with a call path in:\n{text}"));
     let (message, path) = line.split_once("; call path: ").unwrap();
     let message = message.rsplit_once(": wasi:").map_or(message, |(_, m)| m);
-    let from_main = &path[path.find("main → ").unwrap_or_else(|| panic!("no main in {path}"))..];
+    let from_main = &path[path
+        .find("main → ")
+        .unwrap_or_else(|| panic!("no main in {path}"))..];
     format!("wasi:{message}; call path: {from_main}")
 }
 
 #[test]
 fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
     let dir = tempfile::tempdir().unwrap();
-    let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", CONNECT, "connect", &["-Wl,--host=wasip1"]);
+    let (out, wasm) = cc(
+        dir.path(),
+        "wasm32-wasit2-mvp",
+        CONNECT,
+        "connect",
+        &["-Wl,--host=wasip1"],
+    );
     let err = stderr(&out);
-    assert!(!out.status.success(), "linked although p1 has no connect:\n{err}");
+    assert!(
+        !out.status.success(),
+        "linked although p1 has no connect:\n{err}"
+    );
     assert!(!wasm.exists(), "a failed link left {}", wasm.display());
     let from_link = connect_problem(&err);
     assert!(
@@ -91,7 +102,9 @@ fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
     );
     // Every error line is one problem, each a `wasit-ld: error:` line.
     assert!(
-        err.lines().filter(|l| !l.starts_with("clang")).all(|l| l.starts_with("wasit-ld: error: ")),
+        err.lines()
+            .filter(|l| !l.starts_with("clang"))
+            .all(|l| l.starts_with("wasit-ld: error: ")),
         "{err}"
     );
 
@@ -106,7 +119,11 @@ fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
         .expect("wasit2 runs");
     assert_eq!(check.status.code(), Some(1));
     let report = String::from_utf8_lossy(&check.stdout);
-    assert_eq!(connect_problem(&report), from_link, "wasit2 check:\n{report}\nwasit-ld:\n{err}");
+    assert_eq!(
+        connect_problem(&report),
+        from_link,
+        "wasit2 check:\n{report}\nwasit-ld:\n{err}"
+    );
     // Not just that line: with the same libc in both modules (the wasit2
     // libc, which `--wasip1-libc=adapter` links), the whole report is the
     // same, problem for problem. The direct libc needs fewer p2 functions.
@@ -121,21 +138,39 @@ fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
     let err_adapter = stderr(&out);
     let from_check: Vec<&str> = report
         .lines()
-        .map(|l| l.strip_prefix(&format!("{}: ", wasm.display())).unwrap_or(l))
+        .map(|l| {
+            l.strip_prefix(&format!("{}: ", wasm.display()))
+                .unwrap_or(l)
+        })
         .collect();
-    let from_ld: Vec<&str> = err_adapter.lines().filter_map(|l| l.strip_prefix("wasit-ld: error: ")).collect();
+    let from_ld: Vec<&str> = err_adapter
+        .lines()
+        .filter_map(|l| l.strip_prefix("wasit-ld: error: "))
+        .collect();
     assert_eq!(from_check, from_ld);
     let import = |l: &str| l.split(": ").next().unwrap_or(l).to_string();
     let checked: Vec<String> = from_check.iter().map(|l| import(l)).collect();
-    let direct: Vec<&str> = err.lines().filter_map(|l| l.strip_prefix("wasit-ld: error: ")).collect();
-    assert!(direct.iter().all(|l| checked.contains(&import(l))), "{direct:?}\n{checked:?}");
+    let direct: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("wasit-ld: error: "))
+        .collect();
+    assert!(
+        direct.iter().all(|l| checked.contains(&import(l))),
+        "{direct:?}\n{checked:?}"
+    );
 }
 
 #[test]
 fn hello_links_for_wasip1_with_start_memory_and_p1_imports_only() {
     let dir = tempfile::tempdir().unwrap();
     let src = "#include <stdio.h>\nint main(void) { puts(\"hello p1\"); return 0; }\n";
-    let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", src, "hello", &["-Wl,--host=wasip1", "-s"]);
+    let (out, wasm) = cc(
+        dir.path(),
+        "wasm32-wasit2-mvp",
+        src,
+        "hello",
+        &["-Wl,--host=wasip1", "-s"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let bytes = std::fs::read(&wasm).unwrap();
     let mut exports = Vec::new();
@@ -155,7 +190,10 @@ fn hello_links_for_wasip1_with_start_memory_and_p1_imports_only() {
     }
     assert!(exports.iter().any(|e| e == "_start"), "{exports:?}");
     assert!(exports.iter().any(|e| e == "memory"), "{exports:?}");
-    let run = Command::new(tool("WASIT2_IWASM", "iwasm")).arg(&wasm).output().unwrap();
+    let run = Command::new(tool("WASIT2_IWASM", "iwasm"))
+        .arg(&wasm)
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&run.stdout), "hello p1\n");
 }
 
@@ -164,7 +202,13 @@ fn default_cpu_build_fails_the_wamr_feature_check_naming_the_fix() {
     let dir = tempfile::tempdir().unwrap();
     // An indirect call: clang-22's default CPU encodes it with reference-types.
     let src = "#include <stdio.h>\nint (*volatile f)(const char *) = puts;\nint main(void) { return f(\"x\") < 0; }\n";
-    let (out, wasm) = cc(dir.path(), "wasm32-wasit2", src, "feat", &["-Wl,--host=wasip1"]);
+    let (out, wasm) = cc(
+        dir.path(),
+        "wasm32-wasit2",
+        src,
+        "feat",
+        &["-Wl,--host=wasip1"],
+    );
     let err = stderr(&out);
     assert!(!out.status.success(), "{err}");
     assert!(!wasm.exists());
@@ -172,15 +216,27 @@ fn default_cpu_build_fails_the_wamr_feature_check_naming_the_fix() {
         .lines()
         .find(|l| l.contains("reference-types"))
         .unwrap_or_else(|| panic!("no reference-types problem in:\n{err}"));
-    assert!(line.starts_with("wasit-ld: error: uses wasm feature"), "{line}");
-    assert!(line.contains("--target=wasm32-wasit2-mvp") && line.contains("-mcpu=mvp"), "{line}");
+    assert!(
+        line.starts_with("wasit-ld: error: uses wasm feature"),
+        "{line}"
+    );
+    assert!(
+        line.contains("--target=wasm32-wasit2-mvp") && line.contains("-mcpu=mvp"),
+        "{line}"
+    );
 }
 
 #[test]
 fn wasm64_is_a_one_line_error() {
     let dir = tempfile::tempdir().unwrap();
     let src = "int main(void) { return 0; }\n";
-    let (out, wasm) = cc(dir.path(), "wasm64-wasit2", src, "w64", &["-Wl,--host=wasip1"]);
+    let (out, wasm) = cc(
+        dir.path(),
+        "wasm64-wasit2",
+        src,
+        "w64",
+        &["-Wl,--host=wasip1"],
+    );
     let err = stderr(&out);
     assert!(!out.status.success());
     assert!(!wasm.exists());
@@ -238,20 +294,39 @@ int main(void) {
 fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let (out, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", PREOPENED_ECHO, "echo", &["-Wl,--host=wasip1"]);
+    let (out, wasm) = cc(
+        dir.path(),
+        "wasm32-wasit2-mvp",
+        PREOPENED_ECHO,
+        "echo",
+        &["-Wl,--host=wasip1"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let info = wasit_ld::module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
     for imp in &info.imports {
         assert_eq!(imp.module, "wasi_snapshot_preview1", "{}", imp.field);
     }
     for f in ["sock_accept", "sock_recv", "sock_send", "sock_shutdown"] {
-        assert!(info.imports.iter().any(|i| i.field == f), "{f} not imported");
+        assert!(
+            info.imports.iter().any(|i| i.field == f),
+            "{f} not imported"
+        );
     }
 
     // A free port: the listener is closed before wasmtime binds it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut server = Command::new(tool("WASIT2_WASMTIME42", "wasmtime42"))
-        .args(["run", "-S", "preview2=n", "-S", &format!("tcplisten=127.0.0.1:{port}")])
+        .args([
+            "run",
+            "-S",
+            "preview2=n",
+            "-S",
+            &format!("tcplisten=127.0.0.1:{port}"),
+        ])
         .arg(&wasm)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -261,7 +336,9 @@ fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
     let mut client = loop {
         match std::net::TcpStream::connect(("127.0.0.1", port)) {
             Ok(s) => break s,
-            Err(_) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
             Err(e) => {
                 let _ = server.kill();
                 panic!("wasmtime42 never listened on port {port}: {e}");
@@ -274,14 +351,28 @@ fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
     let done = server.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&done.stderr);
     assert_eq!(reply, "echo: ping", "stderr: {err}");
-    assert_eq!(String::from_utf8_lossy(&done.stdout), "served 4 bytes, peer address length 0\n", "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&done.stdout),
+        "served 4 bytes, peer address length 0\n",
+        "{err}"
+    );
     assert!(done.status.success(), "{err}");
 
-    let wasmtime = Command::new(tool("WASIT2_WASMTIME", "wasmtime")).arg("run").arg(&wasm).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&wasmtime.stdout), "no pre-opened socket\n");
+    let wasmtime = Command::new(tool("WASIT2_WASMTIME", "wasmtime"))
+        .arg("run")
+        .arg(&wasm)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&wasmtime.stdout),
+        "no pre-opened socket\n"
+    );
     assert_eq!(wasmtime.status.code(), Some(1));
     // The 2020 iwasm warns on stdout that it lacks sock_accept, then runs.
-    let iwasm = Command::new(tool("WASIT2_IWASM", "iwasm")).arg(&wasm).output().unwrap();
+    let iwasm = Command::new(tool("WASIT2_IWASM", "iwasm"))
+        .arg(&wasm)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&iwasm.stdout).starts_with("no pre-opened socket\n"));
 }
 
@@ -295,7 +386,10 @@ fn the_direct_libc_leaves_the_adapter_out_unless_asked() {
     let names = |extra: &[&str], out: &str| -> Vec<String> {
         let (o, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", src, out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
-        let run = Command::new(tool("WASIT2_IWASM", "iwasm")).arg(&wasm).output().unwrap();
+        let run = Command::new(tool("WASIT2_IWASM", "iwasm"))
+            .arg(&wasm)
+            .output()
+            .unwrap();
         assert_eq!(String::from_utf8_lossy(&run.stdout), "hello p1\n");
         let info = wasit_ld::module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
         info.names.into_values().collect::<Vec<String>>()
@@ -303,12 +397,25 @@ fn the_direct_libc_leaves_the_adapter_out_unless_asked() {
     let adapter_code = |names: &[String]| names.iter().any(|n| n.starts_with("__wasit2_import_"));
     let direct = names(&["-Wl,--host=wasip1"], "direct");
     assert!(!adapter_code(&direct), "{direct:?}");
-    let adapted = names(&["-Wl,--host=wasip1", "-Wl,--wasip1-libc=adapter"], "adapted");
+    let adapted = names(
+        &["-Wl,--host=wasip1", "-Wl,--wasip1-libc=adapter"],
+        "adapted",
+    );
     assert!(adapter_code(&adapted), "{adapted:?}");
 
-    let (o, _) = cc(dir.path(), "wasm32-wasit2-mvp", src, "bad", &["-Wl,--host=wasip1", "-Wl,--wasip1-libc=p2"]);
+    let (o, _) = cc(
+        dir.path(),
+        "wasm32-wasit2-mvp",
+        src,
+        "bad",
+        &["-Wl,--host=wasip1", "-Wl,--wasip1-libc=p2"],
+    );
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("invalid value for `--wasip1-libc`: `p2`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("invalid value for `--wasip1-libc`: `p2`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// A program that keeps `malloc` exports it and `free`, so WAMR does not put
@@ -344,10 +451,19 @@ int main(void) {
     };
     for libc in ["direct", "adapter"] {
         let libc_flag = format!("-Wl,--wasip1-libc={libc}");
-        let (o, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", big, &format!("big-{libc}"), &["-Wl,--host=wasip1", &libc_flag]);
+        let (o, wasm) = cc(
+            dir.path(),
+            "wasm32-wasit2-mvp",
+            big,
+            &format!("big-{libc}"),
+            &["-Wl,--host=wasip1", &libc_flag],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         let names = exports(&wasm);
-        assert!(names.iter().any(|n| n == "malloc") && names.iter().any(|n| n == "free"), "{libc}: {names:?}");
+        assert!(
+            names.iter().any(|n| n == "malloc") && names.iter().any(|n| n == "free"),
+            "{libc}: {names:?}"
+        );
         let run = Command::new(tool("WASIT2_IWASM", "iwasm"))
             .arg("--dir=.")
             .arg(&wasm)
@@ -363,8 +479,17 @@ int main(void) {
     }
 
     let hello = "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n";
-    let (o, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", hello, "hello", &["-Wl,--host=wasip1"]);
+    let (o, wasm) = cc(
+        dir.path(),
+        "wasm32-wasit2-mvp",
+        hello,
+        "hello",
+        &["-Wl,--host=wasip1"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let names = exports(&wasm);
-    assert!(!names.iter().any(|n| n == "malloc" || n == "free"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n == "malloc" || n == "free"),
+        "{names:?}"
+    );
 }

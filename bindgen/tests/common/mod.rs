@@ -42,7 +42,9 @@ pub fn target(arch: Arch) -> &'static str {
 }
 
 fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed:\n{}{}",
@@ -56,7 +58,16 @@ fn run(cmd: &mut Command) {
 pub fn compile(arch: Arch, src: &Path, out: &Path, extra: &[&str]) {
     run(Command::new(clang())
         .arg(format!("--target={}", target(arch)))
-        .args(["-nostdlib", "-ffreestanding", "-O1", "-Wall", "-Wextra", "-Werror", "-std=c11", "-c"])
+        .args([
+            "-nostdlib",
+            "-ffreestanding",
+            "-O1",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-std=c11",
+            "-c",
+        ])
         .args(extra)
         .arg(src)
         .arg("-o")
@@ -80,7 +91,10 @@ pub fn link(arch: Arch, objs: &[PathBuf], out: &Path) {
 /// compiles both for `arch`, links, and returns the module bytes.
 pub fn build_all_wrappers(b: &Bindings, arch: Arch, dir: &Path) -> Vec<u8> {
     b.write_to(dir).unwrap();
-    let mut prog = format!("#include \"{}\"\n\ntypedef void (*fnptr)(void);\nstatic const fnptr all[] = {{\n", b.header_name);
+    let mut prog = format!(
+        "#include \"{}\"\n\ntypedef void (*fnptr)(void);\nstatic const fnptr all[] = {{\n",
+        b.header_name
+    );
     for f in &b.functions {
         prog.push_str(&format!("    (fnptr){f},\n"));
     }
@@ -92,7 +106,15 @@ pub fn build_all_wrappers(b: &Bindings, arch: Arch, dir: &Path) -> Vec<u8> {
     let o2 = dir.join(format!("all-{a}.o"));
     compile(arch, &dir.join(&b.source_name), &o1, &[]);
     // Casting every wrapper to one function-pointer type is the point here.
-    compile(arch, &prog_path, &o2, &["-Wno-cast-function-type", "-Wno-cast-function-type-mismatch"]);
+    compile(
+        arch,
+        &prog_path,
+        &o2,
+        &[
+            "-Wno-cast-function-type",
+            "-Wno-cast-function-type-mismatch",
+        ],
+    );
     let wasm = dir.join(format!("all-{a}.wasm"));
     link(arch, &[o1, o2], &wasm);
     std::fs::read(wasm).unwrap()
@@ -124,7 +146,10 @@ pub fn imports(wasm: &[u8]) -> BTreeMap<(String, String), CoreSig> {
                 for imp in r.into_imports() {
                     let imp = imp.unwrap();
                     if let wasmparser::TypeRef::Func(t) = imp.ty {
-                        out.insert((imp.module.to_string(), imp.name.to_string()), types[t as usize].clone());
+                        out.insert(
+                            (imp.module.to_string(), imp.name.to_string()),
+                            types[t as usize].clone(),
+                        );
                     }
                 }
             }
@@ -138,26 +163,40 @@ pub fn imports(wasm: &[u8]) -> BTreeMap<(String, String), CoreSig> {
 /// world with exactly its core signatures.
 pub fn assert_imports_match(wasm: &[u8], l: &Lowering) {
     let got = imports(wasm);
-    let want: BTreeMap<(String, String), CoreSig> =
-        l.imports.iter().map(|i| ((i.module.clone(), i.field.clone()), i.sig.clone())).collect();
+    let want: BTreeMap<(String, String), CoreSig> = l
+        .imports
+        .iter()
+        .map(|i| ((i.module.clone(), i.field.clone()), i.sig.clone()))
+        .collect();
     for (k, sig) in &got {
         match want.get(k) {
             Some(w) => assert_eq!(sig, w, "{} import {k:?}", l.arch.name()),
-            None => panic!("{}: module imports {k:?} which the ABI does not have", l.arch.name()),
+            None => panic!(
+                "{}: module imports {k:?} which the ABI does not have",
+                l.arch.name()
+            ),
         }
     }
     for k in want.keys() {
-        assert!(got.contains_key(k), "{}: ABI import {k:?} is not reachable through the bindings", l.arch.name());
+        assert!(
+            got.contains_key(k),
+            "{}: ABI import {k:?} is not reachable through the bindings",
+            l.arch.name()
+        );
     }
 }
 
 pub fn lowerings(wit: &Wit, world: &str) -> (Lowering, Lowering) {
     let w = wit.world(world).unwrap();
-    (Lowering::new(wit, w, Arch::Wasm32).unwrap(), Lowering::new(wit, w, Arch::Wasm64).unwrap())
+    (
+        Lowering::new(wit, w, Arch::Wasm32).unwrap(),
+        Lowering::new(wit, w, Arch::Wasm64).unwrap(),
+    )
 }
 
 pub fn shapes_wit() -> Wit {
     let mut wit = Wit::wasi().unwrap();
-    wit.push_path(&manifest_dir().join("tests/fixtures/shapes")).unwrap();
+    wit.push_path(&manifest_dir().join("tests/fixtures/shapes"))
+        .unwrap();
     wit
 }

@@ -33,7 +33,10 @@ pub fn wasit2_cli() -> PathBuf {
 
 /// `lib/rustlib/wasm32-wasip2/lib/self-contained` of the active toolchain.
 pub fn wasip2_self_contained() -> PathBuf {
-    let out = Command::new("rustc").args(["--print", "sysroot"]).output().expect("running rustc");
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("running rustc");
     let sysroot = String::from_utf8(out.stdout).unwrap();
     Path::new(sysroot.trim()).join("lib/rustlib/wasm32-wasip2/lib/self-contained")
 }
@@ -55,7 +58,15 @@ pub fn build_rust(name: &str, dir: &Path) -> Vec<u8> {
     let src = manifest_dir().join("tests/rust").join(format!("{name}.rs"));
     let out = dir.join(format!("{name}.wasm"));
     let o = Command::new("rustc")
-        .args(["--edition", "2021", "--target", "wasm32-wasip2", "-O", "-C", "link-arg=--skip-wit-component"])
+        .args([
+            "--edition",
+            "2021",
+            "--target",
+            "wasm32-wasip2",
+            "-O",
+            "-C",
+            "link-arg=--skip-wit-component",
+        ])
         .arg(&src)
         .arg("-o")
         .arg(&out)
@@ -80,7 +91,8 @@ pub fn build_c(name: &str, dir: &Path) -> Vec<u8> {
         .expect("running clang-22");
     check_success("clang", &o);
     let sc = wasip2_self_contained();
-    let builtins = PathBuf::from("/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a");
+    let builtins =
+        PathBuf::from("/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a");
     let o = Command::new(wasm_ld())
         .arg(sc.join("crt1-command.o"))
         .arg(&obj)
@@ -101,7 +113,12 @@ pub fn lowering() -> Lowering {
 }
 
 fn sig_of(ty: &wasmparser::FuncType) -> String {
-    let list = |v: &[wasmparser::ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ");
+    let list = |v: &[wasmparser::ValType]| {
+        v.iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!("({}) -> ({})", list(ty.params()), list(ty.results()))
 }
 
@@ -127,10 +144,15 @@ pub fn check_wasit2_module(module: &[u8]) -> Vec<(String, String)> {
             Payload::ImportSection(r) => {
                 for i in r.into_imports() {
                     let i = i.unwrap();
-                    let TypeRef::Func(t) = i.ty else { panic!("non-function import {}", i.name) };
-                    let expected = lowering
-                        .import(i.module, i.name)
-                        .unwrap_or_else(|| panic!("import `{}` `{}` is not in the wasit2 ABI", i.module, i.name));
+                    let TypeRef::Func(t) = i.ty else {
+                        panic!("non-function import {}", i.name)
+                    };
+                    let expected = lowering.import(i.module, i.name).unwrap_or_else(|| {
+                        panic!(
+                            "import `{}` `{}` is not in the wasit2 ABI",
+                            i.module, i.name
+                        )
+                    });
                     assert_eq!(
                         sig_of(&types[t as usize]),
                         expected.sig.to_string(),
@@ -147,14 +169,27 @@ pub fn check_wasit2_module(module: &[u8]) -> Vec<(String, String)> {
                 }
             }
             Payload::CustomSection(c) => {
-                assert!(!c.name().starts_with("component-type"), "left a `{}` section", c.name());
+                assert!(
+                    !c.name().starts_with("component-type"),
+                    "left a `{}` section",
+                    c.name()
+                );
             }
             _ => {}
         }
     }
-    assert!(!exports.iter().any(|e| e.contains("realloc")), "exports a realloc: {exports:?}");
-    assert!(exports.iter().any(|e| e == "cm32p2_memory"), "no cm32p2_memory export: {exports:?}");
-    assert!(exports.iter().any(|e| e == "cm32p2|wasi:cli/run@0.2|run"), "no run export: {exports:?}");
+    assert!(
+        !exports.iter().any(|e| e.contains("realloc")),
+        "exports a realloc: {exports:?}"
+    );
+    assert!(
+        exports.iter().any(|e| e == "cm32p2_memory"),
+        "no cm32p2_memory export: {exports:?}"
+    );
+    assert!(
+        exports.iter().any(|e| e == "cm32p2|wasi:cli/run@0.2|run"),
+        "no run export: {exports:?}"
+    );
     imports
 }
 
@@ -190,7 +225,8 @@ fn run_with_stdin(mut cmd: Command, stdin: &[u8]) -> Output {
 /// Componentizes the wasit2 module with the project's componentizer and
 /// runs it on the wasmtime CLI.
 pub fn run_componentized(module: &[u8], dir: &Path, spec: &RunSpec) -> Output {
-    let component = wasit2_componentize::componentize(module).expect("componentize the bridged module");
+    let component =
+        wasit2_componentize::componentize(module).expect("componentize the bridged module");
     let path = dir.join("component.wasm");
     std::fs::write(&path, component).unwrap();
     let mut cmd = Command::new(wasmtime());
@@ -215,7 +251,10 @@ pub fn run_on_wasit2(module: &[u8], dir: &Path, spec: &RunSpec) -> Option<Output
     let help = Command::new(&cli).args(["run", "--help"]).output().ok()?;
     let help = String::from_utf8_lossy(&help.stdout);
     if !help.contains('<') {
-        eprintln!("note: `{} run` does not take a module yet; not run there", cli.display());
+        eprintln!(
+            "note: `{} run` does not take a module yet; not run there",
+            cli.display()
+        );
         return None;
     }
     let path = dir.join("module.wasm");

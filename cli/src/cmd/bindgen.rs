@@ -29,7 +29,9 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         wit.push_path(path).map_err(one_line)?;
     }
     let world = wit.world(&args.world).map_err(one_line)?;
-    let opts = wasit2_bindgen::Options { base_name: args.name.clone() };
+    let opts = wasit2_bindgen::Options {
+        base_name: args.name.clone(),
+    };
     let bindings = wasit2_bindgen::generate_for_world(&wit, world, &opts)
         .map_err(one_line)
         .with_context(|| format!("generating C bindings for `{}`", args.world))?;

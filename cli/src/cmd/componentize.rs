@@ -18,9 +18,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let module = std::fs::read(&args.input)
-        .with_context(|| format!("reading {}", args.input.display()))?;
-    let opts = wasit2_componentize::Options { world: args.world, ..Default::default() };
+    let module =
+        std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let opts = wasit2_componentize::Options {
+        world: args.world,
+        ..Default::default()
+    };
     let component = wasit2_componentize::componentize_with(&module, &opts)
         .with_context(|| format!("componentizing {}", args.input.display()))?;
     write_atomically(&args.output, &component)
@@ -35,7 +38,10 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -30,7 +30,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     let specs = wasit2_sysroot::rust_target::install_specs(&sysroot, &wasit_ld)
         .context("installing the rustc target specs")?;
-    let opts = InstallOptions { llvm_bin: args.llvm_bin, sysroot, wasit_ld, variants: Variant::all() };
+    let opts = InstallOptions {
+        llvm_bin: args.llvm_bin,
+        sysroot,
+        wasit_ld,
+        variants: Variant::all(),
+    };
     let report = install(&opts).context("installing the clang target")?;
     for s in &specs {
         eprintln!("[install] {} (rustc --target)", s.display());
@@ -50,7 +55,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
 fn find_wasit_ld() -> anyhow::Result<PathBuf> {
     if let Ok(exe) = std::env::current_exe() {
         let exe = exe.canonicalize().unwrap_or(exe);
-        if let Some(p) = exe.parent().map(|d| d.join("wasit-ld")).filter(|p| p.is_file()) {
+        if let Some(p) = exe
+            .parent()
+            .map(|d| d.join("wasit-ld"))
+            .filter(|p| p.is_file())
+        {
             return Ok(p);
         }
     }

@@ -25,9 +25,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let bytes = std::fs::read(&args.module).with_context(|| format!("reading {}", args.module.display()))?;
+    let bytes = std::fs::read(&args.module)
+        .with_context(|| format!("reading {}", args.module.display()))?;
     let mut opts = wasit2_host::RunOptions {
-        args: std::iter::once(args.module.display().to_string()).chain(args.args).collect(),
+        args: std::iter::once(args.module.display().to_string())
+            .chain(args.args)
+            .collect(),
         inherit_env: args.inherit_env,
         ..Default::default()
     };
@@ -38,8 +41,11 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     for e in &args.envs {
         match e.split_once('=') {
             Some((k, v)) => opts.env.push((k.to_string(), v.to_string())),
-            None => opts.env.push((e.clone(), std::env::var(e).unwrap_or_default())),
+            None => opts
+                .env
+                .push((e.clone(), std::env::var(e).unwrap_or_default())),
         }
     }
-    wasit2_host::run_module(&bytes, &opts).with_context(|| format!("running {}", args.module.display()))
+    wasit2_host::run_module(&bytes, &opts)
+        .with_context(|| format!("running {}", args.module.display()))
 }

@@ -91,11 +91,23 @@ fn build(a: BuildArgs) -> anyhow::Result<i32> {
         CpuSel::Mvp => vec![Cpu::Mvp],
         CpuSel::All => Cpu::ALL.to_vec(),
     };
-    opts.variants = arches.iter().flat_map(|&arch| cpus.iter().map(move |&cpu| Variant { arch, cpu })).collect();
+    opts.variants = arches
+        .iter()
+        .flat_map(|&arch| cpus.iter().map(move |&cpu| Variant { arch, cpu }))
+        .collect();
     let reports = wasit2_sysroot::build(&opts).context("building the sysroot")?;
     for r in &reports {
-        let state = if r.up_to_date { "up to date".to_string() } else { format!("built ({} compiled, {} reused)", r.compiled, r.reused) };
-        eprintln!("[sysroot] {}: {state} in {:.1}s -> {}", r.variant.target(), r.seconds, r.lib_dir.display());
+        let state = if r.up_to_date {
+            "up to date".to_string()
+        } else {
+            format!("built ({} compiled, {} reused)", r.compiled, r.reused)
+        };
+        eprintln!(
+            "[sysroot] {}: {state} in {:.1}s -> {}",
+            r.variant.target(),
+            r.seconds,
+            r.lib_dir.display()
+        );
         if !r.with_layer {
             eprintln!("[sysroot] warning: no system layer (sysroot/layer/SOURCES.txt): libc.a lacks __wasi_* and crt1.o");
         }

@@ -5,13 +5,17 @@ use wasit2_abi::Arch;
 #[test]
 fn stdout_stderr_and_return_code() {
     for arch in Arch::ALL {
-        let wasm = module(arch, &[], r#"
+        let wasm = module(
+            arch,
+            &[],
+            r#"
           (data (PTR.const 1024) "hello\n")
           (data (PTR.const 1040) "oops\n")
           (func (export "RUN") (result i32)
             (call $puts (PTR.const 1024) (PTR.const 6))
             (call $eputs (PTR.const 1040) (PTR.const 5))
-            (i32.const 0))"#);
+            (i32.const 0))"#,
+        );
         let r = run(arch, &wasm, |_| {});
         assert_eq!(r.code(), 0, "{arch:?}");
         assert_eq!(r.stdout(), "hello\n");
@@ -33,7 +37,10 @@ fn exit_codes() {
             );
             run(arch, &wasm, |_| {}).code()
         };
-        assert_eq!(exit_with("(call $exit_code (i32.const 7)) (i32.const 0)"), 7);
+        assert_eq!(
+            exit_with("(call $exit_code (i32.const 7)) (i32.const 0)"),
+            7
+        );
         assert_eq!(exit_with("(call $exit (i32.const 1)) (i32.const 0)"), 1);
         assert_eq!(exit_with("(call $exit (i32.const 0)) (i32.const 5)"), 0);
         assert_eq!(exit_with("(i32.const 1)"), 1);
@@ -61,7 +68,11 @@ fn args_and_too_small_buffer() {
     for arch in Arch::ALL {
         let wasm = module(
             arch,
-            &[("wasi:cli/environment@0.2", "get-arguments", "$get_arguments")],
+            &[(
+                "wasi:cli/environment@0.2",
+                "get-arguments",
+                "$get_arguments",
+            )],
             &format!(
                 r#"{LIST_PRINT}
           (func (export "RUN") (result i32)
@@ -84,7 +95,11 @@ fn args_and_too_small_buffer() {
         // 3 (ptr,len) pairs then the bytes: the exact ABI size.
         assert_eq!(ok, 3 * 2 * ps + 4 + 3 + 9, "{arch:?}");
         assert_eq!(too_small, ok, "too small reports the required size");
-        assert_eq!(r.ptr_at(arch, 216), 0x5a5a, "nothing written when too small");
+        assert_eq!(
+            r.ptr_at(arch, 216),
+            0x5a5a,
+            "nothing written when too small"
+        );
     }
 }
 
@@ -93,7 +108,11 @@ fn env_vars() {
     for arch in Arch::ALL {
         let wasm = module(
             arch,
-            &[("wasi:cli/environment@0.2", "get-environment", "$get_environment")],
+            &[(
+                "wasi:cli/environment@0.2",
+                "get-environment",
+                "$get_environment",
+            )],
             r#"
           (data (PTR.const 1001) "=")
           (data (PTR.const 1000) "\n")
@@ -128,7 +147,11 @@ fn stdin_is_read_with_short_reads() {
             arch,
             &[
                 ("wasi:cli/stdin@0.2", "get-stdin", "$get_stdin"),
-                ("wasi:io/streams@0.2", "[method]input-stream.blocking-read", "$read"),
+                (
+                    "wasi:io/streams@0.2",
+                    "[method]input-stream.blocking-read",
+                    "$read",
+                ),
             ],
             r#"
           (func (export "RUN") (result i32)

@@ -7,10 +7,16 @@ use std::process::Command;
 use wasit2_abi::Arch;
 
 fn wasit2() -> PathBuf {
-    let p = std::env::var_os("WASIT2").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/wasit2")
-    });
-    assert!(p.exists(), "{} not found: run `cargo build -p wasit2-cli` (or set WASIT2)", p.display());
+    let p = std::env::var_os("WASIT2")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/wasit2")
+        });
+    assert!(
+        p.exists(),
+        "{} not found: run `cargo build -p wasit2-cli` (or set WASIT2)",
+        p.display()
+    );
     p
 }
 
@@ -53,7 +59,19 @@ fn exit_codes_pass_through_and_args_env_dirs_arrive() {
             (call $exit_code (i32.wrap_i64 (P2I (PTR.add (PTR.mul (PTR.load offset=PSZ (PTR.const 32)) (PTR.const 10)) (PTR.load offset=PSZ (PTR.const 64))))))
             (i32.const 0))"#,
         );
-        let (code, out, err) = run_cli(&["--env", "A=1", "--env", "B=2", "--dir", "{dir}::/data", "--dir", "{dir}"], &wasm);
+        let (code, out, err) = run_cli(
+            &[
+                "--env",
+                "A=1",
+                "--env",
+                "B=2",
+                "--dir",
+                "{dir}::/data",
+                "--dir",
+                "{dir}",
+            ],
+            &wasm,
+        );
         assert_eq!(code, 22, "{arch:?}: {err}");
         assert_eq!(out, "--y");
     }
@@ -61,7 +79,11 @@ fn exit_codes_pass_through_and_args_env_dirs_arrive() {
 
 #[test]
 fn run_result_err_is_exit_1() {
-    let wasm = module(Arch::Wasm32, &[], r#"(func (export "RUN") (result i32) (i32.const 1))"#);
+    let wasm = module(
+        Arch::Wasm32,
+        &[],
+        r#"(func (export "RUN") (result i32) (i32.const 1))"#,
+    );
     assert_eq!(run_cli(&[], &wasm).0, 1);
 }
 
@@ -75,7 +97,10 @@ fn one_line_error(file: &[u8], needle: &str) {
 #[test]
 fn clear_errors() {
     one_line_error(b"not wasm at all", "not a WebAssembly module");
-    one_line_error(&wat::parse_str("(module (memory (export \"cm32p2_memory\") 1))").unwrap(), "not a wasit2 module");
+    one_line_error(
+        &wat::parse_str("(module (memory (export \"cm32p2_memory\") 1))").unwrap(),
+        "not a wasit2 module",
+    );
     let missing = wat::parse_str(
         r#"(module (import "cm32p2|wasi:nope/nothing@0.2" "frob" (func))
              (memory (export "cm32p2_memory") 1)

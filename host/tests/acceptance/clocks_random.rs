@@ -10,7 +10,11 @@ fn clocks_and_random() {
             &[
                 ("wasi:clocks/monotonic-clock@0.2", "now", "$mono_now"),
                 ("wasi:clocks/monotonic-clock@0.2", "resolution", "$mono_res"),
-                ("wasi:clocks/monotonic-clock@0.2", "subscribe-duration", "$sub_dur"),
+                (
+                    "wasi:clocks/monotonic-clock@0.2",
+                    "subscribe-duration",
+                    "$sub_dur",
+                ),
                 ("wasi:clocks/wall-clock@0.2", "now", "$wall_now"),
                 ("wasi:clocks/wall-clock@0.2", "resolution", "$wall_res"),
                 ("wasi:io/poll@0.2", "[method]pollable.block", "$block"),
@@ -18,8 +22,16 @@ fn clocks_and_random() {
                 ("wasi:io/poll@0.2", "poll", "$poll"),
                 ("wasi:random/random@0.2", "get-random-bytes", "$rand_bytes"),
                 ("wasi:random/random@0.2", "get-random-u64", "$rand_u64"),
-                ("wasi:random/insecure@0.2", "get-insecure-random-bytes", "$irand_bytes"),
-                ("wasi:random/insecure@0.2", "get-insecure-random-u64", "$irand_u64"),
+                (
+                    "wasi:random/insecure@0.2",
+                    "get-insecure-random-bytes",
+                    "$irand_bytes",
+                ),
+                (
+                    "wasi:random/insecure@0.2",
+                    "get-insecure-random-u64",
+                    "$irand_u64",
+                ),
                 ("wasi:random/insecure-seed@0.2", "insecure-seed", "$seed"),
             ],
             r#"
@@ -64,7 +76,10 @@ fn clocks_and_random() {
         let r = run(arch, &wasm, |_| {});
         assert_eq!(r.code(), 0, "{arch:?}");
         let slot = |n: usize| r.u64_at(200 + 8 * n);
-        assert!(slot(1) >= slot(0) + 2_000_000, "monotonic clock advanced past the 2ms wait");
+        assert!(
+            slot(1) >= slot(0) + 2_000_000,
+            "monotonic clock advanced past the 2ms wait"
+        );
         assert!(slot(2) > 0);
         assert!(slot(3) > 1_700_000_000, "wall clock seconds");
         assert!(slot(4) < 1_000_000_000);

@@ -7,15 +7,18 @@ use std::sync::OnceLock;
 use wasit2_abi::{Arch, Lowering, ValType, Wit};
 use wasit2_host::{Host, WasiHostCtx};
 use wasmtime::{Linker, Module, Store};
-use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::WasiCtxBuilder;
 
 pub fn lowering(arch: Arch) -> &'static Lowering {
     static L: OnceLock<[Lowering; 2]> = OnceLock::new();
     let all = L.get_or_init(|| {
         let wit = Wit::wasi().unwrap();
         let w = wit.command_world().unwrap();
-        [Lowering::new(&wit, w, Arch::Wasm32).unwrap(), Lowering::new(&wit, w, Arch::Wasm64).unwrap()]
+        [
+            Lowering::new(&wit, w, Arch::Wasm32).unwrap(),
+            Lowering::new(&wit, w, Arch::Wasm64).unwrap(),
+        ]
     });
     &all[arch as usize]
 }
@@ -50,7 +53,11 @@ pub fn helper_imports() -> Vec<(&'static str, &'static str, &'static str)> {
     vec![
         ("wasi:cli/stdout@0.2", "get-stdout", "$get_stdout"),
         ("wasi:cli/stderr@0.2", "get-stderr", "$get_stderr"),
-        ("wasi:io/streams@0.2", "[method]output-stream.blocking-write-and-flush", "$write"),
+        (
+            "wasi:io/streams@0.2",
+            "[method]output-stream.blocking-write-and-flush",
+            "$write",
+        ),
     ]
 }
 
@@ -62,7 +69,13 @@ pub fn module(arch: Arch, imports: &[(&str, &str, &str)], body: &str) -> Vec<u8>
     all.extend_from_slice(imports);
     let imports: String = all.iter().map(|(i, f, n)| import(arch, i, f, n)).collect();
     let l = lowering(arch);
-    let run = l.exports.iter().find(|e| e.name.ends_with("|run")).unwrap().name.clone();
+    let run = l
+        .exports
+        .iter()
+        .find(|e| e.name.ends_with("|run"))
+        .unwrap()
+        .name
+        .clone();
     let text = format!(
         "(module {imports} (memory (export \"{}\") PTR 2) {HELPERS} {body})",
         arch.memory_export()
@@ -102,7 +115,11 @@ impl Ran {
     pub fn code(&self) -> i32 {
         match &self.result {
             Ok(c) => *c,
-            Err(e) => panic!("trapped: {e:?}\nstdout: {}\nstderr: {}", self.stdout(), String::from_utf8_lossy(&self.stderr)),
+            Err(e) => panic!(
+                "trapped: {e:?}\nstdout: {}\nstderr: {}",
+                self.stdout(),
+                String::from_utf8_lossy(&self.stderr)
+            ),
         }
     }
     pub fn trap(&self) -> String {
@@ -130,22 +147,41 @@ pub fn run(arch: Arch, wasm: &[u8], configure: impl FnOnce(&mut WasiCtxBuilder))
     run_with(arch, wasm, configure, &[])
 }
 
-pub fn run_with(arch: Arch, wasm: &[u8], configure: impl FnOnce(&mut WasiCtxBuilder), stdin: &[u8]) -> Ran {
+pub fn run_with(
+    arch: Arch,
+    wasm: &[u8],
+    configure: impl FnOnce(&mut WasiCtxBuilder),
+    stdin: &[u8],
+) -> Ran {
     static ENGINE: OnceLock<wasmtime::Engine> = OnceLock::new();
-    let engine = ENGINE.get_or_init(|| wasit2_host::engine().unwrap()).clone();
+    let engine = ENGINE
+        .get_or_init(|| wasit2_host::engine().unwrap())
+        .clone();
     let module = Module::new(&engine, wasm).unwrap();
     let stdout = MemoryOutputPipe::new(1 << 20);
     let stderr = MemoryOutputPipe::new(1 << 20);
     let mut b = WasiCtxBuilder::new();
-    b.stdout(stdout.clone()).stderr(stderr.clone()).stdin(MemoryInputPipe::new(stdin.to_vec()));
+    b.stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .stdin(MemoryInputPipe::new(stdin.to_vec()));
     configure(&mut b);
     let mut store = Store::new(&engine, WasiHostCtx::new(b.build()));
     let mut linker = Linker::new(&engine);
-    Host::new(|s: &mut WasiHostCtx| s).add_to_linker(&mut linker).unwrap();
+    Host::new(|s: &mut WasiHostCtx| s)
+        .add_to_linker(&mut linker)
+        .unwrap();
     let instance = linker.instantiate(&mut store, &module).unwrap();
     let l = lowering(arch);
-    let run = l.exports.iter().find(|e| e.name.ends_with("|run")).unwrap().name.clone();
-    let f = instance.get_typed_func::<(), i32>(&mut store, &run).unwrap();
+    let run = l
+        .exports
+        .iter()
+        .find(|e| e.name.ends_with("|run"))
+        .unwrap()
+        .name
+        .clone();
+    let f = instance
+        .get_typed_func::<(), i32>(&mut store, &run)
+        .unwrap();
     let result = match f.call(&mut store, ()) {
         Ok(c) => Ok(c),
         Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
@@ -153,6 +189,15 @@ pub fn run_with(arch: Arch, wasm: &[u8], configure: impl FnOnce(&mut WasiCtxBuil
             None => Err(e),
         },
     };
-    let memory = instance.get_memory(&mut store, &arch.memory_export()).unwrap().data(&store).to_vec();
-    Ran { result, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec(), memory }
+    let memory = instance
+        .get_memory(&mut store, &arch.memory_export())
+        .unwrap()
+        .data(&store)
+        .to_vec();
+    Ran {
+        result,
+        stdout: stdout.contents().to_vec(),
+        stderr: stderr.contents().to_vec(),
+        memory,
+    }
 }

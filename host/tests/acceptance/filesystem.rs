@@ -4,19 +4,67 @@ use crate::common::*;
 use wasit2_abi::Arch;
 
 const FS: &[(&str, &str, &str)] = &[
-    ("wasi:filesystem/preopens@0.2", "get-directories", "$get_directories"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.open-at", "$open_at"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.write", "$fwrite"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.read", "$fread"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.stat", "$stat"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.create-directory-at", "$mkdir"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.rename-at", "$rename"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.read-directory", "$readdir"),
-    ("wasi:filesystem/types@0.2", "[method]directory-entry-stream.read-directory-entry", "$next_entry"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.unlink-file-at", "$unlink"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.read-via-stream", "$read_via_stream"),
+    (
+        "wasi:filesystem/preopens@0.2",
+        "get-directories",
+        "$get_directories",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.open-at",
+        "$open_at",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.write",
+        "$fwrite",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.read",
+        "$fread",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.stat",
+        "$stat",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.create-directory-at",
+        "$mkdir",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.rename-at",
+        "$rename",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.read-directory",
+        "$readdir",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]directory-entry-stream.read-directory-entry",
+        "$next_entry",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.unlink-file-at",
+        "$unlink",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.read-via-stream",
+        "$read_via_stream",
+    ),
     ("wasi:filesystem/types@0.2", "descriptor_drop", "$fd_drop"),
-    ("wasi:io/streams@0.2", "[method]input-stream.blocking-read", "$sread"),
+    (
+        "wasi:io/streams@0.2",
+        "[method]input-stream.blocking-read",
+        "$sread",
+    ),
 ];
 
 const BODY: &str = r#"
@@ -89,13 +137,18 @@ fn files_and_directories() {
         let wasm = module(arch, FS, BODY);
         let path = tmp.path().to_path_buf();
         let r = run(arch, &wasm, |b| {
-            b.preopened_dir(&path, "/sandbox", wasmtime_wasi::FsPerms::ReadWrite).unwrap();
+            b.preopened_dir(&path, "/sandbox", wasmtime_wasi::FsPerms::ReadWrite)
+                .unwrap();
         });
         assert_eq!(r.code(), 0, "{arch:?}");
         let slot = |n: usize| r.u64_at(200 + 8 * n);
         let ps = arch.pointer_size() as u64;
         // one (descriptor, "/sandbox") pair: 3 pointer-sized words + 8 bytes
-        assert_eq!(slot(0), 3 * ps + 8, "get-directories too small reports the size");
+        assert_eq!(
+            slot(0),
+            3 * ps + 8,
+            "get-directories too small reports the size"
+        );
         assert_eq!(slot(1), slot(0));
         assert_eq!(slot(2), 1, "the too-small calls created no handles");
         assert_eq!(slot(3), 0, "open-at ok");
@@ -111,8 +164,15 @@ fn files_and_directories() {
         assert_eq!(&lines[..2], ["world", "llo"], "{out}");
         let mut names = lines.split_off(2);
         names.sort();
-        assert_eq!(names, ["c.txt", "sub"], "every entry exactly once despite too-small calls");
-        assert_eq!(std::fs::read_to_string(tmp.path().join("sub/b.txt")).unwrap(), "hello, world");
+        assert_eq!(
+            names,
+            ["c.txt", "sub"],
+            "every entry exactly once despite too-small calls"
+        );
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("sub/b.txt")).unwrap(),
+            "hello, world"
+        );
         assert!(!tmp.path().join("a.txt").exists());
         assert!(!tmp.path().join("c.txt").exists());
     }

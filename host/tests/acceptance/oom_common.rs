@@ -40,9 +40,21 @@ pub const IMPORTS: &[(&str, &str, &str)] = &[
     ("wasi:cli/environment@0.2", "get-arguments", "$args"),
     ("wasi:cli/environment@0.2", "get-environment", "$env"),
     ("wasi:filesystem/preopens@0.2", "get-directories", "$dirs"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.create-directory-at", "$mkdir"),
-    ("wasi:filesystem/types@0.2", "[method]descriptor.stat-at", "$stat_at"),
-    ("wasi:clocks/monotonic-clock@0.2", "subscribe-duration", "$sub"),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.create-directory-at",
+        "$mkdir",
+    ),
+    (
+        "wasi:filesystem/types@0.2",
+        "[method]descriptor.stat-at",
+        "$stat_at",
+    ),
+    (
+        "wasi:clocks/monotonic-clock@0.2",
+        "subscribe-duration",
+        "$sub",
+    ),
     ("wasi:io/poll@0.2", "poll", "$poll"),
 ];
 

@@ -2,17 +2,33 @@
 //! the one-line errors.
 use crate::common::*;
 use wasit2_abi::Arch;
-use wasit2_host::{RunError, RunOptions, run_module};
+use wasit2_host::{run_module, RunError, RunOptions};
 
 #[test]
 fn exit_code_passthrough() {
     for arch in Arch::ALL {
-        let wasm = module(arch, &[("wasi:cli/exit@0.2", "exit-with-code", "$exit_code")], r#"
-          (func (export "RUN") (result i32) (call $exit_code (i32.const 42)) (i32.const 0))"#);
-        assert_eq!(run_module(&wasm, &RunOptions::default()).unwrap(), 42, "{arch:?}");
-        let wasm = module(arch, &[], r#"(func (export "RUN") (result i32) (i32.const 1))"#);
+        let wasm = module(
+            arch,
+            &[("wasi:cli/exit@0.2", "exit-with-code", "$exit_code")],
+            r#"
+          (func (export "RUN") (result i32) (call $exit_code (i32.const 42)) (i32.const 0))"#,
+        );
+        assert_eq!(
+            run_module(&wasm, &RunOptions::default()).unwrap(),
+            42,
+            "{arch:?}"
+        );
+        let wasm = module(
+            arch,
+            &[],
+            r#"(func (export "RUN") (result i32) (i32.const 1))"#,
+        );
         assert_eq!(run_module(&wasm, &RunOptions::default()).unwrap(), 1);
-        let wasm = module(arch, &[], r#"(func (export "RUN") (result i32) (i32.const 0))"#);
+        let wasm = module(
+            arch,
+            &[],
+            r#"(func (export "RUN") (result i32) (i32.const 0))"#,
+        );
         assert_eq!(run_module(&wasm, &RunOptions::default()).unwrap(), 0);
     }
 }
@@ -26,12 +42,21 @@ fn err(bytes: &[u8]) -> String {
 
 #[test]
 fn clear_one_line_errors() {
-    assert!(matches!(run_module(b"hello", &RunOptions::default()), Err(RunError::NotWasm)));
+    assert!(matches!(
+        run_module(b"hello", &RunOptions::default()),
+        Err(RunError::NotWasm)
+    ));
     assert!(err(b"hello").contains("not a WebAssembly module"));
     let s = err(&wat::parse_str("(module (memory (export \"cm32p2_memory\") 1))").unwrap());
-    assert!(s.contains("not a wasit2 module") && s.contains("cm32p2|wasi:cli/run@0.2|run"), "{s}");
+    assert!(
+        s.contains("not a wasit2 module") && s.contains("cm32p2|wasi:cli/run@0.2|run"),
+        "{s}"
+    );
     let s = err(&wat::parse_str("(module (memory (export \"cm64p2_memory\") i64 1))").unwrap());
-    assert!(s.contains("cm64p2|wasi:cli/run@0.2|run"), "wasm64 detected from the memory: {s}");
+    assert!(
+        s.contains("cm64p2|wasi:cli/run@0.2|run"),
+        "wasm64 detected from the memory: {s}"
+    );
     let missing = wat::parse_str(
         r#"(module (import "cm32p2|wasi:nope/nothing@0.2" "frob" (func))
              (memory (export "cm32p2_memory") 1)
@@ -47,10 +72,16 @@ fn clear_one_line_errors() {
     )
     .unwrap();
     let s = err(&trap);
-    assert!(s.contains("wasm trap") && s.contains("wasm backtrace") && s.contains("inner"), "{s}");
+    assert!(
+        s.contains("wasm trap") && s.contains("wasm backtrace") && s.contains("inner"),
+        "{s}"
+    );
 }
 
 #[test]
 fn the_host_implements_every_import() {
-    assert_eq!(wasit2_host::unimplemented().unwrap(), Vec::<(String, String)>::new());
+    assert_eq!(
+        wasit2_host::unimplemented().unwrap(),
+        Vec::<(String, String)>::new()
+    );
 }

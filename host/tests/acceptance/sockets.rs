@@ -8,34 +8,89 @@ fn bounded(arch: Arch, wasm: Vec<u8>) -> Ran {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let r = run(arch, &wasm, |b| {
-            b.inherit_network().allow_ip_name_lookup(true).allow_tcp(true).allow_udp(true);
+            b.inherit_network()
+                .allow_ip_name_lookup(true)
+                .allow_tcp(true)
+                .allow_udp(true);
         });
         let _ = tx.send(r);
     });
-    rx.recv_timeout(Duration::from_secs(60)).expect("guest did not finish within 60s")
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("guest did not finish within 60s")
 }
 
 const NET: &[(&str, &str, &str)] = &[
-    ("wasi:sockets/instance-network@0.2", "instance-network", "$net"),
-    ("wasi:sockets/tcp-create-socket@0.2", "create-tcp-socket", "$tcp"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.start-bind", "$tbind"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.finish-bind", "$tbind_done"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.start-listen", "$listen"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.finish-listen", "$listen_done"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.local-address", "$tlocal"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.start-connect", "$connect"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.finish-connect", "$connect_done"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.accept", "$accept"),
-    ("wasi:sockets/tcp@0.2", "[method]tcp-socket.subscribe", "$tsub"),
+    (
+        "wasi:sockets/instance-network@0.2",
+        "instance-network",
+        "$net",
+    ),
+    (
+        "wasi:sockets/tcp-create-socket@0.2",
+        "create-tcp-socket",
+        "$tcp",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.start-bind",
+        "$tbind",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.finish-bind",
+        "$tbind_done",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.start-listen",
+        "$listen",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.finish-listen",
+        "$listen_done",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.local-address",
+        "$tlocal",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.start-connect",
+        "$connect",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.finish-connect",
+        "$connect_done",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.accept",
+        "$accept",
+    ),
+    (
+        "wasi:sockets/tcp@0.2",
+        "[method]tcp-socket.subscribe",
+        "$tsub",
+    ),
     ("wasi:io/poll@0.2", "[method]pollable.block", "$block"),
     ("wasi:io/poll@0.2", "pollable_drop", "$pdrop"),
-    ("wasi:io/streams@0.2", "[method]input-stream.blocking-read", "$sread"),
+    (
+        "wasi:io/streams@0.2",
+        "[method]input-stream.blocking-read",
+        "$sread",
+    ),
 ];
 
 #[test]
 fn tcp_echo_on_loopback() {
     for arch in Arch::ALL {
-        let wasm = module(arch, NET, r#"
+        let wasm = module(
+            arch,
+            NET,
+            r#"
           (func $ok (param $what i32)
             (if (i32.load8_u (PTR.const 32)) (then (i32.store (PTR.const 300) (local.get $what)) (i32.store (PTR.const 296) (i32.load8_u offset=4 (PTR.const 32))) (unreachable))))
           (func (export "RUN") (result i32)
@@ -81,9 +136,16 @@ fn tcp_echo_on_loopback() {
             (drop (call $sread (local.get $cin) (i64.const 4) (PTR.const 32) (PTR.const 8192) (PTR.const 100))) (call $ok (i32.const 13))
             (call $puts (PTR.load offset=PSZ (PTR.const 32)) (PTR.load offset=PSZ2 (PTR.const 32)))
             (i32.const 0))
-          (data (PTR.const 1024) "ping")"#);
+          (data (PTR.const 1024) "ping")"#,
+        );
         let r = bounded(arch, wasm);
-        assert!(r.result.is_ok(), "{arch:?} failed at step {} (error code {}): {:?}", r.u32_at(300), r.u32_at(296), r.result);
+        assert!(
+            r.result.is_ok(),
+            "{arch:?} failed at step {} (error code {}): {:?}",
+            r.u32_at(300),
+            r.u32_at(296),
+            r.result
+        );
         assert_eq!(r.stdout(), "ping", "{arch:?}");
         assert_ne!(r.u32_at(304), 0, "bound to a port");
     }
@@ -169,26 +231,76 @@ fn udp_on_loopback_with_short_datagram_buffers() {
         let wasm = module(
             arch,
             &[
-                ("wasi:sockets/instance-network@0.2", "instance-network", "$net"),
-                ("wasi:sockets/udp-create-socket@0.2", "create-udp-socket", "$udp"),
-                ("wasi:sockets/udp@0.2", "[method]udp-socket.start-bind", "$ubind"),
-                ("wasi:sockets/udp@0.2", "[method]udp-socket.finish-bind", "$ubind_done"),
-                ("wasi:sockets/udp@0.2", "[method]udp-socket.local-address", "$ulocal"),
-                ("wasi:sockets/udp@0.2", "[method]udp-socket.stream", "$ustream"),
-                ("wasi:sockets/udp@0.2", "[method]outgoing-datagram-stream.check-send", "$check_send"),
-                ("wasi:sockets/udp@0.2", "[method]outgoing-datagram-stream.send", "$send"),
-                ("wasi:sockets/udp@0.2", "[method]incoming-datagram-stream.receive", "$recv"),
-                ("wasi:sockets/udp@0.2", "[method]incoming-datagram-stream.subscribe", "$isub"),
+                (
+                    "wasi:sockets/instance-network@0.2",
+                    "instance-network",
+                    "$net",
+                ),
+                (
+                    "wasi:sockets/udp-create-socket@0.2",
+                    "create-udp-socket",
+                    "$udp",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]udp-socket.start-bind",
+                    "$ubind",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]udp-socket.finish-bind",
+                    "$ubind_done",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]udp-socket.local-address",
+                    "$ulocal",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]udp-socket.stream",
+                    "$ustream",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]outgoing-datagram-stream.check-send",
+                    "$check_send",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]outgoing-datagram-stream.send",
+                    "$send",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]incoming-datagram-stream.receive",
+                    "$recv",
+                ),
+                (
+                    "wasi:sockets/udp@0.2",
+                    "[method]incoming-datagram-stream.subscribe",
+                    "$isub",
+                ),
                 ("wasi:io/poll@0.2", "[method]pollable.block", "$block"),
             ],
             &body,
         );
         let r = bounded(arch, wasm);
-        assert!(r.result.is_ok(), "{arch:?} failed at step {} (error code {}): {:?}", r.u32_at(300), r.u32_at(296), r.result);
+        assert!(
+            r.result.is_ok(),
+            "{arch:?} failed at step {} (error code {}): {:?}",
+            r.u32_at(300),
+            r.u32_at(296),
+            r.result
+        );
         assert_eq!(r.u64_at(320), 3, "three datagrams sent");
         assert_eq!(r.stdout(), "one|two|three|", "{arch:?}");
         assert_eq!(r.u32_at(308), 1, "only `three` did not fit");
-        assert_eq!(r.ptr_at(arch, 312), in_size as u64 + 5, "its exact size was reported");
+        assert_eq!(
+            r.ptr_at(arch, 312),
+            in_size as u64 + 5,
+            "its exact size was reported"
+        );
         let _ = ps;
     }
 }
@@ -199,10 +311,26 @@ fn name_lookup_of_localhost() {
         let wasm = module(
             arch,
             &[
-                ("wasi:sockets/instance-network@0.2", "instance-network", "$net"),
-                ("wasi:sockets/ip-name-lookup@0.2", "resolve-addresses", "$resolve"),
-                ("wasi:sockets/ip-name-lookup@0.2", "[method]resolve-address-stream.resolve-next-address", "$next"),
-                ("wasi:sockets/ip-name-lookup@0.2", "[method]resolve-address-stream.subscribe", "$rsub"),
+                (
+                    "wasi:sockets/instance-network@0.2",
+                    "instance-network",
+                    "$net",
+                ),
+                (
+                    "wasi:sockets/ip-name-lookup@0.2",
+                    "resolve-addresses",
+                    "$resolve",
+                ),
+                (
+                    "wasi:sockets/ip-name-lookup@0.2",
+                    "[method]resolve-address-stream.resolve-next-address",
+                    "$next",
+                ),
+                (
+                    "wasi:sockets/ip-name-lookup@0.2",
+                    "[method]resolve-address-stream.subscribe",
+                    "$rsub",
+                ),
                 ("wasi:io/poll@0.2", "[method]pollable.block", "$block"),
             ],
             r#"
