@@ -10,11 +10,13 @@
 //! `docs/abi.md` is the prose specification of what this crate computes.
 
 mod arena;
+pub mod c_names;
 mod lowering;
 mod names;
 mod policy;
 mod section;
 mod wit;
+pub mod wasip1_adapter;
 
 pub mod docs;
 

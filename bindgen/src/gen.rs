@@ -11,7 +11,10 @@ use wit_parser::{
     WorldId, WorldItem,
 };
 
-use crate::names::{func_name, interface_prefix, owner_prefix, snake, upper, world_prefix};
+use crate::names::{
+    import_c_name, interface_prefix, owner_prefix, raw_symbol, resource_stem, snake, upper,
+    world_prefix,
+};
 use crate::{BindgenError, Bindings, Result};
 
 /// One guarded part of the header: an interface, or the world's own items.
@@ -594,19 +597,13 @@ impl<'a> Gen<'a> {
             i32_.field
         );
         match &i32_.item {
-            ImportItem::Func { interface, func } => {
-                let prefix = match interface {
-                    Some(i) => interface_prefix(self.resolve, *i),
-                    None => world_prefix(self.resolve, self.world),
-                };
-                self.import_func(i32_, i64_, &attr, &prefix, func)
-            }
+            ImportItem::Func { func, .. } => self.import_func(i32_, i64_, &attr, func),
             ImportItem::ResourceDrop { resource, .. } => {
                 let own = self.ensure(*resource)?;
-                let c_name = format!("{}_drop", own.trim_end_matches("_t"));
+                let c_name = import_c_name(self.resolve, self.world, i32_);
                 let decl = vec![WasmType::I32];
                 self.check_sig(&c_name, &decl, &[], i32_, i64_)?;
-                let raw = format!("__wasit2_import_{c_name}");
+                let raw = raw_symbol(&c_name);
                 writeln!(
                     self.sec.body,
                     "{attr}\nvoid {raw}(int32_t);\nstatic inline void {c_name}({own} self) {{\n    {raw}(self);\n}}\n"
@@ -617,8 +614,8 @@ impl<'a> Gen<'a> {
             }
             ImportItem::ExportedResource { resource, op, .. } => {
                 let own = self.ensure(*resource)?;
-                let stem = own.trim_end_matches("_t").to_string();
-                let raw_base = format!("__wasit2_import_{stem}");
+                let stem = resource_stem(self.resolve, *resource, self.world);
+                let raw_base = raw_symbol(&stem);
                 let (c_name, text) = match op {
                     ResourceOp::New => {
                         let c = format!("{stem}_new");
@@ -674,14 +671,13 @@ impl<'a> Gen<'a> {
         i32_: &Import,
         i64_: &Import,
         attr: &str,
-        prefix: &str,
         func: &Function,
     ) -> Result<()> {
         let resolve = self.resolve;
         // Temporaries are numbered per function so the output stays stable.
         self.tmp = 0;
-        let c_name = format!("{prefix}{}", func_name(&func.name));
-        let raw = format!("__wasit2_import_{c_name}");
+        let c_name = import_c_name(resolve, self.world, i32_);
+        let raw = raw_symbol(&c_name);
         let ws = resolve.wasm_signature(AbiVariant::GuestImport, func);
         let buffer = i32_.buffer.clone();
         if buffer.is_some() != i64_.buffer.is_some() {
