@@ -13,7 +13,6 @@ use wasit2_abi::{Arch, Lowering, Wit};
 use wasit2_host::{Flow, Host, Outcome, Val, WasiHostCtx};
 use wasmtime::{Linker, Module, Store};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::WasiCtxBuilder;
 
 /// The embedder's store data. `Cell` makes it `!Sync` on purpose.
 pub struct State {
@@ -28,7 +27,9 @@ pub fn run_logged(wasm: &[u8]) -> wasmtime::Result<(i32, String, Vec<String>)> {
     let engine = wasit2_host::engine()?;
     let module = Module::new(&engine, wasm)?;
     let stdout = MemoryOutputPipe::new(4096);
-    let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).build();
+    let wasi = wasit2_host::wasi_ctx_builder()
+        .stdout(stdout.clone())
+        .build();
     let state = State {
         wasi: WasiHostCtx::new(wasi),
         log: Vec::new(),

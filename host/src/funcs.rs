@@ -3,7 +3,6 @@
 //! p1 host does). Arguments and results are `Val`s; lifting and lowering
 //! happen in `linker.rs`, driven by the ABI crate.
 
-use std::collections::VecDeque;
 
 use wasmtime::component::Resource;
 use wasmtime::{bail, format_err, Result};
@@ -47,7 +46,7 @@ pub type ImplFn = fn(&mut WasiHostCtx, &[Val], &CallEnv<'_>) -> Result<Outcome>;
 
 // ---- argument access -------------------------------------------------------
 
-fn arg<'a>(a: &'a [Val], i: usize) -> Result<&'a Val> {
+fn arg(a: &[Val], i: usize) -> Result<&Val> {
     a.get(i).ok_or_else(|| format_err!("missing argument {i}"))
 }
 fn handle(a: &[Val], i: usize) -> Result<u32> {
@@ -144,7 +143,10 @@ fn unit() -> Result<Outcome> {
     value(Val::unit())
 }
 
-fn fs_res<R>(r: Result<R, FsError>, ok: impl FnOnce(R) -> Result<Option<Val>>) -> Result<Outcome> {
+pub(crate) fn fs_res<R>(
+    r: Result<R, FsError>,
+    ok: impl FnOnce(R) -> Result<Option<Val>>,
+) -> Result<Outcome> {
     value(match r {
         Ok(v) => Val::ok(ok(v)?),
         // A non-error-code failure is a trap (e.g. a bad handle).
@@ -160,7 +162,7 @@ fn sock_res<R>(
         Err(e) => Val::err(Some(Val::Enum(e.downcast()? as u32))),
     })
 }
-fn stream_res<R>(
+pub(crate) fn stream_res<R>(
     cx: &mut WasiHostCtx,
     r: Result<R, StreamError>,
     ok: impl FnOnce(R) -> Result<Option<Val>>,
@@ -1341,7 +1343,7 @@ fn receive(cx: &mut WasiHostCtx, a: &[Val], env: &CallEnv<'_>) -> Result<Outcome
         );
         match r {
             Ok(ds) => {
-                let q = cx.udp_queues.entry(x).or_insert_with(VecDeque::new);
+                let q = cx.udp_queues.entry(x).or_default();
                 for d in ds {
                     q.push_back(Val::Record(vec![
                         Val::Bytes(d.data),

@@ -18,6 +18,7 @@
 #![cfg_attr(arc_try_new, allow(unstable_features))]
 #![cfg_attr(arc_try_new, feature(allocator_api))]
 
+mod fast;
 mod funcs;
 mod linker;
 pub mod oom;
@@ -33,6 +34,17 @@ pub use linker::unimplemented;
 pub use linker::{add_to_linker, CallInfo, Flow, Host};
 pub use run::{engine, inspect_module, run_module, ModuleKind, RunError, RunOptions};
 pub use val::Val;
+
+/// A `WasiCtxBuilder` set up for this host: file I/O blocks the calling
+/// thread (`allow_blocking_current_thread(true)`). The host's imports are
+/// synchronous, so without this wasmtime-wasi ships every file read and
+/// write to tokio's blocking pool and waits for it, a thread hop per call.
+/// Embedders that build their own `WasiCtxBuilder` should set the same.
+pub fn wasi_ctx_builder() -> WasiCtxBuilder {
+    let mut b = WasiCtxBuilder::new();
+    b.allow_blocking_current_thread(true);
+    b
+}
 
 /// Errors setting up the host (running guest code reports `wasmtime::Error`).
 #[derive(Debug, thiserror::Error)]

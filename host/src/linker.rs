@@ -7,6 +7,7 @@ use wasit2_abi::{Arch, ImportItem, Lowering, ValType, Wit};
 use wasmtime::{bail, format_err, Caller, Extern, FuncType, Linker, OutOfMemory, Result};
 use wit_parser::{Resolve, Type};
 
+use crate::fast::{self, Fast};
 use crate::funcs::{self, CallEnv, ImplFn};
 use crate::oom;
 use crate::val::{bounds, check_align, try_vec, Abi, Arena, Lifter, Lowerer, Val};
@@ -125,14 +126,22 @@ impl<T: 'static> Host<T> {
                     (Some(f), Some(i)) => f == i || i.split('@').next() == Some(f.as_str()),
                     (Some(_), None) => false,
                 };
+                let before = matching(&self.before, matches)?;
+                let after = matching(&self.after, matches)?;
+                let fast = if before.is_empty() && after.is_empty() {
+                    fast_info(lowering, imp)?
+                } else {
+                    None
+                };
                 let entry = Entry {
                     arch,
                     idx,
                     implf,
+                    fast,
                     data,
                     get: get.clone(),
-                    before: matching(&self.before, matches)?,
-                    after: matching(&self.after, matches)?,
+                    before,
+                    after,
                 };
                 let vt = |t: &ValType| match t {
                     ValType::I32 => wasmtime::ValType::I32,
@@ -230,6 +239,58 @@ pub(crate) fn lowering(arch: Arch) -> Result<&'static Lowering, HostError> {
     })
 }
 
+/// The typed path's layout data for a hot import (see `fast.rs`), or `None`.
+fn fast_info(lowering: &Lowering, imp: &wasit2_abi::Import) -> Result<Option<Fast>, OutOfMemory> {
+    let Some(iface) = imp.interface_name.as_deref() else {
+        return Ok(None);
+    };
+    let mut key = String::new();
+    let len = iface.len() + 1 + imp.field.len();
+    key.try_reserve_exact(len)
+        .map_err(|_| OutOfMemory::new(len))?;
+    key.push_str(iface);
+    key.push('#');
+    key.push_str(&imp.field);
+    let Some(kind) = fast::Kind::of(&key) else {
+        return Ok(None);
+    };
+    let ImportItem::Func { func, .. } = &imp.item else {
+        return Ok(None);
+    };
+    let Some(result) = func.result else {
+        return Ok(None);
+    };
+    let abi = Abi { lowering };
+    let Some(payload) = abi.result_payload_offset(&result) else {
+        return Ok(None);
+    };
+    // Results go through a return pointer: the buffer's, or the last param.
+    let (retptr, arena) = match &imp.buffer {
+        Some(b) => (
+            b.retptr,
+            Some((b.arena_ptr, b.arena_len, b.arena_align as u64)),
+        ),
+        None if imp.sig.results.is_empty() && !imp.sig.params.is_empty() => {
+            (imp.sig.params.len() - 1, None)
+        }
+        None => return Ok(None),
+    };
+    let reads = matches!(kind, fast::Kind::StreamRead { .. } | fast::Kind::DescRead);
+    if reads != arena.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(Fast {
+        kind,
+        ptr: abi.pointer_size(),
+        ret_size: abi.size(&result),
+        ret_align: abi.align(&result),
+        payload,
+        retptr,
+        arena,
+        len_i64: matches!(imp.sig.results.first(), Some(ValType::I64)),
+    }))
+}
+
 fn lookup(imp: &wasit2_abi::Import) -> Result<Option<ImplFn>, OutOfMemory> {
     let Some(iface) = imp.interface_name.as_deref() else {
         return Ok(None);
@@ -264,6 +325,8 @@ struct Entry<T> {
     arch: Arch,
     idx: usize,
     implf: ImplFn,
+    /// The typed path, for hot imports no hook applies to.
+    fast: Option<Fast>,
     data: &'static ArchData,
     get: Arc<Box<Accessor<T>>>,
     before: Vec<Arc<Before<T>>>,
@@ -303,13 +366,30 @@ impl<T: 'static> Entry<T> {
         params: &[wasmtime::Val],
         results: &mut [wasmtime::Val],
     ) -> Result<()> {
-        let lowering = &self.data.lowering;
-        let imp = &lowering.imports[self.idx];
-        let abi = Abi { lowering };
         let memory = caller
             .get_export(&self.data.memory_export)
             .and_then(Extern::into_memory)
             .ok_or_else(|| format_err!("module does not export `{}`", self.data.memory_export))?;
+        if let Some(f) = &self.fast {
+            let mut raw_params = [0u64; 8];
+            if params.len() <= raw_params.len() {
+                for (r, p) in raw_params.iter_mut().zip(params) {
+                    *r = raw(p);
+                }
+                let (mem, data) = memory.data_and_store_mut(&mut caller);
+                let done = f.call((self.get)(data), mem, &raw_params[..params.len()], results)?;
+                return match done {
+                    fast::Done::Finished => Ok(()),
+                    fast::Done::Lower(outcome) => {
+                        let b = f.arena.map(|(p, l, _)| (raw_params[p], raw_params[l]));
+                        self.lower(memory, caller, results, b, raw_params[f.retptr], outcome)
+                    }
+                };
+            }
+        }
+        let lowering = &self.data.lowering;
+        let imp = &lowering.imports[self.idx];
+        let abi = Abi { lowering };
         let limits = (self.get)(caller.data_mut()).limits().clone();
 
         let (param_tys, result_ty): (Vec<Type>, Option<Type>) = match &imp.item {
@@ -408,6 +488,38 @@ impl<T: 'static> Entry<T> {
             Ok(outcome)
         })?;
 
+        self.lower_result(memory, caller, results, arena, retptr, outcome)
+    }
+
+    /// Lowers an outcome of the typed path (whose return pointer and arena
+    /// were checked already).
+    fn lower(
+        &self,
+        memory: wasmtime::Memory,
+        caller: Caller<'_, T>,
+        results: &mut [wasmtime::Val],
+        arena: Option<(u64, u64)>,
+        retptr: u64,
+        outcome: Outcome,
+    ) -> Result<()> {
+        self.lower_result(memory, caller, results, arena, Some(retptr), outcome)
+    }
+
+    /// Lowers `outcome` (see `docs/host.md`, "Calls", step 4).
+    fn lower_result(
+        &self,
+        memory: wasmtime::Memory,
+        mut caller: Caller<'_, T>,
+        results: &mut [wasmtime::Val],
+        arena: Option<(u64, u64)>,
+        retptr: Option<u64>,
+        outcome: Outcome,
+    ) -> Result<()> {
+        let lowering = &self.data.lowering;
+        let imp = &lowering.imports[self.idx];
+        let abi = Abi { lowering };
+        let result_ty = imp.func().and_then(|f| f.result);
+        let limits = (self.get)(caller.data_mut()).limits().clone();
         // Lower the result.
         let len_val = |n: u64| -> Result<wasmtime::Val> {
             Ok(match imp.sig.results.first() {

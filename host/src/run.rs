@@ -2,7 +2,7 @@
 
 use wasit2_abi::Arch;
 use wasmtime::{Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
-use wasmtime_wasi::{I32Exit, WasiCtxBuilder};
+use wasmtime_wasi::I32Exit;
 
 use crate::{Host, WasiHostCtx};
 
@@ -70,7 +70,7 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
         Arch::Wasm32
     };
     let run = run_export(arch);
-    if !exports.iter().any(|e| *e == run) {
+    if !exports.contains(&run) {
         return Err(RunError::NotWasit2(format!("it does not export `{run}`")));
     }
     if !exports.iter().any(|e| *e == arch.memory_export()) {
@@ -120,7 +120,7 @@ pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
     let engine = engine().map_err(host)?;
     let module = Module::new(&engine, bytes).map_err(|e| RunError::Invalid(format!("{e:#}")))?;
 
-    let mut b = WasiCtxBuilder::new();
+    let mut b = crate::wasi_ctx_builder();
     b.inherit_stdio()
         .args(&opts.args)
         .allow_ip_name_lookup(true)

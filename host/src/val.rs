@@ -215,6 +215,20 @@ impl<'a> Abi<'a> {
         cur
     }
 
+    /// Offset of the payload of a `result`/`variant`/`option` type.
+    pub fn result_payload_offset(&self, ty: &Type) -> Option<u64> {
+        match self.kind(ty)? {
+            k @ (TypeDefKind::Option(_) | TypeDefKind::Result(_) | TypeDefKind::Variant(_)) => {
+                Some(self.payload_offset(k))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn pointer_size(&self) -> u64 {
+        self.ptr_size()
+    }
+
     /// Offset of a variant's payload: after the tag, aligned to the largest
     /// case alignment.
     fn payload_offset(&self, kind: &TypeDefKind) -> u64 {
@@ -255,7 +269,7 @@ pub fn bounds(mem_len: usize, addr: u64, len: u64) -> Result<std::ops::Range<usi
 }
 
 pub fn check_align(addr: u64, align: u64) -> Result<()> {
-    if align > 1 && addr % align != 0 {
+    if align > 1 && !addr.is_multiple_of(align) {
         bail!("unaligned pointer {addr:#x} (needs alignment {align})");
     }
     Ok(())

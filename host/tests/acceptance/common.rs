@@ -153,6 +153,22 @@ pub fn run_with(
     configure: impl FnOnce(&mut WasiCtxBuilder),
     stdin: &[u8],
 ) -> Ran {
+    run_inner(arch, wasm, configure, stdin, false)
+}
+
+/// Like [`run`], with a pass-through `on_call` hook, which makes every
+/// import take the generic (`Val`) path instead of the typed one.
+pub fn run_generic(arch: Arch, wasm: &[u8], configure: impl FnOnce(&mut WasiCtxBuilder)) -> Ran {
+    run_inner(arch, wasm, configure, &[], true)
+}
+
+fn run_inner(
+    arch: Arch,
+    wasm: &[u8],
+    configure: impl FnOnce(&mut WasiCtxBuilder),
+    stdin: &[u8],
+    hooked: bool,
+) -> Ran {
     static ENGINE: OnceLock<wasmtime::Engine> = OnceLock::new();
     let engine = ENGINE
         .get_or_init(|| wasit2_host::engine().unwrap())
@@ -160,16 +176,21 @@ pub fn run_with(
     let module = Module::new(&engine, wasm).unwrap();
     let stdout = MemoryOutputPipe::new(1 << 20);
     let stderr = MemoryOutputPipe::new(1 << 20);
-    let mut b = WasiCtxBuilder::new();
+    // As `wasit2 run` does: file I/O blocks the calling thread.
+    let mut b = wasit2_host::wasi_ctx_builder();
     b.stdout(stdout.clone())
         .stderr(stderr.clone())
         .stdin(MemoryInputPipe::new(stdin.to_vec()));
     configure(&mut b);
     let mut store = Store::new(&engine, WasiHostCtx::new(b.build()));
     let mut linker = Linker::new(&engine);
-    Host::new(|s: &mut WasiHostCtx| s)
-        .add_to_linker(&mut linker)
-        .unwrap();
+    let host = Host::new(|s: &mut WasiHostCtx| s);
+    let host = if hooked {
+        host.on_call(|_, _, _| Ok(wasit2_host::Flow::Continue))
+    } else {
+        host
+    };
+    host.add_to_linker(&mut linker).unwrap();
     let instance = linker.instantiate(&mut store, &module).unwrap();
     let l = lowering(arch);
     let run = l
