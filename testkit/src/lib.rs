@@ -13,23 +13,155 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// The `wasit2` CLI under test: `$WASIT2`, else the shared debug build.
+/// A program the tests run. Every crate's tests find tools through
+/// [`Tool::path`], so one variable overrides a tool for every test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// `clang-22` (the one with the wasit2 targets installed).
+    Clang,
+    /// `wasm-ld-22`.
+    WasmLd,
+    /// The wasmtime CLI setup installs (`.tools/bin/wasmtime`).
+    Wasmtime,
+    /// wasmtime 42, the last CLI with `-S tcplisten` (`.tools/bin/wasmtime42`).
+    Wasmtime42,
+    /// `.tools/bin/wasm-tools`.
+    WasmTools,
+    /// The 2020 WAMR `iwasm` (`.tools/bin/iwasm`).
+    Iwasm,
+    /// The `wasit2` CLI under test.
+    Wasit2,
+    /// The `wasit-ld` under test.
+    WasitLd,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 8] = [
+        Tool::Clang,
+        Tool::WasmLd,
+        Tool::Wasmtime,
+        Tool::Wasmtime42,
+        Tool::WasmTools,
+        Tool::Iwasm,
+        Tool::Wasit2,
+        Tool::WasitLd,
+    ];
+
+    /// The command name, as RUN lines of the golden CLI tests spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Clang => "clang-22",
+            Tool::WasmLd => "wasm-ld-22",
+            Tool::Wasmtime => "wasmtime",
+            Tool::Wasmtime42 => "wasmtime42",
+            Tool::WasmTools => "wasm-tools",
+            Tool::Iwasm => "iwasm",
+            Tool::Wasit2 => "wasit2",
+            Tool::WasitLd => "wasit-ld",
+        }
+    }
+
+    /// The tool called `name` (also `wasm-ld` for wasm-ld-22).
+    pub fn by_name(name: &str) -> Option<Tool> {
+        match name {
+            "wasm-ld" => Some(Tool::WasmLd),
+            _ => Tool::ALL.into_iter().find(|t| t.name() == name),
+        }
+    }
+
+    /// The environment variable naming another binary for this tool
+    /// (`WASIT2` for the CLI, as `make test` sets it).
+    pub fn env(self) -> &'static str {
+        match self {
+            Tool::Clang => "WASIT2_CLANG",
+            Tool::WasmLd => "WASIT2_WASM_LD",
+            Tool::Wasmtime => "WASIT2_WASMTIME",
+            Tool::Wasmtime42 => "WASIT2_WASMTIME42",
+            Tool::WasmTools => "WASIT2_WASM_TOOLS",
+            Tool::Iwasm => "WASIT2_IWASM",
+            Tool::Wasit2 => "WASIT2",
+            Tool::WasitLd => "WASIT2_WASIT_LD",
+        }
+    }
+
+    /// Where the tool is: `$<env>` if set; else clang-22/wasm-ld-22 on PATH,
+    /// then LLVM 22's bin directory; the runtimes and wasm-tools in
+    /// `.tools/bin` (where setup puts them); wasit2 and wasit-ld next to the
+    /// running test binary (cargo's `target/<profile>`, where it builds the
+    /// workspace's binaries), else `target/debug`.
+    pub fn path(self) -> PathBuf {
+        if let Some(p) = std::env::var_os(self.env()).filter(|p| !p.is_empty()) {
+            return PathBuf::from(p);
+        }
+        match self {
+            Tool::Clang => llvm_tool(self.name(), "clang"),
+            Tool::WasmLd => llvm_tool(self.name(), "wasm-ld"),
+            Tool::Wasmtime | Tool::Wasmtime42 | Tool::WasmTools | Tool::Iwasm => {
+                repo().join(".tools/bin").join(self.name())
+            }
+            Tool::Wasit2 | Tool::WasitLd => workspace_bin(self.name()),
+        }
+    }
+}
+
+/// `name` on PATH, else `/usr/lib/llvm-22/bin/<plain>`, else `name` (so
+/// spawning fails naming it).
+fn llvm_tool(name: &str, plain: &str) -> PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|c| c.is_file())
+    });
+    on_path
+        .or_else(|| Some(Path::new("/usr/lib/llvm-22/bin").join(plain)).filter(|p| p.is_file()))
+        .unwrap_or_else(|| name.into())
+}
+
+/// A binary of this workspace: in the profile directory of the running
+/// test (`target/debug/deps/<test>` -> `target/debug`), else `target/debug`.
+fn workspace_bin(name: &str) -> PathBuf {
+    let beside_test = std::env::current_exe().ok().and_then(|exe| {
+        let dir = exe.parent()?;
+        let profile = if dir.ends_with("deps") {
+            dir.parent()?
+        } else {
+            dir
+        };
+        Some(profile.join(name)).filter(|p| p.is_file())
+    });
+    beside_test.unwrap_or_else(|| repo().join("target/debug").join(name))
+}
+
+/// The `wasit2` CLI under test ([`Tool::Wasit2`]).
 pub fn wasit2_bin() -> PathBuf {
-    std::env::var_os("WASIT2")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/debug/wasit2"))
+    Tool::Wasit2.path()
 }
 
-/// A CLI that setup installs into `.tools/bin`, unless `$env` names another.
+/// The `wasit-ld` under test ([`Tool::WasitLd`]).
+pub fn wasit_ld_bin() -> PathBuf {
+    Tool::WasitLd.path()
+}
+
+/// The clang that has the wasit2 targets installed ([`Tool::Clang`]).
+pub fn clang() -> PathBuf {
+    Tool::Clang.path()
+}
+
+/// `wasm-ld-22` ([`Tool::WasmLd`]).
+pub fn wasm_ld() -> PathBuf {
+    Tool::WasmLd.path()
+}
+
+/// A tool by command name, as [`Tool::path`] finds it; `env` still wins
+/// when it is set (older tests name their own variable).
 pub fn tool(env: &str, name: &str) -> PathBuf {
-    std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
-}
-
-/// The clang that has the wasit2 targets installed.
-pub fn clang() -> String {
-    std::env::var("WASIT2_CLANG").unwrap_or_else(|_| "clang-22".into())
+    if let Some(p) = std::env::var_os(env).filter(|p| !p.is_empty()) {
+        return p.into();
+    }
+    match Tool::by_name(name) {
+        Some(t) => t.path(),
+        None => repo().join(".tools/bin").join(name),
+    }
 }
 
 /// Fails with the fix when `wasit2 install` has not written the clang config
@@ -82,45 +214,6 @@ pub fn run(mut cmd: Command, stdin: &str) -> Outcome {
 pub mod corpus {
     use super::repo;
     use std::path::PathBuf;
-    use std::sync::Mutex;
-
-    /// Runs `check` on every program from `threads` threads and panics with
-    /// every failure at once; returns each program's name and result.
-    pub fn check_all<T: Send>(
-        programs: Vec<Program>,
-        threads: usize,
-        check: impl Fn(&Program) -> Result<T, String> + Sync,
-    ) -> Vec<(String, T)> {
-        let queue = Mutex::new(programs);
-        let passed = Mutex::new(Vec::new());
-        let failures = Mutex::new(Vec::new());
-        std::thread::scope(|s| {
-            for _ in 0..threads.max(1) {
-                s.spawn(|| loop {
-                    let Some(p) = queue.lock().unwrap().pop() else {
-                        break;
-                    };
-                    match check(&p) {
-                        Ok(v) => passed.lock().unwrap().push((p.name.clone(), v)),
-                        Err(e) => failures.lock().unwrap().push(format!("== {}: {e}", p.name)),
-                    }
-                });
-            }
-        });
-        let failures = failures.into_inner().unwrap();
-        assert!(
-            failures.is_empty(),
-            "{} program(s) failed:\n{}",
-            failures.len(),
-            failures.join("\n")
-        );
-        passed.into_inner().unwrap()
-    }
-
-    /// One job per core.
-    pub fn cores() -> usize {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    }
 
     /// One program of `tests/c` with its directives and golden output.
     #[derive(Debug, Default, Clone)]

@@ -12,6 +12,9 @@
 //! names. For those the link must fail with a call path from `main` to that
 //! interface. The list is read from the doc, so the doc and the test agree.
 //!
+//! One trial per program and libc (`hello/direct`, `hello/adapter`), plus
+//! `exclusions-are-corpus-programs`, which checks the doc's list itself.
+//!
 //! Needs `make sysroot clang-install` (the sysroot then holds the adapter).
 
 mod common;
@@ -20,8 +23,9 @@ use std::path::Path;
 use std::process::Command;
 
 use common::WASIT_LD;
+use libtest_mimic::{Arguments, Failed, Trial};
 use wasit2_testkit::corpus::{self, Program};
-use wasit2_testkit::{clang, repo, run, tool, Outcome};
+use wasit2_testkit::{clang, repo, run, Outcome, Tool};
 
 const TARGET: &str = "wasm32-wasit2-mvp";
 
@@ -71,6 +75,16 @@ enum Libc {
     Adapter,
 }
 
+impl Libc {
+    /// The last part of a trial's name.
+    fn name(self) -> &'static str {
+        match self {
+            Libc::Direct => "direct",
+            Libc::Adapter => "adapter",
+        }
+    }
+}
+
 fn build(p: &Program, libc: Libc, wasm: &Path) -> Outcome {
     let mut cc = Command::new(clang());
     cc.arg(format!("--target={TARGET}"))
@@ -94,7 +108,7 @@ fn run_on(rt: Runtime, p: &Program, wasm: &Path, scratch: &Path) -> Outcome {
     let mut cmd;
     match rt {
         Runtime::Iwasm => {
-            cmd = Command::new(tool("WASIT2_IWASM", "iwasm"));
+            cmd = Command::new(Tool::Iwasm.path());
             if p.dir {
                 cmd.arg("--dir=.");
             }
@@ -103,7 +117,7 @@ fn run_on(rt: Runtime, p: &Program, wasm: &Path, scratch: &Path) -> Outcome {
             }
         }
         Runtime::Wasmtime => {
-            cmd = Command::new(tool("WASIT2_WASMTIME", "wasmtime"));
+            cmd = Command::new(Tool::Wasmtime.path());
             cmd.arg("run");
             if p.dir {
                 cmd.args(["--dir", "."]);
@@ -192,34 +206,45 @@ fn check_excluded(p: &Program, libc: Libc, ex: &Exclusion, work: &Path) -> Resul
     }
 }
 
-fn check_corpus(libc: Libc) {
-    wasit2_testkit::require_clang_target(TARGET);
+/// Every excluded program exists, so the list cannot name a stale program.
+fn check_exclusions(programs: &[Program], excluded: &[Exclusion]) -> Result<(), String> {
+    if excluded.is_empty() {
+        return Err("docs/wasip1.md lists no exclusions".into());
+    }
+    for ex in excluded {
+        if !programs.iter().any(|p| p.name == ex.program) {
+            return Err(format!(
+                "docs/wasip1.md excludes `{}`, which is not in tests/c",
+                ex.program
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
     let programs = corpus::load();
     let excluded = exclusions();
-    assert!(!excluded.is_empty(), "docs/wasip1.md lists no exclusions");
-    for ex in &excluded {
-        assert!(
-            programs.iter().any(|p| p.name == ex.program),
-            "docs/wasip1.md excludes `{}`, which is not in tests/c",
-            ex.program
-        );
-    }
-    let work = tempfile::tempdir().unwrap();
-    // Two threads: CI has two cores, and each job runs clang then two runtimes.
-    corpus::check_all(programs, 2, |p| {
-        match excluded.iter().find(|e| e.program == p.name) {
-            Some(ex) => check_excluded(p, libc, ex, work.path()),
-            None => check_program(p, libc, work.path()),
+    let mut trials = Vec::new();
+    for p in &programs {
+        for libc in [Libc::Direct, Libc::Adapter] {
+            let p = p.clone();
+            let ex = excluded.iter().find(|e| e.program == p.name).cloned();
+            let name = format!("{}/{}", p.name, libc.name());
+            trials.push(Trial::test(name, move || {
+                wasit2_testkit::require_clang_target(TARGET);
+                let work = tempfile::tempdir().map_err(|e| format!("scratch directory: {e}"))?;
+                match &ex {
+                    Some(ex) => check_excluded(&p, libc, ex, work.path()),
+                    None => check_program(&p, libc, work.path()),
+                }
+                .map_err(Failed::from)
+            }));
         }
-    });
-}
-
-#[test]
-fn corpus_runs_on_iwasm_and_wasmtime() {
-    check_corpus(Libc::Direct);
-}
-
-#[test]
-fn corpus_runs_on_iwasm_and_wasmtime_through_the_adapter() {
-    check_corpus(Libc::Adapter);
+    }
+    trials.push(Trial::test("exclusions-are-corpus-programs", move || {
+        check_exclusions(&programs, &excluded).map_err(Failed::from)
+    }));
+    libtest_mimic::run(&args, trials).exit();
 }

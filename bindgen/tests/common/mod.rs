@@ -14,25 +14,7 @@ pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A tool from an env var, else the LLVM 22 bin dir, else PATH.
-fn tool(env: &str, name: &str) -> PathBuf {
-    if let Ok(p) = std::env::var(env) {
-        return p.into();
-    }
-    let llvm = Path::new("/usr/lib/llvm-22/bin").join(name.trim_end_matches("-22"));
-    if llvm.exists() {
-        return llvm;
-    }
-    name.into()
-}
-
-pub fn clang() -> PathBuf {
-    tool("CLANG", "clang-22")
-}
-
-pub fn wasm_ld() -> PathBuf {
-    tool("WASM_LD", "wasm-ld-22")
-}
+pub use wasit2_testkit::{clang, wasm_ld};
 
 pub fn target(arch: Arch) -> &'static str {
     match arch {

@@ -11,24 +11,10 @@ pub fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn tool(env: &str, fallback: PathBuf) -> PathBuf {
-    std::env::var_os(env).map(PathBuf::from).unwrap_or(fallback)
-}
+pub use wasit2_testkit::{clang, wasit2_bin as wasit2_cli, wasm_ld};
 
 pub fn wasmtime() -> PathBuf {
-    tool("WASMTIME", manifest_dir().join("../.tools/bin/wasmtime"))
-}
-
-pub fn wasm_ld() -> PathBuf {
-    tool("WASM_LD", PathBuf::from("/usr/lib/llvm-22/bin/wasm-ld"))
-}
-
-pub fn clang() -> PathBuf {
-    tool("CLANG", PathBuf::from("clang-22"))
-}
-
-pub fn wasit2_cli() -> PathBuf {
-    tool("WASIT2", manifest_dir().join("../target/debug/wasit2"))
+    wasit2_testkit::Tool::Wasmtime.path()
 }
 
 /// `lib/rustlib/wasm32-wasip2/lib/self-contained` of the active toolchain.

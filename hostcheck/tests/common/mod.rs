@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use wasit2_hostcheck::{adapter_lowering, build_adapter, find_tool, symbols};
+use wasit2_hostcheck::{adapter_lowering, build_adapter, symbols};
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,27 +14,14 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// A tool under `.tools/bin`, overridable by `$env`.
-pub fn tool(env: &str, name: &str) -> PathBuf {
-    std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
-}
+pub use wasit2_testkit::{clang, wasm_ld};
 
 pub fn iwasm() -> PathBuf {
-    tool("WASIT2_IWASM", "iwasm")
+    wasit2_testkit::Tool::Iwasm.path()
 }
 
 pub fn wasmtime() -> PathBuf {
-    tool("WASIT2_WASMTIME", "wasmtime")
-}
-
-pub fn clang() -> PathBuf {
-    find_tool("WASIT2_CLANG", &["clang-22", "clang"])
-}
-
-pub fn wasm_ld() -> PathBuf {
-    find_tool("WASIT2_WASM_LD", &["wasm-ld-22", "wasm-ld"])
+    wasit2_testkit::Tool::Wasmtime.path()
 }
 
 pub fn run(cmd: &mut Command) -> Output {

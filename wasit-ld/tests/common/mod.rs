@@ -10,18 +10,7 @@ use wasit2_abi::{Arch, Import, Lowering, ValType, Wit};
 
 pub const WASIT_LD: &str = env!("CARGO_BIN_EXE_wasit-ld");
 
-/// clang-22: `$CLANG`, else on PATH, else LLVM's bin directory.
-pub fn clang() -> PathBuf {
-    if let Some(c) = std::env::var_os("CLANG") {
-        return c.into();
-    }
-    let on_path = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("clang-22"))
-            .find(|c| c.is_file())
-    });
-    on_path.unwrap_or_else(|| "/usr/lib/llvm-22/bin/clang".into())
-}
+pub use wasit2_testkit::clang;
 
 pub fn lowering(arch: Arch) -> Lowering {
     let wit = Wit::wasi().unwrap();

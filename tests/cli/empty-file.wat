@@ -1,0 +1,3 @@
+;; An empty file.
+;; RUN: wasit2 check %S/inputs/empty.wasm
+;; EXIT: 1

@@ -1,0 +1,14 @@
+// A module built for the default CPU (bulk memory, sign extension, ...)
+// checked and linked for wasip1, whose 2020 runtimes take MVP encodings only.
+// RUN: clang-22 --target=wasm32-wasit2 -O2 -c %s -o %t.o
+// RUN: clang-22 --target=wasm32-wasit2 %t.o -o %t.wasm
+// RUN: wasit2 check --host wasip1 %t.wasm
+// RUN: wasit-ld -m wasm32 -L%sysroot/lib/wasm32-wasit2 %sysroot/lib/wasm32-wasit2/crt1-command.o %t.o -lc -o %t.p1.wasm --host=wasip1 --wasip1-libc=adapter
+// EXIT: 1
+#include <string.h>
+
+int main(int argc, char **argv) {
+    char buf[64];
+    memset(buf, argc, sizeof buf);
+    return (signed char)buf[argc] + (int)strlen(argv[0]) > 100;
+}

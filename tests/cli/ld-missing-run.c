@@ -1,0 +1,11 @@
+// A command without the `run` export. wasit-ld's report comes first, since
+// `wasit2 check` does not look for `run` yet.
+// RUN: clang-22 --target=wasm32-unknown-unknown -O2 -c %s -o %t.o
+// RUN: wasit-ld --no-entry %t.o -o %t.wasm
+// RUN: wasm-ld-22 --no-entry %t.o -o %t.plain.wasm
+// RUN: wasit2 check %t.plain.wasm
+// EXIT: 1
+__attribute__((import_module("cm32p2|wasi:cli/stdout@0.2"), import_name("get-stdout")))
+int get_stdout(void);
+
+__attribute__((export_name("main"))) int main_entry(void) { return get_stdout(); }

@@ -1,0 +1,3 @@
+;; A module path that does not exist.
+;; RUN: wasit2 check %t.nosuch.wasm
+;; EXIT: 1
