@@ -4,11 +4,12 @@
 //! The p1 implementation is the wasit2 libc's preview-1 layer
 //! (`__wasi_*` over wasit2 imports, sysroot/layer), never a second one:
 //!
-//! 1. [`swap_wasip1_libc`]: the link uses the wasit2 sysroot's crt1 and libc
-//!    instead of rustc's self-contained wasi-libc, so every libc call and the
-//!    libc's own p1 calls already go to the layer;
+//! 1. wasit-ld links the wasit2 sysroot's crt1 and libc instead of rustc's
+//!    self-contained wasi-libc (wasit-ld/src/libc.rs), so every libc call
+//!    and the libc's own p1 calls already go to the layer;
 //! 2. what is left are `wasi_snapshot_preview1` imports that the program
-//!    declares itself (Rust std's `wasi` crate). [`PROVIDER_C`] defines
+//!    declares itself (Rust std's `wasi` crate). The sysroot's prebuilt
+//!    provider library (`sysroot/layer/p1/imports.c`) defines
 //!    `__wasit2_p1_<name>` for each with the import's exact core signature,
 //!    forwarding to the layer; the linker pulls in and exports just the ones
 //!    imported ([`provider_symbol`]);
@@ -16,8 +17,6 @@
 //!    drops the provider exports, leaving a module with wasit2 imports only.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
 
 use wasm_encoder::reencode::{self, Reencode};
 use wasm_encoder::{ExportSection, ImportSection, Module, NameMap, NameSection};
@@ -27,13 +26,6 @@ use crate::BridgeError;
 
 /// The preview 1 import module.
 pub const P1_MODULE: &str = "wasi_snapshot_preview1";
-
-/// C source of the provider functions, compiled for `wasm32-wasit2`.
-pub const PROVIDER_C: &str = include_str!("p1/imports.c");
-
-/// File name under which a prebuilt provider archive is looked up in the
-/// wasit2 sysroot's wasm32 lib dir.
-pub const PROVIDER_LIB: &str = "libwasit2-p1-imports.a";
 
 /// The provider function for the p1 import `field`.
 pub fn provider_symbol(field: &str) -> String {
@@ -56,119 +48,6 @@ pub fn p1_imports(module: &[u8]) -> Result<Vec<String>, BridgeError> {
         }
     }
     Ok(out)
-}
-
-/// How a wasm-ld argument refers to rustup's self-contained directory of a
-/// target (its wasi-libc and crt1 objects).
-#[derive(Debug, PartialEq, Eq)]
-pub enum SelfContainedArg<'a> {
-    /// The directory itself: `-LDIR` (`flag` is `-L`) or the `DIR` of
-    /// `-L DIR`, which arrives as an argument of its own (`flag` is empty).
-    Dir { flag: &'static str },
-    /// A file directly in it, by name.
-    File(&'a std::ffi::OsStr),
-}
-
-/// Whether `arg` names rustup's `<target>/lib/self-contained` directory or
-/// a file in it; `None` otherwise.
-pub fn rustup_self_contained<'a>(arg: &'a OsString, target: &str) -> Option<SelfContainedArg<'a>> {
-    let dir = format!("{target}/lib/self-contained");
-    let path = Path::new(arg);
-    let text = arg.to_string_lossy();
-    if let Some(rest) = text.strip_prefix("-L").filter(|rest| !rest.is_empty()) {
-        return Path::new(rest)
-            .ends_with(&dir)
-            .then_some(SelfContainedArg::Dir { flag: "-L" });
-    }
-    if path.ends_with(&dir) {
-        return Some(SelfContainedArg::Dir { flag: "" });
-    }
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) if parent.ends_with(&dir) => Some(SelfContainedArg::File(name)),
-        _ => None,
-    }
-}
-
-/// If `forward` (wasm-ld arguments) links rustc's self-contained
-/// `wasm32-wasip1` wasi-libc, the same arguments with its crt1 objects and
-/// library directory replaced by the wasit2 sysroot's `lib_dir`
-/// (`<sysroot>/lib/wasm32-wasit2`). `None` when there is nothing to swap.
-pub fn swap_wasip1_libc(forward: &[OsString], lib_dir: &Path) -> Option<Vec<OsString>> {
-    let mut swapped = false;
-    let out = forward
-        .iter()
-        .map(|arg| match rustup_self_contained(arg, "wasm32-wasip1") {
-            Some(SelfContainedArg::Dir { flag }) => {
-                swapped = true;
-                OsString::from(format!("{flag}{}", lib_dir.display()))
-            }
-            Some(SelfContainedArg::File(name)) if name.to_string_lossy().starts_with("crt1") => {
-                swapped = true;
-                lib_dir.join(name).into_os_string()
-            }
-            _ => arg.clone(),
-        })
-        .collect();
-    swapped.then_some(out)
-}
-
-/// The wasit2 sysroot: `$WASIT2_SYSROOT`, else the repository's
-/// `build/sysroot` (where `wasit2 sysroot build` writes it).
-pub fn default_sysroot() -> PathBuf {
-    std::env::var_os("WASIT2_SYSROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/sysroot"))
-}
-
-/// Why the provider could not be built.
-#[derive(Debug, thiserror::Error)]
-pub enum ProviderError {
-    #[error("writing {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("running {program}: {source}")]
-    Spawn {
-        program: String,
-        source: std::io::Error,
-    },
-    #[error("compiling the wasip1 import provider with {program} failed: {stderr}")]
-    Compile { program: String, stderr: String },
-}
-
-/// Compiles [`PROVIDER_C`] with `clang` (a clang-22 that knows
-/// `--target=wasm32-wasit2`, i.e. after `wasit2 install`) into
-/// `out_dir/wasit2-p1-imports.o` and returns its path.
-pub fn build_provider(clang: &Path, out_dir: &Path) -> Result<PathBuf, ProviderError> {
-    let src = out_dir.join("wasit2-p1-imports.c");
-    let obj = out_dir.join("wasit2-p1-imports.o");
-    std::fs::write(&src, PROVIDER_C).map_err(|source| ProviderError::Io {
-        path: src.clone(),
-        source,
-    })?;
-    let out = std::process::Command::new(clang)
-        .args(["--target=wasm32-wasit2", "-O2", "-Wno-deprecated", "-c"])
-        .arg(&src)
-        .arg("-o")
-        .arg(&obj)
-        .output()
-        .map_err(|source| ProviderError::Spawn {
-            program: clang.display().to_string(),
-            source,
-        })?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(ProviderError::Compile {
-            program: clang.display().to_string(),
-            stderr: stderr
-                .lines()
-                .find(|l| l.contains("error"))
-                .unwrap_or(stderr.trim())
-                .to_string(),
-        });
-    }
-    Ok(obj)
 }
 
 struct Redirect<'a> {

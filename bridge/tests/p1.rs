@@ -1,13 +1,11 @@
 //! The p1 step's pieces on hand-written modules: redirecting
 //! `wasi_snapshot_preview1` imports to their providers (calls, `ref.func`,
-//! element segments, exports and names follow), its errors, and the libc
-//! swap of rustc's wasip1 link arguments. The whole path (real rustc,
-//! wasm-ld, wasit2 libc, wasmtime) is tested in wasit-ld/tests/rust_std.rs.
+//! element segments, exports and names follow) and its errors. The libc
+//! swap of rustc's wasip1 link arguments is wasit-ld's (src/libc.rs); the
+//! whole path (real rustc, wasm-ld, wasit2 libc, wasmtime) is tested in
+//! wasit-ld/tests/rust_std.rs.
 
-use std::ffi::OsString;
-use std::path::Path;
-
-use wasit2_bridge::p1::{p1_imports, redirect_p1_imports, swap_wasip1_libc};
+use wasit2_bridge::p1::{p1_imports, redirect_p1_imports};
 
 const MODULE: &str = r#"(module
   (import "cm32p2|wasi:cli/exit@0.2" "exit" (func $exit (param i32)))
@@ -143,52 +141,4 @@ fn modules_without_p1_imports_are_unchanged_in_meaning() {
     assert!(p1_imports(&input).unwrap().is_empty());
     let out = redirect_p1_imports(&input).unwrap();
     assert_eq!(imports_and_exports(&out), imports_and_exports(&input));
-}
-
-#[test]
-fn rustc_wasip1_link_arguments_get_the_wasit2_libc() {
-    let sc = "/r/lib/rustlib/wasm32-wasip1/lib/self-contained";
-    let args: Vec<OsString> = [
-        "-flavor",
-        "wasm",
-        &format!("{sc}/crt1-command.o"),
-        "main.o",
-        "-l",
-        "c",
-        "-L",
-        sc,
-        &format!("-L{sc}"),
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    let lib = Path::new("/s/lib/wasm32-wasit2");
-    let out = swap_wasip1_libc(&args, lib).expect("swapped");
-    let out: Vec<String> = out
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(
-        out,
-        [
-            "-flavor",
-            "wasm",
-            "/s/lib/wasm32-wasit2/crt1-command.o",
-            "main.o",
-            "-l",
-            "c",
-            "-L",
-            "/s/lib/wasm32-wasit2",
-            "-L/s/lib/wasm32-wasit2"
-        ]
-    );
-    // A wasit2 or wasip2 link is left alone.
-    let p2: Vec<OsString> = [
-        "/r/lib/rustlib/wasm32-wasip2/lib/self-contained/crt1-command.o",
-        "main.o",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    assert!(swap_wasip1_libc(&p2, lib).is_none());
 }

@@ -251,7 +251,7 @@ fn display_import(profile: &HostProfile, arch: Option<Arch>, module: &str, field
 
 /// Whether the wasip1 adapter defines `imp` although the profile's world
 /// lacks it: a drop of a resource no p1 program can create, or a method of
-/// the UDP datagram streams (`symbols::unserved_methods`); each traps.
+/// the UDP datagram streams (`wasit2_abi::wasip1_adapter::unserved_methods`); each traps.
 fn adapter_traps(profile: &HostProfile, arch: Arch, imp: &crate::module::FuncImport) -> bool {
     let (Some(served), Some(full)) = (profile.lowering(arch), profile.reference(arch)) else {
         return false;
@@ -266,7 +266,7 @@ fn adapter_traps(profile: &HostProfile, arch: Arch, imp: &crate::module::FuncImp
             .sig
             .as_ref()
             .is_some_and(|s| s.params.len() == 1 && s.results.is_empty());
-    drop || crate::symbols::unserved_methods(served, full)
+    drop || wasit2_abi::wasip1_adapter::unserved_methods(served, full)
         .iter()
         .any(|i| i.module == imp.module && i.field == imp.field && imp.sig.as_ref() == Some(&i.sig))
 }

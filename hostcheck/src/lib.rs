@@ -5,23 +5,18 @@
 //!   the host cannot serve with the call path from an export to it, WASI
 //!   functions newer than a chosen version, and wasm proposals the host's
 //!   engine lacks.
-//! - [`build_adapter`]: builds the wasit2→wasip1 adapter (`adapters/wasip1`),
-//!   a static wasm library defining every import of `wasit2:targets/wasip1`
-//!   over `wasi_snapshot_preview1`.
+//!
+//! The wasit2→wasip1 adapter is built by the sysroot builder
+//! (`wasit2_sysroot::adapter`); what it serves is an ABI fact
+//! (`wasit2_abi::wasip1_adapter`).
 
-mod adapter;
 mod check;
 mod features;
 mod module;
 pub mod p1;
-pub mod symbols;
 
 use std::path::Path;
 
-pub use adapter::{
-    adapter_lowering, build_adapter, find_tool, install_adapter, ADAPTER_LIB, ADAPTER_WORLD,
-    CFLAGS, WASIP1_LIBC_DIR,
-};
 pub use check::{
     check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020,
 };
@@ -35,8 +30,6 @@ pub enum Error {
     BadModule(String),
     #[error("host profile: {0}")]
     Profile(String),
-    #[error("building the wasip1 adapter: {0}")]
-    Tool(String),
     #[error("{path}: {source}")]
     Io {
         path: String,

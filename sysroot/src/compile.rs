@@ -135,7 +135,7 @@ pub fn run(clang: &Path, jobs: &[Job], threads: usize, label: &str, quiet: bool)
                     }
                 }
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if !quiet && (tty || n % step == 0 || n == total) {
+                if !quiet && (tty || n.is_multiple_of(step) || n == total) {
                     let mut e = std::io::stderr().lock();
                     let _ = write!(
                         e,

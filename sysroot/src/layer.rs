@@ -16,6 +16,10 @@
 //! - `wasip1-wrap: name...`: in that libc, wasi-libc's wrapper
 //!   `__wasi_<name>` is compiled as `__wasit2_raw_<name>`, for a layer file
 //!   to define `__wasi_<name>` on top of it.
+//! - `p1-imports: foo.c`: compiled into the wasm32 targets'
+//!   `libwasit2-p1-imports.a`, the provider of the `wasi_snapshot_preview1`
+//!   imports a Rust `wasm32-wasip1` program declares itself (wasit-ld links
+//!   it instead of compiling anything at link time).
 //! - `exclude: name.c`: a wasi-libc bottom-half file the layer replaces.
 //!   Bottom-half files with the same name as a layer source are replaced
 //!   automatically.
@@ -34,6 +38,8 @@ pub struct Layer {
     pub wasip1_sources: Vec<PathBuf>,
     /// p1 functions whose wasi-libc wrapper the `--host wasip1` libc renames.
     pub wasip1_wrap: Vec<String>,
+    /// Sources of the p1-imports provider library.
+    pub p1_imports: Vec<PathBuf>,
     pub include_dirs: Vec<PathBuf>,
     pub public_include_dirs: Vec<PathBuf>,
     pub cflags: Vec<String>,
@@ -98,6 +104,13 @@ impl Layer {
                             .extend(expand_glob(dir, pattern).map_err(|m| bad(lineno, m))?)
                     }
                 }
+                "p1-imports" => {
+                    for pattern in value.split_whitespace() {
+                        layer
+                            .p1_imports
+                            .extend(expand_glob(dir, pattern).map_err(|m| bad(lineno, m))?)
+                    }
+                }
                 "wasip1-wrap" => layer
                     .wasip1_wrap
                     .extend(value.split_whitespace().map(String::from)),
@@ -120,6 +133,7 @@ impl Layer {
             .iter()
             .chain(&layer.crts)
             .chain(&layer.wasip1_sources)
+            .chain(&layer.p1_imports)
         {
             if !p.is_file() {
                 return Err(Error::Invalid(format!(
@@ -144,6 +158,7 @@ impl Layer {
         v.extend(self.sources.iter().cloned());
         v.extend(self.crts.iter().cloned());
         v.extend(self.wasip1_sources.iter().cloned());
+        v.extend(self.p1_imports.iter().cloned());
         for d in self.include_dirs.iter().chain(&self.public_include_dirs) {
             if d.is_dir() {
                 v.extend(fsutil::walk_files(d)?.into_iter().map(|r| d.join(r)));

@@ -12,6 +12,7 @@
 //!
 //! [`install`] writes the clang config files that make
 //! `clang-22 --target=wasm32-wasit2` use that sysroot and wasit-ld.
+pub mod adapter;
 pub mod bindings;
 pub mod compile;
 mod error;
@@ -19,6 +20,7 @@ pub mod fsutil;
 pub mod headers;
 pub mod install;
 pub mod layer;
+pub mod layout;
 pub mod rust_target;
 pub mod tools;
 pub mod tree;
@@ -169,22 +171,16 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
             &opts.variants,
         )?;
     }
-    // -- wasip1 adapter (owned by wasit2-hostcheck, docs/wasip1.md): libwasit2-wasip1.a
-    // into every wasm32 lib dir, for `wasit-ld --host wasip1`.
+    // The wasip1 adapter (docs/wasip1.md) into every wasm32 lib dir, for
+    // `wasit-ld --host wasip1`.
     let wasm32_lib_dirs: Vec<PathBuf> = reports
         .iter()
         .filter(|r| r.variant.arch == Arch::Wasm32)
         .map(|r| r.lib_dir.clone())
         .collect();
     if !wasm32_lib_dirs.is_empty() {
-        wasit2_hostcheck::install_adapter(&work.join("wasip1-adapter"), &wasm32_lib_dirs).map_err(
-            |e| Error::ToolFailed {
-                tool: "wasip1 adapter build".into(),
-                log: e.to_string(),
-            },
-        )?;
+        adapter::install_adapter(&opts.tools, &work.join("wasip1-adapter"), &wasm32_lib_dirs)?;
     }
-    // -- end wasip1 adapter
     Ok(reports)
 }
 
@@ -353,10 +349,18 @@ fn build_variant(
         }
         sources.extend(l.wasip1_sources.iter().map(|p| layer_source(l, p)));
         sources.extend(bindings_source);
-        // wasit-ld looks for it there (wasit2_hostcheck::WASIP1_LIBC_DIR).
+        // wasit-ld looks for it there.
         libs.push(Library {
-            file: format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR),
+            file: format!("{}/libc.a", layout::WASIP1_LIBC_DIR),
             sources,
+        });
+    }
+    // The provider of a Rust wasm32-wasip1 program's own p1 imports, which
+    // wasit-ld links from the wasm32 lib dir.
+    if let Some(l) = layer.filter(|l| v.arch == Arch::Wasm32 && !l.p1_imports.is_empty()) {
+        libs.push(Library {
+            file: layout::PROVIDER_LIB.into(),
+            sources: l.p1_imports.iter().map(|p| layer_source(l, p)).collect(),
         });
     }
     let crt_sources: Vec<Source> = layer

@@ -308,7 +308,7 @@ impl Tree {
         }
         bottom.retain(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            !(drop_p1_wrappers && BOTTOM_REPLACED.contains(&name.as_str()))
+            (!drop_p1_wrappers || !BOTTOM_REPLACED.contains(&name.as_str()))
                 && !replaced.iter().any(|r| r == &name || p.ends_with(r))
         });
         // chdir.c holds weak references that lld only resolves when its

@@ -104,7 +104,7 @@ fn lib_files(triple: &str) -> Vec<PathBuf> {
 fn wasip1_lib_files(triple: &str) -> Vec<PathBuf> {
     lib_files_with(
         triple,
-        &format!("{}/libc.a", wasit2_hostcheck::WASIP1_LIBC_DIR),
+        &format!("{}/libc.a", wasit2_sysroot::layout::WASIP1_LIBC_DIR),
     )
 }
 

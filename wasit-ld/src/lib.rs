@@ -11,6 +11,7 @@ pub mod args;
 pub mod check;
 pub mod find;
 pub mod host;
+pub mod libc;
 pub mod module;
 pub mod post;
 pub mod rsp;
@@ -260,24 +261,17 @@ fn link_checked(
     }
     // rustc's wasm32-wasip1 links its own wasi-libc; a wasit2 module gets
     // the wasit2 libc, whose p1 layer also serves the program's p1 imports.
-    let p1_lib_dir = wasit2_bridge::p1::default_sysroot().join("lib/wasm32-wasit2");
     let swapped = match host.is_wasip1() {
         true => None,
-        false => wasit2_bridge::p1::swap_wasip1_libc(&args.forward, &p1_lib_dir),
+        false => libc::swap_wasip1_libc(&args.forward)?,
     };
-    if swapped.is_some() && !p1_lib_dir.join("libc.a").is_file() {
-        bail!(
-            "linking a wasm32-wasip1 program needs the wasit2 libc, not found in {}; run `wasit2 sysroot build` or set WASIT2_SYSROOT",
-            p1_lib_dir.display()
-        );
-    }
     let wasip1_forward;
     let forward = match host.is_wasip1() {
         true => {
             wasip1_forward = wasip1::forward_args(args, wasip1::Libc::from_args(args)?);
             &wasip1_forward
         }
-        false => swapped.as_deref().unwrap_or(&args.forward),
+        false => swapped.as_ref().map_or(&args.forward, |s| &s.forward),
     };
     // wasm-ld with the user's arguments plus `extra`, into `linked`.
     let link_with = |extra: &[OsString]| -> anyhow::Result<Vec<u8>> {
@@ -306,15 +300,9 @@ fn link_checked(
     let relink_with_more = |more: Vec<OsString>| link_with(&[extra.as_slice(), &more].concat());
     // Only a p1 program linked against the wasit2 libc gets the p1 layer;
     // elsewhere a p1 import stays an error the checks report.
-    let bytes = match swapped.is_none() {
-        true => bytes,
-        false => bridge_p1_imports(
-            bytes,
-            &p1_lib_dir,
-            tmp.path(),
-            args.verbose,
-            relink_with_more,
-        )?,
+    let bytes = match &swapped {
+        None => bytes,
+        Some(s) => bridge_p1_imports(bytes, &s.lib_dir, args.verbose, relink_with_more)?,
     };
     let bytes = match host.is_wasip1() {
         false => bridge_standard_imports(bytes, args.verbose)?,
@@ -416,13 +404,12 @@ fn bridge_standard_imports(bytes: Vec<u8>, verbose: bool) -> anyhow::Result<Vec<
 /// A module still importing `wasi_snapshot_preview1` functions (Rust std
 /// for wasm32-wasip1 declares its own) is linked again with the provider of
 /// exactly those functions (`wasit2_bridge::p1`: the wasit2 libc's p1 layer
-/// behind each import's core signature), then each import is redirected to
-/// its provider. `relink` runs wasm-ld with extra arguments and returns the
-/// new module.
+/// behind each import's core signature, prebuilt in the sysroot's
+/// `lib_dir`), then each import is redirected to its provider. `relink`
+/// runs wasm-ld with extra arguments and returns the new module.
 fn bridge_p1_imports(
     bytes: Vec<u8>,
     lib_dir: &Path,
-    tmp: &Path,
     verbose: bool,
     relink: impl FnOnce(Vec<OsString>) -> anyhow::Result<Vec<u8>>,
 ) -> anyhow::Result<Vec<u8>> {
@@ -437,15 +424,7 @@ fn bridge_p1_imports(
             fields.len()
         );
     }
-    let prebuilt = lib_dir.join(p1::PROVIDER_LIB);
-    let provider = if prebuilt.is_file() {
-        prebuilt
-    } else {
-        let clang = std::env::var_os("CLANG")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| "clang-22".into());
-        p1::build_provider(&clang, tmp).context("WASI preview 1 imports")?
-    };
+    let provider = libc::provider_lib(lib_dir)?;
     let mut more = vec![provider.into_os_string()];
     for field in &fields {
         let symbol = p1::provider_symbol(field);

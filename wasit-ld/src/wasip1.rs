@@ -12,7 +12,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use wasit2_abi::Arch;
-use wasit2_hostcheck::{CheckOptions, HostProfile, ADAPTER_LIB, WASIP1_LIBC_DIR};
+use wasit2_hostcheck::{CheckOptions, HostProfile};
+use wasit2_sysroot::layout::{ADAPTER_LIB, WASIP1_LIBC_DIR};
 use wasm_encoder::Module;
 use wasmparser::{Parser, Payload};
 
@@ -115,7 +116,7 @@ fn prebuilt_rust_std(forward: &[OsString]) -> Option<&'static str> {
         .find(|target| {
             forward
                 .iter()
-                .any(|arg| wasit2_bridge::p1::rustup_self_contained(arg, target).is_some())
+                .any(|arg| crate::libc::rustup_self_contained(arg, target).is_some())
         })
 }
 
@@ -196,14 +197,14 @@ pub fn bridge_standard_imports(
         wasit2_bridge::bridge_standard_p2_for_wasip1(bytes)
             .context("bridging standard wasip2 imports")
     };
-    let served = wasit2_hostcheck::adapter_lowering().map_err(Wasip1Error::from)?;
+    let served = wasit2_abi::wasip1_adapter::adapter_lowering()?;
     let wit = wasit2_abi::Wit::wasi().context("loading the WASI WIT")?;
     let full = wasit2_abi::Lowering::new(&wit, wit.command_world()?, Arch::Wasm32)?;
     let symbol_of = |module: &str, field: &str| {
         let wasit2 = module.starts_with(&format!("{}|", Arch::Wasm32.prefix()))
             || module.starts_with(&format!("{}|", Arch::Wasm32.buffer_prefix()));
         wasit2
-            .then(|| wasit2_hostcheck::symbols::adapter_symbol(&served, &full, module, field))
+            .then(|| wasit2_abi::wasip1_adapter::adapter_symbol(&served, &full, module, field))
             .flatten()
     };
     let first = bridge(&bytes)?;

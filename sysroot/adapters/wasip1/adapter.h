@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "p1.h"
+#include "wamr2020_layout.h"
 #include "wasit2_wasip1_imports.h"
 
 /* Guest pointers arrive as i32 core values. */

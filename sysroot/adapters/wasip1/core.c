@@ -49,46 +49,23 @@ uint64_t w2_monotonic_now(void) {
     return t;
 }
 
-/*
- * Runtimes derived from the 2020 WAMR (its libc-wasi came from CloudABI)
- * import `wasi_snapshot_preview1` but keep two snapshot-0 layouts: filestat
- * with a 32-bit link count (56 bytes) and clock subscriptions with an extra
- * `identifier` field (56 bytes). A filestat call reveals which layout a
- * runtime writes: a p1 runtime fills all 64 bytes, a legacy one only 56.
- */
-#define FILESTAT_PROBE 0xA5
-
+/* Filestats of both layouts (wamr2020_layout.h) are read into the p1 one. */
 static void normalize_filestat(uint8_t *raw, p1_filestat *st) {
-    int legacy = 1;
-    for (uint32_t i = 56; i < 64; i++)
-        legacy &= raw[i] == FILESTAT_PROBE;
+    w2_layout_fix_filestat(raw);
     st->dev = *(uint64_t *)(raw + 0);
     st->ino = *(uint64_t *)(raw + 8);
     st->filetype = raw[16];
-    if (legacy) {
-        st->nlink = *(uint32_t *)(raw + 20);
-        st->size = *(uint64_t *)(raw + 24);
-        st->atim = *(uint64_t *)(raw + 32);
-        st->mtim = *(uint64_t *)(raw + 40);
-        st->ctim = *(uint64_t *)(raw + 48);
-    } else {
-        st->nlink = *(uint64_t *)(raw + 24);
-        st->size = *(uint64_t *)(raw + 32);
-        st->atim = *(uint64_t *)(raw + 40);
-        st->mtim = *(uint64_t *)(raw + 48);
-        st->ctim = *(uint64_t *)(raw + 56);
-    }
+    st->nlink = *(uint64_t *)(raw + 24);
+    st->size = *(uint64_t *)(raw + 32);
+    st->atim = *(uint64_t *)(raw + 40);
+    st->mtim = *(uint64_t *)(raw + 48);
+    st->ctim = *(uint64_t *)(raw + 56);
 }
 
-static _Alignas(8) uint8_t filestat_raw[64];
-
-static void probe_fill(void) {
-    for (uint32_t i = 0; i < 64; i++)
-        filestat_raw[i] = FILESTAT_PROBE;
-}
+static _Alignas(8) uint8_t filestat_raw[W2_FILESTAT_SIZE];
 
 int32_t w2_fd_filestat(int32_t fd, p1_filestat *st) {
-    probe_fill();
+    w2_layout_probe_fill(filestat_raw);
     int32_t err = __wasit2_p1_fd_filestat_get(fd, ADDR(filestat_raw));
     if (err == 0)
         normalize_filestat(filestat_raw, st);
@@ -96,28 +73,21 @@ int32_t w2_fd_filestat(int32_t fd, p1_filestat *st) {
 }
 
 int32_t w2_path_filestat(int32_t fd, int32_t flags, int32_t path, int32_t len, p1_filestat *st) {
-    probe_fill();
+    w2_layout_probe_fill(filestat_raw);
     int32_t err = __wasit2_p1_path_filestat_get(fd, flags, path, len, ADDR(filestat_raw));
     if (err == 0)
         normalize_filestat(filestat_raw, st);
     return err;
 }
 
+static int32_t raw_filestat(int32_t fd, uint8_t *raw) {
+    return __wasit2_p1_fd_filestat_get(fd, ADDR(raw));
+}
+
 int w2_legacy_layouts(void) {
     static int known = -1;
-    if (known < 0) {
-        known = 0;
-        for (int32_t fd = 0; fd < 8; fd++) {
-            probe_fill();
-            if (__wasit2_p1_fd_filestat_get(fd, ADDR(filestat_raw)) == 0) {
-                int legacy = 1;
-                for (uint32_t i = 56; i < 64; i++)
-                    legacy &= filestat_raw[i] == FILESTAT_PROBE;
-                known = legacy;
-                break;
-            }
-        }
-    }
+    if (known < 0)
+        known = w2_layout_is_legacy(raw_filestat, filestat_raw);
     return known;
 }
 

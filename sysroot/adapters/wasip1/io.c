@@ -36,16 +36,16 @@ int32_t W2_wasi_io_error_method_error_to_debug_string(int32_t self, int32_t ret,
 void W2_wasi_io_poll_pollable_drop(int32_t self) { w2_free(self, K_POLLABLE); }
 
 #define MAX_POLL 64
-#define SUB_MAX_SIZE 56
+#define SUB_MAX_SIZE W2_SUBSCRIPTION_SIZE_LEGACY
 #define CLOCK_USERDATA 0xFFFFFFFFu
 
 static _Alignas(8) uint8_t subs[(MAX_POLL + 1) * SUB_MAX_SIZE];
 static p1_event events[MAX_POLL + 1];
 
-/* See w2_legacy_layouts: 2020 WAMR clock subscriptions carry an extra
- * 8-byte `identifier` before the clock id, making entries 56 bytes. */
+/* 2020 WAMR clock subscriptions carry an extra 8-byte `identifier` before
+ * the clock id (wamr2020_layout.h). */
 static uint8_t *sub_at(uint32_t i, uint32_t *size) {
-    *size = w2_legacy_layouts() ? 56 : 48;
+    *size = w2_legacy_layouts() ? W2_SUBSCRIPTION_SIZE_LEGACY : W2_SUBSCRIPTION_SIZE;
     uint8_t *sub = subs + i * *size;
     for (uint32_t k = 0; k < *size; k++)
         sub[k] = 0;
@@ -55,7 +55,7 @@ static uint8_t *sub_at(uint32_t i, uint32_t *size) {
 static void put_clock(uint32_t i, uint64_t timeout) {
     uint32_t size;
     uint8_t *sub = sub_at(i, &size);
-    uint32_t o = size == 56 ? 24 : 16;
+    uint32_t o = W2_SUBSCRIPTION_CLOCK_OFFSET(size == W2_SUBSCRIPTION_SIZE_LEGACY);
     ST64(sub, 0, CLOCK_USERDATA);
     ST8(sub, 8, P1_EVENTTYPE_CLOCK);
     ST32(sub, o, P1_CLOCK_MONOTONIC);

@@ -5,12 +5,10 @@
  * the versions here call them and give every runtime the same behaviour,
  * the one the wasit2 libc has on a WASI 0.2 host:
  *
- * - Runtimes derived from the 2020 WAMR import `wasi_snapshot_preview1`
- *   but keep two snapshot-0 layouts: filestat with a 32-bit link count (56
- *   bytes) and clock subscriptions with an extra 8-byte identifier (56
- *   bytes). A filestat call shows which: such a runtime leaves the last 8
- *   bytes of a 64-byte buffer alone. They also take only one relative
- *   monotonic clock per poll, and do not report stdout as writable.
+ * - Runtimes derived from the 2020 WAMR keep two snapshot-0 layouts
+ *   (wamr2020_layout.h, shared with the wasip1 adapter). They also take
+ *   only one relative monotonic clock per poll, and do not report stdout as
+ *   writable.
  * - wasmtime's fd_read and fd_write use only the first buffer of a vector,
  *   and its poll reports one ready regular file or stdout, not all.
  */
@@ -18,6 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <wasi/api.h>
+
+#include "wamr2020_layout.h"
 
 __wasi_errno_t __wasit2_raw_fd_write(__wasi_fd_t, const __wasi_ciovec_t *, size_t, __wasi_size_t *);
 __wasi_errno_t __wasit2_raw_fd_read(__wasi_fd_t, const __wasi_iovec_t *, size_t, __wasi_size_t *);
@@ -94,68 +94,41 @@ __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t
 
 /* ---- filestat: the 2020 WAMR layout ---- */
 
-#define PROBE 0xA5
-
-static bool probe_left(const uint8_t *raw) {
-    for (int i = 56; i < 64; i++)
-        if (raw[i] != PROBE)
-            return false;
-    return true;
-}
-
-/* Moves a 56-byte snapshot-0 filestat into the p1 layout, in place. */
-static void fix_filestat(__wasi_filestat_t *st) {
-    uint8_t *raw = (uint8_t *)st;
-    if (!probe_left(raw))
-        return;
-    uint32_t nlink;
-    uint64_t times[4]; /* size, atim, mtim, ctim */
-    memcpy(&nlink, raw + 20, 4);
-    memcpy(times, raw + 24, 32);
-    st->nlink = nlink;
-    st->size = times[0];
-    st->atim = times[1];
-    st->mtim = times[2];
-    st->ctim = times[3];
-}
+_Static_assert(sizeof(__wasi_filestat_t) == W2_FILESTAT_SIZE, "filestat layout");
 
 __wasi_errno_t __wasi_fd_filestat_get(__wasi_fd_t fd, __wasi_filestat_t *st) {
-    memset(st, PROBE, sizeof *st);
+    w2_layout_probe_fill((uint8_t *)st);
     __wasi_errno_t e = __wasit2_raw_fd_filestat_get(fd, st);
     if (!e)
-        fix_filestat(st);
+        w2_layout_fix_filestat((uint8_t *)st);
     return e;
 }
 
 __wasi_errno_t __wasi_path_filestat_get(__wasi_fd_t fd, __wasi_lookupflags_t flags, const char *path,
                                         __wasi_filestat_t *st) {
-    memset(st, PROBE, sizeof *st);
+    w2_layout_probe_fill((uint8_t *)st);
     __wasi_errno_t e = __wasit2_raw_path_filestat_get(fd, flags, path, st);
     if (!e)
-        fix_filestat(st);
+        w2_layout_fix_filestat((uint8_t *)st);
     return e;
+}
+
+static int32_t raw_filestat(int32_t fd, uint8_t *raw) {
+    return __wasit2_raw_fd_filestat_get((__wasi_fd_t)fd, (__wasi_filestat_t *)raw);
 }
 
 /* Whether the runtime writes the snapshot-0 layouts (asked once). */
 static bool legacy_layouts(void) {
     static int known = -1;
     if (known < 0) {
-        known = 0;
-        _Alignas(8) uint8_t raw[64];
-        for (__wasi_fd_t fd = 0; fd < 8; fd++) {
-            memset(raw, PROBE, sizeof raw);
-            if (__wasit2_raw_fd_filestat_get(fd, (__wasi_filestat_t *)raw) == 0) {
-                known = probe_left(raw);
-                break;
-            }
-        }
+        _Alignas(8) uint8_t raw[W2_FILESTAT_SIZE];
+        known = w2_layout_is_legacy(raw_filestat, raw);
     }
     return known;
 }
 
 /* ---- poll_oneoff ---- */
 
-#define SUB_SIZE_LEGACY 56
 #define TIMEOUT_USERDATA UINT64_MAX
 
 static uint64_t now_ns(__wasi_clockid_t id) {
@@ -179,14 +152,13 @@ static bool always_ready(const __wasi_subscription_t *s) {
 
 /* Writes subscription `s` at index i of the runtime's array. */
 static void put_sub(uint8_t *subs, size_t i, bool legacy, const __wasi_subscription_t *s) {
-    size_t size = legacy ? SUB_SIZE_LEGACY : sizeof(__wasi_subscription_t);
+    size_t size = legacy ? W2_SUBSCRIPTION_SIZE_LEGACY : sizeof(__wasi_subscription_t);
     uint8_t *d = subs + i * size;
     memset(d, 0, size);
     memcpy(d, &s->userdata, 8);
     d[8] = s->u.tag;
     if (s->u.tag == __WASI_EVENTTYPE_CLOCK) {
-        /* The legacy layout has an 8-byte identifier before the clock id. */
-        memcpy(d + (legacy ? 24 : 16), &s->u.u.clock, sizeof s->u.u.clock);
+        memcpy(d + W2_SUBSCRIPTION_CLOCK_OFFSET(legacy), &s->u.u.clock, sizeof s->u.u.clock);
     } else {
         memcpy(d + 16, &s->u.u.fd_read.file_descriptor, 4);
     }
@@ -211,7 +183,7 @@ __wasi_errno_t __wasi_poll_oneoff(const __wasi_subscription_t *in, __wasi_event_
         }
         deadline[i] = rel > UINT64_MAX - start ? UINT64_MAX : start + rel;
     }
-    _Alignas(8) uint8_t subs[((size_t)nsubs + 1) * SUB_SIZE_LEGACY];
+    _Alignas(8) uint8_t subs[((size_t)nsubs + 1) * W2_SUBSCRIPTION_SIZE_LEGACY];
     __wasi_event_t events[nsubs + 1];
     __wasi_size_t ready;
     for (;;) {

@@ -1,0 +1,193 @@
+//! Which libc a Rust `wasm32-wasip1` program links: rustc passes rustup's
+//! self-contained wasi-libc and crt1; a wasit2 module gets the wasit2
+//! sysroot's instead, whose p1 layer also serves the program's own
+//! `wasi_snapshot_preview1` imports through the prebuilt provider library
+//! ([`PROVIDER_LIB`], built by `wasit2 sysroot build`). Nothing is compiled
+//! at link time.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+use wasit2_sysroot::layout::{lib_dir, PROVIDER_LIB};
+
+/// The target whose libc the wasit2 sysroot replaces.
+const WASIP1_TARGET: &str = "wasm32-wasip1";
+/// The wasit2 sysroot target whose libc a wasip1 program gets.
+const WASIT2_TARGET: &str = "wasm32-wasit2";
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibcError {
+    #[error("linking a wasm32-wasip1 program needs the wasit2 sysroot: {0}")]
+    NoSysroot(String),
+    #[error("linking a wasm32-wasip1 program needs the wasit2 libc, not found in {0}; run `wasit2 sysroot build` or set WASIT2_SYSROOT")]
+    NoLibc(PathBuf),
+    #[error("linking a wasm32-wasip1 program needs the wasip1 import provider {PROVIDER_LIB}, not found in {0}; run `wasit2 sysroot build`")]
+    NoProvider(PathBuf),
+}
+
+/// How a wasm-ld argument refers to rustup's self-contained directory of a
+/// target (its wasi-libc and crt1 objects).
+#[derive(Debug, PartialEq, Eq)]
+pub enum SelfContainedArg<'a> {
+    /// The directory itself: `-LDIR` (`flag` is `-L`) or the `DIR` of
+    /// `-L DIR`, which arrives as an argument of its own (`flag` is empty).
+    Dir { flag: &'static str },
+    /// A file directly in it, by name.
+    File(&'a OsStr),
+}
+
+/// Whether `arg` names rustup's `<target>/lib/self-contained` directory or
+/// a file in it; `None` otherwise.
+pub fn rustup_self_contained<'a>(arg: &'a OsString, target: &str) -> Option<SelfContainedArg<'a>> {
+    let dir = format!("{target}/lib/self-contained");
+    let path = Path::new(arg);
+    let text = arg.to_string_lossy();
+    if let Some(rest) = text.strip_prefix("-L").filter(|rest| !rest.is_empty()) {
+        return Path::new(rest)
+            .ends_with(&dir)
+            .then_some(SelfContainedArg::Dir { flag: "-L" });
+    }
+    if path.ends_with(&dir) {
+        return Some(SelfContainedArg::Dir { flag: "" });
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if parent.ends_with(&dir) => Some(SelfContainedArg::File(name)),
+        _ => None,
+    }
+}
+
+/// `forward` (wasm-ld arguments) with rustup's self-contained
+/// `wasm32-wasip1` crt1 objects and library directory replaced by
+/// `lib_dir`'s. `None` when they link no such thing.
+fn swap_args(forward: &[OsString], lib_dir: &Path) -> Option<Vec<OsString>> {
+    let mut swapped = false;
+    let out = forward
+        .iter()
+        .map(|arg| match rustup_self_contained(arg, WASIP1_TARGET) {
+            Some(SelfContainedArg::Dir { flag }) => {
+                swapped = true;
+                OsString::from(format!("{flag}{}", lib_dir.display()))
+            }
+            Some(SelfContainedArg::File(name)) if name.to_string_lossy().starts_with("crt1") => {
+                swapped = true;
+                lib_dir.join(name).into_os_string()
+            }
+            _ => arg.clone(),
+        })
+        .collect();
+    swapped.then_some(out)
+}
+
+/// A wasip1 link moved onto the wasit2 libc.
+#[derive(Debug)]
+pub struct Swapped {
+    /// The wasm-ld arguments to use instead of the caller's.
+    pub forward: Vec<OsString>,
+    /// `<sysroot>/lib/wasm32-wasit2`, which holds libc and the provider.
+    pub lib_dir: PathBuf,
+}
+
+/// If `forward` links rustc's self-contained `wasm32-wasip1` wasi-libc, the
+/// same link against the wasit2 sysroot ([`default_sysroot`]); `None` when
+/// there is nothing to swap. The sysroot must hold the wasit2 libc.
+pub fn swap_wasip1_libc(forward: &[OsString]) -> Result<Option<Swapped>, LibcError> {
+    if !forward
+        .iter()
+        .any(|a| rustup_self_contained(a, WASIP1_TARGET).is_some())
+    {
+        return Ok(None);
+    }
+    let lib_dir = lib_dir(&default_sysroot()?, WASIT2_TARGET);
+    let Some(forward) = swap_args(forward, &lib_dir) else {
+        return Ok(None);
+    };
+    if !lib_dir.join("libc.a").is_file() {
+        return Err(LibcError::NoLibc(lib_dir));
+    }
+    Ok(Some(Swapped { forward, lib_dir }))
+}
+
+/// The wasit2 sysroot: `$WASIT2_SYSROOT`, else the checkout's
+/// `build/sysroot` (where `wasit2 sysroot build` writes it).
+pub fn default_sysroot() -> Result<PathBuf, LibcError> {
+    wasit2_sysroot::tools::default_sysroot().map_err(|e| LibcError::NoSysroot(e.to_string()))
+}
+
+/// The prebuilt provider of the program's p1 imports in `lib_dir`.
+pub fn provider_lib(lib_dir: &Path) -> Result<PathBuf, LibcError> {
+    let lib = lib_dir.join(PROVIDER_LIB);
+    match lib.is_file() {
+        true => Ok(lib),
+        false => Err(LibcError::NoProvider(lib_dir.to_path_buf())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SC: &str = "/r/lib/rustlib/wasm32-wasip1/lib/self-contained";
+
+    #[test]
+    fn rustc_wasip1_link_arguments_get_the_wasit2_libc() {
+        let args: Vec<OsString> = [
+            "-flavor",
+            "wasm",
+            &format!("{SC}/crt1-command.o"),
+            "main.o",
+            "-l",
+            "c",
+            "-L",
+            SC,
+            &format!("-L{SC}"),
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        let lib = Path::new("/s/lib/wasm32-wasit2");
+        let out: Vec<String> = swap_args(&args, lib)
+            .expect("swapped")
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            out,
+            [
+                "-flavor",
+                "wasm",
+                "/s/lib/wasm32-wasit2/crt1-command.o",
+                "main.o",
+                "-l",
+                "c",
+                "-L",
+                "/s/lib/wasm32-wasit2",
+                "-L/s/lib/wasm32-wasit2"
+            ]
+        );
+        // A wasit2 or wasip2 link is left alone.
+        let p2: Vec<OsString> = [
+            "/r/lib/rustlib/wasm32-wasip2/lib/self-contained/crt1-command.o",
+            "main.o",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        assert!(swap_args(&p2, lib).is_none());
+        assert!(swap_wasip1_libc(&p2).unwrap().is_none());
+    }
+
+    #[test]
+    fn leaves_other_links_alone() {
+        let forward: Vec<OsString> = ["-L/usr/lib", "main.o"].map(OsString::from).to_vec();
+        assert_eq!(swap_args(&forward, Path::new("/s")), None);
+        assert!(swap_wasip1_libc(&forward).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_missing_provider_names_the_sysroot_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = provider_lib(dir.path()).unwrap_err().to_string();
+        assert!(!err.contains('\n'), "{err}");
+        assert!(err.contains("`wasit2 sysroot build`"), "{err}");
+    }
+}
