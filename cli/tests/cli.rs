@@ -240,6 +240,11 @@ fn run_case(case: &Case, cases_dir: &Path, bless: bool) -> Result<(), String> {
 
 fn main() {
     let args = Arguments::from_args();
+    // wasit-ld is another package's binary, and clang's wasit2 targets link
+    // with target/debug/wasit-ld: both must be this tree's.
+    if !args.list {
+        wasit2_testkit::build_workspace_bins(&[Tool::Wasit2, Tool::WasitLd]);
+    }
     let cases_dir = repo().join("tests/cli");
     let bless = std::env::var_os("BLESS").is_some();
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&cases_dir)

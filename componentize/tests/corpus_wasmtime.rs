@@ -126,6 +126,10 @@ fn plain_path_covered(programs: &[Program], work: &Path) -> Result<(), String> {
 
 fn main() {
     let args = Arguments::from_args();
+    // The installed clang target links with target/debug/wasit-ld.
+    if !args.list {
+        wasit2_testkit::build_workspace_bins(&[Tool::WasitLd]);
+    }
     let programs = corpus::load();
     let mut trials = Vec::new();
     for p in programs.clone() {

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use wasit2_testkit::corpus::{self, Program};
-use wasit2_testkit::{clang, run, wasit2_bin};
+use wasit2_testkit::{clang, run, wasit2_bin, Tool};
 
 /// (name in the trial, clang target).
 const TARGETS: &[(&str, &str)] = &[("wasm32", "wasm32-wasit2"), ("wasm64", "wasm64-wasit2")];
@@ -107,6 +107,9 @@ fn in_tempdir(check: impl FnOnce(&Path) -> Result<(), String>) -> Result<(), Fai
 
 fn main() {
     let args = Arguments::from_args();
+    if !args.list {
+        wasit2_testkit::build_workspace_bins(&[Tool::Wasit2, Tool::WasitLd]);
+    }
     let mut trials = Vec::new();
     for p in corpus::load() {
         for &(arch, target) in TARGETS {

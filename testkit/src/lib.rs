@@ -120,16 +120,72 @@ fn llvm_tool(name: &str, plain: &str) -> PathBuf {
 /// A binary of this workspace: in the profile directory of the running
 /// test (`target/debug/deps/<test>` -> `target/debug`), else `target/debug`.
 fn workspace_bin(name: &str) -> PathBuf {
-    let beside_test = std::env::current_exe().ok().and_then(|exe| {
-        let dir = exe.parent()?;
-        let profile = if dir.ends_with("deps") {
-            dir.parent()?
-        } else {
-            dir
-        };
-        Some(profile.join(name)).filter(|p| p.is_file())
-    });
-    beside_test.unwrap_or_else(|| repo().join("target/debug").join(name))
+    test_profile_dir()
+        .map(|dir| dir.join(name))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| repo().join("target/debug").join(name))
+}
+
+/// Builds the workspace binaries `tools` (`wasit2`, `wasit-ld`) the way
+/// cargo built the running test, so it never runs a stale one: cargo builds
+/// only the tested package's own binaries, and the installed clang target
+/// links with `target/debug/wasit-ld` whatever package is tested. Call it
+/// once, before the tests. Skips a tool whose variable (`WASIT2`,
+/// `WASIT2_WASIT_LD`) names another binary; panics with cargo's output
+/// when the build fails.
+pub fn build_workspace_bins(tools: &[Tool]) {
+    let packages: Vec<&str> = tools
+        .iter()
+        .filter(|t| std::env::var_os(t.env()).is_none_or(|v| v.is_empty()))
+        .filter_map(|t| match t {
+            Tool::Wasit2 => Some("wasit2-cli"),
+            Tool::WasitLd => Some("wasit-ld"),
+            _ => None,
+        })
+        .collect();
+    let Some(profile_dir) = test_profile_dir() else {
+        return;
+    };
+    let (Some(target_dir), Some(profile)) = (
+        profile_dir.parent(),
+        profile_dir.file_name().and_then(|n| n.to_str()),
+    ) else {
+        return;
+    };
+    if packages.is_empty() {
+        return;
+    }
+    let profile = if profile == "debug" { "dev" } else { profile };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--quiet", "--bins", "--profile", profile])
+        .arg("--target-dir")
+        .arg(target_dir)
+        .current_dir(repo());
+    for p in &packages {
+        cmd.args(["-p", p]);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running cargo build: {e}"));
+    assert!(
+        out.status.success(),
+        "building {} failed:\n{}",
+        packages.join(", "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The cargo profile directory of the running test binary
+/// (`target/debug/deps/<test>` -> `target/debug`).
+fn test_profile_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    Some(if dir.ends_with("deps") {
+        dir.parent()?.to_path_buf()
+    } else {
+        dir.to_path_buf()
+    })
 }
 
 /// The `wasit2` CLI under test ([`Tool::Wasit2`]).
