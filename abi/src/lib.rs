@@ -11,6 +11,7 @@
 
 mod arena;
 pub mod c_names;
+mod core_type;
 mod lowering;
 mod names;
 mod policy;
@@ -19,8 +20,10 @@ mod wit;
 pub mod wasip1_adapter;
 
 pub mod docs;
+pub mod p1;
 
 pub use arena::ArenaLayout;
+pub use core_type::val_type;
 pub use lowering::{
     BufferAbi, CoreSig, Export, ExportItem, Import, ImportItem, Lowering, ResourceOp, ValType,
 };

@@ -1,7 +1,7 @@
 //! The WASI preview 1 (`wasi_snapshot_preview1`) functions and their core
 //! signatures, as the p1 witx defines them for wasm32.
 
-use wasit2_abi::{CoreSig, ValType};
+use crate::{CoreSig, ValType};
 
 /// Import module name of WASI preview 1.
 pub const MODULE: &str = "wasi_snapshot_preview1";

@@ -11,50 +11,25 @@ use crate::BridgeError;
 /// alone does not count: in a wasit2 module it is a mistake to report, not
 /// something to drop silently. Unparsable input yields `false`.
 pub fn needs_bridge(module: &[u8]) -> bool {
-    use wasmparser::{KnownCustom, Parser, Payload};
+    let Ok(m) = wasit2_module::Module::parse(module) else {
+        return false;
+    };
+    if m.imports.iter().any(|i| is_standard_interface(&i.module))
+        || m.exports.iter().any(|e| is_standard_export(&e.name))
+    {
+        return true;
+    }
     // Rust std for wasip2 links wit-bindgen's runtime, and rustc exports its
     // `cabi_realloc` even when no standard import is left (a program that
     // only prints through libc). It exists for a component host only, so the
     // bridge removes it; a realloc exported by a C program stays an error.
-    let mut exports_realloc = false;
-    let mut rust_producer = false;
-    for payload in Parser::new(0).parse_all(module) {
-        match payload {
-            Ok(Payload::ImportSection(reader)) => {
-                for import in reader.into_imports() {
-                    match import {
-                        Ok(i) if is_standard_interface(i.module) => return true,
-                        Ok(_) => {}
-                        Err(_) => return false,
-                    }
-                }
-            }
-            Ok(Payload::ExportSection(reader)) => {
-                for export in reader {
-                    match export {
-                        Ok(e) if is_standard_export(e.name) => return true,
-                        Ok(e) => exports_realloc |= e.name == "cabi_realloc",
-                        Err(_) => return false,
-                    }
-                }
-            }
-            Ok(Payload::CustomSection(c)) => {
-                if let KnownCustom::Producers(fields) = c.as_known() {
-                    for field in fields.into_iter().flatten() {
-                        let rust = |v: &str| {
-                            matches!(
-                                (field.name, v),
-                                ("language", "Rust") | ("processed-by", "rustc")
-                            )
-                        };
-                        rust_producer |= field.values.into_iter().flatten().any(|v| rust(v.name));
-                    }
-                }
-            }
-            Ok(_) => {}
-            Err(_) => return false,
-        }
-    }
+    let exports_realloc = m.exports.iter().any(|e| e.name == "cabi_realloc");
+    let rust_producer = m.producers.iter().any(|(field, value)| {
+        matches!(
+            (field.as_str(), value.as_str()),
+            ("language", "Rust") | ("processed-by", "rustc")
+        )
+    });
     exports_realloc && rust_producer
 }
 

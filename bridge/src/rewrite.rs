@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use wasm_encoder::reencode::{self, Reencode};
+use wasm_encoder::reencode::Reencode;
 use wasm_encoder::{
     CodeSection, ConstExpr, CustomSection, DataCountSection, EntityType, ExportKind, ExportSection,
-    FunctionSection, GlobalSection, GlobalType, ImportSection, IndirectNameMap, Module, NameMap,
-    NameSection, RawSection, SectionId, StartSection, TypeSection, ValType,
+    FunctionSection, GlobalSection, GlobalType, ImportSection, Module, RawSection, SectionId,
+    StartSection, TypeSection, ValType,
 };
 use wasmparser::{
     CustomSectionReader, ExternalKind, FuncType, FunctionBody, Parser, Payload, TypeRef, Validator,
@@ -15,6 +15,8 @@ use wasmparser::{
 };
 
 use wasit2_abi::{AbiSection, CoreSig, Import, Lowering, ABI_VERSION, SECTION_NAME};
+
+use wasit2_module::encode::{remap_name_section, FuncRemap};
 
 use crate::glue::{self, GlueIndices};
 use crate::names::{map_export, map_import, ExportTarget, ImportTarget};
@@ -127,19 +129,6 @@ fn read_input(module: &[u8]) -> Result<Input<'_>, BridgeError> {
     Ok(input)
 }
 
-/// Function index remapping applied to everything re-encoded.
-struct Remap {
-    funcs: Vec<u32>,
-}
-
-impl Reencode for Remap {
-    type Error = std::convert::Infallible;
-
-    fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
-        Ok(self.funcs[func as usize])
-    }
-}
-
 fn enc<E: std::fmt::Display>(e: E) -> BridgeError {
     BridgeError::Encode(e.to_string())
 }
@@ -150,40 +139,6 @@ fn val_type(t: wasit2_abi::ValType) -> ValType {
         wasit2_abi::ValType::I64 => ValType::I64,
         wasit2_abi::ValType::F32 => ValType::F32,
         wasit2_abi::ValType::F64 => ValType::F64,
-    }
-}
-
-fn parser_val_type(t: wasmparser::ValType) -> Option<wasit2_abi::ValType> {
-    Some(match t {
-        wasmparser::ValType::I32 => wasit2_abi::ValType::I32,
-        wasmparser::ValType::I64 => wasit2_abi::ValType::I64,
-        wasmparser::ValType::F32 => wasit2_abi::ValType::F32,
-        wasmparser::ValType::F64 => wasit2_abi::ValType::F64,
-        _ => return None,
-    })
-}
-
-/// The core signature of an input function type, `None` if it uses types
-/// the Canonical ABI never produces.
-fn core_sig(ty: &FuncType) -> Option<CoreSig> {
-    Some(CoreSig {
-        params: ty
-            .params()
-            .iter()
-            .map(|t| parser_val_type(*t))
-            .collect::<Option<_>>()?,
-        results: ty
-            .results()
-            .iter()
-            .map(|t| parser_val_type(*t))
-            .collect::<Option<_>>()?,
-    })
-}
-
-fn sig_text(ty: &FuncType) -> String {
-    match core_sig(ty) {
-        Some(s) => s.to_string(),
-        None => format!("{ty}"),
     }
 }
 
@@ -252,11 +207,11 @@ pub(crate) fn rewrite(
             module: module_name.into(),
             field: field.into(),
             expected: expected.to_string(),
-            found: sig_text(found),
+            found: CoreSig::text_of(found),
         };
         match map_import(lowering, module_name, field)? {
             ImportTarget::Same(imp) => {
-                if core_sig(found).as_ref() != Some(&imp.sig) {
+                if CoreSig::from_func_type(found).as_ref() != Some(&imp.sig) {
                     return Err(mismatch(&imp.sig));
                 }
                 old_imports.push(Old::Import(add_import(
@@ -272,7 +227,7 @@ pub(crate) fn rewrite(
                     params: imp.sig.params[..=buffer.retptr].to_vec(),
                     results: vec![],
                 };
-                if core_sig(found).as_ref() != Some(&standard) {
+                if CoreSig::from_func_type(found).as_ref() != Some(&standard) {
                     return Err(mismatch(&standard));
                 }
                 let key = (imp.module.clone(), imp.field.clone());
@@ -313,7 +268,10 @@ pub(crate) fn rewrite(
         })
         .collect();
     funcs.extend((0..n_defined).map(|j| n_imports + j));
-    let mut remap = Remap { funcs };
+    let mut remap = FuncRemap {
+        funcs,
+        ..Default::default()
+    };
 
     // The module's allocator, which the glue calls.
     let realloc = input
@@ -330,8 +288,8 @@ pub(crate) fn rewrite(
                 params: vec![wasit2_abi::ValType::I32; 4],
                 results: vec![wasit2_abi::ValType::I32],
             };
-            if core_sig(ty).as_ref() != Some(&expected) {
-                return Err(BridgeError::BadRealloc(sig_text(ty)));
+            if CoreSig::from_func_type(ty).as_ref() != Some(&expected) {
+                return Err(BridgeError::BadRealloc(CoreSig::text_of(ty)));
             }
             Some(remap.funcs[old as usize])
         }
@@ -361,12 +319,12 @@ pub(crate) fn rewrite(
             (e.kind, lowering.export(&name).and_then(|x| x.sig.as_ref()))
         {
             let ty = func_type_of(&input, e.index);
-            if core_sig(ty).as_ref() != Some(expected) {
+            if CoreSig::from_func_type(ty).as_ref() != Some(expected) {
                 return Err(BridgeError::UnsupportedExport {
                     name: e.name.into(),
                     reason: format!(
                         "signature {} differs from {expected} of `{name}`",
-                        sig_text(ty)
+                        CoreSig::text_of(ty)
                     ),
                 });
             }
@@ -525,12 +483,18 @@ pub(crate) fn rewrite(
         }
         if name == "name" {
             if let wasmparser::KnownCustom::Name(reader) = custom.as_known() {
-                out.section(&name_section(
-                    reader,
-                    &mut remap,
-                    &glues,
-                    n_imports + n_defined,
-                )?);
+                // Glue names win over the old import names mapped onto the glue.
+                remap.extra = glues
+                    .iter()
+                    .enumerate()
+                    .map(|(k, g)| {
+                        (
+                            n_imports + n_defined + k as u32,
+                            format!("wasit2-bridge glue {}", g.import.display_name()),
+                        )
+                    })
+                    .collect();
+                out.section(&remap_name_section(reader, &mut remap).map_err(enc)?);
                 continue;
             }
         }
@@ -581,66 +545,6 @@ fn func_type_of<'a>(input: &'a Input, func: u32) -> &'a FuncType {
         input.functions[(func - n) as usize]
     };
     &input.types[ty as usize]
-}
-
-/// The name section with function and local names moved to their new
-/// indices (kept in increasing order) and names for the glue.
-fn name_section(
-    reader: wasmparser::NameSectionReader<'_>,
-    remap: &mut Remap,
-    glues: &[Glue],
-    first_glue: u32,
-) -> Result<NameSection, BridgeError> {
-    let mut names = NameSection::new();
-    for sub in reader {
-        match sub? {
-            wasmparser::Name::Function(map) => {
-                // Glue names first: the old import names map onto the glue
-                // too, and the first name of an index wins.
-                let mut all: Vec<(u32, String)> = Vec::new();
-                for (k, g) in glues.iter().enumerate() {
-                    all.push((
-                        first_glue + k as u32,
-                        format!("wasit2-bridge glue {}", g.import.display_name()),
-                    ));
-                }
-                for n in map {
-                    let n = n?;
-                    all.push((remap.funcs[n.index as usize], n.name.to_string()));
-                }
-                all.sort_by_key(|(i, _)| *i);
-                all.dedup_by_key(|(i, _)| *i);
-                let mut m = NameMap::new();
-                for (i, n) in &all {
-                    m.append(*i, n);
-                }
-                names.functions(&m);
-            }
-            wasmparser::Name::Local(map) => {
-                let mut all: Vec<(u32, NameMap)> = Vec::new();
-                for f in map {
-                    let f = f?;
-                    let mut locals = NameMap::new();
-                    for n in f.names {
-                        let n = n?;
-                        locals.append(n.index, n.name);
-                    }
-                    all.push((remap.funcs[f.index as usize], locals));
-                }
-                all.sort_by_key(|(i, _)| *i);
-                all.dedup_by_key(|(i, _)| *i);
-                let mut m = IndirectNameMap::new();
-                for (i, locals) in &all {
-                    m.append(*i, locals);
-                }
-                names.locals(&m);
-            }
-            other => remap
-                .parse_custom_name_subsection(&mut names, other)
-                .map_err(enc)?,
-        }
-    }
-    Ok(names)
 }
 
 fn usize_range(r: std::ops::Range<u64>) -> std::ops::Range<usize> {

@@ -10,8 +10,7 @@ mod adapter;
 
 use std::collections::BTreeMap;
 
-use wasit2_abi::{AbiSection, Arch, Import, Lowering, Wit, SECTION_NAME};
-use wasmparser::{Parser, Payload, TypeRef};
+use wasit2_abi::{AbiSection, Arch, Import, Lowering, Wit};
 
 /// Options for [`componentize_with`].
 #[derive(Clone, Debug, Default)]
@@ -62,40 +61,34 @@ struct ModuleInfo {
 }
 
 fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
-    let bad = |e: wasmparser::BinaryReaderError| {
-        ComponentizeError::NotAModule(e.message().replace('\n', " "))
+    use wasit2_module::{ImportKind, Module, ModuleError};
+    let m = Module::parse(module).map_err(|e| {
+        ComponentizeError::NotAModule(match e {
+            ModuleError::Component => "it is a component".into(),
+            ModuleError::Invalid(why) => why,
+        })
+    })?;
+    let abi = match &m.abi_section {
+        Some(data) => Some(AbiSection::decode(data)?),
+        None => None,
     };
-    let mut info = ModuleInfo::default();
-    for payload in Parser::new(0).parse_all(module) {
-        match payload.map_err(bad)? {
-            Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
-                return Err(ComponentizeError::NotAModule("it is a component".into()));
-            }
-            Payload::ImportSection(s) => {
-                for imp in s.into_imports() {
-                    let imp = imp.map_err(bad)?;
-                    if let TypeRef::Memory(m) = imp.ty {
-                        info.memory64 |= m.memory64;
-                    }
-                    info.imports
-                        .push((imp.module.to_string(), imp.name.to_string()));
-                }
-            }
-            Payload::MemorySection(s) => {
-                for m in s {
-                    info.memory64 |= m.map_err(bad)?.memory64;
-                }
-            }
-            Payload::CustomSection(c) if c.name() == SECTION_NAME => {
-                info.abi = Some(AbiSection::decode(c.data())?);
-            }
-            Payload::CustomSection(c) if c.name().starts_with("component-type") => {
-                info.has_component_type = true;
-            }
-            _ => {}
-        }
-    }
-    Ok(info)
+    Ok(ModuleInfo {
+        abi,
+        has_component_type: m
+            .custom_sections
+            .iter()
+            .any(|n| n.starts_with("component-type")),
+        // Any 64-bit memory, imported or defined, makes it a wasm64 module.
+        memory64: m.memory64 == Some(true)
+            || m.imports
+                .iter()
+                .any(|i| i.kind == ImportKind::Memory { memory64: true }),
+        imports: m
+            .imports
+            .iter()
+            .map(|i| (i.module.clone(), i.field.clone()))
+            .collect(),
+    })
 }
 
 /// Componentizes with explicit options.

@@ -3,12 +3,14 @@
 
 use wasmparser::{Validator, WasmFeatures as F};
 
+use crate::ModuleError;
+
 /// A wasm proposal as clang names it, with the wasmparser flags it covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Feature {
     /// clang's feature name (`-m<name>` / `-mno-<name>`).
     pub name: &'static str,
-    pub(crate) flags: F,
+    pub flags: F,
     /// The flag that stops clang from emitting it.
     pub disable: &'static str,
 }
@@ -91,49 +93,28 @@ pub const FEATURES: &[Feature] = &[
     },
 ];
 
-/// What a host's engine accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FeatureSet {
-    /// Whatever a current engine validates.
-    Any,
-    /// WebAssembly 1.0 (MVP) encodings plus the listed proposals.
-    Mvp { extra: &'static [&'static str] },
-}
-
-impl FeatureSet {
-    fn allows(&self, f: &Feature) -> bool {
-        match self {
-            FeatureSet::Any => true,
-            FeatureSet::Mvp { extra } => extra.contains(&f.name),
-        }
-    }
-}
-
-/// A proposal the module uses but the host lacks.
+/// A proposal the module uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeatureUse {
     pub feature: Feature,
-    /// The validator's message when the proposal is off, with its offset.
+    /// The validator's message when the proposal is off.
     pub detail: String,
+    /// Where the validator stopped (a code offset).
     pub offset: usize,
 }
 
-fn all() -> F {
-    F::all()
-}
-
-/// The proposals `bytes` uses that `allowed` lacks. Errors if the module is
-/// invalid even with every proposal on.
-pub fn disallowed(bytes: &[u8], allowed: FeatureSet) -> Result<Vec<FeatureUse>, String> {
-    if allowed == FeatureSet::Any {
-        return Ok(Vec::new());
-    }
-    Validator::new_with_features(all())
-        .validate_all(bytes)
-        .map_err(|e| e.to_string())?;
+/// The proposals among `which` that `bytes` uses, each with the
+/// validator's message when it is off. Errors if the module is invalid even
+/// with every proposal on.
+pub fn uses(
+    bytes: &[u8],
+    which: impl Fn(&Feature) -> bool,
+) -> Result<Vec<FeatureUse>, ModuleError> {
+    Validator::new_with_features(F::all()).validate_all(bytes)?;
     let mut uses = Vec::new();
-    for f in FEATURES.iter().filter(|f| !allowed.allows(f)) {
-        if let Err(e) = Validator::new_with_features(all().difference(f.flags)).validate_all(bytes)
+    for f in FEATURES.iter().filter(|f| which(f)) {
+        if let Err(e) =
+            Validator::new_with_features(F::all().difference(f.flags)).validate_all(bytes)
         {
             uses.push(FeatureUse {
                 feature: *f,

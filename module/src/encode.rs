@@ -1,0 +1,345 @@
+//! Re-encoding helpers: copying sections byte for byte, stripping custom
+//! sections, remapping function indices (name section included) and
+//! redirecting imports to functions of the module itself.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use wasm_encoder::reencode::{self, Reencode};
+use wasm_encoder::{
+    CustomSection, ExportSection, ImportSection, IndirectNameMap, Module, NameMap, NameSection,
+    RawSection,
+};
+use wasmparser::{ExternalKind, FuncType, Parser, Payload, TypeRef};
+
+use crate::ModuleError;
+
+/// Copies one section of `bytes` into `out` unchanged; a custom section
+/// only when `keep_custom` accepts its name.
+pub fn copy_section(
+    out: &mut Module,
+    payload: &Payload,
+    bytes: &[u8],
+    keep_custom: impl Fn(&str) -> bool,
+) {
+    match payload {
+        Payload::CustomSection(c) => {
+            if keep_custom(c.name()) {
+                out.section(&CustomSection {
+                    name: Cow::Borrowed(c.name()),
+                    data: Cow::Borrowed(c.data()),
+                });
+            }
+        }
+        other => {
+            if let Some((id, range)) = other.as_section() {
+                out.section(&RawSection {
+                    id,
+                    data: &bytes[range.start as usize..range.end as usize],
+                });
+            }
+        }
+    }
+}
+
+/// `bytes` with only the custom sections `keep` accepts.
+pub fn strip_custom(bytes: &[u8], keep: impl Fn(&str) -> bool) -> Result<Vec<u8>, ModuleError> {
+    let mut out = Module::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        copy_section(&mut out, &payload?, bytes, &keep);
+    }
+    Ok(out.finish())
+}
+
+/// A function index remapping applied to everything re-encoded, the name
+/// section included: names of `removed` functions are dropped, `extra`
+/// names (already in new indices) are added and win over moved ones.
+#[derive(Default)]
+pub struct FuncRemap {
+    /// Old function index -> new function index.
+    pub funcs: Vec<u32>,
+    /// Old indices whose names are dropped (their function is gone).
+    pub removed: HashSet<u32>,
+    /// (new index, name) of functions added by the rewrite.
+    pub extra: Vec<(u32, String)>,
+}
+
+impl Reencode for FuncRemap {
+    type Error = std::convert::Infallible;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
+        Ok(self.funcs[func as usize])
+    }
+
+    fn parse_custom_name_subsection(
+        &mut self,
+        names: &mut NameSection,
+        section: wasmparser::Name<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        match section {
+            wasmparser::Name::Function(map) => {
+                // Added names first: the first name of an index wins, and
+                // the name sections must stay in increasing index order.
+                let mut all = self.extra.clone();
+                for n in map {
+                    let n = n?;
+                    if !self.removed.contains(&n.index) {
+                        all.push((self.funcs[n.index as usize], n.name.to_string()));
+                    }
+                }
+                all.sort_by_key(|(i, _)| *i);
+                all.dedup_by_key(|(i, _)| *i);
+                let mut m = NameMap::new();
+                for (i, n) in &all {
+                    m.append(*i, n);
+                }
+                names.functions(&m);
+                Ok(())
+            }
+            wasmparser::Name::Local(map) => {
+                let mut all: Vec<(u32, NameMap)> = Vec::new();
+                for f in map {
+                    let f = f?;
+                    if self.removed.contains(&f.index) {
+                        continue;
+                    }
+                    let mut locals = NameMap::new();
+                    for n in f.names {
+                        let n = n?;
+                        locals.append(n.index, n.name);
+                    }
+                    all.push((self.funcs[f.index as usize], locals));
+                }
+                all.sort_by_key(|(i, _)| *i);
+                all.dedup_by_key(|(i, _)| *i);
+                let mut m = IndirectNameMap::new();
+                for (i, locals) in &all {
+                    m.append(*i, locals);
+                }
+                names.locals(&m);
+                Ok(())
+            }
+            other => reencode::utils::parse_custom_name_subsection(self, names, other),
+        }
+    }
+}
+
+/// The name section of a module re-encoded through `remap`.
+pub fn remap_name_section(
+    reader: wasmparser::NameSectionReader<'_>,
+    remap: &mut FuncRemap,
+) -> Result<NameSection, ModuleError> {
+    let mut names = NameSection::new();
+    for sub in reader {
+        let sub = sub?;
+        remap
+            .parse_custom_name_subsection(&mut names, sub)
+            .map_err(|e| ModuleError::Invalid(e.to_string()))?;
+    }
+    Ok(names)
+}
+
+/// Why [`redirect_imports`] could not serve an import.
+#[derive(Debug, thiserror::Error)]
+pub enum RedirectError {
+    #[error(transparent)]
+    Module(#[from] ModuleError),
+    #[error("import `{module}` `{field}`: {reason}")]
+    Unserved {
+        module: String,
+        field: String,
+        reason: String,
+    },
+    #[error("import `{module}` `{field}` has signature {import_sig}, but its provider `{provider}` has {provider_sig}")]
+    Signature {
+        module: String,
+        field: String,
+        provider: String,
+        import_sig: String,
+        provider_sig: String,
+    },
+    #[error("re-encoding the module: {0}")]
+    Encode(String),
+}
+
+struct Redirect<'a> {
+    remap: FuncRemap,
+    /// Old import index of every function import, by (module, field).
+    import_index: HashMap<(String, String), u32>,
+    /// Export names of the providers, dropped from the output.
+    provider_exports: &'a HashSet<String>,
+}
+
+impl Reencode for Redirect<'_> {
+    type Error = std::convert::Infallible;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
+        self.remap.function_index(func)
+    }
+
+    fn parse_import_section(
+        &mut self,
+        imports: &mut ImportSection,
+        section: wasmparser::ImportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        for i in section.into_imports() {
+            let i = i?;
+            let redirected = matches!(i.ty, TypeRef::Func(_) | TypeRef::FuncExact(_))
+                && self
+                    .import_index
+                    .get(&(i.module.to_string(), i.name.to_string()))
+                    .is_some_and(|index| self.remap.removed.contains(index));
+            if !redirected {
+                imports.import(i.module, i.name, self.entity_type(i.ty)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        for e in section {
+            let e = e?;
+            if e.kind == ExternalKind::Func && self.provider_exports.contains(e.name) {
+                continue;
+            }
+            self.parse_export(exports, e)?;
+        }
+        Ok(())
+    }
+
+    fn parse_custom_name_subsection(
+        &mut self,
+        names: &mut NameSection,
+        section: wasmparser::Name<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        // A removed import's name would name its provider a second time.
+        self.remap.parse_custom_name_subsection(names, section)
+    }
+}
+
+/// Replaces each function import for which `provider(module, field)` names
+/// an exported function of the module by that function, and removes the
+/// import and those exports. Imports it gives `None` for stay. A named
+/// provider that was not linked in, or whose type differs from the
+/// import's, is an error.
+pub fn redirect_imports(
+    module: &[u8],
+    provider: impl Fn(&str, &str) -> Option<String>,
+) -> Result<Vec<u8>, RedirectError> {
+    let mut types: Vec<FuncType> = Vec::new();
+    let mut imports: Vec<(String, String, u32)> = Vec::new();
+    let mut defined: Vec<u32> = Vec::new();
+    let mut exports: HashMap<String, u32> = HashMap::new();
+    for payload in Parser::new(0).parse_all(module) {
+        match payload.map_err(ModuleError::from)? {
+            Payload::Version {
+                encoding: wasmparser::Encoding::Component,
+                ..
+            } => return Err(ModuleError::Component.into()),
+            Payload::TypeSection(r) => {
+                for t in r.into_iter_err_on_gc_types() {
+                    types.push(t.map_err(ModuleError::from)?);
+                }
+            }
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    let i = i.map_err(ModuleError::from)?;
+                    if let TypeRef::Func(t) | TypeRef::FuncExact(t) = i.ty {
+                        imports.push((i.module.to_string(), i.name.to_string(), t));
+                    } else if provider(i.module, i.name).is_some() {
+                        return Err(RedirectError::Unserved {
+                            module: i.module.into(),
+                            field: i.name.into(),
+                            reason: "not a function".into(),
+                        });
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for f in r {
+                    defined.push(f.map_err(ModuleError::from)?);
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.map_err(ModuleError::from)?;
+                    if e.kind == ExternalKind::Func {
+                        exports.insert(e.name.to_string(), e.index);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let providers: Vec<Option<String>> = imports.iter().map(|(m, f, _)| provider(m, f)).collect();
+    let n_old_imports = imports.len() as u32;
+    let n_kept = providers.iter().filter(|p| p.is_none()).count() as u32;
+    let type_of = |func: u32| -> &FuncType {
+        let t = if func < n_old_imports {
+            imports[func as usize].2
+        } else {
+            defined[(func - n_old_imports) as usize]
+        };
+        &types[t as usize]
+    };
+    let mut remap = FuncRemap::default();
+    let mut kept = 0u32;
+    let mut provider_exports = HashSet::new();
+    // Indices of defined functions shift down by the number of removed imports.
+    let shift = |old: u32| old - n_old_imports + n_kept;
+    for ((module_name, field, ty), symbol) in imports.iter().zip(providers) {
+        let Some(symbol) = symbol else {
+            remap.funcs.push(kept);
+            kept += 1;
+            continue;
+        };
+        let Some(&provider) = exports.get(&symbol).filter(|&&i| i >= n_old_imports) else {
+            return Err(RedirectError::Unserved {
+                module: module_name.clone(),
+                field: field.clone(),
+                reason: format!(
+                    "no `{symbol}` was linked in (not a function wasit2 provides here)"
+                ),
+            });
+        };
+        let expected = &types[*ty as usize];
+        let found = type_of(provider);
+        if expected != found {
+            return Err(RedirectError::Signature {
+                module: module_name.clone(),
+                field: field.clone(),
+                provider: symbol,
+                import_sig: expected.to_string(),
+                provider_sig: found.to_string(),
+            });
+        }
+        remap.removed.insert(remap.funcs.len() as u32);
+        remap.funcs.push(shift(provider));
+        provider_exports.insert(symbol);
+    }
+    remap
+        .funcs
+        .extend((0..defined.len() as u32).map(|j| n_kept + j));
+    let import_index = imports
+        .iter()
+        .enumerate()
+        .map(|(n, (m, f, _))| ((m.clone(), f.clone()), n as u32))
+        .collect();
+    let mut out = Module::new();
+    Redirect {
+        remap,
+        import_index,
+        provider_exports: &provider_exports,
+    }
+    .parse_core_module(&mut out, Parser::new(0), module)
+    .map_err(|e| RedirectError::Encode(e.to_string()))?;
+    let bytes = out.finish();
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&bytes)
+        .map_err(|e| RedirectError::Encode(format!("redirected module does not validate: {e}")))?;
+    Ok(bytes)
+}
