@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 /// The LLVM bin directory Debian's llvm-22 packages install into.
 pub const DEFAULT_LLVM_BIN: &str = "/usr/lib/llvm-22/bin";
 
+/// The environment variables that name a tool, for every wasit2 program:
+/// the builder reads the LLVM ones, wasit-ld `WASIT2_WASM_LD`.
+pub const ENV_CLANG: &str = "WASIT2_CLANG";
+pub const ENV_WASM_LD: &str = "WASIT2_WASM_LD";
+pub const ENV_LLVM_AR: &str = "WASIT2_LLVM_AR";
+pub const ENV_LLVM_NM: &str = "WASIT2_LLVM_NM";
+
 /// The LLVM tools the builder runs.
 #[derive(Debug, Clone)]
 pub struct Tools {
@@ -14,22 +21,22 @@ pub struct Tools {
 }
 
 impl Tools {
-    /// Finds clang, llvm-ar and llvm-nm: env overrides (`WASIT2_CLANG`,
-    /// `WASIT2_AR`, `WASIT2_NM`), then `llvm_bin` (default
-    /// /usr/lib/llvm-22/bin), then `<name>-22` on PATH.
+    /// Finds clang, llvm-ar and llvm-nm with [`find_tool`].
     pub fn find(llvm_bin: Option<&Path>) -> Result<Tools> {
         let bin = llvm_bin
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_LLVM_BIN));
         Ok(Tools {
-            clang: find_tool("clang", "WASIT2_CLANG", &bin)?,
-            ar: find_tool("llvm-ar", "WASIT2_AR", &bin)?,
-            nm: find_tool("llvm-nm", "WASIT2_NM", &bin)?,
+            clang: find_tool("clang", ENV_CLANG, &bin)?,
+            ar: find_tool("llvm-ar", ENV_LLVM_AR, &bin)?,
+            nm: find_tool("llvm-nm", ENV_LLVM_NM, &bin)?,
         })
     }
 }
 
-fn find_tool(name: &'static str, env: &'static str, bin: &Path) -> Result<PathBuf> {
+/// An LLVM tool: `$env` (e.g. [`ENV_CLANG`]), then `bin/<name>` (`bin` is
+/// usually [`DEFAULT_LLVM_BIN`]), then `<name>-22` on PATH.
+pub fn find_tool(name: &'static str, env: &'static str, bin: &Path) -> Result<PathBuf> {
     if let Some(p) = std::env::var_os(env) {
         return Ok(PathBuf::from(p));
     }

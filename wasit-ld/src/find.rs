@@ -4,8 +4,13 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use wasit2_sysroot::tools::{DEFAULT_LLVM_BIN, ENV_WASM_LD};
+
 /// The LLVM release whose tools we look for by versioned name.
 const LLVM_MAJOR: &str = "22";
+
+/// The older name of [`ENV_WASM_LD`], still honoured after it.
+const ENV_WASM_LD_OLD: &str = "WASM_LD";
 
 /// A wasm-ld to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,8 +24,8 @@ pub struct WasmLd {
 pub enum FindError {
     #[error("wasm-ld not found at {0} (from --wasm-ld-path)")]
     ExplicitMissing(PathBuf),
-    #[error("wasm-ld not found at {0} (from $WASM_LD)")]
-    EnvMissing(PathBuf),
+    #[error("wasm-ld not found at {1} (from ${0})")]
+    EnvMissing(&'static str, PathBuf),
     #[error(
         "wasm-ld not found: install lld-{LLVM_MAJOR}, put wasm-ld on PATH, or pass --wasm-ld-path"
     )]
@@ -57,7 +62,9 @@ fn on_path(name: &str, path: Option<&OsString>) -> Option<PathBuf> {
         .find(|p| usable(p))
 }
 
-/// Finds wasm-ld: `--wasm-ld-path`, then `$WASM_LD`, then `wasm-ld` /
+/// Finds wasm-ld: `--wasm-ld-path`, then `$WASIT2_WASM_LD` (the variable
+/// every wasit2 tool reads, `wasit2_sysroot::tools`) or its older name
+/// `$WASM_LD`, then `wasm-ld` /
 /// `wasm-ld-22` on PATH, then next to clang (LLVM's bin directory, or the
 /// real location of a `clang` on PATH), then rustc's bundled `rust-lld`.
 /// An explicitly given path that does not exist is an error, never silently
@@ -74,7 +81,10 @@ pub fn find_wasm_ld(explicit: Option<&Path>) -> Result<WasmLd, FindError> {
             Err(FindError::ExplicitMissing(p.into()))
         };
     }
-    if let Some(p) = std::env::var_os("WASM_LD").filter(|v| !v.is_empty()) {
+    let from_env = [ENV_WASM_LD, ENV_WASM_LD_OLD]
+        .into_iter()
+        .find_map(|env| Some((env, std::env::var_os(env).filter(|v| !v.is_empty())?)));
+    if let Some((env, p)) = from_env {
         let p = PathBuf::from(p);
         // A bare name in $WASM_LD is looked up on PATH.
         let resolved = if p.components().count() == 1 {
@@ -82,7 +92,7 @@ pub fn find_wasm_ld(explicit: Option<&Path>) -> Result<WasmLd, FindError> {
         } else {
             Some(p.clone()).filter(|p| is_executable(p))
         };
-        return resolved.map(plain).ok_or(FindError::EnvMissing(p));
+        return resolved.map(plain).ok_or(FindError::EnvMissing(env, p));
     }
     let path = std::env::var_os("PATH");
     for name in ["wasm-ld".to_string(), format!("wasm-ld-{LLVM_MAJOR}")] {
@@ -90,7 +100,7 @@ pub fn find_wasm_ld(explicit: Option<&Path>) -> Result<WasmLd, FindError> {
             return Ok(plain(p));
         }
     }
-    let mut clang_dirs = vec![PathBuf::from(format!("/usr/lib/llvm-{LLVM_MAJOR}/bin"))];
+    let mut clang_dirs = vec![PathBuf::from(DEFAULT_LLVM_BIN)];
     for clang in ["clang".to_string(), format!("clang-{LLVM_MAJOR}")] {
         if let Some(c) = on_path(&clang, path.as_ref()) {
             clang_dirs.extend(c.parent().map(Path::to_path_buf));
