@@ -73,6 +73,9 @@ pub struct BufferAbi {
 }
 
 /// What a core import stands for.
+// Few and long-lived (one per import of a lowering): boxing the WIT
+// function would only add indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum ImportItem {
     /// A WIT function, freestanding or a resource method/constructor/static.
@@ -170,7 +173,6 @@ pub struct Export {
 }
 
 /// The complete wasit2 lowering of a world for one architecture.
-
 pub struct Lowering {
     pub arch: Arch,
     pub world: WorldId,

@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 
-use wasit2_abi::{Arch, Lowering, Wit};
+use wasit2_abi::{p1, Arch, Lowering, Wit};
+use wasit2_module::{features, ImportKind, Module};
+use wasmparser::ExternalKind;
 
-use crate::features::{self, FeatureSet};
-use crate::module::Module;
-use crate::{p1, Error, Result};
+use crate::{Error, Result};
 
 /// What a host can run: the WIT world whose imports it serves (through
 /// the wasit2 ABI), whether it also serves WASI preview 1 imports, and
@@ -164,12 +164,49 @@ impl HostProfile {
         }
     }
 
+    /// A host serving `world` of `wit` (a WIT world given to the linker with
+    /// `--wit`/`--world`) under the name `name`, for the given arches.
+    pub fn for_world(
+        name: &str,
+        wit: &Wit,
+        world: wit_parser::WorldId,
+        arches: &[Arch],
+    ) -> Result<HostProfile> {
+        let command = wit.command_world()?;
+        Ok(HostProfile {
+            name: name.to_string(),
+            world: wit.world_name(world),
+            lowerings: lowerings(wit, world, arches)?,
+            reference: lowerings(wit, command, &Arch::ALL)?,
+            p1: false,
+            features: FeatureSet::Any,
+        })
+    }
+
     fn lowering(&self, arch: Arch) -> Option<&Lowering> {
         self.lowerings.iter().find(|l| l.arch == arch)
     }
 
     fn reference(&self, arch: Arch) -> Option<&Lowering> {
         self.reference.iter().find(|l| l.arch == arch)
+    }
+}
+
+/// What a host's engine accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeatureSet {
+    /// Whatever a current engine validates.
+    Any,
+    /// WebAssembly 1.0 (MVP) encodings plus the listed proposals.
+    Mvp { extra: &'static [&'static str] },
+}
+
+impl FeatureSet {
+    fn allows(&self, f: &features::Feature) -> bool {
+        match self {
+            FeatureSet::Any => true,
+            FeatureSet::Mvp { extra } => extra.contains(&f.name),
+        }
     }
 }
 
@@ -180,11 +217,15 @@ pub struct CheckOptions {
     pub wasi_version: Option<semver::Version>,
     /// Overrides the profile's accepted wasm proposals.
     pub features: Option<FeatureSet>,
+    /// The module may import its memory (`--import-memory`).
+    pub import_memory: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// An import the host does not provide.
+    /// An import the host does not provide (not in its world, a WASI
+    /// preview 1 function it lacks, an undefined symbol, the other pointer
+    /// width, a non-function import).
     MissingImport,
     /// An import the host provides, but with another core signature.
     WrongSignature,
@@ -194,31 +235,63 @@ pub enum ProblemKind {
     Feature,
     /// An export a p1 runtime needs to run the module as a command.
     MissingExport,
+    /// An export the ABI names but types differently, a wasit2-prefixed
+    /// export the world lacks, or a realloc export.
+    BadExport,
 }
 
 /// One reason the module cannot run on the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub kind: ProblemKind,
-    /// What is wrong, without the call path.
+    /// What is wrong, subject first (`wasi:…`, `module.field`, `export "…"`),
+    /// without the call path.
     pub message: String,
     /// Entry point → … → the import (display names), when the import is
-    /// reachable from an export.
+    /// reachable from an export or the start function.
     pub call_path: Option<Vec<String>>,
+    /// The functions that reference an import no entry point reaches.
+    pub referenced_by: Vec<String>,
+}
+
+impl Problem {
+    fn new(kind: ProblemKind, message: String) -> Problem {
+        Problem {
+            kind,
+            message,
+            call_path: None,
+            referenced_by: Vec::new(),
+        }
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        match (&self.call_path, self.kind) {
-            (Some(p), _) => write!(f, "; call path: {}", p.join(" → ")),
-            (None, ProblemKind::Feature | ProblemKind::MissingExport) => Ok(()),
-            (None, _) => f.write_str(" (not reachable from any export)"),
+        if let Some(p) = &self.call_path {
+            return write!(f, "; call path: {}", p.join(" → "));
         }
+        if !matches!(
+            self.kind,
+            ProblemKind::MissingImport | ProblemKind::WrongSignature | ProblemKind::TooNew
+        ) || self.message.contains(": imports a ")
+        {
+            return Ok(());
+        }
+        f.write_str(" (not reachable from any export")?;
+        if !self.referenced_by.is_empty() {
+            let names: Vec<String> = self
+                .referenced_by
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect();
+            write!(f, "; referenced by {}", names.join(", "))?;
+        }
+        f.write_str(")")
     }
 }
 
-/// The result of a check: one line per problem when displayed.
+/// The result of a check.
 #[derive(Clone, Debug)]
 pub struct Report {
     pub host: String,
@@ -229,14 +302,21 @@ impl Report {
     pub fn is_ok(&self) -> bool {
         self.problems.is_empty()
     }
+
+    /// The report as `wasit-ld` and `wasit2 check` print it on stderr: one
+    /// `error: ` line per problem, nothing else, so both tools print the
+    /// same bytes for the same module and host.
+    pub fn render(&self) -> String {
+        self.problems
+            .iter()
+            .map(|p| format!("error: {p}\n"))
+            .collect()
+    }
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for p in &self.problems {
-            writeln!(f, "{p}")?;
-        }
-        Ok(())
+        f.write_str(&self.render())
     }
 }
 
@@ -249,164 +329,304 @@ fn display_import(profile: &HostProfile, arch: Option<Arch>, module: &str, field
         .unwrap_or_else(|| format!("{module}.{field}"))
 }
 
-/// Whether the wasip1 adapter defines `imp` although the profile's world
-/// lacks it: a drop of a resource no p1 program can create, or a method of
-/// the UDP datagram streams (`wasit2_abi::wasip1_adapter::unserved_methods`); each traps.
-fn adapter_traps(profile: &HostProfile, arch: Arch, imp: &crate::module::FuncImport) -> bool {
+/// Whether the wasip1 adapter defines `module`/`field` although the
+/// profile's world lacks it: a drop of a resource no p1 program can create,
+/// or a method of the UDP datagram streams
+/// (`wasit2_abi::wasip1_adapter::unserved_methods`); each traps.
+fn adapter_traps(
+    profile: &HostProfile,
+    arch: Arch,
+    module: &str,
+    field: &str,
+    sig: Option<&wasit2_abi::CoreSig>,
+) -> bool {
     let (Some(served), Some(full)) = (profile.lowering(arch), profile.reference(arch)) else {
         return false;
     };
-    if served.import(&imp.module, &imp.field).is_some() {
+    if served.import(module, field).is_some() {
         return false;
     }
     let drop = full
-        .import(&imp.module, &imp.field)
+        .import(module, field)
         .is_some_and(|i| matches!(i.item, wasit2_abi::ImportItem::ResourceDrop { .. }))
-        && imp
-            .sig
-            .as_ref()
-            .is_some_and(|s| s.params.len() == 1 && s.results.is_empty());
+        && sig.is_some_and(|s| s.params.len() == 1 && s.results.is_empty());
     drop || wasit2_abi::wasip1_adapter::unserved_methods(served, full)
         .iter()
-        .any(|i| i.module == imp.module && i.field == imp.field && imp.sig.as_ref() == Some(&i.sig))
+        .any(|i| i.module == module && i.field == field && sig == Some(&i.sig))
+}
+
+/// Exports that would let a host allocate in the guest.
+fn is_realloc_export(name: &str) -> bool {
+    name == "cabi_realloc"
+        || name == "cabi_realloc_adapter"
+        || Arch::ALL.iter().any(|a| name == a.realloc_export())
+}
+
+/// Module name prefix (`cm32p2`, `cm64p2-b`, …) → the arch it names.
+fn import_arch(module: &str) -> Option<Arch> {
+    module
+        .split_once('|')
+        .and_then(|(prefix, _)| Arch::from_prefix(prefix))
+}
+
+/// What is wrong with one function import, if anything.
+fn func_import_problem(
+    profile: &HostProfile,
+    opts: &CheckOptions,
+    module_arch: Option<Arch>,
+    shown: &str,
+    module: &str,
+    field: &str,
+    sig: &wasit2_module::FoundSig,
+) -> Option<(ProblemKind, String)> {
+    use ProblemKind::*;
+    let host = &profile.name;
+    let found = &sig.text;
+    if module == p1::MODULE || module == "wasi_unstable" {
+        if !profile.p1 || module != p1::MODULE {
+            return Some((MissingImport, format!(
+                "{shown}: WASI preview 1 function, which host {host} does not provide (wasit2 modules import WASI 0.2 only: build with a wasit2 sysroot, not a wasip1 one)"
+            )));
+        }
+        return match p1::signature(field) {
+            None => Some((
+                MissingImport,
+                format!(
+                    "{shown}: not a WASI preview 1 function, so host {host} does not provide it"
+                ),
+            )),
+            Some(want) if Some(&want) != sig.core.as_ref() => Some((
+                WrongSignature,
+                format!(
+                    "{shown}: imported with signature {found}, but WASI preview 1 defines {want}"
+                ),
+            )),
+            Some(_) => None,
+        };
+    }
+    if module == "env" {
+        return Some((MissingImport, format!(
+            "{shown}: undefined symbol, not a function of {} (define it or link the library that does)",
+            profile.world
+        )));
+    }
+    let Some(arch) = import_arch(module).or_else(|| Arch::from_prefix(module)) else {
+        return Some((
+            MissingImport,
+            format!("{shown}: not provided by host {host} (not a WASI import)"),
+        ));
+    };
+    if let Some(m) = module_arch.filter(|m| *m != arch) {
+        return Some((
+            MissingImport,
+            format!(
+                "{shown}: names the other pointer width; a {} module imports from `{}|…`/`{}|…`",
+                m.name(),
+                m.prefix(),
+                m.buffer_prefix()
+            ),
+        ));
+    }
+    if profile.p1 && adapter_traps(profile, arch, module, field, sig.core.as_ref()) {
+        return None;
+    }
+    let Some(lowering) = profile.lowering(arch) else {
+        return Some((
+            MissingImport,
+            format!("{shown}: host {host} does not run {} modules", arch.name()),
+        ));
+    };
+    match lowering.import(module, field) {
+        None => Some((
+            MissingImport,
+            format!(
+                "{shown}: not provided by host {host} (world {})",
+                profile.world
+            ),
+        )),
+        Some(want) if Some(&want.sig) != sig.core.as_ref() => Some((
+            WrongSignature,
+            format!(
+                "{shown}: imported with signature {found}, but the wasit2 ABI defines {}",
+                want.sig
+            ),
+        )),
+        Some(want) => match (&opts.wasi_version, &want.since) {
+            (Some(limit), Some(since)) if since > limit => Some((
+                TooNew,
+                format!("{shown}: introduced in WASI {since}, newer than --wasi-version {limit}"),
+            )),
+            _ => None,
+        },
+    }
+}
+
+/// Exports named by the ABI must have its signature; other names with the
+/// ABI's prefix are mistakes (a typo, or the wrong world); no realloc.
+fn export_problem(
+    profile: &HostProfile,
+    m: &Module,
+    arch: Option<Arch>,
+    e: &wasit2_module::Export,
+) -> Option<String> {
+    let name = &e.name;
+    if is_realloc_export(name) {
+        return Some(format!(
+            "export \"{name}\": a realloc; wasit2 hosts never allocate in the guest, so a wasit2 module must not export one"
+        ));
+    }
+    let arch = import_arch(name).filter(|a| arch.is_none_or(|m| m == *a))?;
+    let lowering = profile.lowering(arch)?;
+    let Some(abi) = lowering.export(name) else {
+        return Some(format!(
+            "export \"{name}\": not an export of {}",
+            profile.world
+        ));
+    };
+    let (Some(expected), ExternalKind::Func) = (&abi.sig, e.kind) else {
+        return None;
+    };
+    let found = m.func_sigs.get(e.index as usize)?;
+    (found.core.as_ref() != Some(expected)).then(|| {
+        format!(
+            "export \"{name}\": has signature {} but the wasit2 ABI requires {expected}",
+            found.text
+        )
+    })
 }
 
 /// Checks `module` (a linked core module) against `profile`.
 pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Result<Report> {
-    let m = Module::parse(module)?;
-    let paths = m.paths_from_entries();
+    let m = Module::parse(module).map_err(|e| Error::BadModule(e.to_string()))?;
+    check_parsed(module, &m, profile, opts)
+}
+
+/// [`check`] on a module already parsed (`bytes` is what `m` was parsed
+/// from; the feature check reads it again).
+pub fn check_parsed(
+    bytes: &[u8],
+    m: &Module,
+    profile: &HostProfile,
+    opts: &CheckOptions,
+) -> Result<Report> {
     let mut problems = Vec::new();
     let host = &profile.name;
+    let module_arch = m.arch();
 
-    for (index, imp) in m.func_imports.iter().enumerate() {
-        let arch = imp.module.split('|').next().and_then(Arch::from_prefix);
-        let shown = display_import(profile, arch, &imp.module, &imp.field);
-        let sig_text = imp
-            .sig
-            .as_ref()
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "(non-numeric types)".into());
-        let problem = if imp.module == p1::MODULE {
-            if !profile.p1 {
-                Some((ProblemKind::MissingImport, format!(
-                    "{shown}: WASI preview 1 function, which host {host} does not provide (link for a wasit2 host, without the wasip1 adapter)"
-                )))
-            } else {
-                match p1::signature(&imp.field) {
-                    None => Some((ProblemKind::MissingImport, format!(
-                        "{shown}: not a WASI preview 1 function, so host {host} does not provide it"
-                    ))),
-                    Some(want) if Some(&want) != imp.sig.as_ref() => Some((ProblemKind::WrongSignature, format!(
-                        "{shown}: imported with signature {sig_text}, but WASI preview 1 defines {want}"
-                    ))),
-                    Some(_) => None,
-                }
-            }
-        } else if arch.is_some_and(|a| profile.p1 && adapter_traps(profile, a, imp)) {
-            None
-        } else if let Some(arch) = arch {
-            match profile.lowering(arch).and_then(|l| l.import(&imp.module, &imp.field)) {
-                None if profile.lowering(arch).is_none() => Some((ProblemKind::MissingImport, format!(
-                    "{shown}: host {host} does not run {} modules", arch.name()
-                ))),
-                None => Some((ProblemKind::MissingImport, format!(
-                    "{shown}: not provided by host {host} (world {})", profile.world
-                ))),
-                Some(want) if Some(&want.sig) != imp.sig.as_ref() => Some((ProblemKind::WrongSignature, format!(
-                    "{shown}: imported with signature {sig_text}, but the wasit2 ABI defines {}", want.sig
-                ))),
-                Some(want) => match (&opts.wasi_version, &want.since) {
-                    (Some(limit), Some(since)) if since > limit => Some((ProblemKind::TooNew, format!(
-                        "{shown}: introduced in WASI {since}, newer than --wasi-version {limit}"
-                    ))),
-                    _ => None,
-                },
-            }
-        } else {
-            Some((
-                ProblemKind::MissingImport,
-                format!("{shown}: not provided by host {host} (not a WASI import)"),
-            ))
+    for imp in &m.imports {
+        // An import for the other pointer width is shown as it is named.
+        let shown = match (import_arch(&imp.module), module_arch) {
+            (Some(a), Some(m)) if a != m => format!("{}.{}", imp.module, imp.field),
+            (a, _) => display_import(profile, a, &imp.module, &imp.field),
         };
-        if let Some((kind, message)) = problem {
-            let call_path = paths.get(&(index as u32)).map(|p| {
-                p.iter()
-                    .map(|(f, via_table)| {
-                        let name = if *f == index as u32 {
-                            shown.clone()
-                        } else {
-                            m.func_name(*f)
-                        };
-                        if *via_table {
-                            format!("(call_indirect) {name}")
-                        } else {
-                            name
-                        }
-                    })
-                    .collect()
-            });
-            problems.push(Problem {
-                kind,
-                message,
-                call_path,
-            });
-        }
+        let (index, sig) = match &imp.kind {
+            ImportKind::Func { index, sig } => (*index, sig),
+            ImportKind::Memory { .. } if opts.import_memory => continue,
+            ImportKind::Memory { .. } => {
+                problems.push(Problem::new(ProblemKind::MissingImport, format!(
+                    "{shown}: imports a memory, which host {host} does not provide (wasit2 modules define and export their memory; import it only with --import-memory)"
+                )));
+                continue;
+            }
+            other => {
+                problems.push(Problem::new(
+                    ProblemKind::MissingImport,
+                    format!(
+                        "{shown}: imports a {}, which host {host} does not provide",
+                        other.describe()
+                    ),
+                ));
+                continue;
+            }
+        };
+        let Some((kind, message)) = func_import_problem(
+            profile,
+            opts,
+            module_arch,
+            &shown,
+            &imp.module,
+            &imp.field,
+            sig,
+        ) else {
+            continue;
+        };
+        let call_path = m.graph.path_to(index).map(|p| {
+            p.iter()
+                .map(|&(f, via_table)| {
+                    let name = if f == index {
+                        shown.clone()
+                    } else {
+                        m.func_name(f)
+                    };
+                    match via_table {
+                        true => format!("(call_indirect) {name}"),
+                        false => name,
+                    }
+                })
+                .collect()
+        });
+        let referenced_by = match call_path {
+            Some(_) => Vec::new(),
+            None => m
+                .graph
+                .callers_of(index)
+                .into_iter()
+                .map(|c| m.func_name(c))
+                .collect(),
+        };
+        problems.push(Problem {
+            kind,
+            message,
+            call_path,
+            referenced_by,
+        });
     }
 
-    for (module, field, kind) in &m.other_imports {
-        problems.push(Problem {
-            kind: ProblemKind::MissingImport,
-            message: format!(
-                "{module}.{field}: imports a {kind}, which host {host} does not provide"
-            ),
-            call_path: None,
-        });
+    for e in &m.exports {
+        if let Some(message) = export_problem(profile, m, module_arch, e) {
+            problems.push(Problem::new(ProblemKind::BadExport, message));
+        }
     }
 
     // A finished p1 module (p1 imports, no wasit2 imports left) runs as a
     // p1 command: the runtime calls `_start` and uses the memory `memory`.
-    let has_p1 = m.func_imports.iter().any(|i| i.module == p1::MODULE);
-    let has_wasit2 = m.func_imports.iter().any(|i| {
-        i.module
-            .split('|')
-            .next()
-            .and_then(Arch::from_prefix)
-            .is_some()
-    });
+    let has_p1 = m.func_imports().any(|(i, _, _)| i.module == p1::MODULE);
+    let has_wasit2 = m
+        .func_imports()
+        .any(|(i, _, _)| import_arch(&i.module).is_some());
     if profile.p1 && has_p1 && !has_wasit2 {
-        if !m.func_exports.iter().any(|(n, _)| n == "_start") {
-            problems.push(Problem {
-                kind: ProblemKind::MissingExport,
-                message: format!("no `_start` export, which host {host} calls to run a command (link the adapter with `_start` as the entry)"),
-                call_path: None,
-            });
+        let exports = |kind: ExternalKind, name: &str| {
+            m.exports.iter().any(|e| e.kind == kind && e.name == name)
+        };
+        if !exports(ExternalKind::Func, "_start") {
+            problems.push(Problem::new(ProblemKind::MissingExport, format!(
+                "no `_start` export, which host {host} calls to run a command (link the adapter with `_start` as the entry)"
+            )));
         }
-        if !m.memory_exports.iter().any(|n| n == "memory") {
-            problems.push(Problem {
-                kind: ProblemKind::MissingExport,
-                message: format!(
+        if !exports(ExternalKind::Memory, "memory") {
+            problems.push(Problem::new(
+                ProblemKind::MissingExport,
+                format!(
                     "no memory exported as `memory`, which host {host} needs for every p1 call"
                 ),
-                call_path: None,
-            });
+            ));
         }
     }
 
     let allowed = opts.features.unwrap_or(profile.features);
-    let uses = features::disallowed(module, allowed).map_err(Error::BadModule)?;
-    for u in uses {
-        let place = match m.func_at(u.offset) {
-            Some(f) => format!("in function `{}`", m.func_name(f)),
-            None => format!("at offset {:#x}", u.offset),
-        };
-        problems.push(Problem {
-            kind: ProblemKind::Feature,
-            message: format!(
+    if allowed != FeatureSet::Any {
+        let uses = features::uses(bytes, |f| !allowed.allows(f))
+            .map_err(|e| Error::BadModule(e.to_string()))?;
+        for u in uses {
+            let place = match m.func_at(u.offset) {
+                Some(f) => format!("in function `{}`", m.func_name(f)),
+                None => format!("at offset {:#x}", u.offset),
+            };
+            problems.push(Problem::new(ProblemKind::Feature, format!(
                 "uses wasm feature `{}` ({place}: {}), which host {host} lacks: compile and link everything (program, libc, adapter) with -mcpu=mvp (clang: --target=wasm32-wasit2-mvp, whose sysroot is built that way), or add {}",
                 u.feature.name, u.detail, u.feature.disable
-            ),
-            call_path: None,
-        });
+            )));
+        }
     }
 
     Ok(Report {

@@ -11,22 +11,20 @@
 //! (`wasit2_abi::wasip1_adapter`).
 
 mod check;
-mod features;
-mod module;
-pub mod p1;
 
 use std::path::Path;
 
 pub use check::{
-    check, CheckOptions, HostProfile, Problem, ProblemKind, Report, STRICT_MVP, WAMR_2020,
+    check, check_parsed, CheckOptions, FeatureSet, HostProfile, Problem, ProblemKind, Report,
+    STRICT_MVP, WAMR_2020,
 };
-pub use features::{Feature, FeatureSet, FEATURES};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Abi(#[from] wasit2_abi::AbiError),
-    #[error("not a valid core wasm module: {0}")]
+    /// The module's own message already says it is not a valid module.
+    #[error("{0}")]
     BadModule(String),
     #[error("host profile: {0}")]
     Profile(String),

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use common::*;
 use wasit2_abi::{Arch, Lowering, Wit};
-use wasit2_hostcheck::{check, symbols, CheckOptions, HostProfile, ProblemKind, STRICT_MVP};
+use wasit2_hostcheck::{check, CheckOptions, HostProfile, ProblemKind, STRICT_MVP};
 
 /// Builds tests/c/connect.c against the full command world's declarations,
 /// leaving its wasit2 imports unresolved (as wasit-ld checks them).
@@ -17,7 +17,7 @@ fn connect_module(dir: &std::path::Path) -> Vec<u8> {
     std::fs::create_dir_all(&inc).unwrap();
     std::fs::write(
         inc.join("wasit2_command_callers.h"),
-        symbols::caller_header(&l),
+        wasit2_sysroot::adapter::caller_header(&l),
     )
     .unwrap();
     let obj = dir.join("connect.o");

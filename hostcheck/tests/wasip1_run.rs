@@ -8,12 +8,14 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use common::*;
-use wasit2_hostcheck::{adapter_lowering, check, symbols, CheckOptions, HostProfile};
+use wasit2_abi::c_names::import_symbol;
+use wasit2_abi::wasip1_adapter::{adapter_lowering, unserved_drops};
+use wasit2_hostcheck::{check, CheckOptions, HostProfile};
 
 #[test]
 fn adapter_defines_every_import_of_the_wasip1_world() {
     let built = adapter();
-    let nm = wasit2_hostcheck::find_tool("WASIT2_NM", &["llvm-nm-22", "llvm-nm"]);
+    let nm = wasit2_sysroot::Tools::find(None).expect("llvm-nm").nm;
     let out = run(Command::new(nm).arg("--defined-only").arg(&built.lib));
     let defined: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -23,7 +25,7 @@ fn adapter_defines_every_import_of_the_wasip1_world() {
     let missing: Vec<String> = l
         .imports
         .iter()
-        .map(|i| symbols::import_symbol(&l, i))
+        .map(|i| import_symbol(&l, i))
         .filter(|s| !defined.contains(s))
         .collect();
     assert!(missing.is_empty(), "adapter lacks {missing:?}");
@@ -34,9 +36,9 @@ fn adapter_defines_every_import_of_the_wasip1_world() {
     let full =
         wasit2_abi::Lowering::new(&wit, wit.command_world().unwrap(), wasit2_abi::Arch::Wasm32)
             .unwrap();
-    let drops: Vec<String> = symbols::unserved_drops(&l, &full)
+    let drops: Vec<String> = unserved_drops(&l, &full)
         .iter()
-        .map(|i| symbols::import_symbol(&full, i))
+        .map(|i| import_symbol(&full, i))
         .collect();
     assert_eq!(
         drops.len(),
@@ -64,7 +66,7 @@ fn adapter_defines_every_import_of_the_wasip1_world() {
     let header =
         std::fs::read_to_string(&golden).unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
     for imp in &l.imports {
-        let sym = symbols::import_symbol(&l, imp);
+        let sym = import_symbol(&l, imp);
         assert!(
             header.contains(&format!(" {sym}(")),
             "{} does not declare {sym}",
@@ -201,10 +203,7 @@ fn bindgen_declarations_link_against_the_adapter() {
     let l = adapter_lowering().unwrap();
     let mut src = String::from("#include \"wasit2_command.h\"\nvoid *const all[] = {\n");
     for imp in &l.imports {
-        src.push_str(&format!(
-            "  (void *)&{},\n",
-            symbols::import_symbol(&l, imp)
-        ));
+        src.push_str(&format!("  (void *)&{},\n", import_symbol(&l, imp)));
     }
     src.push_str(
         "};\n__attribute__((export_name(\"cm32p2|wasi:cli/run@0.2|run\"))) int __wasit2_run(void) { return 0; }\n\

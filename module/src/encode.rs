@@ -287,14 +287,14 @@ pub fn redirect_imports(
         &types[t as usize]
     };
     let mut remap = FuncRemap::default();
-    let mut kept = 0u32;
     let mut provider_exports = HashSet::new();
     // Indices of defined functions shift down by the number of removed imports.
     let shift = |old: u32| old - n_old_imports + n_kept;
     for ((module_name, field, ty), symbol) in imports.iter().zip(providers) {
         let Some(symbol) = symbol else {
+            // Kept imports keep their order, after the removed ones are gone.
+            let kept = (remap.funcs.len() - remap.removed.len()) as u32;
             remap.funcs.push(kept);
-            kept += 1;
             continue;
         };
         let Some(&provider) = exports.get(&symbol).filter(|&&i| i >= n_old_imports) else {

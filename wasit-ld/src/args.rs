@@ -8,6 +8,52 @@ use std::path::PathBuf;
 
 use wasit2_abi::Arch;
 
+/// The runtime a module is linked for (`--host NAME`); what each one
+/// serves is its `wasit2_hostcheck::HostProfile`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Host {
+    /// The wasit2 host: every import of the world.
+    #[default]
+    Wasit2,
+    /// A WASI preview 1 runtime (the 2020 WAMR, `wasmtime run`): the
+    /// wasit2→wasip1 adapter is linked in and `_start` is the entry.
+    Wasip1,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown host `{0}` (supported: wasit2, wasip1)")]
+pub struct UnknownHost(pub String);
+
+impl Host {
+    pub fn from_name(name: &str) -> Result<Host, UnknownHost> {
+        match name {
+            "wasit2" => Ok(Host::Wasit2),
+            "wasip1" => Ok(Host::Wasip1),
+            n => Err(UnknownHost(n.to_string())),
+        }
+    }
+
+    /// The name recorded in the `wasit2-abi` section and shown in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Host::Wasit2 => "wasit2",
+            Host::Wasip1 => "wasip1",
+        }
+    }
+
+    pub fn is_wasip1(self) -> bool {
+        self == Host::Wasip1
+    }
+
+    /// The world checked against when `--world` is not given.
+    pub fn default_world(self) -> String {
+        match self {
+            Host::Wasit2 => format!("wasi:cli/command@{}", wasit2_abi::WASI_VERSION),
+            Host::Wasip1 => wasit2_abi::wasip1_adapter::ADAPTER_WORLD.to_string(),
+        }
+    }
+}
+
 /// Who consumes a flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Owner {
@@ -421,6 +467,16 @@ pub fn shell_quote(arg: &OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_names() {
+        assert_eq!(Host::from_name("wasit2"), Ok(Host::Wasit2));
+        assert_eq!(Host::from_name("wasip1"), Ok(Host::Wasip1));
+        assert_eq!(
+            Host::from_name("p1").unwrap_err().to_string(),
+            "unknown host `p1` (supported: wasit2, wasip1)"
+        );
+    }
 
     fn p(args: &[&str]) -> Result<LinkArgs, ArgError> {
         parse(&args.iter().map(OsString::from).collect::<Vec<_>>())

@@ -8,13 +8,11 @@
 //! atomically; a bad one produces one error line per problem and no output.
 
 pub mod args;
-pub mod check;
 pub mod find;
-pub mod host;
 pub mod libc;
-pub mod module;
 pub mod post;
 pub mod rsp;
+mod tmp;
 pub mod wasip1;
 
 use std::ffi::OsString;
@@ -23,20 +21,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
-use wasit2_abi::{AbiSection, Arch, Lowering, Wit, ABI_VERSION};
+use wasit2_abi::{AbiSection, Arch, Wit, ABI_VERSION};
 
-pub use args::{LinkArgs, Strip};
-pub use check::{
-    check_info, check_module, CheckError, CheckOptions, ImportUse, Problem, ProblemKind, Report,
-};
+use wasit2_hostcheck::{CheckOptions, HostProfile, Report};
+use wasit2_module::Module;
+
+pub use args::{Host, LinkArgs, Strip};
 pub use find::{find_wasm_ld, WasmLd};
-pub use host::Host;
-pub use module::{CallGraph, ModuleInfo};
 
-/// The module broke the ABI; one [`Problem`] per line.
+/// The module cannot run on the host: the checker's report, printed as it is.
 #[derive(Debug, thiserror::Error)]
-#[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
-pub struct CheckFailed(pub Vec<Problem>);
+#[error("{}", .0.render().trim_end())]
+pub struct CheckFailed(pub Report);
 
 /// wasm-ld itself failed and has already said why on stderr.
 #[derive(Debug, thiserror::Error)]
@@ -55,16 +51,9 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     if let Some(f) = err.downcast_ref::<WasmLdFailed>() {
         return f.code;
     }
-    if let Some(CheckFailed(problems)) = err.downcast_ref::<CheckFailed>() {
-        for p in problems {
-            eprintln!("wasit-ld: error: {p}");
-        }
-        return 1;
-    }
-    if let Some(wasip1::HostCheckFailed(problems)) = err.downcast_ref::<wasip1::HostCheckFailed>() {
-        for p in problems {
-            eprintln!("wasit-ld: error: {p}");
-        }
+    if let Some(CheckFailed(report)) = err.downcast_ref::<CheckFailed>() {
+        // The same text `wasit2 check` prints for the module.
+        let _ = std::io::stderr().write_all(report.render().as_bytes());
         return 1;
     }
     // Causes may contain newlines (WIT parse errors); keep it to one line.
@@ -76,36 +65,6 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         .collect();
     eprintln!("wasit-ld: error: {}", one_line.join(" "));
     1
-}
-
-/// Checks an already linked module, as `wasit2 check` does: the arch comes
-/// from its memory, the world from `world`, else its `wasit2-abi` section,
-/// else the host's default. Returns the report and the world checked.
-pub fn check_linked(
-    bytes: &[u8],
-    world: Option<&str>,
-    opts: &CheckOptions,
-) -> anyhow::Result<(Report, String)> {
-    let info = module::parse(bytes)?;
-    let recorded = match &info.abi_section {
-        Some(s) => Some(AbiSection::decode(s)?),
-        None => None,
-    };
-    let arch = info
-        .arch()
-        .or(recorded.as_ref().map(|r| r.arch))
-        .unwrap_or(Arch::Wasm32);
-    let world_name = world
-        .map(str::to_string)
-        .or(recorded.map(|r| r.world))
-        .unwrap_or_else(|| opts.host.default_world());
-    let wit = Wit::wasi().context("loading the WASI WIT")?;
-    let world = wit.world(&world_name)?;
-    let lowering = Lowering::new(&wit, world, arch)?;
-    Ok((
-        check::check_info(&info, &lowering, opts),
-        lowering.world_name,
-    ))
 }
 
 /// The error and its causes as `a: b: c`, skipping causes whose text an
@@ -208,6 +167,8 @@ impl Target {
     }
 }
 
+/// The link pipeline, in order: link → [malloc relink, wasip1] → bridges →
+/// check → finish → [componentize] → write. Each step is one function below.
 fn link_checked(
     args: &LinkArgs,
     wasm_ld: &WasmLd,
@@ -216,41 +177,20 @@ fn link_checked(
     wasi_version: Option<semver::Version>,
     output: &Path,
 ) -> anyhow::Result<()> {
-    let dir = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    // Same directory as the output, so the final rename is atomic.
-    let tmp = tempfile::Builder::new()
-        .prefix(".wasit-ld-")
-        .tempdir_in(dir)
-        .with_context(|| format!("creating a temporary directory in {}", dir.display()))?;
+    let tmp = tmp::TempDir::next_to(output)?;
     let file_name = output
         .file_name()
         .map(PathBuf::from)
         .unwrap_or_else(|| "a.out".into());
     let linked = tmp.path().join(&file_name);
-
     if args.relocatable {
-        // An object file, not a module: nothing to check yet.
-        let strip: &[&str] = match args.strip {
-            Strip::None => &[],
-            Strip::Debug => &["--strip-debug"],
-            Strip::All => &["--strip-all"],
-        };
-        let mut extra: Vec<OsString> = strip.iter().map(OsString::from).collect();
-        extra.extend(["-o".into(), linked.clone().into_os_string()]);
-        run_wasm_ld(
-            wasm_ld,
-            &args.forward,
-            &extra,
-            args.verbose,
-            Some((&linked, output)),
-        )?;
-        return std::fs::rename(&linked, output)
-            .with_context(|| format!("writing {}", output.display()));
+        return link_object(args, wasm_ld, &linked, output);
     }
+    let Some(target) = target else {
+        bail!("internal error: no target world for a non-relocatable link");
+    };
 
+    // 1. link
     let mut extra: Vec<OsString> = vec!["-o".into(), linked.clone().into_os_string()];
     if host.is_wasip1() {
         // The adapter's `_start` runs `wasi:cli/run` and exits with its status.
@@ -286,17 +226,19 @@ fn link_checked(
             .with_context(|| format!("reading wasm-ld's output {}", linked.display()))
     };
     let mut bytes = link_with(&extra)?;
+
+    // 2. malloc relink (wasip1): which functions survive gc is known only
+    // after a link, so a program that uses malloc is linked again with it
+    // exported.
     if host.is_wasip1() {
-        // Which functions survive gc is known only after a link, so a
-        // program that uses malloc is linked again with it exported.
-        if let Some(exports) =
-            wasip1::allocator_exports(&bytes).context("wasm-ld produced an invalid module")?
-        {
+        let linked_module = parse_linked(&bytes)?;
+        if let Some(exports) = wasip1::allocator_exports(&linked_module) {
             extra.extend(exports);
             bytes = link_with(&extra)?;
         }
     }
-    // The bridges link again with arguments of their own after `extra`.
+
+    // 3. bridges, which link again with arguments of their own after `extra`.
     let relink_with_more = |more: Vec<OsString>| link_with(&[extra.as_slice(), &more].concat());
     // Only a p1 program linked against the wasit2 libc gets the p1 layer;
     // elsewhere a p1 import stays an error the checks report.
@@ -308,71 +250,121 @@ fn link_checked(
         false => bridge_standard_imports(bytes, args.verbose)?,
         true => wasip1::bridge_standard_imports(bytes, args.verbose, relink_with_more)?,
     };
-    let info = module::parse(&bytes).context("wasm-ld produced an invalid module")?;
-    if host.is_wasip1() {
-        let finished = wasip1::check_and_finish(&bytes, info.arch(), args, wasi_version)?;
-        return install_output(tmp.path(), &linked, output, &finished);
-    }
 
-    let arch = match (args.arch, info.arch()) {
-        (Some(flag), Some(module)) if flag != module => {
-            bail!(
-                "`-m {}` was given but the linked module's memory is {}",
-                flag.name(),
-                module.name()
-            )
-        }
-        (Some(a), _) | (None, Some(a)) => a,
-        (None, None) => Arch::Wasm32,
-    };
-    let Some(Target { wit, world, name }) = target else {
-        bail!("internal error: no target world for a non-relocatable link");
-    };
-    let world = *world;
-    let lowering =
-        Lowering::new(wit, world, arch).with_context(|| format!("lowering world `{name}`"))?;
-    if args.verbose {
-        eprintln!(
-            "wasit-ld: checking {} imports against {} ({}, host {})",
-            info.imports.len(),
-            lowering.world_name,
-            arch.name(),
-            host.name()
-        );
-    }
-    let opts = CheckOptions {
-        host,
-        wasi_version,
-        import_memory: args.import_memory,
-    };
-    let report = check::check_info(&info, &lowering, &opts);
-    if !report.is_ok() {
-        return Err(CheckFailed(report.problems).into());
-    }
+    // 4. check
+    let module = parse_linked(&bytes)?;
+    let arch = check_linked(args, target, host, wasi_version, &bytes, &module)?;
 
-    let finished = post::finish(
-        &bytes,
-        &post::Finish {
-            arch,
-            strip: args.strip,
-            keep_sections: &args.keep_sections,
-            abi: AbiSection {
-                version: ABI_VERSION,
+    // 5. finish
+    let finished = match host {
+        Host::Wasip1 => wasip1::finish(&bytes, args)?,
+        Host::Wasit2 => post::finish(
+            &bytes,
+            &post::Finish {
                 arch,
-                world: lowering.world_name.clone(),
-                host: host.name().into(),
+                strip: args.strip,
+                keep_sections: &args.keep_sections,
+                abi: AbiSection {
+                    version: ABI_VERSION,
+                    arch,
+                    world: target.wit.world_name(target.world),
+                    host: host.name().into(),
+                },
+                resolve: &target.wit.resolve,
+                world: target.world,
             },
-            resolve: &wit.resolve,
-            world,
-        },
-    )?;
+        )?,
+    };
+
+    // 6. componentize
     let final_bytes = if args.emit_component {
         wasit2_componentize::componentize(&finished).context("--emit-component")?
     } else {
         finished
     };
 
+    // 7. write
     install_output(tmp.path(), &linked, output, &final_bytes)
+}
+
+/// `-r`: an object file, not a module, so nothing to check yet.
+fn link_object(
+    args: &LinkArgs,
+    wasm_ld: &WasmLd,
+    linked: &Path,
+    output: &Path,
+) -> anyhow::Result<()> {
+    let strip: &[&str] = match args.strip {
+        Strip::None => &[],
+        Strip::Debug => &["--strip-debug"],
+        Strip::All => &["--strip-all"],
+    };
+    let mut extra: Vec<OsString> = strip.iter().map(OsString::from).collect();
+    extra.extend(["-o".into(), linked.as_os_str().to_owned()]);
+    run_wasm_ld(
+        wasm_ld,
+        &args.forward,
+        &extra,
+        args.verbose,
+        Some((linked, output)),
+    )?;
+    std::fs::rename(linked, output).with_context(|| format!("writing {}", output.display()))
+}
+
+fn parse_linked(bytes: &[u8]) -> anyhow::Result<Module> {
+    Module::parse(bytes).context("wasm-ld produced an invalid module")
+}
+
+/// Checks the linked module against the host's profile (for the wasit2
+/// host: the target world, for the module's arch) and returns that arch.
+fn check_linked(
+    args: &LinkArgs,
+    target: &Target,
+    host: Host,
+    wasi_version: Option<semver::Version>,
+    bytes: &[u8],
+    module: &Module,
+) -> anyhow::Result<Arch> {
+    let arch = match (args.arch, module.arch()) {
+        (Some(flag), Some(m)) if flag != m => {
+            bail!(
+                "`-m {}` was given but the linked module's memory is {}",
+                flag.name(),
+                m.name()
+            )
+        }
+        (Some(a), _) | (None, Some(a)) => a,
+        (None, None) => Arch::Wasm32,
+    };
+    let profile = match host {
+        Host::Wasip1 => {
+            if arch == Arch::Wasm64 {
+                return Err(wasip1::Wasip1Error::Wasm64.into());
+            }
+            HostProfile::wasip1()?
+        }
+        Host::Wasit2 => HostProfile::for_world(host.name(), &target.wit, target.world, &[arch])
+            .with_context(|| format!("lowering world `{}`", target.name))?,
+    };
+    if args.verbose {
+        eprintln!(
+            "wasit-ld: checking {} imports against {} ({}, host {})",
+            module.imports.len(),
+            profile.world,
+            arch.name(),
+            host.name()
+        );
+    }
+    let opts = CheckOptions {
+        wasi_version,
+        features: None,
+        import_memory: args.import_memory,
+    };
+    let report = wasit2_hostcheck::check_parsed(bytes, module, &profile, &opts)?;
+    if !report.is_ok() {
+        return Err(CheckFailed(report).into());
+    }
+    Ok(arch)
 }
 
 /// Writes `bytes` next to the output in `tmp` and renames it into place.
@@ -438,6 +430,19 @@ fn bridge_p1_imports(
     p1::redirect_p1_imports(&bytes).context("bridging WASI preview 1 imports")
 }
 
+/// The input files on a wasm-ld command line, for messages.
+fn inputs_of(forward: &[OsString]) -> String {
+    let files: Vec<String> = forward
+        .iter()
+        .filter(|a| !a.to_string_lossy().starts_with('-') && Path::new(a).is_file())
+        .map(|a| Path::new(a).display().to_string())
+        .collect();
+    match files.is_empty() {
+        true => "its inputs".into(),
+        false => files.join(", "),
+    }
+}
+
 /// Whether the command line already says what the entry point is.
 fn names_entry(forward: &[OsString]) -> bool {
     forward.iter().any(|a| {
@@ -482,9 +487,23 @@ fn run_wasm_ld(
     if let Some((tmp, real)) = rename {
         stderr = stderr.replace(&*tmp.to_string_lossy(), &real.to_string_lossy());
     }
-    let _ = std::io::stderr().write_all(stderr.as_bytes());
+    // A crash dump (stack, "PLEASE submit a bug report") helps LLVM
+    // developers, not the user: shown under -v only, one line of ours instead.
+    let crashed = std::os::unix::process::ExitStatusExt::signal(&out.status).is_some()
+        || stderr.contains("PLEASE submit a bug report");
+    if !crashed || verbose {
+        let _ = std::io::stderr().write_all(stderr.as_bytes());
+    }
     if out.status.success() {
         return Ok(());
+    }
+    if crashed {
+        bail!(
+            "{} crashed ({}) linking {}; wasit-ld -v shows its crash report",
+            wasm_ld.program.display(),
+            out.status,
+            inputs_of(forward)
+        );
     }
     let code = out.status.code().unwrap_or(1).max(1);
     if stderr.trim().is_empty() {

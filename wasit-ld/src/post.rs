@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 
 use wasit2_abi::{AbiSection, Arch, SECTION_NAME};
-use wasm_encoder::{CustomSection, ExportKind, ExportSection, Module, RawSection};
+use wasit2_module::encode::copy_section;
+use wasm_encoder::{CustomSection, ExportKind, ExportSection, Module};
 use wasmparser::{ExternalKind, Parser, Payload};
 use wit_parser::{Resolve, WorldId};
 
@@ -69,34 +70,6 @@ pub(crate) fn survives_strip(name: &str, strip: Strip, keep: &[String]) -> bool 
     }
 }
 
-/// Copies one section of `bytes` into `out` unchanged; a custom section
-/// only when `keep_custom` accepts its name.
-pub(crate) fn copy_section(
-    out: &mut Module,
-    payload: &Payload,
-    bytes: &[u8],
-    keep_custom: impl Fn(&str) -> bool,
-) {
-    match payload {
-        Payload::CustomSection(c) => {
-            if keep_custom(c.name()) {
-                out.section(&CustomSection {
-                    name: Cow::Borrowed(c.name()),
-                    data: Cow::Borrowed(c.data()),
-                });
-            }
-        }
-        other => {
-            if let Some((id, range)) = other.as_section() {
-                out.section(&RawSection {
-                    id,
-                    data: &bytes[range.start as usize..range.end as usize],
-                });
-            }
-        }
-    }
-}
-
 /// Applies [`Finish`] to `bytes` and validates the result.
 pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
     let renames = [
@@ -143,7 +116,9 @@ pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
             source,
         })?;
     }
-    wasmparser::Validator::new_with_features(crate::module::features())
+    // The proposals wasm-ld emits and wasit2 hosts accept.
+    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::MEMORY64;
+    wasmparser::Validator::new_with_features(features)
         .validate_all(&bytes)
         .map_err(PostError::Invalid)?;
     Ok(bytes)

@@ -12,10 +12,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use wasit2_abi::Arch;
-use wasit2_hostcheck::{CheckOptions, HostProfile};
 use wasit2_sysroot::layout::{ADAPTER_LIB, WASIP1_LIBC_DIR};
-use wasm_encoder::Module;
-use wasmparser::{Parser, Payload};
 
 use crate::args::{LinkArgs, Strip};
 
@@ -33,16 +30,7 @@ pub enum Wasip1Error {
     LibcWithoutHost,
     #[error("--host wasip1 cannot use rustup's prebuilt {0} std: it is not MVP code, which the 2020 WAMR needs; build std for the wasm32-wasit2-mvp.json spec instead (docs/rust.md, \"WASI preview 1 runtimes\")")]
     PrebuiltRustStd(&'static str),
-    #[error("--host wasip1: {0}")]
-    Check(#[from] wasit2_hostcheck::Error),
-    #[error("--host wasip1: invalid module: {0}")]
-    Parse(#[from] wasmparser::BinaryReaderError),
 }
-
-/// Every reason the linked module cannot run on the p1 host, one per line.
-#[derive(Debug, thiserror::Error)]
-#[error("{}", .0.join("\n"))]
-pub struct HostCheckFailed(pub Vec<String>);
 
 /// Which libc a `--host wasip1` link gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,12 +151,10 @@ pub fn extra_link_args(args: &LinkArgs, names_entry: bool) -> Result<Vec<OsStrin
 /// heap and the 2020 WAMR fails with "out of memory". With the exports,
 /// WAMR allocates with the module's `malloc` and adds no heap
 /// (docs/wasip1.md, "Its own heap inside the program's memory").
-pub fn allocator_exports(
-    bytes: &[u8],
-) -> Result<Option<Vec<OsString>>, crate::module::ModuleError> {
-    let info = crate::module::parse(bytes)?;
-    let links_malloc = info.names.values().any(|n| n == "malloc");
-    Ok(links_malloc.then(|| vec!["--export=malloc".into(), "--export-if-defined=free".into()]))
+pub fn allocator_exports(module: &wasit2_module::Module) -> Option<Vec<OsString>> {
+    module
+        .has_function_named("malloc")
+        .then(|| vec!["--export=malloc".into(), "--export-if-defined=free".into()])
 }
 
 /// Rust std for the wasit2 specs calls standard wasip2 imports (the `wasi`
@@ -208,15 +194,12 @@ pub fn bridge_standard_imports(
             .flatten()
     };
     let first = bridge(&bytes)?;
-    let mut symbols = Vec::new();
-    for payload in Parser::new(0).parse_all(&first) {
-        if let Payload::ImportSection(r) = payload.map_err(Wasip1Error::from)? {
-            for i in r.into_imports() {
-                let i = i.map_err(Wasip1Error::from)?;
-                symbols.extend(symbol_of(i.module, i.name));
-            }
-        }
-    }
+    let mut symbols: Vec<String> = wasit2_module::Module::parse(&first)
+        .context("bridging standard wasip2 imports")?
+        .imports
+        .iter()
+        .filter_map(|i| symbol_of(&i.module, &i.field))
+        .collect();
     if symbols.is_empty() {
         return Ok(first);
     }
@@ -237,51 +220,26 @@ pub fn bridge_standard_imports(
     .context("serving the bridged imports with the wasip1 adapter")
 }
 
-/// Checks wasm-ld's output against the `wasip1` host profile and returns
-/// the finished module (stripped as requested; no renaming: p1 runtimes
-/// want `memory` and `_start`).
-pub fn check_and_finish(
-    bytes: &[u8],
-    module_arch: Option<Arch>,
-    args: &LinkArgs,
-    wasi_version: Option<semver::Version>,
-) -> anyhow::Result<Vec<u8>> {
-    if module_arch == Some(Arch::Wasm64) {
-        return Err(Wasip1Error::Wasm64.into());
-    }
-    let profile = HostProfile::wasip1().map_err(Wasip1Error::from)?;
-    let opts = CheckOptions {
-        wasi_version,
-        features: None,
-    };
-    let report = wasit2_hostcheck::check(bytes, &profile, &opts).map_err(Wasip1Error::from)?;
-    if !report.is_ok() {
-        return Err(
-            HostCheckFailed(report.problems.iter().map(|p| p.to_string()).collect()).into(),
-        );
-    }
-    Ok(strip(bytes, args.strip, &args.keep_sections)?)
+/// The finished p1 module: stripped as requested, nothing renamed (p1
+/// runtimes want `memory` and `_start`). wasit-ld strips only after its
+/// check, which needs the name section for call paths.
+pub fn finish(bytes: &[u8], args: &LinkArgs) -> Result<Vec<u8>, wasit2_module::ModuleError> {
+    strip(bytes, args.strip, &args.keep_sections)
 }
 
-/// Drops custom sections as `-s`/`-S` ask (wasit-ld strips only after its
-/// check, which needs the name section for call paths).
-fn strip(bytes: &[u8], how: Strip, keep: &[String]) -> Result<Vec<u8>, Wasip1Error> {
+/// Drops custom sections as `-s`/`-S` ask.
+fn strip(bytes: &[u8], how: Strip, keep: &[String]) -> Result<Vec<u8>, wasit2_module::ModuleError> {
     if how == Strip::None {
         return Ok(bytes.to_vec());
     }
-    let mut out = Module::new();
-    for payload in Parser::new(0).parse_all(bytes) {
-        crate::post::copy_section(&mut out, &payload?, bytes, |name| {
-            crate::post::survives_strip(name, how, keep)
-        });
-    }
-    Ok(out.finish())
+    wasit2_module::encode::strip_custom(bytes, |name| crate::post::survives_strip(name, how, keep))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_encoder::CustomSection;
+    use wasm_encoder::{CustomSection, Module};
+    use wasmparser::{Parser, Payload};
 
     #[test]
     fn adapter_is_taken_from_the_first_lib_dir_holding_it() {

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use common::*;
 use wasit2_abi::{AbiSection, Arch, Import, ABI_VERSION};
+use wasit2_hostcheck::HostProfile;
 
 /// The imports the C program calls: plain ones of several kinds (function,
 /// resource method, resource drop, i64 result) and two caller-supplied-buffer
@@ -221,10 +222,9 @@ fn unknown_import_is_named_with_its_caller() {
     assert_one_line_error(
         &out,
         &[
-            "import \"cm32p2|wasi:nope/nothing@0.2\" \"nothing\"",
-            "not an import of wasi:cli/command@0.2.12",
-            "`calls_unknown`",
-            "run → calls_unknown → nothing",
+            "error: cm32p2|wasi:nope/nothing@0.2.nothing: ",
+            "not provided by host wasit2 (world wasi:cli/command@0.2.12)",
+            "; call path: run → calls_unknown → cm32p2|wasi:nope/nothing@0.2.nothing",
         ],
     );
 }
@@ -248,9 +248,9 @@ fn wrong_signature_is_named_with_both_signatures() {
     assert_one_line_error(
         &out,
         &[
-            "import \"cm64p2|wasi:cli/stdout@0.2\" \"get-stdout\"",
-            "has signature (i64) -> (i32) but the wasit2 ABI requires () -> (i32)",
-            "`bad_caller`",
+            "error: wasi:cli/stdout@0.2.get-stdout: ",
+            "imported with signature (i64) -> (i32), but the wasit2 ABI defines () -> (i32)",
+            "; call path: run → bad_caller → wasi:cli/stdout@0.2.get-stdout",
         ],
     );
 }
@@ -269,9 +269,9 @@ fn preview1_import_names_the_calling_c_function() {
     assert_one_line_error(
         &out,
         &[
-            "\"wasi_snapshot_preview1\" \"fd_write\"",
-            "WASI preview 1",
-            "`write_via_p1`",
+            "error: wasi_snapshot_preview1.fd_write: ",
+            "WASI preview 1 function, which host wasit2 does not provide",
+            "; call path: run → write_via_p1 → wasi_snapshot_preview1.fd_write",
         ],
     );
 
@@ -280,11 +280,11 @@ fn preview1_import_names_the_calling_c_function() {
     assert!(!out.status.success());
     let ours: Vec<_> = stderr(&out)
         .lines()
-        .filter(|l| l.starts_with("wasit-ld:"))
+        .filter(|l| !l.starts_with("clang"))
         .map(String::from)
         .collect();
     assert_eq!(ours.len(), 1, "{}", stderr(&out));
-    assert!(ours[0].contains("`write_via_p1`"));
+    assert!(ours[0].contains("run → write_via_p1 → wasi_snapshot_preview1.fd_write"));
     assert!(!dir.path().join("prog.wasm").exists());
 }
 
@@ -306,7 +306,7 @@ fn every_bad_import_is_reported_on_its_own_line() {
     assert!(
         lines
             .iter()
-            .all(|l| l.starts_with("wasit-ld: error: import ") && l.contains("`run`")),
+            .all(|l| l.starts_with("error: ") && l.contains("; call path: run → ")),
         "{err}"
     );
     assert!(err.contains("undefined symbol"), "{err}");
@@ -339,16 +339,16 @@ fn world_and_wasi_version_restrict_imports() {
     assert_one_line_error(
         &out,
         &[
-            "\"instance-network\"",
-            "not an import of wasit2:targets/wasip1",
+            "error: wasi:sockets/instance-network@0.2.instance-network: ",
+            "not provided by host wasit2 (world wasit2:targets/wasip1@0.1.0)",
         ],
     );
     let out = link_fails(dir.path(), arch, &obj, &["--wasi-version", "0.1.0"]);
     assert_one_line_error(
         &out,
         &[
-            "\"instance-network\"",
-            "needs WASI 0.2.0 but --wasi-version is 0.1.0",
+            "error: wasi:sockets/instance-network@0.2.instance-network: ",
+            "introduced in WASI 0.2.0, newer than --wasi-version 0.1.0",
         ],
     );
     // wasip1 links need the adapter from a sysroot lib dir (wasit-ld/tests/wasip1_*.rs).
@@ -445,27 +445,54 @@ fn initialize_is_renamed_and_the_library_api_reports_call_paths() {
     assert!(exports.contains(&arch.initialize_export()), "{exports:?}");
     assert!(!exports.iter().any(|e| e == "_initialize"), "{exports:?}");
 
-    // The check `wasit2 check` will reuse: an accepted module, with every
-    // import traced back to the export that reaches it.
-    let l = lowering(arch);
-    let report = wasit_ld::check_module(&bytes, &l, &wasit_ld::CheckOptions::default()).unwrap();
-    assert!(report.is_ok(), "{:?}", report.problems);
-    assert_eq!(report.arch, arch);
-    assert_eq!(report.imports.len(), used.len());
-    for imp in &report.imports {
-        assert_eq!(imp.referenced_by, ["run"], "{imp:?}");
-        let path = imp.call_path.as_ref().expect("reachable from run");
-        let abi = l.import(&imp.module, &imp.field).unwrap();
-        assert_eq!(path, &vec!["run".to_string(), abi.display_name()]);
+    // The checker wasit-ld and `wasit2 check` share accepts it, and the
+    // module model traces every import back to the export that reaches it.
+    let report =
+        wasit2_hostcheck::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
+            .unwrap();
+    assert!(report.is_ok(), "{report}");
+    let m = wasit2_module::Module::parse(&bytes).unwrap();
+    assert_eq!(m.arch(), Some(arch));
+    let run = m
+        .exports
+        .iter()
+        .find(|e| e.name == format!("{}|wasi:cli/run@0.2|run", arch.prefix()))
+        .unwrap()
+        .index;
+    assert_eq!(m.func_name(run), "run");
+    let imports: Vec<_> = m.func_imports().collect();
+    assert_eq!(imports.len(), used.len());
+    for (imp, index, _) in imports {
+        let callers: Vec<String> = m
+            .graph
+            .callers_of(index)
+            .into_iter()
+            .map(|c| m.func_name(c))
+            .collect();
+        assert_eq!(callers, ["run"], "{imp:?}");
+        assert_eq!(
+            m.graph.path_to(index),
+            Some(vec![(run, false), (index, false)])
+        );
     }
 
-    // The same module checked as wasm64 is an arch mismatch, not a crash.
-    let l64 = lowering(Arch::Wasm64);
-    let report = wasit_ld::check_module(&bytes, &l64, &wasit_ld::CheckOptions::default()).unwrap();
-    assert!(report
-        .problems
-        .iter()
-        .any(|p| matches!(p.kind, wasit_ld::ProblemKind::ArchMismatch { .. })));
+    // Checked by a host that runs wasm64 only, each import is refused, not a crash.
+    let wit = wasit2_abi::Wit::wasi().unwrap();
+    let only64 = HostProfile::for_world(
+        "wasit2",
+        &wit,
+        wit.command_world().unwrap(),
+        &[Arch::Wasm64],
+    )
+    .unwrap();
+    let report = wasit2_hostcheck::check(&bytes, &only64, &Default::default()).unwrap();
+    assert_eq!(report.problems.len(), used.len(), "{report}");
+    assert!(
+        report.problems.iter().all(|p| p
+            .message
+            .contains("host wasit2 does not run wasm32 modules")),
+        "{report}"
+    );
 }
 
 #[test]
@@ -503,12 +530,13 @@ fn rust_names_are_demangled_in_errors() {
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(
-        err.contains(
-            "import \"wasi_snapshot_preview1\" \"proc_exit\" is a WASI preview 1 function"
-        ),
+        err.contains("error: wasi_snapshot_preview1.proc_exit: WASI preview 1 function"),
         "{err}"
     );
-    assert!(err.contains("`r::leave`"), "{err}");
+    assert!(
+        err.contains("; call path: cm32p2|wasi:cli/run@0.2|run → r::leave → wasi_snapshot_preview1.proc_exit"),
+        "{err}"
+    );
     assert!(!out_path.exists());
 }
 
@@ -536,7 +564,7 @@ fn realloc_export_is_rejected() {
     );
     let obj = compile(dir.path(), "realloc", arch, &src);
     let out = link_fails(dir.path(), arch, &obj, &[]);
-    assert_one_line_error(&out, &["export \"cabi_realloc\" is a realloc"]);
+    assert_one_line_error(&out, &["error: export \"cabi_realloc\": a realloc"]);
 }
 
 #[test]
@@ -558,7 +586,7 @@ fn user_wit_adds_imports_to_the_world() {
     let out = link_fails(dir.path(), arch, &obj, &[]);
     assert_one_line_error(
         &out,
-        &["import \"cm32p2\" \"answer\" is not an import of wasi:cli/command@0.2.12"],
+        &["error: cm32p2.answer: not provided by host wasit2 (world wasi:cli/command@0.2.12)"],
     );
 
     let ok = dir.path().join("app.wasm");
@@ -590,30 +618,165 @@ fn exports_named_by_the_abi_must_match_it() {
     let lines: Vec<_> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
     assert!(lines.iter().any(|l| l.contains(
-        "export \"cm32p2|wasi:cli/run@0.2|run\" has signature (i32) -> (i64) but the wasit2 ABI requires () -> (i32)"
+        "error: export \"cm32p2|wasi:cli/run@0.2|run\": has signature (i32) -> (i64) but the wasit2 ABI requires () -> (i32)"
     )), "{err}");
     assert!(lines.iter().any(|l| l.contains(
-        "export \"cm32p2|wasi:http/incoming-handler@0.2|handle\" is not an export of wasi:cli/command@0.2.12"
+        "error: export \"cm32p2|wasi:http/incoming-handler@0.2|handle\": not an export of wasi:cli/command@0.2.12"
     )), "{err}");
 }
 
 #[test]
-fn check_linked_reads_the_recorded_world() {
+fn a_linked_module_records_its_world_and_checks_against_it() {
     let arch = Arch::Wasm64;
     let dir = tempfile::tempdir().unwrap();
     let (src, used) = program(arch);
     let out = clang_link(dir.path(), arch, &src, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let bytes = std::fs::read(dir.path().join("prog.wasm")).unwrap();
-    let opts = wasit_ld::CheckOptions::default();
-    let (report, world) = wasit_ld::check_linked(&bytes, None, &opts).unwrap();
-    assert_eq!(world, "wasi:cli/command@0.2.12");
-    assert!(report.is_ok(), "{:?}", report.problems);
-    assert_eq!(report.arch, Arch::Wasm64);
-    assert_eq!(report.imports.len(), used.len());
+    let m = wasit2_module::Module::parse(&bytes).unwrap();
+    let section = AbiSection::decode(m.abi_section.as_deref().unwrap()).unwrap();
+    assert_eq!(section.world, "wasi:cli/command@0.2.12");
+    assert_eq!(m.arch(), Some(Arch::Wasm64));
+    assert_eq!(m.func_imports().count(), used.len());
+    let report =
+        wasit2_hostcheck::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
+            .unwrap();
+    assert!(report.is_ok(), "{report}");
     // The program uses only interfaces the p1-compatible world has too.
-    let (report, _) = wasit_ld::check_linked(&bytes, Some("wasit2:targets/wasip1"), &opts).unwrap();
-    assert!(report.is_ok(), "{:?}", report.problems);
+    let wit = wasit2_abi::Wit::wasi().unwrap();
+    let p1_world = wit.world("wasit2:targets/wasip1").unwrap();
+    let profile = HostProfile::for_world("wasit2", &wit, p1_world, &[Arch::Wasm64]).unwrap();
+    let report = wasit2_hostcheck::check(&bytes, &profile, &Default::default()).unwrap();
+    assert!(report.is_ok(), "{report}");
     // An unknown world is an error, not a panic.
-    assert!(wasit_ld::check_linked(&bytes, Some("nope:x/y"), &opts).is_err());
+    assert!(wit.world("nope:x/y").is_err());
+}
+
+#[test]
+fn a_crashing_wasm_ld_is_one_line_naming_the_input_and_its_dump_needs_v() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = fake_wasm_ld(
+        dir.path(),
+        "echo 'PLEASE submit a bug report to https://github.com/llvm/llvm-project/issues/' >&2\n\
+         echo ' #0 0x000055d5 llvm::sys::PrintStackTrace' >&2\n\
+         kill -SEGV $$",
+    );
+    let obj = dir.path().join("input.o");
+    std::fs::write(&obj, b"\0asm\x01\0\0\0").unwrap();
+    let out_path = dir.path().join("out.wasm");
+    let link = |verbose: bool| {
+        let mut args: Vec<&OsStr> = vec!["--wasm-ld-path".as_ref(), fake.as_os_str()];
+        if verbose {
+            args.push("-v".as_ref());
+        }
+        args.extend([
+            "--no-entry".as_ref(),
+            obj.as_os_str(),
+            "-o".as_ref(),
+            out_path.as_os_str(),
+        ]);
+        wasit_ld(&args)
+    };
+    let out = link(false);
+    let err = assert_one_line_error(&out, &[&obj.display().to_string()]);
+    assert!(
+        err.starts_with("wasit-ld: error: ")
+            && err.contains("crashed")
+            && err.contains("SIGSEGV")
+            && err.contains("-v"),
+        "{err}"
+    );
+    assert!(!out_path.exists());
+    assert!(temp_dirs_in(dir.path()).is_empty());
+
+    let out = link(true);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains("PLEASE submit a bug report"), "{err}");
+    assert!(err.contains("crashed"), "{err}");
+}
+
+#[test]
+fn sigterm_and_sigint_remove_the_temporary_directory() {
+    for signal in [libc::SIGTERM, libc::SIGINT] {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = fake_wasm_ld(dir.path(), "exec sleep 3");
+        let obj = dir.path().join("input.o");
+        std::fs::write(&obj, b"\0asm\x01\0\0\0").unwrap();
+        let mut child = Command::new(WASIT_LD)
+            .arg("--wasm-ld-path")
+            .arg(&fake)
+            .args(["--no-entry".as_ref(), obj.as_os_str(), "-o".as_ref()])
+            .arg(dir.path().join("out.wasm"))
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the link has made its temporary directory.
+        let start = std::time::Instant::now();
+        while temp_dirs_in(dir.path()).is_empty() {
+            assert!(
+                start.elapsed().as_secs() < 20,
+                "no temporary directory appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        // SAFETY: signals our own child.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let status = child.wait().unwrap();
+        assert!(!status.success());
+        assert_eq!(
+            temp_dirs_in(dir.path()),
+            Vec::<String>::new(),
+            "signal {signal}"
+        );
+    }
+}
+
+#[test]
+fn stale_temporary_directories_are_swept_by_the_next_link() {
+    let dir = tempfile::tempdir().unwrap();
+    // One left by a killed link (its pid is gone), one by a running link.
+    let dead = dir.path().join(".wasit-ld-dead01");
+    std::fs::create_dir(&dead).unwrap();
+    std::fs::write(dead.join("partial.wasm"), b"x").unwrap();
+    let mut gone = Command::new("true").spawn().unwrap();
+    let gone_pid = gone.id();
+    gone.wait().unwrap();
+    std::fs::write(dead.join(".pid"), gone_pid.to_string()).unwrap();
+    let live = dir.path().join(".wasit-ld-live01");
+    std::fs::create_dir(&live).unwrap();
+    std::fs::write(live.join(".pid"), std::process::id().to_string()).unwrap();
+
+    let fake = fake_wasm_ld(dir.path(), "echo 'wasm-ld: error: no' >&2; exit 3");
+    let obj = dir.path().join("input.o");
+    std::fs::write(&obj, b"\0asm\x01\0\0\0").unwrap();
+    let out = wasit_ld(&[
+        "--wasm-ld-path".as_ref(),
+        fake.as_os_str(),
+        "--no-entry".as_ref(),
+        obj.as_os_str(),
+        "-o".as_ref(),
+        dir.path().join("out.wasm").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(temp_dirs_in(dir.path()), [".wasit-ld-live01"]);
+}
+
+/// A fake wasm-ld: a shell script running `body` (the `--wasm-ld-path`
+/// override exists for tests like these).
+fn fake_wasm_ld(dir: &Path, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-wasm-ld");
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn temp_dirs_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".wasit-ld"))
+        .collect()
 }

@@ -264,16 +264,12 @@ fn assert_wasit2_module(bytes: &[u8]) {
         exports.iter().any(|e| e == "cm32p2_memory"),
         "no memory export: {exports:?}"
     );
-    let opts = wasit_ld::CheckOptions {
-        host: wasit_ld::Host::from_name("wasit2").unwrap(),
-        wasi_version: None,
-        import_memory: false,
-    };
-    let (report, world) = wasit_ld::check_linked(bytes, None, &opts).unwrap();
+    let profile = wasit2_hostcheck::HostProfile::wasit2().unwrap();
+    let report = wasit2_hostcheck::check(bytes, &profile, &Default::default()).unwrap();
     assert!(
         report.is_ok(),
-        "wasit2 check against {world}: {:?}",
-        report.problems
+        "wasit2 check against {}: {report}",
+        profile.world
     );
 }
 

@@ -62,8 +62,8 @@ int main(void) {
 }
 "#;
 
-/// The report line about `start-connect`, from `wasit-ld: error: ` or
-/// `FILE: ` onwards, with the call path cut to start at `main`.
+/// The report line about `start-connect`, from its subject onwards, with
+/// the call path cut to start at `main`.
 fn connect_problem(text: &str) -> String {
     let line = text
         .lines()
@@ -100,11 +100,11 @@ fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
             && from_link.contains("not provided by host wasip1"),
         "{from_link}"
     );
-    // Every error line is one problem, each a `wasit-ld: error:` line.
+    // Every error line is one problem of the checker's report.
     assert!(
         err.lines()
             .filter(|l| !l.starts_with("clang"))
-            .all(|l| l.starts_with("wasit-ld: error: ")),
+            .all(|l| l.starts_with("error: ")),
         "{err}"
     );
 
@@ -118,7 +118,8 @@ fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
         .output()
         .expect("wasit2 runs");
     assert_eq!(check.status.code(), Some(1));
-    let report = String::from_utf8_lossy(&check.stdout);
+    assert_eq!(String::from_utf8_lossy(&check.stdout), "");
+    let report = String::from_utf8_lossy(&check.stderr);
     assert_eq!(
         connect_problem(&report),
         from_link,
@@ -136,24 +137,21 @@ fn connect_fails_to_link_for_wasip1_with_the_call_path_check_prints() {
     );
     assert!(!out.status.success());
     let err_adapter = stderr(&out);
-    let from_check: Vec<&str> = report
+    // wasit-ld prints exactly the report `wasit2 check` prints (clang adds
+    // its own summary line after it).
+    let from_ld: String = err_adapter
         .lines()
-        .map(|l| {
-            l.strip_prefix(&format!("{}: ", wasm.display()))
-                .unwrap_or(l)
-        })
+        .filter(|l| !l.starts_with("clang"))
+        .map(|l| format!("{l}\n"))
         .collect();
-    let from_ld: Vec<&str> = err_adapter
-        .lines()
-        .filter_map(|l| l.strip_prefix("wasit-ld: error: "))
-        .collect();
-    assert_eq!(from_check, from_ld);
-    let import = |l: &str| l.split(": ").next().unwrap_or(l).to_string();
+    assert_eq!(report, from_ld);
+    let from_check: Vec<&str> = report.lines().collect();
+    let import = |l: &str| {
+        let problem = l.strip_prefix("error: ").unwrap_or(l);
+        problem.split(": ").next().unwrap_or(problem).to_string()
+    };
     let checked: Vec<String> = from_check.iter().map(|l| import(l)).collect();
-    let direct: Vec<&str> = err
-        .lines()
-        .filter_map(|l| l.strip_prefix("wasit-ld: error: "))
-        .collect();
+    let direct: Vec<&str> = err.lines().filter(|l| !l.starts_with("clang")).collect();
     assert!(
         direct.iter().all(|l| checked.contains(&import(l))),
         "{direct:?}\n{checked:?}"
@@ -217,7 +215,7 @@ fn default_cpu_build_fails_the_wamr_feature_check_naming_the_fix() {
         .find(|l| l.contains("reference-types"))
         .unwrap_or_else(|| panic!("no reference-types problem in:\n{err}"));
     assert!(
-        line.starts_with("wasit-ld: error: uses wasm feature"),
+        line.starts_with("error: uses wasm feature `reference-types` (in function `main`: "),
         "{line}"
     );
     assert!(
@@ -302,7 +300,7 @@ fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
         &["-Wl,--host=wasip1"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let info = wasit_ld::module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
+    let info = wasit2_module::Module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
     for imp in &info.imports {
         assert_eq!(imp.module, "wasi_snapshot_preview1", "{}", imp.field);
     }
@@ -391,7 +389,7 @@ fn the_direct_libc_leaves_the_adapter_out_unless_asked() {
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&run.stdout), "hello p1\n");
-        let info = wasit_ld::module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
+        let info = wasit2_module::Module::parse(&std::fs::read(&wasm).unwrap()).unwrap();
         info.names.into_values().collect::<Vec<String>>()
     };
     let adapter_code = |names: &[String]| names.iter().any(|n| n.starts_with("__wasit2_import_"));
@@ -446,7 +444,7 @@ int main(void) {
 }
 "#;
     let exports = |wasm: &Path| -> Vec<String> {
-        let info = wasit_ld::module::parse(&std::fs::read(wasm).unwrap()).unwrap();
+        let info = wasit2_module::Module::parse(&std::fs::read(wasm).unwrap()).unwrap();
         info.exports.into_iter().map(|e| e.name).collect()
     };
     for libc in ["direct", "adapter"] {
@@ -492,4 +490,33 @@ int main(void) {
         !names.iter().any(|n| n == "malloc" || n == "free"),
         "{names:?}"
     );
+}
+
+#[test]
+fn wasit2_check_of_a_file_that_is_not_wasm_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [
+        ("text.wasm", b"hello, not wasm\n".as_slice()),
+        ("cut.wasm", b"\0asm\x01\0\0\0\x01\x05".as_slice()),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        for host in ["wasit2", "wasip1"] {
+            let out = Command::new(wasit2_bin())
+                .args(["check", "--host", host])
+                .arg(&path)
+                .output()
+                .expect("wasit2 runs");
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{err}");
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(
+                err.starts_with(&format!(
+                    "wasit2: error: {}: not a valid core wasm module: ",
+                    path.display()
+                )),
+                "{err}"
+            );
+        }
+    }
 }

@@ -36,6 +36,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let opts = CheckOptions {
         wasi_version,
         features: args.mvp.then_some(STRICT_MVP),
+        import_memory: false,
     };
     let report =
         check(&bytes, &profile, &opts).with_context(|| args.module.display().to_string())?;
@@ -43,8 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         println!("{}: ok for host {}", args.module.display(), report.host);
         return Ok(0);
     }
-    for problem in &report.problems {
-        println!("{}: {problem}", args.module.display());
-    }
+    // The same text `wasit-ld --host X` prints when this module fails its link.
+    eprint!("{}", report.render());
     Ok(1)
 }

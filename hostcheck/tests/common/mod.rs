@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use wasit2_hostcheck::{adapter_lowering, build_adapter, symbols};
+use wasit2_abi::wasip1_adapter::adapter_lowering;
+use wasit2_sysroot::adapter::{build_adapter, caller_header};
+use wasit2_sysroot::Tools;
 
 pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -46,14 +48,11 @@ pub fn adapter() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let lib = build_adapter(dir.path()).expect("adapter builds");
+        let tools = Tools::find(None).expect("clang, llvm-ar, llvm-nm");
+        let lib = build_adapter(&tools, dir.path()).expect("adapter builds");
         let include = dir.path().join("include");
         let l = adapter_lowering().unwrap();
-        std::fs::write(
-            include.join("wasit2_wasip1_callers.h"),
-            symbols::caller_header(&l),
-        )
-        .unwrap();
+        std::fs::write(include.join("wasit2_wasip1_callers.h"), caller_header(&l)).unwrap();
         Built {
             _dir: dir,
             lib,
