@@ -1,0 +1,5 @@
+// An input that is not an object file (this C source): wasm-ld says so.
+// RUN: clang-22 --target=wasm32-unknown-unknown -O2 -c %s -o %t.o
+// RUN: wasit-ld --no-entry %s -o %t.wasm
+// EXIT: 1
+__attribute__((export_name("cm32p2|wasi:cli/run@0.2|run"))) int run(void) { return 0; }

@@ -1,0 +1,5 @@
+// An option of ours without its value at the end of the line.
+// RUN: clang-22 --target=wasm32-unknown-unknown -O2 -c %s -o %t.o
+// RUN: wasit-ld --no-entry %t.o -o %t.wasm --host
+// EXIT: 1
+__attribute__((export_name("cm32p2|wasi:cli/run@0.2|run"))) int run(void) { return 0; }

@@ -1,0 +1,5 @@
+// `--host wasip1` fixes the world; `--world` conflicts with it.
+// RUN: clang-22 --target=wasm32-unknown-unknown -O2 -c %s -o %t.o
+// RUN: wasit-ld --host=wasip1 --world=wasi:cli/command@0.2.12 --no-entry %t.o -o %t.wasm
+// EXIT: 1
+__attribute__((export_name("cm32p2|wasi:cli/run@0.2|run"))) int run(void) { return 0; }
