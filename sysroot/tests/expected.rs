@@ -46,16 +46,17 @@ const EMULATIONS: &[&str] = &[
     "-D_WASI_EMULATED_GETPID",
 ];
 
+/// The sysroot under test: `$WASIT2_SYSROOT`, else the checkout's
+/// `build/sysroot` (the builder's own default).
 fn sysroot() -> PathBuf {
-    std::env::var_os("WASIT2_SYSROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("build/sysroot"))
+    wasit2_sysroot::tools::default_sysroot().expect("locating the sysroot")
 }
 
+/// llvm-nm as the builder finds it (`$WASIT2_LLVM_NM` overrides).
 fn llvm_nm() -> PathBuf {
-    std::env::var_os("LLVM_NM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/usr/lib/llvm-22/bin/llvm-nm".into())
+    wasit2_sysroot::Tools::find(None)
+        .expect("finding llvm-nm")
+        .nm
 }
 
 fn output(cmd: &mut Command) -> String {

@@ -15,8 +15,10 @@ fn installed_spec(name: &str) -> PathBuf {
         .iter()
         .find(|t| t.name == name)
         .expect("a wasit2 rust target");
-    let spec = rust_target::spec_dir(&repo().join("build/sysroot"))
-        .join(rust_target::spec_file_name(target));
+    let spec = rust_target::spec_dir(
+        &wasit2_sysroot::tools::default_sysroot().expect("locating the sysroot"),
+    )
+    .join(rust_target::spec_file_name(target));
     assert!(
         spec.is_file(),
         "{} is missing: run `make sysroot clang-install` first",
