@@ -10,16 +10,22 @@
 //! (rare) are converted and lowered by the generic path. Used only when no
 //! hook applies to the import, since hooks see `Val`s.
 
+use std::os::unix::fs::FileExt;
 use wasmtime::component::Resource;
 use wasmtime::{bail, format_err, Result};
-use wasmtime_wasi::filesystem::WasiFilesystemView;
-use wasmtime_wasi::p2::bindings::sync::filesystem::types as fs;
+
+use wasmtime_wasi::filesystem::Descriptor;
+use wasmtime_wasi::p2::bindings::filesystem::types::ErrorCode;
 use wasmtime_wasi::p2::bindings::sync::io::streams;
+use wasmtime_wasi::p2::FsError;
 
 use crate::funcs::{fs_res, stream_res};
 use crate::oom;
 use crate::val::{bounds, check_align};
 use crate::{Outcome, WasiHostCtx};
+
+/// wasmtime-wasi's cap on one `descriptor.read` (its `MAX_READ_SIZE_ALLOC`).
+const MAX_DESCRIPTOR_READ: u64 = 64 * 1024;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -129,20 +135,25 @@ impl Fast {
                 }
             }
             Kind::DescRead => {
+                // As wasmtime-wasi's `descriptor.read` (at most 64 KiB, one
+                // positional read, end of file when it returns 0), but into
+                // the arena directly, as its p1 `fd_read` does.
                 let (base, alen) = arena.ok_or_else(|| format_err!("no arena"))?;
-                let len = cx.clamp_read(arg(1)?, alen);
+                let len = cx.clamp_read(arg(1)?, alen).min(MAX_DESCRIPTOR_READ);
                 let offset = arg(2)?;
-                let r = oom::unchecked(|| {
-                    fs::HostDescriptor::read(
-                        &mut cx.filesystem(),
-                        Resource::new_borrow(handle),
-                        len,
-                        offset,
-                    )
-                });
+                let desc = Resource::<Descriptor>::new_borrow(handle);
+                let r = oom::unchecked(|| -> Result<Result<usize, FsError>> {
+                    Ok(match cx.table.get(&desc)? {
+                        Descriptor::File(f) => {
+                            let at = bounds(mem.len(), base, len)?;
+                            f.file.read_at(&mut mem[at], offset).map_err(FsError::from)
+                        }
+                        Descriptor::Dir(_) => Err(ErrorCode::BadDescriptor.into()),
+                    })
+                })?;
                 match r {
-                    Ok((data, eof)) => {
-                        self.ok_bytes(mem, retptr, (base, alen), &data, Some(eof), results)
+                    Ok(n) => {
+                        self.ok_list(mem, retptr, (base, alen), n as u64, Some(n == 0), results)
                     }
                     Err(e) => Ok(Done::Lower(oom::unchecked(|| {
                         fs_res(Err::<(), _>(e), |_| Ok(None))
@@ -174,20 +185,30 @@ impl Fast {
                 }
             }
             Kind::DescWrite => {
-                let data = oom::window(|| self.input(cx, mem, arg(1)?, arg(2)?))?;
+                // As wasmtime-wasi's `descriptor.write` (one positional
+                // write), from guest memory directly.
+                let (ptr, len) = (arg(1)?, arg(2)?);
+                if len > cx.limits.max_call_input_bytes {
+                    bail!("host call exceeds the per-call guest data limit");
+                }
+                let at = bounds(mem.len(), ptr, len)?;
                 let offset = arg(3)?;
-                let r = oom::unchecked(|| {
-                    fs::HostDescriptor::write(
-                        &mut cx.filesystem(),
-                        Resource::new_borrow(handle),
-                        data,
-                        offset,
-                    )
-                });
+                let desc = Resource::<Descriptor>::new_borrow(handle);
+                let r = oom::unchecked(|| -> Result<Result<usize, FsError>> {
+                    Ok(match cx.table.get(&desc)? {
+                        Descriptor::File(f) if f.perms.write_not_permitted() => {
+                            Err(ErrorCode::NotPermitted.into())
+                        }
+                        Descriptor::File(f) => {
+                            f.file.write_at(&mem[at], offset).map_err(FsError::from)
+                        }
+                        Descriptor::Dir(_) => Err(ErrorCode::BadDescriptor.into()),
+                    })
+                })?;
                 match r {
                     Ok(n) => {
                         put(mem, retptr, 1, 0)?;
-                        put(mem, retptr + self.payload, 8, n)?;
+                        put(mem, retptr + self.payload, 8, n as u64)?;
                         Ok(Done::Finished)
                     }
                     Err(e) => Ok(Done::Lower(oom::unchecked(|| {
@@ -227,6 +248,22 @@ impl Fast {
         if n <= alen {
             let r = bounds(mem.len(), base, n)?;
             mem[r].copy_from_slice(data);
+        }
+        self.ok_list(mem, retptr, (base, alen), n, eof, results)
+    }
+
+    /// Stores `ok` of a list whose `n` bytes are at the start of the arena
+    /// (see `ok_bytes`).
+    fn ok_list(
+        &self,
+        mem: &mut [u8],
+        retptr: u64,
+        (base, alen): (u64, u64),
+        n: u64,
+        eof: Option<bool>,
+        results: &mut [wasmtime::Val],
+    ) -> Result<Done> {
+        if n <= alen {
             put(mem, retptr, 1, 0)?;
             put(mem, retptr + self.payload, self.ptr, base)?;
             put(mem, retptr + self.payload + self.ptr, self.ptr, n)?;

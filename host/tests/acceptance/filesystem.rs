@@ -218,3 +218,52 @@ fn typed_and_generic_paths_agree() {
         );
     }
 }
+
+/// Reading and writing a directory descriptor: the typed path returns the
+/// same `bad-descriptor` errors, lowered the same way, as the generic path.
+#[test]
+fn typed_path_errors_match_the_generic_path() {
+    const ERRS: &str = r#"
+  (func $save (param $slot PTR) (param $v i64)
+    (i64.store (PTR.add (PTR.const 200) (PTR.mul (local.get $slot) (PTR.const 8))) (local.get $v)))
+  (func (export "RUN") (result i32)
+    (local $dir i32)
+    (drop (call $get_directories (PTR.const 32) (PTR.const 4096) (PTR.const 60000)))
+    (local.set $dir (i32.load (PTR.load (PTR.const 32))))
+    (call $save (PTR.const 0) (P2I (call $fread (local.get $dir) (i64.const 10) (i64.const 0) (PTR.const 32) (PTR.const 4096) (PTR.const 100))))
+    (call $save (PTR.const 1) (i64.load8_u (PTR.const 32)))
+    (call $save (PTR.const 2) (i64.load8_u offset=PSZ (PTR.const 32)))
+    (call $fwrite (local.get $dir) (PTR.const 1032) (PTR.const 12) (i64.const 0) (PTR.const 32))
+    (call $save (PTR.const 3) (i64.load8_u (PTR.const 32)))
+    (call $save (PTR.const 4) (i64.load8_u offset=8 (PTR.const 32)))
+    (i32.const 0))
+"#;
+    for arch in Arch::ALL {
+        let wasm = module(arch, FS, ERRS);
+        let go = |generic: bool| {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().to_path_buf();
+            let conf = |b: &mut WasiCtxBuilder| {
+                b.preopened_dir(&path, "/sandbox", wasmtime_wasi::FsPerms::ReadWrite)
+                    .unwrap();
+            };
+            if generic {
+                run_generic(arch, &wasm, conf)
+            } else {
+                run(arch, &wasm, conf)
+            }
+        };
+        let (typed, generic) = (go(false), go(true));
+        assert_eq!(typed.code(), 0, "{arch:?}");
+        let slot = |r: &Ran, n: usize| r.u64_at(200 + 8 * n);
+        assert_eq!(slot(&typed, 1), 1, "{arch:?}: read on a directory is err");
+        assert_eq!(slot(&typed, 3), 1, "{arch:?}: write on a directory is err");
+        for n in 0..5 {
+            assert_eq!(slot(&typed, n), slot(&generic, n), "{arch:?}: slot {n}");
+        }
+        assert!(
+            typed.memory == generic.memory,
+            "{arch:?}: guest memory differs"
+        );
+    }
+}
