@@ -266,3 +266,33 @@ pub fn install_adapter(tools: &Tools, work: &Path, lib_dirs: &[PathBuf]) -> Resu
     }
     Ok(built)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_names_every_import_of_the_world_once() {
+        let l = adapter_lowering().unwrap();
+        let header = adapter_header(&l);
+        assert_eq!(header.matches("#define W2_").count(), l.imports.len());
+        assert!(header.contains(
+            "#define W2_wasi_io_streams_method_output_stream_write \
+             __wasit2_import_wasi_io_streams_method_output_stream_write\n"
+        ));
+    }
+
+    #[test]
+    fn unserved_drops_trap_and_name_their_parameters() {
+        let (served, full) = (adapter_lowering().unwrap(), command_lowering().unwrap());
+        let src = unserved_drops_source(&served, &full);
+        assert_eq!(
+            src.matches("__builtin_trap();").count(),
+            trapping_imports(&served, &full).len()
+        );
+        assert!(src.contains(
+            "void __wasit2_import_wasi_sockets_tcp_tcp_socket_drop(int32_t a0) \
+             { (void)a0; __builtin_trap(); }"
+        ));
+    }
+}

@@ -179,7 +179,11 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
         .map(|r| r.lib_dir.clone())
         .collect();
     if !wasm32_lib_dirs.is_empty() {
-        adapter::install_adapter(&opts.tools, &work.join("wasip1-adapter"), &wasm32_lib_dirs)?;
+        adapter::install_adapter(&opts.tools, &work.join("wasip1-adapter"), &wasm32_lib_dirs)
+            .map_err(|e| Error::ToolFailed {
+                tool: "wasip1 adapter build".into(),
+                log: e.to_string(),
+            })?;
     }
     Ok(reports)
 }
