@@ -238,6 +238,28 @@ fn run_case(case: &Case, cases_dir: &Path, bless: bool) -> Result<(), String> {
     ))
 }
 
+/// A golden whose case was renamed or removed would never be compared.
+fn orphan_goldens(
+    cases_dir: &Path,
+    names: &std::collections::BTreeSet<String>,
+) -> Result<(), String> {
+    let mut orphans = Vec::new();
+    for entry in std::fs::read_dir(cases_dir).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let is_golden = path
+            .extension()
+            .is_some_and(|e| e == "stdout" || e == "stderr");
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if is_golden && !names.contains(&stem) {
+            orphans.push(path.display().to_string());
+        }
+    }
+    match orphans.is_empty() {
+        true => Ok(()),
+        false => Err(format!("goldens without a case: {}", orphans.join(", "))),
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     // wasit-ld is another package's binary, and clang's wasit2 targets link
@@ -271,5 +293,8 @@ fn main() {
         }));
     }
     assert!(!trials.is_empty(), "no cases in {}", cases_dir.display());
+    trials.push(Trial::test("goldens-have-cases", move || {
+        orphan_goldens(&repo().join("tests/cli"), &names).map_err(Failed::from)
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
