@@ -231,7 +231,7 @@ fn link_checked(
     // after a link, so a program that uses malloc is linked again with it
     // exported.
     if host.is_wasip1() {
-        let linked_module = parse_linked(&bytes)?;
+        let linked_module = read_linked(&bytes)?;
         if let Some(exports) = wasip1::allocator_exports(&linked_module) {
             extra.extend(exports);
             bytes = link_with(&extra)?;
@@ -252,7 +252,7 @@ fn link_checked(
     };
 
     // 4. check
-    let module = parse_linked(&bytes)?;
+    let module = read_linked(&bytes)?;
     let arch = check_linked(args, target, host, wasi_version, &bytes, &module)?;
 
     // 5. finish
@@ -311,7 +311,7 @@ fn link_object(
     std::fs::rename(linked, output).with_context(|| format!("writing {}", output.display()))
 }
 
-fn parse_linked(bytes: &[u8]) -> anyhow::Result<Module> {
+fn read_linked(bytes: &[u8]) -> anyhow::Result<Module> {
     Module::parse(bytes).context("wasm-ld produced an invalid module")
 }
 
