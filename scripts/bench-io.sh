@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Per-call I/O cost (issue 14, docs/host.md and docs/wasip1.md, "Per-call cost"):
+#   - a file of $READ_MIB MiB read with read() in 4 KiB and 64 KiB calls
+#     (scripts/bench/readloop.c);
+#   - $WRITE_MIB MiB written with write() in 4 KiB calls to a file and to stdout
+#     redirected to /dev/null (scripts/bench/writeloop.c);
+# each for: native; plain wasm32-wasip1 (Debian's wasi-libc, -mcpu=mvp, as
+# scripts/bench-wasip1.sh builds it) on `wasmtime run` and on the 2020 iwasm;
+# wasm32-wasit2 on `wasit2 run` (a release build) and componentized on
+# `wasmtime run`; wasm32-wasit2-mvp --host wasip1 on `wasmtime run` and iwasm;
+# with RUST=1 also Rust std (wasm32-wasip2 component on wasmtime vs the same
+# program linked by wasit-ld on `wasit2 run`).
+# Times are whole-process wall times: median of $RUNS runs, with min-max.
+# Every ratio is against plain wasip1 on the same runtime (wasit2 run and the
+# component against plain wasip1 on wasmtime; Rust wasit-ld against the wasip2
+# component): "vs peer" on whole-process times, "net" with each side's
+# start-up (the same program on a 1-byte file) subtracted, which isolates the
+# per-call cost (`wasit2 run` compiles the module on every start; the
+# `wasmtime` CLI caches compiled code).
+# Needs `make build sysroot clang-install` and a release wasit2
+# (`cargo build --release -p wasit2-cli`).
+# Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=0,
+#        WASIT2=target/release/wasit2, WASIT_LD=<wasit-ld to link with>)
+# Quick run: RUNS=1 READ_MIB=32 WRITE_MIB=32 scripts/bench-io.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CLANG="${WASIT2_CLANG:-clang-22}"
+IWASM="${WASIT2_IWASM:-$ROOT/.tools/bin/iwasm}"
+WASMTIME="${WASIT2_WASMTIME:-$ROOT/.tools/bin/wasmtime}"
+WASIT2="${WASIT2:-$ROOT/target/release/wasit2}"
+P1_DEB_DIR="$ROOT/.tools/wasi-libc-p1"
+RUNS="${RUNS:-5}"
+READ_MIB="${READ_MIB:-512}"
+WRITE_MIB="${WRITE_MIB:-512}"
+RUST="${RUST:-0}"
+fuse_ld=()
+[ -n "${WASIT_LD:-}" ] && fuse_ld=("-fuse-ld=$WASIT_LD")
+[ -x "$WASIT2" ] || { echo "bench-io: $WASIT2 missing; run cargo build --release -p wasit2-cli" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+log() { printf '[bench-io] %s\n' "$*" >&2; }
+
+if [ ! -f "$P1_DEB_DIR/usr/lib/wasm32-wasi/libc.a" ]; then
+  log "unpacking Debian's wasi-libc binary package into $P1_DEB_DIR"
+  (cd "$tmp" && apt-get download -qq wasi-libc 2>/dev/null)
+  mkdir -p "$P1_DEB_DIR"
+  dpkg-deb -x "$tmp"/wasi-libc_*.deb "$P1_DEB_DIR"
+fi
+
+# clang-22 calls `wasm32-wasi` deprecated; the warning is expected here.
+p1() { "$CLANG" --target=wasm32-wasi --sysroot="$P1_DEB_DIR/usr" -Wno-deprecated -mcpu=mvp -O2 "$@"; }
+w2() { "$CLANG" --target=wasm32-wasit2 "${fuse_ld[@]}" -O2 "$@"; }
+w2p1() { "$CLANG" --target=wasm32-wasit2-mvp "${fuse_ld[@]}" -Wl,--host=wasip1 -O2 "$@"; }
+
+for prog in readloop writeloop; do
+  src="$ROOT/scripts/bench/$prog.c"
+  "$CLANG" -O2 "$src" -o "$tmp/$prog.native"
+  p1 "$src" -o "$tmp/$prog.p1.wasm"
+  w2 "$src" -o "$tmp/$prog.w2.wasm"
+  "$WASIT2" componentize "$tmp/$prog.w2.wasm" -o "$tmp/$prog.cz.wasm"
+  w2p1 "$src" -o "$tmp/$prog.w2p1.wasm"
+done
+
+rust_rows=()
+if [ "$RUST" = 1 ]; then
+  mkdir -p "$tmp/rs/src"
+  cat >"$tmp/rs/Cargo.toml" <<'EOF'
+[package]
+name = "readloop"
+version = "0.1.0"
+edition = "2021"
+[profile.release]
+strip = "symbols"
+EOF
+  cat >"$tmp/rs/src/main.rs" <<'EOF'
+// Rust std version of scripts/bench/readloop.c.
+use std::io::Read;
+fn main() {
+    let a: Vec<String> = std::env::args().collect();
+    let chunk: usize = a.get(2).map_or(4096, |s| s.parse().unwrap());
+    let mut f = std::fs::File::open(a.get(1).map_or("big.bin", |s| s)).unwrap();
+    let mut buf = vec![0u8; chunk];
+    let (mut total, mut sum) = (0u64, 0u32);
+    loop {
+        let n = f.read(&mut buf).unwrap();
+        if n == 0 { break; }
+        total += n as u64;
+        sum = sum.wrapping_add(buf[0] as u32 + buf[n - 1] as u32);
+    }
+    println!("{total} {sum}");
+}
+EOF
+  (cd "$tmp/rs" && cargo build -q --release --target wasm32-wasip2 --target-dir "$tmp/rs/t-p2")
+  (cd "$tmp/rs" && CARGO_TARGET_WASM32_WASIP2_LINKER="${WASIT_LD:-$ROOT/target/debug/wasit-ld}" \
+    cargo build -q --release --target wasm32-wasip2 --target-dir "$tmp/rs/t-w2")
+  cp "$tmp/rs/t-p2/wasm32-wasip2/release/readloop.wasm" "$tmp/readloop.rs-p2.wasm"
+  cp "$tmp/rs/t-w2/wasm32-wasip2/release/readloop.wasm" "$tmp/readloop.rs-w2.wasm"
+fi
+
+mkdir -p "$tmp/d"
+head -c $((READ_MIB << 20)) /dev/urandom >"$tmp/d/big.bin"
+read_bytes=$((READ_MIB << 20))
+write_bytes=$((WRITE_MIB << 20))
+
+# Runs "$@" (in $tmp/d) $RUNS times; prints "median min max" seconds. The
+# expected output is $want: stdout for reads, stderr for writes ($check).
+want="" check=stdout out_to=""
+timed() {
+  local times=() i start end out
+  for ((i = 0; i < RUNS; i++)); do
+    start=$(date +%s.%N)
+    if [ "$check" = stdout ]; then
+      out="$(cd "$tmp/d" && "$@" 2>&1)"
+    else
+      out="$(cd "$tmp/d" && "$@" 2>&1 >"${out_to:-/dev/null}")"
+    fi
+    end=$(date +%s.%N)
+    [ "$out" = "$want" ] || { echo "FAIL: $* printed: $out (want $want)" >&2; exit 1; }
+    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f", b - a}')")
+  done
+  printf '%s\n' "${times[@]}" | sort -n |
+    awk '{a[NR]=$1} END{printf "%s %s %s\n", a[int((NR+1)/2)], a[1], a[NR]}'
+}
+
+# The configurations: label|peer label|command (the module's path has @).
+configs=(
+  "native||$tmp/@.native"
+  "wasip1 on wasmtime run|wasip1 on wasmtime run|$WASMTIME run --dir . $tmp/@.p1.wasm"
+  "wasip1 on iwasm|wasip1 on iwasm|$IWASM --dir=. $tmp/@.p1.wasm"
+  "wasm32-wasit2 on wasit2 run|wasip1 on wasmtime run|$WASIT2 run --dir . $tmp/@.w2.wasm"
+  "wasm32-wasit2 componentized on wasmtime run|wasip1 on wasmtime run|$WASMTIME run --dir . $tmp/@.cz.wasm"
+  "--host wasip1 on wasmtime run|wasip1 on wasmtime run|$WASMTIME run --dir . $tmp/@.w2p1.wasm"
+  "--host wasip1 on iwasm|wasip1 on iwasm|$IWASM --dir=. $tmp/@.w2p1.wasm"
+)
+if [ "$RUST" = 1 ]; then
+  rust_rows=(
+    "Rust std wasip2 component on wasmtime run|Rust std wasip2 component on wasmtime run|$WASMTIME run --dir . $tmp/readloop.rs-p2.wasm"
+    "Rust std + wasit-ld on wasit2 run|Rust std wasip2 component on wasmtime run|$WASIT2 run --dir . $tmp/readloop.rs-w2.wasm"
+  )
+fi
+
+declare -A med start
+row() { # section, label, peer, "median min max"
+  local m lo hi
+  read -r m lo hi <<<"$4"
+  med["$1|$2"]=$m
+  local ratio="-" net="-"
+  if [ -n "$3" ] && [ -n "${med["$1|$3"]:-}" ]; then
+    ratio=$(awk -v a="$m" -v b="${med["$1|$3"]}" 'BEGIN{printf "%.2fx", a / b}')
+    # Start-up (the same program on a 1-byte file) taken out of both.
+    net=$(awk -v a="$m" -v sa="${start[$2]}" -v b="${med["$1|$3"]}" -v sb="${start[$3]}" \
+      'BEGIN{ if (b - sb > 0) printf "%.2fx", (a - sa) / (b - sb); else print "-" }')
+  fi
+  local native="${med["$1|native"]}"
+  printf '%-46s %8s s %17s %9s %9s %9s\n' "$2" "$m" "($lo-$hi)" "$ratio" "$net" \
+    "$(awk -v a="$m" -v b="$native" 'BEGIN{printf "%.2fx", a / b}')"
+}
+header() {
+  printf '\n%s\n%-46s %10s %17s %9s %9s %9s\n' "$1" configuration median "(min-max)" "vs peer" \
+    "net" "vs native"
+}
+
+# Start-up of every configuration: the read loop on a 1-byte file.
+head -c 1 /dev/zero >"$tmp/d/one.bin"
+want="$("$tmp/readloop.native" "$tmp/d/one.bin" 4096)" check=stdout
+log "start-up (1-byte file), $RUNS runs each"
+printf '\n%s\n%-46s %10s %17s\n' "start-up: the read loop on a 1-byte file" configuration median "(min-max)"
+rows=("${configs[@]}")
+[ "$RUST" = 1 ] && rows+=("${rust_rows[@]}")
+for c in "${rows[@]}"; do
+  IFS='|' read -r label peer cmd <<<"$c"
+  # shellcheck disable=SC2086
+  r="$(timed ${cmd//@/readloop} one.bin 4096)" || exit 1
+  read -r m lo hi <<<"$r"
+  start[$label]=$m
+  printf '%-46s %8s s %17s\n' "$label" "$m" "($lo-$hi)"
+done
+
+for chunk in 4096 65536; do
+  sec="read $READ_MIB MiB in $((chunk / 1024)) KiB read() calls"
+  log "$sec, $RUNS runs each"
+  header "$sec"
+  want="$("$tmp/readloop.native" "$tmp/d/big.bin" "$chunk")" check=stdout
+  rows=("${configs[@]}")
+  [ "$RUST" = 1 ] && rows+=("${rust_rows[@]}")
+  for c in "${rows[@]}"; do
+    IFS='|' read -r label peer cmd <<<"$c"
+    # shellcheck disable=SC2086 # the command is split on purpose
+    r="$(timed ${cmd//@/readloop} big.bin "$chunk")" || exit 1
+    row "$sec" "$label" "$peer" "$r"
+  done
+done
+
+for target in file stdout; do
+  if [ "$target" = file ]; then
+    sec="write $WRITE_MIB MiB in 4 KiB write() calls to a file"
+    arg=out.bin
+  else
+    sec="write $WRITE_MIB MiB in 4 KiB write() calls to stdout (/dev/null)"
+    arg=-
+  fi
+  log "$sec, $RUNS runs each"
+  header "$sec"
+  want="$write_bytes" check=stderr out_to=/dev/null
+  for c in "${configs[@]}"; do
+    IFS='|' read -r label peer cmd <<<"$c"
+    # shellcheck disable=SC2086
+    r="$(timed ${cmd//@/writeloop} "$arg" "$write_bytes" 4096)" || exit 1
+    row "$sec" "$label" "$peer" "$r"
+  done
+  rm -f "$tmp/d/out.bin"
+done
