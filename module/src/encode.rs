@@ -42,6 +42,40 @@ pub fn copy_section(
     }
 }
 
+/// `bytes` re-encoded with each export renamed to `rename(name)` unless
+/// another export already has that name, and only the custom sections
+/// `keep_custom` accepts. Returned unfinished, for sections to be added.
+pub fn rename_exports(
+    bytes: &[u8],
+    rename: impl Fn(&str) -> Option<String>,
+    keep_custom: impl Fn(&str) -> bool,
+) -> Result<Module, ModuleError> {
+    let mut out = Module::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        let Payload::ExportSection(reader) = &payload else {
+            copy_section(&mut out, &payload, bytes, &keep_custom);
+            continue;
+        };
+        let exports: Vec<_> = reader.clone().into_iter().collect::<Result<_, _>>()?;
+        let taken = |n: &str| exports.iter().any(|e| e.name == n);
+        let mut section = ExportSection::new();
+        for e in &exports {
+            let new = rename(e.name).filter(|to| !taken(to));
+            let kind = match e.kind {
+                ExternalKind::Func | ExternalKind::FuncExact => wasm_encoder::ExportKind::Func,
+                ExternalKind::Table => wasm_encoder::ExportKind::Table,
+                ExternalKind::Memory => wasm_encoder::ExportKind::Memory,
+                ExternalKind::Global => wasm_encoder::ExportKind::Global,
+                ExternalKind::Tag => wasm_encoder::ExportKind::Tag,
+            };
+            section.export(new.as_deref().unwrap_or(e.name), kind, e.index);
+        }
+        out.section(&section);
+    }
+    Ok(out)
+}
+
 /// `bytes` with only the custom sections `keep` accepts.
 pub fn strip_custom(bytes: &[u8], keep: impl Fn(&str) -> bool) -> Result<Vec<u8>, ModuleError> {
     let mut out = Module::new();

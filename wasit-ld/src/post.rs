@@ -5,17 +5,16 @@
 use std::borrow::Cow;
 
 use wasit2_abi::{AbiSection, Arch, SECTION_NAME};
-use wasit2_module::encode::copy_section;
-use wasm_encoder::{CustomSection, ExportKind, ExportSection, Module};
-use wasmparser::{ExternalKind, Parser, Payload};
+use wasit2_module::encode::rename_exports;
+use wasm_encoder::CustomSection;
 use wit_parser::{Resolve, WorldId};
 
 use crate::args::Strip;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PostError {
-    #[error("invalid WebAssembly module: {0}")]
-    Parse(#[from] wasmparser::BinaryReaderError),
+    #[error(transparent)]
+    Module(#[from] wasit2_module::ModuleError),
     #[error("embedding the component type of `{world}`: {source:#}")]
     ComponentType {
         world: String,
@@ -34,16 +33,6 @@ pub struct Finish<'a> {
     pub abi: AbiSection,
     pub resolve: &'a Resolve,
     pub world: WorldId,
-}
-
-fn export_kind(k: ExternalKind) -> ExportKind {
-    match k {
-        ExternalKind::Func | ExternalKind::FuncExact => ExportKind::Func,
-        ExternalKind::Table => ExportKind::Table,
-        ExternalKind::Memory => ExportKind::Memory,
-        ExternalKind::Global => ExportKind::Global,
-        ExternalKind::Tag => ExportKind::Tag,
-    }
 }
 
 /// Whether a custom section from wasm-ld's output survives.
@@ -73,31 +62,18 @@ pub(crate) fn survives_strip(name: &str, strip: Strip, keep: &[String]) -> bool 
 /// Applies [`Finish`] to `bytes` and validates the result.
 pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
     let renames = [
-        ("memory".to_string(), how.arch.memory_export()),
-        ("_initialize".to_string(), how.arch.initialize_export()),
+        ("memory", how.arch.memory_export()),
+        ("_initialize", how.arch.initialize_export()),
     ];
-    let mut out = Module::new();
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload?;
-        match &payload {
-            Payload::ExportSection(reader) => {
-                let exports: Vec<_> = reader.clone().into_iter().collect::<Result<_, _>>()?;
-                let taken = |n: &str| exports.iter().any(|e| e.name == n);
-                let mut section = ExportSection::new();
-                for e in &exports {
-                    let name = renames
-                        .iter()
-                        .find(|(from, to)| e.name == from && !taken(to))
-                        .map_or(e.name, |(_, to)| to.as_str());
-                    section.export(name, export_kind(e.kind), e.index);
-                }
-                out.section(&section);
-            }
-            other => copy_section(&mut out, other, bytes, |name| {
-                keep_custom(name, how.strip, how.keep_sections)
-            }),
-        }
-    }
+    let rename = |name: &str| {
+        renames
+            .iter()
+            .find(|(from, _)| *from == name)
+            .map(|(_, to)| to.clone())
+    };
+    let mut out = rename_exports(bytes, rename, |name| {
+        keep_custom(name, how.strip, how.keep_sections)
+    })?;
     out.section(&CustomSection {
         name: Cow::Borrowed(SECTION_NAME),
         data: Cow::Owned(how.abi.encode()),
