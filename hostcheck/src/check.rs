@@ -247,11 +247,18 @@ pub struct Problem {
     /// What is wrong, subject first (`wasi:…`, `module.field`, `export "…"`),
     /// without the call path.
     pub message: String,
-    /// Entry point → … → the import (display names), when the import is
-    /// reachable from an export or the start function.
-    pub call_path: Option<Vec<String>>,
-    /// The functions that reference an import no entry point reaches.
-    pub referenced_by: Vec<String>,
+    /// For a function import: how it is reached.
+    pub reached: Option<Reached>,
+}
+
+/// How a function import is reached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reached {
+    /// A shortest call path from an export or the start function to the
+    /// import (display names; `(call_indirect) f` for a step through a table).
+    Path(Vec<String>),
+    /// No entry point reaches it; these functions reference it directly.
+    Unreachable { referenced_by: Vec<String> },
 }
 
 impl Problem {
@@ -259,8 +266,7 @@ impl Problem {
         Problem {
             kind,
             message,
-            call_path: None,
-            referenced_by: Vec::new(),
+            reached: None,
         }
     }
 }
@@ -268,26 +274,21 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if let Some(p) = &self.call_path {
-            return write!(f, "; call path: {}", p.join(" → "));
+        match &self.reached {
+            None => Ok(()),
+            Some(Reached::Path(p)) => write!(f, "; call path: {}", p.join(" → ")),
+            Some(Reached::Unreachable { referenced_by }) if referenced_by.is_empty() => {
+                f.write_str(" (not reachable from any export)")
+            }
+            Some(Reached::Unreachable { referenced_by }) => {
+                let names: Vec<String> = referenced_by.iter().map(|n| format!("`{n}`")).collect();
+                write!(
+                    f,
+                    " (not reachable from any export; referenced by {})",
+                    names.join(", ")
+                )
+            }
         }
-        if !matches!(
-            self.kind,
-            ProblemKind::MissingImport | ProblemKind::WrongSignature | ProblemKind::TooNew
-        ) || self.message.contains(": imports a ")
-        {
-            return Ok(());
-        }
-        f.write_str(" (not reachable from any export")?;
-        if !self.referenced_by.is_empty() {
-            let names: Vec<String> = self
-                .referenced_by
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect();
-            write!(f, "; referenced by {}", names.join(", "))?;
-        }
-        f.write_str(")")
     }
 }
 
@@ -565,20 +566,21 @@ pub fn check_parsed(
                 })
                 .collect()
         });
-        let referenced_by = match call_path {
-            Some(_) => Vec::new(),
-            None => m
-                .graph
-                .callers_of(index)
-                .into_iter()
-                .map(|c| m.func_name(c))
-                .collect(),
+        let reached = match call_path {
+            Some(p) => Reached::Path(p),
+            None => Reached::Unreachable {
+                referenced_by: m
+                    .graph
+                    .callers_of(index)
+                    .into_iter()
+                    .map(|c| m.func_name(c))
+                    .collect(),
+            },
         };
         problems.push(Problem {
             kind,
             message,
-            call_path,
-            referenced_by,
+            reached: Some(reached),
         });
     }
 

@@ -15,8 +15,8 @@ mod check;
 use std::path::Path;
 
 pub use check::{
-    check, check_parsed, CheckOptions, FeatureSet, HostProfile, Problem, ProblemKind, Report,
-    STRICT_MVP, WAMR_2020,
+    check, check_parsed, CheckOptions, FeatureSet, HostProfile, Problem, ProblemKind, Reached,
+    Report, STRICT_MVP, WAMR_2020,
 };
 
 #[derive(Debug, thiserror::Error)]

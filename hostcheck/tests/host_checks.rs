@@ -265,3 +265,67 @@ fn a_p1_module_without_start_or_memory_is_reported() {
     assert!(text.contains("no `_start` export"), "{text}");
     assert!(text.contains("no memory exported as `memory`"), "{text}");
 }
+
+#[test]
+fn the_report_is_one_error_line_per_problem_with_how_each_import_is_reached() {
+    let bytes = wat::parse_str(
+        r#"(module
+          (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+          (import "env" "undefined_thing" (func $undefined (result i32)))
+          (import "cm64p2|wasi:cli/stdout@0.2" "get-stdout" (func $other_width (result i32)))
+          (memory (export "cm32p2_memory") 1)
+          (table 1 funcref)
+          (elem (i32.const 0) $via_table)
+          (func $dead (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0))))
+          (func $via_table (result i32) (call $other_width))
+          (func $__original_main (result i32)
+            (drop (call $undefined))
+            (call_indirect (result i32) (i32.const 0)))
+          (func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (call $__original_main))
+          (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local.get 0)))"#,
+    )
+    .unwrap();
+    let report = check(
+        &bytes,
+        &HostProfile::wasit2().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        report.render(),
+        "error: wasi_snapshot_preview1.fd_write: WASI preview 1 function, which host wasit2 does not provide (wasit2 modules import WASI 0.2 only: build with a wasit2 sysroot, not a wasip1 one) (not reachable from any export; referenced by `dead`)\n\
+         error: env.undefined_thing: undefined symbol, not a function of wasi:cli/command@0.2.12 (define it or link the library that does); call path: cm32p2|wasi:cli/run@0.2|run → main → env.undefined_thing\n\
+         error: cm64p2|wasi:cli/stdout@0.2.get-stdout: names the other pointer width; a wasm32 module imports from `cm32p2|…`/`wasit2-cm32p2|…`; call path: cm32p2|wasi:cli/run@0.2|run → main → (call_indirect) via_table → cm64p2|wasi:cli/stdout@0.2.get-stdout\n\
+         error: export \"cabi_realloc\": a realloc; wasit2 hosts never allocate in the guest, so a wasit2 module must not export one\n"
+    );
+    assert_eq!(report.to_string(), report.render());
+    let kinds: Vec<ProblemKind> = report.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProblemKind::MissingImport,
+            ProblemKind::MissingImport,
+            ProblemKind::MissingImport,
+            ProblemKind::BadExport
+        ]
+    );
+
+    // A memory import is a problem unless the link imports memory on purpose.
+    let imports_memory = wat::parse_str(r#"(module (import "env" "memory" (memory 1)))"#).unwrap();
+    let report = check(
+        &imports_memory,
+        &HostProfile::wasit2().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        report.render(),
+        "error: env.memory: imports a memory, which host wasit2 does not provide (wasit2 modules define and export their memory; import it only with --import-memory)\n"
+    );
+    let opts = CheckOptions {
+        import_memory: true,
+        ..Default::default()
+    };
+    let report = check(&imports_memory, &HostProfile::wasit2().unwrap(), &opts).unwrap();
+    assert!(report.is_ok(), "{report}");
+}
