@@ -1,5 +1,5 @@
-// A command without the `run` export. wasit-ld's report comes first, since
-// `wasit2 check` does not look for `run` yet.
+// A command without the `run` export its world requires: wasit-ld and
+// `wasit2 check` refuse it alike.
 // RUN: clang-22 --target=wasm32-unknown-unknown -O2 -c %s -o %t.o
 // RUN: wasit-ld --no-entry %t.o -o %t.wasm
 // RUN: wasm-ld-22 --no-entry %t.o -o %t.plain.wasm
