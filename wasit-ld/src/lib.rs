@@ -9,7 +9,7 @@
 
 pub mod args;
 pub mod find;
-pub mod libc;
+mod libc;
 pub mod post;
 pub mod rsp;
 mod tmp;

@@ -18,11 +18,11 @@ const WASIT2_TARGET: &str = "wasm32-wasit2";
 #[derive(Debug, thiserror::Error)]
 pub enum LibcError {
     #[error("linking a wasm32-wasip1 program needs the wasit2 sysroot: {0}")]
-    NoSysroot(String),
+    Sysroot(String),
     #[error("linking a wasm32-wasip1 program needs the wasit2 libc, not found in {0}; run `wasit2 sysroot build` or set WASIT2_SYSROOT")]
-    NoLibc(PathBuf),
+    MissingLibc(PathBuf),
     #[error("linking a wasm32-wasip1 program needs the wasip1 import provider {PROVIDER_LIB}, not found in {0}; run `wasit2 sysroot build`")]
-    NoProvider(PathBuf),
+    MissingProvider(PathBuf),
 }
 
 /// How a wasm-ld argument refers to rustup's self-contained directory of a
@@ -102,7 +102,7 @@ pub fn swap_wasip1_libc(forward: &[OsString]) -> Result<Option<Swapped>, LibcErr
         return Ok(None);
     };
     if !lib_dir.join("libc.a").is_file() {
-        return Err(LibcError::NoLibc(lib_dir));
+        return Err(LibcError::MissingLibc(lib_dir));
     }
     Ok(Some(Swapped { forward, lib_dir }))
 }
@@ -110,7 +110,7 @@ pub fn swap_wasip1_libc(forward: &[OsString]) -> Result<Option<Swapped>, LibcErr
 /// The wasit2 sysroot: `$WASIT2_SYSROOT`, else the checkout's
 /// `build/sysroot` (where `wasit2 sysroot build` writes it).
 pub fn default_sysroot() -> Result<PathBuf, LibcError> {
-    wasit2_sysroot::tools::default_sysroot().map_err(|e| LibcError::NoSysroot(e.to_string()))
+    wasit2_sysroot::tools::default_sysroot().map_err(|e| LibcError::Sysroot(e.to_string()))
 }
 
 /// The prebuilt provider of the program's p1 imports in `lib_dir`.
@@ -118,7 +118,7 @@ pub fn provider_lib(lib_dir: &Path) -> Result<PathBuf, LibcError> {
     let lib = lib_dir.join(PROVIDER_LIB);
     match lib.is_file() {
         true => Ok(lib),
-        false => Err(LibcError::NoProvider(lib_dir.to_path_buf())),
+        false => Err(LibcError::MissingProvider(lib_dir.to_path_buf())),
     }
 }
 
