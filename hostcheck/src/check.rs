@@ -590,6 +590,42 @@ pub fn check_parsed(
         }
     }
 
+    // The world's required exports (`run` of a command, the memory). A p1
+    // runtime instead needs `_start` and `memory`, checked below.
+    if !profile.p1 {
+        let arch = module_arch.unwrap_or(Arch::Wasm32);
+        for want in profile
+            .lowering(arch)
+            .map_or(&[][..], |l| &l.exports[..])
+            .iter()
+            .filter(|x| x.required)
+        {
+            // Before wasit-ld finishes it, the memory is wasm-ld's `memory`;
+            // an imported one is reported above.
+            let present = match want.sig {
+                None => {
+                    m.exports.iter().any(|e| {
+                        e.kind == ExternalKind::Memory
+                            && (e.name == want.name || e.name == "memory")
+                    }) || m
+                        .imports
+                        .iter()
+                        .any(|i| matches!(i.kind, ImportKind::Memory { .. }))
+                }
+                Some(_) => m.exports.iter().any(|e| e.name == want.name),
+            };
+            if !present {
+                problems.push(Problem::new(
+                    ProblemKind::MissingExport,
+                    format!(
+                        "export \"{}\": missing, but world {} requires it",
+                        want.name, profile.world
+                    ),
+                ));
+            }
+        }
+    }
+
     // A finished p1 module (p1 imports, no wasit2 imports left) runs as a
     // p1 command: the runtime calls `_start` and uses the memory `memory`.
     let has_p1 = m.func_imports().any(|(i, _, _)| i.module == p1::MODULE);

@@ -311,7 +311,12 @@ fn the_report_is_one_error_line_per_problem_with_how_each_import_is_reached() {
     );
 
     // A memory import is a problem unless the link imports memory on purpose.
-    let imports_memory = wat::parse_str(r#"(module (import "env" "memory" (memory 1)))"#).unwrap();
+    let imports_memory = wat::parse_str(
+        r#"(module
+          (import "env" "memory" (memory 1))
+          (func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (i32.const 0)))"#,
+    )
+    .unwrap();
     let report = check(
         &imports_memory,
         &HostProfile::wasit2().unwrap(),
@@ -328,4 +333,18 @@ fn the_report_is_one_error_line_per_problem_with_how_each_import_is_reached() {
     };
     let report = check(&imports_memory, &HostProfile::wasit2().unwrap(), &opts).unwrap();
     assert!(report.is_ok(), "{report}");
+
+    // A command must export `run` (and its memory, here wasm-ld's `memory`).
+    let no_run = wat::parse_str(r#"(module (memory (export "memory") 1))"#).unwrap();
+    let report = check(
+        &no_run,
+        &HostProfile::wasit2().unwrap(),
+        &CheckOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        report.render(),
+        "error: export \"cm32p2|wasi:cli/run@0.2|run\": missing, but world wasi:cli/command@0.2.12 requires it\n"
+    );
+    assert_eq!(report.problems[0].kind, ProblemKind::MissingExport);
 }

@@ -89,7 +89,7 @@ fn error_text(err: &anyhow::Error) -> String {
 pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
     let args = rsp::expand(args)?;
     let args = args::parse(&args)?;
-    let host = Host::from_name(args.host.as_deref().unwrap_or("wasit2"))?;
+    let (host, host_profile) = host_of(args.host.as_deref().unwrap_or("wasit2"))?;
     let wasi_version = match &args.wasi_version {
         Some(v) => Some(
             semver::Version::parse(v)
@@ -129,7 +129,7 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
     let target = if args.relocatable {
         None
     } else {
-        Some(Target::load(&args, host)?)
+        Some(Target::load(&args, host, host_profile)?)
     };
     let output = args.output_path();
     let output_existed = output.is_file();
@@ -148,22 +148,56 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
     result
 }
 
+/// `--host NAME`: `wasit2`, `wasip1`, or `PATH[:WORLD]` of a WIT world
+/// that includes `wasit2:targets/wasip1` (a p1 runtime with more
+/// interfaces), linked like `wasip1` and checked against that world.
+fn host_of(spec: &str) -> anyhow::Result<(Host, Option<HostProfile>)> {
+    let unknown = match Host::from_name(spec) {
+        Ok(host) => return Ok((host, None)),
+        Err(e) => e,
+    };
+    let path = spec.rsplit_once(':').map_or(spec, |(p, _)| p);
+    if !Path::new(spec).exists() && !Path::new(path).exists() {
+        return Err(unknown.into());
+    }
+    let profile = HostProfile::parse(spec).with_context(|| format!("--host {spec}"))?;
+    if !profile.p1 {
+        bail!(
+            "--host {spec}: world {} does not include wasit2:targets/wasip1, so it is no WASI preview 1 runtime; to link for a wasit2 host with it, pass --wit PATH --world WORLD",
+            profile.world
+        );
+    }
+    Ok((Host::Wasip1, Some(profile)))
+}
+
 /// The WIT and world a module is checked against.
 struct Target {
     wit: Wit,
     world: wit_parser::WorldId,
     name: String,
+    /// The profile of a `--host PATH[:WORLD]` host, checked instead of the
+    /// built-in one.
+    host_profile: Option<HostProfile>,
 }
 
 impl Target {
-    fn load(args: &LinkArgs, host: Host) -> anyhow::Result<Target> {
+    fn load(
+        args: &LinkArgs,
+        host: Host,
+        host_profile: Option<HostProfile>,
+    ) -> anyhow::Result<Target> {
         let mut wit = Wit::wasi().context("loading the WASI WIT")?;
         for path in &args.wit {
             wit.push_path(path)?;
         }
         let name = args.world.clone().unwrap_or_else(|| host.default_world());
         let world = wit.world(&name).context("--world")?;
-        Ok(Target { wit, world, name })
+        Ok(Target {
+            wit,
+            world,
+            name,
+            host_profile,
+        })
     }
 }
 
@@ -336,15 +370,21 @@ fn check_linked(
         (Some(a), _) | (None, Some(a)) => a,
         (None, None) => Arch::Wasm32,
     };
-    let profile = match host {
-        Host::Wasip1 => {
-            if arch == Arch::Wasm64 {
-                return Err(wasip1::Wasip1Error::Wasm64.into());
-            }
-            HostProfile::wasip1()?
+    if host.is_wasip1() && arch == Arch::Wasm64 {
+        return Err(wasip1::Wasip1Error::Wasm64.into());
+    }
+    let built;
+    let profile = match (&target.host_profile, host) {
+        (Some(profile), _) => profile,
+        (None, Host::Wasip1) => {
+            built = HostProfile::wasip1()?;
+            &built
         }
-        Host::Wasit2 => HostProfile::for_world(host.name(), &target.wit, target.world, &[arch])
-            .with_context(|| format!("lowering world `{}`", target.name))?,
+        (None, Host::Wasit2) => {
+            built = HostProfile::for_world(host.name(), &target.wit, target.world, &[arch])
+                .with_context(|| format!("lowering world `{}`", target.name))?;
+            &built
+        }
     };
     if args.verbose {
         eprintln!(
@@ -352,7 +392,7 @@ fn check_linked(
             module.imports.len(),
             profile.world,
             arch.name(),
-            host.name()
+            profile.name
         );
     }
     let opts = CheckOptions {
@@ -360,7 +400,7 @@ fn check_linked(
         features: None,
         import_memory: args.import_memory,
     };
-    let report = wasit2_hostcheck::check_parsed(bytes, module, &profile, &opts)?;
+    let report = wasit2_hostcheck::check_parsed(bytes, module, profile, &opts)?;
     if !report.is_ok() {
         return Err(CheckFailed(report).into());
     }

@@ -780,3 +780,32 @@ fn temp_dirs_in(dir: &Path) -> Vec<String> {
         .filter(|n| n.starts_with(".wasit-ld"))
         .collect()
 }
+
+#[test]
+fn a_wit_host_must_be_a_p1_runtime() {
+    let arch = Arch::Wasm32;
+    let dir = tempfile::tempdir().unwrap();
+    let (src, _) = program(arch);
+    let obj = compile(dir.path(), "prog", arch, &src);
+    let wit = dir.path().join("plain.wit");
+    std::fs::write(
+        &wit,
+        "package vendor:plain;\nworld device {\n  import wasi:cli/stdout@0.2.12;\n}\n",
+    )
+    .unwrap();
+    let host = format!("--host={}:device", wit.display());
+    let out = link_fails(dir.path(), arch, &obj, &[&host]);
+    assert_one_line_error(
+        &out,
+        &[
+            &format!("wasit-ld: error: --host {}:device: world vendor:plain/device does not include wasit2:targets/wasip1", wit.display()),
+            "--wit PATH --world WORLD",
+        ],
+    );
+    // A name that is neither a host nor a path keeps the short message.
+    let out = link_fails(dir.path(), arch, &obj, &["--host=nosuch"]);
+    assert_one_line_error(
+        &out,
+        &["wasit-ld: error: unknown host `nosuch` (supported: wasit2, wasip1)"],
+    );
+}
