@@ -16,8 +16,8 @@ mod lowering;
 mod names;
 mod policy;
 mod section;
-mod wit;
 pub mod wasip1_adapter;
+mod wit;
 
 pub mod docs;
 pub mod p1;
