@@ -482,19 +482,19 @@ pub(crate) fn rewrite(
             continue;
         }
         if name == "name" {
-            if let wasmparser::KnownCustom::Name(reader) = custom.as_known() {
-                // Glue names win over the old import names mapped onto the glue.
-                remap.extra = glues
-                    .iter()
-                    .enumerate()
-                    .map(|(k, g)| {
-                        (
-                            n_imports + n_defined + k as u32,
-                            format!("wasit2-bridge glue {}", g.import.display_name()),
-                        )
-                    })
-                    .collect();
-                out.section(&remap_name_section(reader, &mut remap).map_err(enc)?);
+            // Glue names win over the old import names mapped onto the glue.
+            remap.extra = glues
+                .iter()
+                .enumerate()
+                .map(|(k, g)| {
+                    (
+                        n_imports + n_defined + k as u32,
+                        format!("wasit2-bridge glue {}", g.import.display_name()),
+                    )
+                })
+                .collect();
+            if let Some(names) = remap_name_section(custom, &mut remap).map_err(enc)? {
+                out.section(&names);
                 continue;
             }
         }

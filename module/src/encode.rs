@@ -158,11 +158,15 @@ impl Reencode for FuncRemap {
     }
 }
 
-/// The name section of a module re-encoded through `remap`.
+/// The custom section `custom` re-encoded through `remap` if it is a name
+/// section; `None` for any other custom section.
 pub fn remap_name_section(
-    reader: wasmparser::NameSectionReader<'_>,
+    custom: &wasmparser::CustomSectionReader<'_>,
     remap: &mut FuncRemap,
-) -> Result<NameSection, ModuleError> {
+) -> Result<Option<NameSection>, ModuleError> {
+    let wasmparser::KnownCustom::Name(reader) = custom.as_known() else {
+        return Ok(None);
+    };
     let mut names = NameSection::new();
     for sub in reader {
         let sub = sub?;
@@ -170,7 +174,7 @@ pub fn remap_name_section(
             .parse_custom_name_subsection(&mut names, sub)
             .map_err(|e| ModuleError::Invalid(e.to_string()))?;
     }
-    Ok(names)
+    Ok(Some(names))
 }
 
 /// Why [`redirect_imports`] could not serve an import.
