@@ -9,122 +9,44 @@ use wasm_encoder::{
     FunctionSection, GlobalSection, GlobalType, ImportSection, Module, RawSection, SectionId,
     StartSection, TypeSection, ValType,
 };
-use wasmparser::{
-    CustomSectionReader, ExternalKind, FuncType, FunctionBody, Parser, Payload, TypeRef, Validator,
-    WasmFeatures,
-};
+use wasmparser::{ExternalKind, FuncType, TypeRef, Validator, WasmFeatures};
 
 use wasit2_abi::{AbiSection, CoreSig, Import, Lowering, ABI_VERSION, SECTION_NAME};
 
-use wasit2_module::encode::{remap_name_section, FuncRemap};
+use wasit2_module::encode::{remap_name_section, FuncRemap, Sections};
+use wasit2_module::ModuleError;
 
 use crate::glue::{self, GlueIndices};
 use crate::names::{map_export, map_import, ExportTarget, ImportTarget};
 use crate::BridgeError;
 
-/// Everything read from the input module.
-#[derive(Default)]
-struct Input<'a> {
-    types: Vec<FuncType>,
-    type_section: Option<wasmparser::TypeSectionReader<'a>>,
-    /// (module, field, type index) of each function import, in order.
-    func_imports: Vec<(&'a str, &'a str, u32)>,
-    functions: Vec<u32>,
-    tables: Option<wasmparser::TableSectionReader<'a>>,
-    memories: Vec<wasmparser::MemoryType>,
-    memory_range: Option<std::ops::Range<usize>>,
-    tag_range: Option<std::ops::Range<usize>>,
-    globals: Option<wasmparser::GlobalSectionReader<'a>>,
-    n_globals: u32,
-    exports: Vec<wasmparser::Export<'a>>,
-    start: Option<u32>,
-    elements: Option<wasmparser::ElementSectionReader<'a>>,
-    data_count: Option<u32>,
-    bodies: Vec<FunctionBody<'a>>,
-    data_range: Option<std::ops::Range<usize>>,
-    customs: Vec<CustomSectionReader<'a>>,
-}
-
-fn read_input(module: &[u8]) -> Result<Input<'_>, BridgeError> {
-    let mut input = Input::default();
-    for payload in Parser::new(0).parse_all(module) {
-        match payload? {
-            Payload::Version {
-                encoding: wasmparser::Encoding::Component,
-                ..
-            } => return Err(BridgeError::Component),
-            Payload::Version { .. } | Payload::End(_) | Payload::CodeSectionStart { .. } => {}
-            Payload::TypeSection(r) => {
-                input.type_section = Some(r.clone());
-                for ty in r.into_iter_err_on_gc_types() {
-                    input.types.push(ty?);
-                }
-            }
-            Payload::ImportSection(r) => {
-                for import in r.into_imports() {
-                    let import = import?;
-                    let reason = match import.ty {
-                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
-                            input.func_imports.push((import.module, import.name, t));
-                            continue;
-                        }
-                        TypeRef::Memory(_) => {
-                            "imported memories are not supported (export the memory instead)"
-                        }
-                        TypeRef::Table(_) => "imported tables are not supported",
-                        TypeRef::Global(_) => "imported globals are not supported",
-                        TypeRef::Tag(_) => "imported tags are not supported",
-                    };
-                    return Err(BridgeError::UnsupportedImport {
-                        module: import.module.into(),
-                        field: import.name.into(),
-                        reason: reason.into(),
-                    });
-                }
-            }
-            Payload::FunctionSection(r) => {
-                for f in r {
-                    input.functions.push(f?);
-                }
-            }
-            Payload::TableSection(r) => input.tables = Some(r),
-            Payload::MemorySection(r) => {
-                input.memory_range = Some(usize_range(r.range()));
-                for m in r {
-                    input.memories.push(m?);
-                }
-            }
-            Payload::TagSection(r) => input.tag_range = Some(usize_range(r.range())),
-            Payload::GlobalSection(r) => {
-                input.n_globals = r.count();
-                input.globals = Some(r);
-            }
-            Payload::ExportSection(r) => {
-                for e in r {
-                    input.exports.push(e?);
-                }
-            }
-            Payload::StartSection { func, .. } => input.start = Some(func),
-            Payload::ElementSection(r) => input.elements = Some(r),
-            Payload::DataCountSection { count, .. } => input.data_count = Some(count),
-            Payload::CodeSectionEntry(body) => input.bodies.push(body),
-            Payload::DataSection(r) => input.data_range = Some(usize_range(r.range())),
-            Payload::CustomSection(c) => {
-                if c.name() == "linking" || c.name().starts_with("reloc.") {
-                    return Err(BridgeError::Invalid(
-                        "relocatable object file; bridge the linked module instead".into(),
-                    ));
-                }
-                input.customs.push(c);
-            }
-            other => {
-                let what = match other.as_section() {
-                    Some((id, _)) => format!("unsupported section id {id}"),
-                    None => "unsupported section".to_string(),
-                };
-                return Err(BridgeError::Invalid(what));
-            }
-        }
+/// The input module's sections, plus what a rewrite cannot take.
+fn read_input(module: &[u8]) -> Result<Sections<'_>, BridgeError> {
+    let input = Sections::read(module).map_err(|e| match e {
+        ModuleError::Component => BridgeError::Component,
+        other => BridgeError::Invalid(other.to_string()),
+    })?;
+    if let Some(import) = input.other_imports.first() {
+        let reason = match import.ty {
+            TypeRef::Memory(_) => "imported memories are not supported (export the memory instead)",
+            TypeRef::Table(_) => "imported tables are not supported",
+            TypeRef::Global(_) => "imported globals are not supported",
+            _ => "imported tags are not supported",
+        };
+        return Err(BridgeError::UnsupportedImport {
+            module: import.module.into(),
+            field: import.name.into(),
+            reason: reason.into(),
+        });
+    }
+    if input
+        .customs
+        .iter()
+        .any(|c| c.name() == "linking" || c.name().starts_with("reloc."))
+    {
+        return Err(BridgeError::Invalid(
+            "relocatable object file; bridge the linked module instead".into(),
+        ));
     }
     Ok(input)
 }
@@ -537,7 +459,7 @@ fn reencode_val(t: wasmparser::ValType) -> ValType {
     }
 }
 
-fn func_type_of<'a>(input: &'a Input, func: u32) -> &'a FuncType {
+fn func_type_of<'a>(input: &'a Sections, func: u32) -> &'a FuncType {
     let n = input.func_imports.len() as u32;
     let ty = if func < n {
         input.func_imports[func as usize].2
@@ -545,8 +467,4 @@ fn func_type_of<'a>(input: &'a Input, func: u32) -> &'a FuncType {
         input.functions[(func - n) as usize]
     };
     &input.types[ty as usize]
-}
-
-fn usize_range(r: std::ops::Range<u64>) -> std::ops::Range<usize> {
-    r.start as usize..r.end as usize
 }

@@ -10,7 +10,9 @@ use wasm_encoder::{
     CustomSection, ExportSection, ImportSection, IndirectNameMap, Module, NameMap, NameSection,
     RawSection,
 };
-use wasmparser::{ExternalKind, FuncType, Parser, Payload, TypeRef};
+use wasmparser::{
+    CustomSectionReader, ExternalKind, FuncType, FunctionBody, Parser, Payload, TypeRef,
+};
 
 use crate::ModuleError;
 
@@ -380,4 +382,103 @@ pub fn redirect_imports(
         .validate_all(&bytes)
         .map_err(|e| RedirectError::Encode(format!("redirected module does not validate: {e}")))?;
     Ok(bytes)
+}
+/// A core module's sections as wasmparser readers, for a rewrite that
+/// re-encodes them: function types, function imports (others kept whole),
+/// and every section by reader or byte range.
+#[derive(Default)]
+pub struct Sections<'a> {
+    pub types: Vec<FuncType>,
+    pub type_section: Option<wasmparser::TypeSectionReader<'a>>,
+    /// (module, field, type index) of each function import, in order.
+    pub func_imports: Vec<(&'a str, &'a str, u32)>,
+    /// Memory, table, global and tag imports.
+    pub other_imports: Vec<wasmparser::Import<'a>>,
+    pub functions: Vec<u32>,
+    pub tables: Option<wasmparser::TableSectionReader<'a>>,
+    pub memories: Vec<wasmparser::MemoryType>,
+    pub memory_range: Option<std::ops::Range<usize>>,
+    pub tag_range: Option<std::ops::Range<usize>>,
+    pub globals: Option<wasmparser::GlobalSectionReader<'a>>,
+    pub n_globals: u32,
+    pub exports: Vec<wasmparser::Export<'a>>,
+    pub start: Option<u32>,
+    pub elements: Option<wasmparser::ElementSectionReader<'a>>,
+    pub data_count: Option<u32>,
+    pub bodies: Vec<FunctionBody<'a>>,
+    pub data_range: Option<std::ops::Range<usize>>,
+    pub customs: Vec<CustomSectionReader<'a>>,
+}
+
+impl<'a> Sections<'a> {
+    /// Reads `module` (not validated; a rewrite validates its output).
+    pub fn read(module: &'a [u8]) -> Result<Sections<'a>, ModuleError> {
+        let mut input = Sections::default();
+        for payload in Parser::new(0).parse_all(module) {
+            match payload? {
+                Payload::Version {
+                    encoding: wasmparser::Encoding::Component,
+                    ..
+                } => return Err(ModuleError::Component),
+                Payload::Version { .. } | Payload::End(_) | Payload::CodeSectionStart { .. } => {}
+                Payload::TypeSection(r) => {
+                    input.type_section = Some(r.clone());
+                    for ty in r.into_iter_err_on_gc_types() {
+                        input.types.push(ty?);
+                    }
+                }
+                Payload::ImportSection(r) => {
+                    for import in r.into_imports() {
+                        let import = import?;
+                        match import.ty {
+                            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                                input.func_imports.push((import.module, import.name, t))
+                            }
+                            _ => input.other_imports.push(import),
+                        }
+                    }
+                }
+                Payload::FunctionSection(r) => {
+                    for f in r {
+                        input.functions.push(f?);
+                    }
+                }
+                Payload::TableSection(r) => input.tables = Some(r),
+                Payload::MemorySection(r) => {
+                    input.memory_range = Some(usize_range(r.range()));
+                    for m in r {
+                        input.memories.push(m?);
+                    }
+                }
+                Payload::TagSection(r) => input.tag_range = Some(usize_range(r.range())),
+                Payload::GlobalSection(r) => {
+                    input.n_globals = r.count();
+                    input.globals = Some(r);
+                }
+                Payload::ExportSection(r) => {
+                    for e in r {
+                        input.exports.push(e?);
+                    }
+                }
+                Payload::StartSection { func, .. } => input.start = Some(func),
+                Payload::ElementSection(r) => input.elements = Some(r),
+                Payload::DataCountSection { count, .. } => input.data_count = Some(count),
+                Payload::CodeSectionEntry(body) => input.bodies.push(body),
+                Payload::DataSection(r) => input.data_range = Some(usize_range(r.range())),
+                Payload::CustomSection(c) => input.customs.push(c),
+                other => {
+                    let what = match other.as_section() {
+                        Some((id, _)) => format!("unsupported section id {id}"),
+                        None => "unsupported section".to_string(),
+                    };
+                    return Err(ModuleError::Invalid(what));
+                }
+            }
+        }
+        Ok(input)
+    }
+}
+
+fn usize_range(r: std::ops::Range<u64>) -> std::ops::Range<usize> {
+    r.start as usize..r.end as usize
 }
