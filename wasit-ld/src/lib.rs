@@ -1,11 +1,13 @@
 //! `wasit-ld`, the wasit2 linker driver.
 //!
 //! It is called exactly like wasm-ld (by clang, rustc or by hand), runs the
-//! real wasm-ld into a temporary file, then checks the result against the
-//! wasit2 ABI computed by `wasit2-abi`: every import must be one the target
-//! world lowers to, with exactly the computed signature. A good module gets
-//! its ABI export names and custom sections and is moved into place
-//! atomically; a bad one produces one error line per problem and no output.
+//! real wasm-ld into a temporary directory, bridges what it can, then checks
+//! the result with the one wasit2 checker (`wasit2-hostcheck`, against the
+//! host's profile: every import one the host serves, with exactly the
+//! signature `wasit2-abi` computes). A good module gets its ABI export names
+//! and custom sections and is moved into place atomically; a bad one gets
+//! the checker's report, one line per problem, and no output. The steps are
+//! `link_checked`, in order.
 
 pub mod args;
 pub mod find;
@@ -22,7 +24,6 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 use wasit2_abi::{AbiSection, Arch, Wit, ABI_VERSION};
-
 use wasit2_hostcheck::{CheckOptions, HostProfile, Report};
 use wasit2_module::Module;
 
