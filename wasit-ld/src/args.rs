@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use wasit2_abi::Arch;
 
 /// The runtime a module is linked for (`--host NAME`); what each one
-/// serves is its `wasit2_hostcheck::HostProfile`.
+/// serves is its `wasit2_check::HostProfile`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Host {
     /// The wasit2 host: every import of the world.

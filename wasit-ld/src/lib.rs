@@ -2,7 +2,7 @@
 //!
 //! It is called exactly like wasm-ld (by clang, rustc or by hand), runs the
 //! real wasm-ld into a temporary directory, bridges what it can, then checks
-//! the result with the one wasit2 checker (`wasit2-hostcheck`, against the
+//! the result with the one wasit2 checker (`wasit2-check`, against the
 //! host's profile: every import one the host serves, with exactly the
 //! signature `wasit2-abi` computes). A good module gets its ABI export names
 //! and custom sections and is moved into place atomically; a bad one gets
@@ -24,7 +24,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 use wasit2_abi::{AbiSection, Arch, Wit, ABI_VERSION};
-use wasit2_hostcheck::{CheckOptions, HostProfile, Report};
+use wasit2_check::{CheckOptions, HostProfile, Report};
 use wasit2_module::Module;
 
 pub use args::{Host, LinkArgs, Strip};
@@ -401,7 +401,7 @@ fn check_linked(
         features: None,
         import_memory: args.import_memory,
     };
-    let report = wasit2_hostcheck::check_parsed(bytes, module, profile, &opts)?;
+    let report = wasit2_check::check_parsed(bytes, module, profile, &opts)?;
     if !report.is_ok() {
         return Err(CheckFailed(report).into());
     }

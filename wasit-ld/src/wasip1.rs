@@ -4,7 +4,7 @@
 //! `wasit2 sysroot build` into the wasm32 sysroot lib dirs) is linked after
 //! everything else and defines every wasit2 import of the
 //! `wasit2:targets/wasip1` world over `wasi_snapshot_preview1`. Its `_start`
-//! is the entry. The result is checked with wasit2-hostcheck's `wasip1`
+//! is the entry. The result is checked with wasit2-check's `wasip1`
 //! profile (imports, call paths, `_start`/`memory` exports, the 2020 WAMR's
 //! wasm features) and keeps wasm-ld's `memory` export name.
 

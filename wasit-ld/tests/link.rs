@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::*;
 use wasit2_abi::{AbiSection, Arch, Import, ABI_VERSION};
-use wasit2_hostcheck::HostProfile;
+use wasit2_check::HostProfile;
 
 /// The imports the C program calls: plain ones of several kinds (function,
 /// resource method, resource drop, i64 result) and two caller-supplied-buffer
@@ -448,7 +448,7 @@ fn initialize_is_renamed_and_the_library_api_reports_call_paths() {
     // The checker wasit-ld and `wasit2 check` share accepts it, and the
     // module model traces every import back to the export that reaches it.
     let report =
-        wasit2_hostcheck::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
+        wasit2_check::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
             .unwrap();
     assert!(report.is_ok(), "{report}");
     let m = wasit2_module::Module::parse(&bytes).unwrap();
@@ -485,7 +485,7 @@ fn initialize_is_renamed_and_the_library_api_reports_call_paths() {
         &[Arch::Wasm64],
     )
     .unwrap();
-    let report = wasit2_hostcheck::check(&bytes, &only64, &Default::default()).unwrap();
+    let report = wasit2_check::check(&bytes, &only64, &Default::default()).unwrap();
     assert_eq!(report.problems.len(), used.len(), "{report}");
     assert!(
         report.problems.iter().all(|p| p
@@ -639,14 +639,14 @@ fn a_linked_module_records_its_world_and_checks_against_it() {
     assert_eq!(m.arch(), Some(Arch::Wasm64));
     assert_eq!(m.func_imports().count(), used.len());
     let report =
-        wasit2_hostcheck::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
+        wasit2_check::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
             .unwrap();
     assert!(report.is_ok(), "{report}");
     // The program uses only interfaces the p1-compatible world has too.
     let wit = wasit2_abi::Wit::wasi().unwrap();
     let p1_world = wit.world("wasit2:targets/wasip1").unwrap();
     let profile = HostProfile::for_world("wasit2", &wit, p1_world, &[Arch::Wasm64]).unwrap();
-    let report = wasit2_hostcheck::check(&bytes, &profile, &Default::default()).unwrap();
+    let report = wasit2_check::check(&bytes, &profile, &Default::default()).unwrap();
     assert!(report.is_ok(), "{report}");
     // An unknown world is an error, not a panic.
     assert!(wit.world("nope:x/y").is_err());

@@ -264,8 +264,8 @@ fn assert_wasit2_module(bytes: &[u8]) {
         exports.iter().any(|e| e == "cm32p2_memory"),
         "no memory export: {exports:?}"
     );
-    let profile = wasit2_hostcheck::HostProfile::wasit2().unwrap();
-    let report = wasit2_hostcheck::check(bytes, &profile, &Default::default()).unwrap();
+    let profile = wasit2_check::HostProfile::wasit2().unwrap();
+    let report = wasit2_check::check(bytes, &profile, &Default::default()).unwrap();
     assert!(
         report.is_ok(),
         "wasit2 check against {}: {report}",

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use wasit2_hostcheck::{check, CheckOptions, HostProfile, STRICT_MVP};
+use wasit2_check::{check, CheckOptions, HostProfile, STRICT_MVP};
 
 #[derive(clap::Args)]
 pub struct Args {

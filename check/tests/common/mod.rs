@@ -74,7 +74,7 @@ pub fn compile(src: &str, out: &Path, extra: &[&str]) {
         .args(extra)
         .arg("-I")
         .arg(&adapter().include)
-        .arg(repo().join("hostcheck/tests/c").join(src))
+        .arg(repo().join("check/tests/c").join(src))
         .arg("-o")
         .arg(out));
 }

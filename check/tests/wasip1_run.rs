@@ -10,7 +10,7 @@ use std::process::Command;
 use common::*;
 use wasit2_abi::c_names::import_symbol;
 use wasit2_abi::wasip1_adapter::{adapter_lowering, unserved_drops};
-use wasit2_hostcheck::{check, CheckOptions, HostProfile};
+use wasit2_check::{check, CheckOptions, HostProfile};
 
 #[test]
 fn adapter_defines_every_import_of_the_wasip1_world() {

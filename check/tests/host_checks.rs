@@ -6,7 +6,7 @@ use std::process::Command;
 
 use common::*;
 use wasit2_abi::{Arch, Lowering, Wit};
-use wasit2_hostcheck::{check, CheckOptions, HostProfile, ProblemKind, STRICT_MVP};
+use wasit2_check::{check, CheckOptions, HostProfile, ProblemKind, STRICT_MVP};
 
 /// Builds tests/c/connect.c against the full command world's declarations,
 /// leaving its wasit2 imports unresolved (as wasit-ld checks them).
@@ -32,7 +32,7 @@ fn connect_module(dir: &std::path::Path) -> Vec<u8> {
             "-I",
         ])
         .arg(&inc)
-        .arg(repo().join("hostcheck/tests/c/connect.c"))
+        .arg(repo().join("check/tests/c/connect.c"))
         .arg("-o")
         .arg(&obj));
     let wasm = dir.join("connect.wasm");
