@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use wasit2_testkit::Tool;
 
 const WASIT_LD: &str = env!("CARGO_BIN_EXE_wasit-ld");
 
@@ -16,16 +17,12 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn tool(env: &str, fallback: PathBuf) -> PathBuf {
-    std::env::var_os(env).map(PathBuf::from).unwrap_or(fallback)
-}
-
 fn wasmtime() -> PathBuf {
-    tool("WASMTIME", repo().join(".tools/bin/wasmtime"))
+    Tool::Wasmtime.path()
 }
 
 fn wasit2_cli() -> PathBuf {
-    tool("WASIT2", repo().join("target/debug/wasit2"))
+    Tool::Wasit2.path()
 }
 
 fn assert_ok(what: &str, o: &Output) {

@@ -11,18 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{stderr, WASIT_LD};
-use wasit2_testkit::{clang, repo};
+use wasit2_testkit::{clang, Tool};
 
 fn wasit2_bin() -> PathBuf {
-    std::env::var_os("WASIT2")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/debug/wasit2"))
-}
-
-fn tool(env: &str, name: &str) -> PathBuf {
-    std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools/bin").join(name))
+    Tool::Wasit2.path()
 }
 
 /// Compiles and links `src` with clang's `target`, through the wasit-ld under test.
@@ -188,7 +180,7 @@ fn hello_links_for_wasip1_with_start_memory_and_p1_imports_only() {
     }
     assert!(exports.iter().any(|e| e == "_start"), "{exports:?}");
     assert!(exports.iter().any(|e| e == "memory"), "{exports:?}");
-    let run = Command::new(tool("WASIT2_IWASM", "iwasm"))
+    let run = Command::new(Tool::Iwasm.path())
         .arg(&wasm)
         .output()
         .unwrap();
@@ -317,7 +309,7 @@ fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
         .local_addr()
         .unwrap()
         .port();
-    let mut server = Command::new(tool("WASIT2_WASMTIME42", "wasmtime42"))
+    let mut server = Command::new(Tool::Wasmtime42.path())
         .args([
             "run",
             "-S",
@@ -356,7 +348,7 @@ fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
     );
     assert!(done.status.success(), "{err}");
 
-    let wasmtime = Command::new(tool("WASIT2_WASMTIME", "wasmtime"))
+    let wasmtime = Command::new(Tool::Wasmtime.path())
         .arg("run")
         .arg(&wasm)
         .output()
@@ -367,7 +359,7 @@ fn preopened_socket_server_serves_a_client_on_wasmtime_42() {
     );
     assert_eq!(wasmtime.status.code(), Some(1));
     // The 2020 iwasm warns on stdout that it lacks sock_accept, then runs.
-    let iwasm = Command::new(tool("WASIT2_IWASM", "iwasm"))
+    let iwasm = Command::new(Tool::Iwasm.path())
         .arg(&wasm)
         .output()
         .unwrap();
@@ -384,7 +376,7 @@ fn the_direct_libc_leaves_the_adapter_out_unless_asked() {
     let names = |extra: &[&str], out: &str| -> Vec<String> {
         let (o, wasm) = cc(dir.path(), "wasm32-wasit2-mvp", src, out, extra);
         assert!(o.status.success(), "{}", stderr(&o));
-        let run = Command::new(tool("WASIT2_IWASM", "iwasm"))
+        let run = Command::new(Tool::Iwasm.path())
             .arg(&wasm)
             .output()
             .unwrap();
@@ -462,7 +454,7 @@ int main(void) {
             names.iter().any(|n| n == "malloc") && names.iter().any(|n| n == "free"),
             "{libc}: {names:?}"
         );
-        let run = Command::new(tool("WASIT2_IWASM", "iwasm"))
+        let run = Command::new(Tool::Iwasm.path())
             .arg("--dir=.")
             .arg(&wasm)
             .current_dir(dir.path())
