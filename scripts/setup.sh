@@ -52,7 +52,10 @@ installed_targets="$(rustup target list --installed)"
 for t in wasm32-wasip1 wasm32-wasip2 wasm32-unknown-unknown; do
   grep -qx "$t" <<<"$installed_targets" || { log "rustup target add $t"; rustup target add "$t"; }
 done
-rustup component list --installed | grep -q '^rust-src' || { log "rustup component add rust-src"; rustup component add rust-src; }
+installed_components="$(rustup component list --installed)"
+for c in rust-src rustfmt clippy; do
+  grep -q "^$c" <<<"$installed_components" || { log "rustup component add $c"; rustup component add "$c"; }
+done
 
 # --- wasi-libc sources (Debian) --------------------------------------------
 if [ ! -d "$TOOLS/wasi-libc" ]; then
