@@ -62,7 +62,6 @@ for prog in readloop writeloop; do
   w2p1 "$src" -o "$tmp/$prog.w2p1.wasm"
 done
 
-rust_rows=()
 if [ "$RUST" = 1 ]; then
   mkdir -p "$tmp/rs/src"
   cat >"$tmp/rs/Cargo.toml" <<'EOF'
@@ -103,23 +102,24 @@ head -c $((READ_MIB << 20)) /dev/urandom >"$tmp/d/big.bin"
 read_bytes=$((READ_MIB << 20))
 write_bytes=$((WRITE_MIB << 20))
 
-# Runs "$@" (in $tmp/d) $RUNS times; prints "median min max" seconds. The
-# expected output is $want: stdout for reads, stderr for writes ($check).
-want="" check=stdout out_to=""
-timed() {
-  local times=() i start end out
-  for ((i = 0; i < RUNS; i++)); do
-    start=$(date +%s.%N)
-    if [ "$check" = stdout ]; then
-      out="$(cd "$tmp/d" && "$@" 2>&1)"
-    else
-      out="$(cd "$tmp/d" && "$@" 2>&1 >"${out_to:-/dev/null}")"
-    fi
-    end=$(date +%s.%N)
-    [ "$out" = "$want" ] || { echo "FAIL: $* printed: $out (want $want)" >&2; exit 1; }
-    times+=("$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f", b - a}')")
-  done
-  printf '%s\n' "${times[@]}" | sort -n |
+# One run of "$@" in $tmp/d; prints its wall time in seconds. The expected
+# output is $want: stdout for reads, stderr for writes ($check).
+want="" check=stdout
+once() {
+  local start end out
+  start=$(date +%s.%N)
+  if [ "$check" = stdout ]; then
+    out="$(cd "$tmp/d" && "$@" 2>&1)"
+  else
+    out="$(cd "$tmp/d" && "$@" 2>&1 >/dev/null)"
+  fi
+  end=$(date +%s.%N)
+  [ "$out" = "$want" ] || { echo "FAIL: $* printed: $out (want $want)" >&2; return 1; }
+  awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f", b - a}'
+}
+# "median min max" of the times in $1.
+stats() {
+  printf '%s\n' $1 | sort -n |
     awk '{a[NR]=$1} END{printf "%s %s %s\n", a[int((NR+1)/2)], a[1], a[NR]}'
 }
 
@@ -133,6 +133,7 @@ configs=(
   "--host wasip1 on wasmtime run|wasip1 on wasmtime run|$WASMTIME run --dir . $tmp/@.w2p1.wasm"
   "--host wasip1 on iwasm|wasip1 on iwasm|$IWASM --dir=. $tmp/@.w2p1.wasm"
 )
+rust_rows=()
 if [ "$RUST" = 1 ]; then
   rust_rows=(
     "Rust std wasip2 component on wasmtime run|Rust std wasip2 component on wasmtime run|$WASMTIME run --dir . $tmp/readloop.rs-p2.wasm"
@@ -140,74 +141,81 @@ if [ "$RUST" = 1 ]; then
   )
 fi
 
-declare -A med start
-row() { # section, label, peer, "median min max"
-  local m lo hi
-  read -r m lo hi <<<"$4"
-  med["$1|$2"]=$m
-  local ratio="-" net="-"
-  if [ -n "$3" ] && [ -n "${med["$1|$3"]:-}" ]; then
-    ratio=$(awk -v a="$m" -v b="${med["$1|$3"]}" 'BEGIN{printf "%.2fx", a / b}')
-    # Start-up (the same program on a 1-byte file) taken out of both.
-    net=$(awk -v a="$m" -v sa="${start[$2]}" -v b="${med["$1|$3"]}" -v sb="${start[$3]}" \
-      'BEGIN{ if (b - sb > 0) printf "%.2fx", (a - sa) / (b - sb); else print "-" }')
-  fi
-  local native="${med["$1|native"]}"
-  printf '%-46s %8s s %17s %9s %9s %9s\n' "$2" "$m" "($lo-$hi)" "$ratio" "$net" \
-    "$(awk -v a="$m" -v b="$native" 'BEGIN{printf "%.2fx", a / b}')"
-}
-header() {
-  printf '\n%s\n%-46s %10s %17s %9s %9s %9s\n' "$1" configuration median "(min-max)" "vs peer" \
-    "net" "vs native"
+declare -A start res
+# section TITLE PROGRAM ARGS...: runs every configuration of $rows RUNS
+# times, interleaved (run i of every configuration before run i+1, so load
+# from other jobs falls on all of them alike), into res[label].
+section() {
+  local title="$1" prog="$2" i c label peer cmd t
+  shift 2
+  log "$title, $RUNS runs each"
+  declare -A times=()
+  for ((i = 0; i < RUNS; i++)); do
+    for c in "${rows[@]}"; do
+      IFS='|' read -r label peer cmd <<<"$c"
+      # shellcheck disable=SC2086 # the command is split on purpose
+      t="$(once ${cmd//@/$prog} "$@")" || exit 1
+      times[$label]+="$t "
+    done
+  done
+  for c in "${rows[@]}"; do
+    IFS='|' read -r label peer cmd <<<"$c"
+    res[$label]="$(stats "${times[$label]}")"
+  done
 }
 
-# Start-up of every configuration: the read loop on a 1-byte file.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+table() { # title: prints res[] for $rows with ratios against each peer
+  printf '\n%s\n%-46s %10s %17s %9s %9s %9s\n' "$1" configuration median "(min-max)" \
+    "vs peer" "net" "vs native"
+  local c label peer cmd m lo hi pm vs net nat
+  read -r nat _ _ <<<"${res[native]}"
+  for c in "${rows[@]}"; do
+    IFS='|' read -r label peer cmd <<<"$c"
+    read -r m lo hi <<<"${res[$label]}"
+    vs="-" net="-"
+    if [ -n "$peer" ]; then
+      read -r pm _ _ <<<"${res[$peer]}"
+      vs=$(ratio "$m" "$pm")
+      # Start-up (the same program on a 1-byte file) taken out of both.
+      net=$(ratio "$(awk -v a="$m" -v b="${start[$label]}" 'BEGIN{print a - b}')" \
+        "$(awk -v a="$pm" -v b="${start[$peer]}" 'BEGIN{print a - b}')")
+    fi
+    printf '%-46s %8s s %17s %9s %9s %9s\n' "$label" "$m" "($lo-$hi)" "$vs" "$net" "$(ratio "$m" "$nat")"
+  done
+}
+
+rows=("${configs[@]}" "${rust_rows[@]}")
 head -c 1 /dev/zero >"$tmp/d/one.bin"
 want="$("$tmp/readloop.native" "$tmp/d/one.bin" 4096)" check=stdout
-log "start-up (1-byte file), $RUNS runs each"
+section "start-up: the read loop on a 1-byte file" readloop one.bin 4096
 printf '\n%s\n%-46s %10s %17s\n' "start-up: the read loop on a 1-byte file" configuration median "(min-max)"
-rows=("${configs[@]}")
-[ "$RUST" = 1 ] && rows+=("${rust_rows[@]}")
 for c in "${rows[@]}"; do
   IFS='|' read -r label peer cmd <<<"$c"
-  # shellcheck disable=SC2086
-  r="$(timed ${cmd//@/readloop} one.bin 4096)" || exit 1
-  read -r m lo hi <<<"$r"
+  read -r m lo hi <<<"${res[$label]}"
   start[$label]=$m
   printf '%-46s %8s s %17s\n' "$label" "$m" "($lo-$hi)"
 done
 
 for chunk in 4096 65536; do
-  sec="read $READ_MIB MiB in $((chunk / 1024)) KiB read() calls"
-  log "$sec, $RUNS runs each"
-  header "$sec"
+  title="read $READ_MIB MiB in $((chunk / 1024)) KiB read() calls"
   want="$("$tmp/readloop.native" "$tmp/d/big.bin" "$chunk")" check=stdout
-  rows=("${configs[@]}")
-  [ "$RUST" = 1 ] && rows+=("${rust_rows[@]}")
-  for c in "${rows[@]}"; do
-    IFS='|' read -r label peer cmd <<<"$c"
-    # shellcheck disable=SC2086 # the command is split on purpose
-    r="$(timed ${cmd//@/readloop} big.bin "$chunk")" || exit 1
-    row "$sec" "$label" "$peer" "$r"
-  done
+  section "$title" readloop big.bin "$chunk"
+  table "$title"
 done
 
+# The write loops have no Rust row.
+rows=("${configs[@]}")
 for target in file stdout; do
   if [ "$target" = file ]; then
-    sec="write $WRITE_MIB MiB in 4 KiB write() calls to a file"
+    title="write $WRITE_MIB MiB in 4 KiB write() calls to a file"
     arg=out.bin
   else
-    sec="write $WRITE_MIB MiB in 4 KiB write() calls to stdout (/dev/null)"
+    title="write $WRITE_MIB MiB in 4 KiB write() calls to stdout (/dev/null)"
     arg=-
   fi
-  log "$sec, $RUNS runs each"
-  header "$sec"
-  want="$write_bytes" check=stderr out_to=/dev/null
-  for c in "${configs[@]}"; do
-    IFS='|' read -r label peer cmd <<<"$c"
-    # shellcheck disable=SC2086
-    r="$(timed ${cmd//@/writeloop} "$arg" "$write_bytes" 4096)" || exit 1
-    row "$sec" "$label" "$peer" "$r"
-  done
+  want="$write_bytes" check=stderr
+  section "$title" writeloop "$arg" "$write_bytes" 4096
+  table "$title"
   rm -f "$tmp/d/out.bin"
 done
