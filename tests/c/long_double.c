@@ -1,5 +1,6 @@
-// long double comparisons, the libcalls clang emits for them on wasm
-// (binary128): ordered, equal, signed zeros, negatives, infinities, NaN.
+/* long double comparisons, which clang turns into libcalls on wasm
+ * (binary128), over ordered, equal, signed-zero, negative, infinite and
+ * NaN pairs. */
 #include <math.h>
 #include <stdio.h>
 

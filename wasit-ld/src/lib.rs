@@ -202,8 +202,8 @@ impl Target {
     }
 }
 
-/// The link pipeline, in order: link → [malloc relink, wasip1] → bridges →
-/// check → finish → [componentize] → write. Each step is one function below.
+/// The link pipeline, in order: link → bridges → check → finish →
+/// [componentize] → write. Each step is one function below.
 fn link_checked(
     args: &LinkArgs,
     wasm_ld: &WasmLd,
@@ -260,20 +260,9 @@ fn link_checked(
         std::fs::read(&linked)
             .with_context(|| format!("reading wasm-ld's output {}", linked.display()))
     };
-    let mut bytes = link_with(&extra)?;
+    let bytes = link_with(&extra)?;
 
-    // 2. malloc relink (wasip1): which functions survive gc is known only
-    // after a link, so a program that uses malloc is linked again with it
-    // exported.
-    if host.is_wasip1() {
-        let linked_module = read_linked(&bytes)?;
-        if let Some(exports) = wasip1::allocator_exports(&linked_module) {
-            extra.extend(exports);
-            bytes = link_with(&extra)?;
-        }
-    }
-
-    // 3. bridges, which link again with arguments of their own after `extra`.
+    // 2. bridges, which link again with arguments of their own after `extra`.
     let relink_with_more = |more: Vec<OsString>| link_with(&[extra.as_slice(), &more].concat());
     // Only a p1 program linked against the wasit2 libc gets the p1 layer;
     // elsewhere a p1 import stays an error the checks report.
@@ -286,11 +275,11 @@ fn link_checked(
         true => wasip1::bridge_standard_imports(bytes, args.verbose, relink_with_more)?,
     };
 
-    // 4. check
+    // 3. check
     let module = read_linked(&bytes)?;
     let arch = check_linked(args, target, host, wasi_version, &bytes, &module)?;
 
-    // 5. finish
+    // 4. finish
     let finished = match host {
         Host::Wasip1 => wasip1::finish(&bytes, args)?,
         Host::Wasit2 => post::finish(
@@ -311,14 +300,14 @@ fn link_checked(
         )?,
     };
 
-    // 6. componentize
+    // 5. componentize
     let final_bytes = if args.emit_component {
         wasit2_componentize::componentize(&finished).context("--emit-component")?
     } else {
         finished
     };
 
-    // 7. write
+    // 6. write
     install_output(tmp.path(), &linked, output, &final_bytes)
 }
 

@@ -133,28 +133,15 @@ pub fn find_adapter(lib_dirs: &[PathBuf]) -> Result<PathBuf, Wasip1Error> {
 /// `_start` as the entry unless the command line names one.
 pub fn extra_link_args(args: &LinkArgs, names_entry: bool) -> Result<Vec<OsString>, Wasip1Error> {
     let mut extra = vec![find_adapter(&args.lib_dirs)?.into_os_string()];
+    // dlmalloc's sbrk goes through the layer's `__wrap_sbrk`, which keeps it
+    // out of pages a p1 runtime added before start (the 2020 WAMR's app
+    // heap, sysroot/layer/wasip1/w2p1_heap.c). Programs that never allocate
+    // do not reference sbrk and stay as they are.
+    extra.push("--wrap=sbrk".into());
     if !names_entry {
         extra.push("--entry=_start".into());
     }
     Ok(extra)
-}
-
-/// The wasm-ld arguments that export the program's allocator, when the
-/// linked module (`bytes`, with its name section) kept a function named
-/// `malloc`; `None` when it did not, so programs that never allocate do
-/// not grow by the allocator's size.
-///
-/// Why: WAMR gives a module that does not export `malloc` and `free` an
-/// app heap of its own, placed in the module's linear memory just past what
-/// the module declared. wasi-libc's malloc treats all memory up to
-/// `memory.size` as its own, so its first large allocation overwrites that
-/// heap and the 2020 WAMR fails with "out of memory". With the exports,
-/// WAMR allocates with the module's `malloc` and adds no heap
-/// (docs/wasip1.md, "Its own heap inside the program's memory").
-pub fn allocator_exports(module: &wasit2_module::Module) -> Option<Vec<OsString>> {
-    module
-        .has_function_named("malloc")
-        .then(|| vec!["--export=malloc".into(), "--export-if-defined=free".into()])
 }
 
 /// Rust std for the wasit2 specs calls standard wasip2 imports (the `wasi`
