@@ -6,17 +6,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-fn tool(env: &str, name: &str) -> PathBuf {
-    if let Some(p) = std::env::var_os(env) {
-        return PathBuf::from(p);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../.tools/bin")
-        .join(name)
-}
+use wasit2_testkit::Tool;
 
 fn wasmtime() -> PathBuf {
-    tool("WASMTIME", "wasmtime")
+    Tool::Wasmtime.path()
 }
 
 /// Imports and helpers every test module uses: `$print(ptr, len)` to
@@ -94,7 +87,7 @@ fn run_component(
     let component = wasit2_componentize::componentize(core).expect("componentize");
     std::fs::write(dir.join("prog.wasm"), &component).unwrap();
     std::fs::write(dir.join("core.wasm"), core).unwrap();
-    let v = Command::new(tool("WASM_TOOLS", "wasm-tools"))
+    let v = Command::new(Tool::WasmTools.path())
         .args(["validate", "prog.wasm"])
         .current_dir(dir)
         .output()
@@ -418,7 +411,7 @@ fn plain_module_componentizes_with_wasm_tools() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("core.wasm"), &core).unwrap();
-    let st = Command::new(tool("WASM_TOOLS", "wasm-tools"))
+    let st = Command::new(Tool::WasmTools.path())
         .current_dir(dir.path())
         .args(["component", "new", "core.wasm", "-o", "prog.wasm"])
         .output()

@@ -7,11 +7,7 @@ use std::process::Command;
 use wasit2_abi::Arch;
 
 fn wasit2() -> PathBuf {
-    let p = std::env::var_os("WASIT2")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/wasit2")
-        });
+    let p = wasit2_testkit::Tool::Wasit2.path();
     assert!(
         p.exists(),
         "{} not found: run `cargo build -p wasit2-cli` (or set WASIT2)",
