@@ -6,7 +6,7 @@ use std::path::Path;
 
 use wasit2_abi::{p1, Arch, Lowering, Wit};
 use wasit2_module::{features, ImportKind, Module};
-use wasmparser::ExternalKind;
+use wasmparser::{ExternalKind, Validator, WasmFeatures};
 
 use crate::{Error, Result};
 
@@ -43,6 +43,27 @@ pub const WAMR_2020: FeatureSet = FeatureSet::Mvp {
 
 /// Strict WebAssembly 1.0, for runtimes nobody has measured.
 pub const STRICT_MVP: FeatureSet = FeatureSet::Mvp { extra: &[] };
+
+/// Lime1, as clang-22's `-mcpu=lime1` defines it (LLVM's
+/// `WebAssembly.td`): WebAssembly 1.0 plus mutable-globals, sign-ext,
+/// nontrapping-fptoint, multivalue, extended-const, and two parts of
+/// larger proposals: bulk-memory-opt (`memory.copy`/`memory.fill`, not
+/// passive segments) and call-indirect-overlong (the LEB table index of
+/// `call_indirect`, not the rest of reference-types).
+pub const LIME1: FeatureSet = FeatureSet::Lime1;
+
+/// The proposals Lime1 has whole.
+const LIME1_WHOLE: &[&str] = &[
+    "mutable-globals",
+    "sign-ext",
+    "nontrapping-fptoint",
+    "multivalue",
+    "extended-const",
+];
+
+/// The parts of proposals Lime1 has.
+const LIME1_PARTS: WasmFeatures =
+    WasmFeatures::BULK_MEMORY_OPT.union(WasmFeatures::CALL_INDIRECT_OVERLONG);
 
 fn lowerings(wit: &Wit, world: wit_parser::WorldId, arches: &[Arch]) -> Result<Vec<Lowering>> {
     arches
@@ -199,14 +220,72 @@ pub enum FeatureSet {
     Any,
     /// WebAssembly 1.0 (MVP) encodings plus the listed proposals.
     Mvp { extra: &'static [&'static str] },
+    /// Lime1 ([`LIME1`]).
+    Lime1,
 }
 
 impl FeatureSet {
+    /// The set a `--host-cpu` value names, spelled like clang's `-mcpu`:
+    /// `mvp` (the 2020 WAMR's engine, [`WAMR_2020`]: what
+    /// `--target=wasm32-wasit2-mvp` builds run on), `lime1`, or `default`
+    /// (also `generic`: a current engine, anything it validates).
+    pub fn from_cpu(name: &str) -> Option<FeatureSet> {
+        match name {
+            "mvp" => Some(WAMR_2020),
+            "lime1" => Some(LIME1),
+            "default" | "generic" => Some(FeatureSet::Any),
+            _ => None,
+        }
+    }
+
+    /// The values [`FeatureSet::from_cpu`] accepts, for error messages.
+    pub const CPU_NAMES: &'static str = "mvp, lime1 or default";
+
+    /// Whether the whole proposal `f` is accepted.
     fn allows(&self, f: &features::Feature) -> bool {
         match self {
             FeatureSet::Any => true,
             FeatureSet::Mvp { extra } => extra.contains(&f.name),
+            FeatureSet::Lime1 => LIME1_WHOLE.contains(&f.name),
         }
+    }
+
+    /// Parts of proposals accepted although the whole proposal is not.
+    fn parts(&self) -> WasmFeatures {
+        match self {
+            FeatureSet::Lime1 => LIME1_PARTS,
+            _ => WasmFeatures::empty(),
+        }
+    }
+
+    /// The clang CPU (and wasit2 target suffix) whose code fits.
+    fn cpu(&self) -> &'static str {
+        match self {
+            FeatureSet::Lime1 => "lime1",
+            _ => "mvp",
+        }
+    }
+
+    /// The proposals `bytes` uses that this set lacks: for each proposal it
+    /// does not accept whole, the module is validated with that proposal
+    /// off (its accepted parts left on).
+    fn uses(&self, bytes: &[u8]) -> Result<Vec<features::FeatureUse>> {
+        let bad = |e: wasmparser::BinaryReaderError| Error::BadModule(e.to_string());
+        Validator::new_with_features(WasmFeatures::all())
+            .validate_all(bytes)
+            .map_err(bad)?;
+        let mut uses = Vec::new();
+        for f in features::FEATURES.iter().filter(|f| !self.allows(f)) {
+            let on = WasmFeatures::all().difference(f.flags).union(self.parts());
+            if let Err(e) = Validator::new_with_features(on).validate_all(bytes) {
+                uses.push(features::FeatureUse {
+                    feature: *f,
+                    detail: e.message().to_string(),
+                    offset: e.offset() as usize,
+                });
+            }
+        }
+        Ok(uses)
     }
 }
 
@@ -653,15 +732,14 @@ pub fn check_parsed(
 
     let allowed = opts.features.unwrap_or(profile.features);
     if allowed != FeatureSet::Any {
-        let uses = features::uses(bytes, |f| !allowed.allows(f))
-            .map_err(|e| Error::BadModule(e.to_string()))?;
-        for u in uses {
+        let cpu = allowed.cpu();
+        for u in allowed.uses(bytes)? {
             let place = match m.func_at(u.offset) {
                 Some(f) => format!("in function `{}`", m.func_name(f)),
                 None => format!("at offset {:#x}", u.offset),
             };
             problems.push(Problem::new(ProblemKind::Feature, format!(
-                "uses wasm feature `{}` ({place}: {}), which host {host} lacks: compile and link everything (program, libc, adapter) with -mcpu=mvp (clang: --target=wasm32-wasit2-mvp, whose sysroot is built that way), or add {}",
+                "uses wasm feature `{}` ({place}: {}), which host {host} lacks: compile and link everything (program, libc, adapter) with -mcpu={cpu} (clang: --target=wasm32-wasit2-{cpu}, whose sysroot is built that way), or add {}",
                 u.feature.name, u.detail, u.feature.disable
             )));
         }

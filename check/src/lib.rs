@@ -16,7 +16,7 @@ use std::path::Path;
 
 pub use check::{
     check, check_parsed, CheckOptions, FeatureSet, HostProfile, Problem, ProblemKind, Reached,
-    Report, STRICT_MVP, WAMR_2020,
+    Report, LIME1, STRICT_MVP, WAMR_2020,
 };
 
 #[derive(Debug, thiserror::Error)]

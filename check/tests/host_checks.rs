@@ -6,7 +6,7 @@ use std::process::Command;
 
 use common::*;
 use wasit2_abi::{Arch, Lowering, Wit};
-use wasit2_check::{check, CheckOptions, HostProfile, ProblemKind, STRICT_MVP};
+use wasit2_check::{check, CheckOptions, FeatureSet, HostProfile, ProblemKind, LIME1, STRICT_MVP};
 
 /// Builds tests/c/connect.c against the full command world's declarations,
 /// leaving its wasit2 imports unresolved (as wasit-ld checks them).
@@ -191,6 +191,56 @@ fn non_mvp_module_fails_the_feature_check_and_really_fails_on_wamr() {
     assert!(report.is_ok(), "{report}");
     let out = Command::new(iwasm()).arg(&wasm).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "features ran\n");
+}
+
+#[test]
+fn lime1_code_passes_the_lime1_profile_and_runs_but_not_on_the_2020_wamr() {
+    let dir = tempfile::tempdir().unwrap();
+    let obj = dir.path().join("lime1.o");
+    let wasm = dir.path().join("lime1.wasm");
+    compile("lime1.c", &obj, &["-mcpu=lime1"]);
+    link_p1(&[&obj], &wasm);
+    let bytes = std::fs::read(&wasm).unwrap();
+    let wasip1 = HostProfile::wasip1().unwrap();
+    let with = |f: FeatureSet| CheckOptions {
+        features: Some(f),
+        ..Default::default()
+    };
+    assert_eq!(FeatureSet::from_cpu("lime1"), Some(LIME1));
+    let report = check(&bytes, &wasip1, &with(LIME1)).unwrap();
+    assert!(report.is_ok(), "{report}");
+    // It really is Lime1 code: memory.copy and the overlong call_indirect.
+    let text = check(&bytes, &wasip1, &with(STRICT_MVP))
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("`bulk-memory`") && text.contains("`reference-types`"),
+        "{text}"
+    );
+    // The 2020 WAMR's profile (the default of wasip1) refuses it, as iwasm does.
+    let text = check(&bytes, &wasip1, &CheckOptions::default())
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("uses wasm feature `reference-types`") && text.contains("-mcpu=mvp"),
+        "{text}"
+    );
+    let out = run(Command::new(wasmtime()).arg("run").arg(&wasm));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "lime1 ran\n");
+
+    // SIMD is outside Lime1: reported with the lime1 fix.
+    compile("lime1.c", &obj, &["-mcpu=lime1", "-msimd128"]);
+    link_p1(&[&obj], &wasm);
+    let bytes = std::fs::read(&wasm).unwrap();
+    let report = check(&bytes, &wasip1, &with(LIME1)).unwrap();
+    let text = report.to_string();
+    assert_eq!(report.problems.len(), 1, "{text}");
+    assert_eq!(report.problems[0].kind, ProblemKind::Feature);
+    assert!(
+        text.contains("uses wasm feature `simd128` (in function `__wasit2_run`")
+            && text.contains("-mcpu=lime1 (clang: --target=wasm32-wasit2-lime1,"),
+        "{text}"
+    );
 }
 
 #[test]

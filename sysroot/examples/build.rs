@@ -1,5 +1,5 @@
 //! Builds the default sysroot without the CLI (handy while the CLI's other
-//! crates are compiling): `cargo run -p wasit2-sysroot --example build [wasm32|wasm64] [default|mvp]`.
+//! crates are compiling): `cargo run -p wasit2-sysroot --example build [wasm32|wasm64] [default|mvp|lime1]`.
 use wasit2_sysroot::{Arch, BuildOptions, Cpu, Variant};
 
 fn main() {
@@ -15,6 +15,7 @@ fn main() {
     };
     let cpu = match args.get(1).map(String::as_str) {
         Some("mvp") => vec![Cpu::Mvp],
+        Some("lime1") => vec![Cpu::Lime1],
         Some("default") => vec![Cpu::Default],
         _ => Cpu::ALL.to_vec(),
     };

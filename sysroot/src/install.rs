@@ -74,6 +74,9 @@ pub fn render_config(v: Variant, sysroot: &Path, wasit_ld: &Path) -> String {
         Cpu::Mvp => String::from(
             "# CPU features: the conservative MVP set (old runtimes such as WAMR 2020).\n-mcpu=mvp",
         ),
+        Cpu::Lime1 => String::from(
+            "# CPU features: Lime1 (current embedded runtimes, WAMR built with Lime1).\n-mcpu=lime1",
+        ),
     };
     CONFIG_TEMPLATE
         .replace("@TARGET@", &v.target())

@@ -2,11 +2,11 @@
 //!
 //! [`build`] turns a wasi-libc source tree plus the wasit2 system layer
 //! (`sysroot/layer`) into sysroots for `wasm32-wasit2` and `wasm64-wasit2`
-//! (each also as an `-mvp` CPU variant), laid out the way clang's
+//! (each also as `-mvp` and `-lime1` CPU variants), laid out the way clang's
 //! WebAssembly driver looks for them:
 //!
 //! ```text
-//! <out>/include/<target>/...        headers (mvp targets link to the default ones)
+//! <out>/include/<target>/...        headers (CPU variants link to the default ones)
 //! <out>/lib/<target>/libc.a         + crt1.o, crt1-command.o, empty libm.a etc.
 //! ```
 //!
@@ -492,7 +492,7 @@ fn archive<'a>(ar: &Path, dst: &Path, objs: impl Iterator<Item = &'a Path>) -> R
 }
 
 /// Installs the arch's headers as `include/<triple>` (staged + renamed when
-/// they changed) and points each requested mvp target's include dir at it.
+/// they changed) and points each requested CPU variant's include dir at it.
 fn install_headers(
     out: &Path,
     arch: Arch,
@@ -528,7 +528,7 @@ fn install_headers(
     }
     for v in variants
         .iter()
-        .filter(|v| v.arch == arch && v.cpu == Cpu::Mvp)
+        .filter(|v| v.arch == arch && v.cpu != Cpu::Default)
     {
         let link = out.join("include").join(v.target());
         if std::fs::read_link(&link).ok().as_deref() != Some(Path::new(arch.triple())) {

@@ -1,4 +1,4 @@
-//! rustc custom target specs for wasm32-wasit2 (and its -mvp variant) and
+//! rustc custom target specs for wasm32-wasit2 (and its -mvp and -lime1 variants) and
 //! wasm64-wasit2 (`rust/*.json.in`), installed by `wasit2 install`.
 //!
 //! They start from rustc's own `wasm32-wasip2` spec, so `cfg(target_os =
@@ -20,7 +20,8 @@ pub struct RustTarget {
 }
 
 /// The committed templates: clang's default CPU features for both arches,
-/// and the MVP set for old runtimes (like `--target=wasm32-wasit2-mvp` in C).
+/// the MVP set for old runtimes (like `--target=wasm32-wasit2-mvp` in C),
+/// and Lime1 for current embedded ones.
 pub const TARGETS: &[RustTarget] = &[
     RustTarget {
         name: "wasm32-wasit2",
@@ -31,6 +32,11 @@ pub const TARGETS: &[RustTarget] = &[
         name: "wasm32-wasit2-mvp",
         arch: Arch::Wasm32,
         template: include_str!("../../rust/wasm32-wasit2-mvp.json.in"),
+    },
+    RustTarget {
+        name: "wasm32-wasit2-lime1",
+        arch: Arch::Wasm32,
+        template: include_str!("../../rust/wasm32-wasit2-lime1.json.in"),
     },
     RustTarget {
         name: "wasm64-wasit2",
@@ -98,6 +104,7 @@ mod tests {
             assert!(s.contains("\"linker\": \"/opt/w2/bin/wasit-ld\""));
             assert!(s.contains(&format!("\"arch\": \"{}\"", t.arch.name())));
             assert_eq!(s.contains("\"cpu\": \"mvp\""), t.name.ends_with("-mvp"));
+            assert_eq!(s.contains("\"cpu\": \"lime1\""), t.name.ends_with("-lime1"));
         }
     }
 }

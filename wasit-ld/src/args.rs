@@ -216,6 +216,7 @@ pub const FLAGS: &[Flag] = &[
     f("host", V, W),
     f("wasi-version", V, W),
     f("wasip1-libc", V, W),
+    f("host-cpu", V, W),
     f("emit-component", N, W),
     f("v", N, W),
     // wasm-component-ld's.
@@ -281,6 +282,8 @@ pub struct LinkArgs {
     pub wasi_version: Option<String>,
     /// `--wasip1-libc direct|adapter`: which libc `--host wasip1` links.
     pub wasip1_libc: Option<String>,
+    /// `--host-cpu mvp|lime1|default`: the host engine's wasm features.
+    pub host_cpu: Option<String>,
     pub emit_component: bool,
 }
 
@@ -425,6 +428,7 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
             (Owner::WasitLd, "host") => out.host = value,
             (Owner::WasitLd, "wasi-version") => out.wasi_version = value,
             (Owner::WasitLd, "wasip1-libc") => out.wasip1_libc = value,
+            (Owner::WasitLd, "host-cpu") => out.host_cpu = value,
             (Owner::WasitLd, "emit-component") => out.emit_component = true,
             (Owner::WasitLd, "v") => out.verbose = true,
             (Owner::WasitLd, other) => unreachable!("flag table entry `{other}` without a handler"),

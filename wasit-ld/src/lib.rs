@@ -24,7 +24,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context};
 use wasit2_abi::{AbiSection, Arch, Wit, ABI_VERSION};
-use wasit2_check::{CheckOptions, HostProfile, Report};
+use wasit2_check::{CheckOptions, FeatureSet, HostProfile, Report};
 use wasit2_module::Module;
 
 pub use args::{Host, LinkArgs, Strip};
@@ -121,6 +121,7 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
         return run_wasm_ld(&wasm_ld, &args.forward, &extra, args.verbose, None);
     }
 
+    host_cpu(&args)?;
     if host.is_wasip1() && !args.relocatable {
         wasip1::validate_args(&args)?;
     } else if args.wasip1_libc.is_some() && !host.is_wasip1() {
@@ -385,9 +386,16 @@ fn check_linked(
             profile.name
         );
     }
+    // The engine's features: as stated, else (p1) the sysroot variant's,
+    // else the profile's.
+    let features = match host_cpu(args)? {
+        Some(f) => Some(f),
+        None if host.is_wasip1() => Some(wasip1::variant_features(&args.lib_dirs)?),
+        None => None,
+    };
     let opts = CheckOptions {
         wasi_version,
-        features: None,
+        features,
         import_memory: args.import_memory,
     };
     let report = wasit2_check::check_parsed(bytes, module, profile, &opts)?;
@@ -395,6 +403,19 @@ fn check_linked(
         return Err(CheckFailed(report).into());
     }
     Ok(arch)
+}
+
+/// `--host-cpu`: the host engine's wasm features, named like clang's `-mcpu`.
+fn host_cpu(args: &LinkArgs) -> Result<Option<FeatureSet>, args::ArgError> {
+    args.host_cpu
+        .as_deref()
+        .map(|c| {
+            FeatureSet::from_cpu(c).ok_or_else(|| args::ArgError::BadValue {
+                flag: "--host-cpu".into(),
+                message: format!("unknown CPU `{c}` (expected {})", FeatureSet::CPU_NAMES),
+            })
+        })
+        .transpose()
 }
 
 /// Writes `bytes` next to the output in `tmp` and renames it into place.

@@ -5,14 +5,17 @@
 //! everything else and defines every wasit2 import of the
 //! `wasit2:targets/wasip1` world over `wasi_snapshot_preview1`. Its `_start`
 //! is the entry. The result is checked with wasit2-check's `wasip1`
-//! profile (imports, call paths, `_start`/`memory` exports, the 2020 WAMR's
-//! wasm features) and keeps wasm-ld's `memory` export name.
+//! profile (imports, call paths, `_start`/`memory` exports, the engine's
+//! wasm features: `--host-cpu`, else the sysroot variant's, see
+//! [`variant_features`]) and keeps wasm-ld's `memory` export name.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use wasit2_abi::Arch;
+use wasit2_check::FeatureSet;
 use wasit2_sysroot::layout::{ADAPTER_LIB, WASIP1_LIBC_DIR};
+use wasit2_sysroot::Cpu;
 
 use crate::args::{LinkArgs, Strip};
 
@@ -126,6 +129,26 @@ pub fn find_adapter(lib_dirs: &[PathBuf]) -> Result<PathBuf, Wasip1Error> {
                     .join(", ")
             },
         })
+}
+
+/// The engine features a p1 link is checked against when `--host-cpu` is
+/// not given: those of the CPU variant the program's sysroot was built for,
+/// read from the name of the lib dir the adapter comes from (clang passes
+/// `-L<sysroot>/lib/<target>`): `wasm32-wasit2-mvp` → the 2020 WAMR's
+/// ([`WAMR_2020`](wasit2_check::WAMR_2020)), `wasm32-wasit2-lime1` → Lime1,
+/// anything else → a current engine (no feature check).
+pub fn variant_features(lib_dirs: &[PathBuf]) -> Result<FeatureSet, Wasip1Error> {
+    let adapter = find_adapter(lib_dirs)?;
+    let dir = adapter
+        .parent()
+        .and_then(|d| d.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(match Cpu::of_target(&dir) {
+        Cpu::Mvp => wasit2_check::WAMR_2020,
+        Cpu::Lime1 => wasit2_check::LIME1,
+        Cpu::Default => FeatureSet::Any,
+    })
 }
 
 /// wasm-ld arguments added after the user's: the adapter last (archives are

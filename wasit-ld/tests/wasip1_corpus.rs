@@ -7,12 +7,19 @@
 //! p1 itself) and with `-Wl,--wasip1-libc=adapter` (every libc call goes
 //! through the WASI 0.2 layer and the adapter), so both stay correct.
 //!
+//! For modern p1 runtimes each program is also built with
+//! `--target=wasm32-wasit2-lime1` and with plain `--target=wasm32-wasit2`
+//! (clang's default CPU), direct libc, and run on `wasmtime run` only (the
+//! 2020 WAMR loads neither). The lime1 build must pass the feature check
+//! against the Lime1 profile (`wasit2_check::LIME1`).
+//!
 //! Programs p1 cannot express are listed in `docs/wasip1.md` between the
 //! `wasip1-corpus-exclusions` markers, with the interface their link error
 //! names. For those the link must fail with a call path from `main` to that
 //! interface. The list is read from the doc, so the doc and the test agree.
 //!
-//! One trial per program and libc (`hello/direct`, `hello/adapter`), plus
+//! One trial per program and build (`hello/direct`, `hello/adapter`,
+//! `hello/lime1`, `hello/default-cpu`), plus
 //! `exclusions-are-corpus-programs`, which checks the doc's list itself.
 //!
 //! Needs `make sysroot clang-install` (the sysroot then holds the adapter).
@@ -28,6 +35,8 @@ use wasit2_testkit::corpus::{self, Program};
 use wasit2_testkit::{clang, repo, run, Outcome, Tool};
 
 const TARGET: &str = "wasm32-wasit2-mvp";
+const LIME1_TARGET: &str = "wasm32-wasit2-lime1";
+const DEFAULT_TARGET: &str = "wasm32-wasit2";
 
 /// One excluded program: its name and the interface its link error names.
 #[derive(Debug, Clone)]
@@ -68,26 +77,49 @@ fn exclusions() -> Vec<Exclusion> {
     doc_table("wasip1-corpus-exclusions")
 }
 
-/// The value of `--wasip1-libc` a link uses.
+/// How a program is built: the 2020-WAMR target with either libc
+/// (`--wasip1-libc`), or a modern-runtime target with the direct libc.
 #[derive(Clone, Copy, Debug)]
 enum Libc {
     Direct,
     Adapter,
+    Lime1,
+    DefaultCpu,
 }
 
 impl Libc {
+    const ALL: [Libc; 4] = [Libc::Direct, Libc::Adapter, Libc::Lime1, Libc::DefaultCpu];
+
     /// The last part of a trial's name.
     fn name(self) -> &'static str {
         match self {
             Libc::Direct => "direct",
             Libc::Adapter => "adapter",
+            Libc::Lime1 => "lime1",
+            Libc::DefaultCpu => "default-cpu",
+        }
+    }
+
+    fn target(self) -> &'static str {
+        match self {
+            Libc::Direct | Libc::Adapter => TARGET,
+            Libc::Lime1 => LIME1_TARGET,
+            Libc::DefaultCpu => DEFAULT_TARGET,
+        }
+    }
+
+    /// The runtimes whose engine loads this build.
+    fn runtimes(self) -> &'static [Runtime] {
+        match self {
+            Libc::Direct | Libc::Adapter => &[Runtime::Iwasm, Runtime::Wasmtime],
+            Libc::Lime1 | Libc::DefaultCpu => &[Runtime::Wasmtime],
         }
     }
 }
 
 fn build(p: &Program, libc: Libc, wasm: &Path) -> Outcome {
     let mut cc = Command::new(clang());
-    cc.arg(format!("--target={TARGET}"))
+    cc.arg(format!("--target={}", libc.target()))
         .arg("-O2")
         .arg(format!("-fuse-ld={WASIT_LD}"))
         .arg("-Wl,--host=wasip1");
@@ -139,7 +171,10 @@ fn check_program(p: &Program, libc: Libc, work: &Path) -> Result<(), String> {
         return Err(format!("link for --host wasip1 failed:\n{}", built.stderr));
     }
     let mut problems = Vec::new();
-    for rt in [Runtime::Iwasm, Runtime::Wasmtime] {
+    if let Libc::Lime1 = libc {
+        problems.extend(lime1_problems(&wasm));
+    }
+    for &rt in libc.runtimes() {
         let scratch = work.join(format!("{}.{rt:?}.dir", p.name));
         std::fs::create_dir_all(&scratch).unwrap();
         let ran = run_on(rt, p, &wasm, &scratch);
@@ -177,6 +212,19 @@ fn check_program(p: &Program, libc: Libc, work: &Path) -> Result<(), String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+/// The lime1 build uses no wasm feature outside Lime1: the checker's
+/// feature problems against the Lime1 profile, if any.
+fn lime1_problems(wasm: &Path) -> Option<String> {
+    let bytes = std::fs::read(wasm).expect("reading the linked module");
+    let profile = wasit2_check::HostProfile::wasip1().expect("the wasip1 profile");
+    let opts = wasit2_check::CheckOptions {
+        features: Some(wasit2_check::LIME1),
+        ..Default::default()
+    };
+    let report = wasit2_check::check(&bytes, &profile, &opts).expect("checking the module");
+    (!report.is_ok()).then(|| format!("not Lime1 code:\n{}", report.render()))
 }
 
 /// An excluded program must fail to link, naming its interface with a call
@@ -229,12 +277,12 @@ fn main() {
     let excluded = exclusions();
     let mut trials = Vec::new();
     for p in &programs {
-        for libc in [Libc::Direct, Libc::Adapter] {
+        for libc in Libc::ALL {
             let p = p.clone();
             let ex = excluded.iter().find(|e| e.program == p.name).cloned();
             let name = format!("{}/{}", p.name, libc.name());
             trials.push(Trial::test(name, move || {
-                wasit2_testkit::require_clang_target(TARGET);
+                wasit2_testkit::require_clang_target(libc.target());
                 let work = tempfile::tempdir().map_err(|e| format!("scratch directory: {e}"))?;
                 match &ex {
                     Some(ex) => check_excluded(&p, libc, ex, work.path()),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use wasit2_check::{check, CheckOptions, HostProfile, STRICT_MVP};
+use wasit2_check::{check, CheckOptions, FeatureSet, HostProfile, STRICT_MVP};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,8 +14,13 @@ pub struct Args {
     /// Reject WASI functions introduced after this version (WIT `@since`).
     #[arg(long, value_name = "X.Y.Z")]
     wasi_version: Option<String>,
+    /// The host engine's wasm features, named like clang's `-mcpu`: `mvp`
+    /// (the 2020 WAMR), `lime1`, or `default` (a current engine). Without
+    /// it: `mvp` for p1 hosts, `default` for the others.
+    #[arg(long, value_name = "CPU")]
+    host_cpu: Option<String>,
     /// Accept only WebAssembly 1.0 (MVP) encodings, whatever the profile allows.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "host_cpu")]
     mvp: bool,
     /// The linked core module to check.
     module: PathBuf,
@@ -30,12 +35,20 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
                 .with_context(|| format!("--wasi-version `{v}`: expected X.Y.Z"))
         })
         .transpose()?;
+    let host_cpu = args
+        .host_cpu
+        .as_deref()
+        .map(|c| {
+            FeatureSet::from_cpu(c)
+                .with_context(|| format!("--host-cpu `{c}`: expected {}", FeatureSet::CPU_NAMES))
+        })
+        .transpose()?;
     let profile = HostProfile::parse(&args.host)?;
     let bytes = std::fs::read(&args.module)
         .with_context(|| format!("reading {}", args.module.display()))?;
     let opts = CheckOptions {
         wasi_version,
-        features: args.mvp.then_some(STRICT_MVP),
+        features: args.mvp.then_some(STRICT_MVP).or(host_cpu),
         import_memory: false,
     };
     let report =

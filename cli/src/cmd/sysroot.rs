@@ -26,7 +26,7 @@ struct BuildArgs {
     /// Architecture(s) to build.
     #[arg(long, value_enum, default_value = "all")]
     target: TargetSel,
-    /// CPU variant(s): clang's default features and/or `-mcpu=mvp`.
+    /// CPU variant(s): clang's default features, `-mcpu=mvp`, `-mcpu=lime1`, or all.
     #[arg(long, value_enum, default_value = "all")]
     cpu: CpuSel,
     /// Parallel compile jobs [default: number of CPUs]
@@ -54,6 +54,7 @@ enum TargetSel {
 enum CpuSel {
     Default,
     Mvp,
+    Lime1,
     All,
 }
 
@@ -89,6 +90,7 @@ fn build(a: BuildArgs) -> anyhow::Result<i32> {
     let cpus: Vec<Cpu> = match a.cpu {
         CpuSel::Default => vec![Cpu::Default],
         CpuSel::Mvp => vec![Cpu::Mvp],
+        CpuSel::Lime1 => vec![Cpu::Lime1],
         CpuSel::All => Cpu::ALL.to_vec(),
     };
     opts.variants = arches
