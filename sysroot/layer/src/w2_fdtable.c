@@ -196,6 +196,23 @@ __wasi_errno_t __wasi_fd_prestat_dir_name(__wasi_fd_t fd, uint8_t *path, __wasi_
     return 0;
 }
 
+/* Rights as wasmtime's p1-over-p2 reports them, since that is what
+ * programs were tested against: stdio has only the direction it can move
+ * data in; a preopen the path rights (its files inherit the data rights);
+ * other files and directories everything their type supports, minus read or
+ * write when the descriptor was not opened for it. Sockets (no p1 model in
+ * wasmtime) keep every right. */
+#define R(x) __WASI_RIGHTS_##x
+static const __wasi_rights_t preopen_base =
+    R(PATH_CREATE_DIRECTORY) | R(PATH_CREATE_FILE) | R(PATH_LINK_SOURCE) | R(PATH_LINK_TARGET) | R(PATH_OPEN) |
+    R(FD_READDIR) | R(PATH_READLINK) | R(PATH_RENAME_SOURCE) | R(PATH_RENAME_TARGET) | R(PATH_SYMLINK) |
+    R(PATH_REMOVE_DIRECTORY) | R(PATH_UNLINK_FILE) | R(PATH_FILESTAT_GET) | R(PATH_FILESTAT_SET_TIMES) |
+    R(FD_FILESTAT_GET) | R(FD_FILESTAT_SET_TIMES);
+static const __wasi_rights_t file_data = R(FD_DATASYNC) | R(FD_READ) | R(FD_SEEK) | R(FD_FDSTAT_SET_FLAGS) |
+                                         R(FD_SYNC) | R(FD_TELL) | R(FD_WRITE) | R(FD_ADVISE) | R(FD_ALLOCATE) |
+                                         R(FD_FILESTAT_GET) | R(FD_FILESTAT_SET_SIZE) |
+                                         R(FD_FILESTAT_SET_TIMES) | R(POLL_FD_READWRITE);
+
 __wasi_errno_t __wasi_fd_fdstat_get(__wasi_fd_t fd, __wasi_fdstat_t *stat) {
     static const uint8_t filetype_of_kind[] = {
         [W2_IN_STREAM] = __WASI_FILETYPE_UNKNOWN,      [W2_OUT_STREAM] = __WASI_FILETYPE_UNKNOWN,
@@ -206,23 +223,37 @@ __wasi_errno_t __wasi_fd_fdstat_get(__wasi_fd_t fd, __wasi_fdstat_t *stat) {
     if (!f)
         return __WASI_ERRNO_BADF;
     uint8_t type = filetype_of_kind[f->kind];
-    __wasi_rights_t rights = W2_RIGHTS_ALL;
+    __wasi_rights_t base = W2_RIGHTS_ALL, inheriting = W2_RIGHTS_ALL;
     if (f->kind == W2_IN_STREAM || f->kind == W2_OUT_STREAM) {
         /* isatty() wants a character device without seek/tell rights. */
         if (w2_fd_tty(f))
             type = __WASI_FILETYPE_CHARACTER_DEVICE;
-        rights &= ~(__WASI_RIGHTS_FD_SEEK | __WASI_RIGHTS_FD_TELL);
-    } else if (f->kind == W2_FILE && w2_file_type) {
-        type = w2_file_type(f);
+        base = inheriting = f->kind == W2_IN_STREAM ? R(FD_READ) : R(FD_WRITE);
+    } else if (f->kind == W2_DIR && f->preopen) {
+        base = preopen_base;
+        inheriting = preopen_base | file_data;
+    } else if (f->kind == W2_FILE || f->kind == W2_DIR) {
+        if (f->kind == W2_FILE && w2_file_type)
+            type = w2_file_type(f);
+        if (type == __WASI_FILETYPE_DIRECTORY)
+            base &= ~(R(FD_SEEK) | R(FD_FILESTAT_SET_SIZE) | R(PATH_FILESTAT_SET_SIZE));
+        bool readable = true, writable = true;
+        w2s_fs_get_flags(f->desc, &readable, &writable);
+        if (!readable)
+            base &= ~(R(FD_READ) | R(FD_READDIR));
+        if (!writable)
+            base &= ~R(FD_WRITE);
+        inheriting = base;
     }
     stat->fs_filetype = type;
     stat->fs_flags = f->fdflags;
-    stat->fs_rights_base = rights;
-    stat->fs_rights_inheriting = W2_RIGHTS_ALL;
+    stat->fs_rights_base = base;
+    stat->fs_rights_inheriting = inheriting;
     return 0;
 }
+#undef R
 
 __wasi_errno_t __wasi_fd_fdstat_set_rights(__wasi_fd_t fd, __wasi_rights_t base, __wasi_rights_t inheriting) {
-    /* Rights do not exist in WASI 0.2; accept narrowing as a no-op. */
-    return w2_fd_get(fd) ? 0 : __WASI_ERRNO_BADF;
+    /* WASI 0.2 has no rights to narrow: refuse rather than pretend. */
+    return w2_fd_get(fd) ? __WASI_ERRNO_NOTSUP : __WASI_ERRNO_BADF;
 }

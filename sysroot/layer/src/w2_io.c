@@ -195,7 +195,7 @@ __wasi_errno_t __wasi_fd_seek(__wasi_fd_t fd, __wasi_filedelta_t offset, __wasi_
 
 __wasi_errno_t __wasi_fd_tell(__wasi_fd_t fd, __wasi_filesize_t *offset) {
     w2_fd *f = w2_fd_get(fd);
-    if (!f)
+    if (!f || f->kind == W2_DIR)
         return __WASI_ERRNO_BADF;
     if (f->kind != W2_FILE)
         return __WASI_ERRNO_SPIPE;
@@ -227,24 +227,21 @@ __wasi_errno_t __wasi_fd_datasync(__wasi_fd_t fd) {
 
 __wasi_errno_t __wasi_fd_advise(__wasi_fd_t fd, __wasi_filesize_t offset, __wasi_filesize_t len,
                                 __wasi_advice_t advice) {
-    int32_t d;
-    __wasi_errno_t e = fs_desc(fd, &d);
-    return e ? e : w2s_fs_advise(d, offset, len, advice);
+    /* Only files take advice (EBADF otherwise, as in wasmtime's p1). */
+    w2_fd *f = w2_fd_get(fd);
+    if (!f || f->kind != W2_FILE)
+        return __WASI_ERRNO_BADF;
+    return w2s_fs_advise(f->desc, offset, len, advice);
 }
 
 __wasi_errno_t __wasi_fd_allocate(__wasi_fd_t fd, __wasi_filesize_t offset, __wasi_filesize_t len) {
-    /* WASI 0.2 has no allocate; grow the file instead when needed. */
-    int32_t d;
-    __wasi_errno_t e = fs_desc(fd, &d);
-    if (e)
-        return e;
-    w2s_stat st;
-    if ((e = w2s_fs_stat(d, &st)))
-        return e;
-    uint64_t end;
-    if (__builtin_add_overflow(offset, len, &end))
-        return __WASI_ERRNO_FBIG;
-    return end > st.size ? w2s_fs_set_size(d, end) : 0;
+    /* WASI 0.2 cannot reserve space; growing the file instead would change
+     * its size, which posix_fallocate must not do visibly differently from
+     * other WASI libcs: ENOTSUP, as wasmtime's p1 answers. */
+    w2_fd *f = w2_fd_get(fd);
+    if (!f || f->kind != W2_FILE)
+        return __WASI_ERRNO_BADF;
+    return __WASI_ERRNO_NOTSUP;
 }
 
 static void fill_filestat(__wasi_filestat_t *out, const w2s_stat *st, uint64_t ino) {

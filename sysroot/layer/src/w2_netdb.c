@@ -80,6 +80,8 @@ int getaddrinfo(const char *restrict node, const char *restrict service, const s
     int family = hints ? hints->ai_family : AF_UNSPEC;
     int socktype = hints ? hints->ai_socktype : 0;
     int protocol = hints ? hints->ai_protocol : 0;
+    if (flags & ~(AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | AI_ALL | AI_ADDRCONFIG | AI_NUMERICSERV))
+        return EAI_BADFLAGS;
     if (!node && !service)
         return EAI_NONAME;
     if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
@@ -124,7 +126,10 @@ int getaddrinfo(const char *restrict node, const char *restrict service, const s
         }
         if (e) {
             free(s);
-            return e == __WASI_ERRNO_AGAIN ? EAI_AGAIN : e == __WASI_ERRNO_NOENT ? EAI_NONAME : EAI_FAIL;
+            /* A name that is not UTF-8 cannot name a host (EILSEQ). */
+            return e == __WASI_ERRNO_AGAIN                                 ? EAI_AGAIN
+                   : e == __WASI_ERRNO_NOENT || e == __WASI_ERRNO_ILSEQ ? EAI_NONAME
+                                                                          : EAI_FAIL;
         }
     }
     if (s->n == 0) {

@@ -242,6 +242,10 @@ static __wasi_errno_t dir_entry(w2_fd *f, uint64_t index, bool *end) {
     return 0;
 }
 
+/* Cookies 0 and 1 are `.` and `..`, which a wasi:filesystem directory
+ * stream leaves out and wasmtime's p1 adds; stream entry i has cookie i + 2.
+ * d_ino is the entry's metadata hash, the same number fstatat gives as
+ * st_ino. */
 __wasi_errno_t __wasi_fd_readdir(__wasi_fd_t fd, uint8_t *buf, __wasi_size_t buf_len, __wasi_dircookie_t cookie,
                                  __wasi_size_t *retptr0) {
     w2_fd *f = w2_fd_get(fd);
@@ -252,26 +256,43 @@ __wasi_errno_t __wasi_fd_readdir(__wasi_fd_t fd, uint8_t *buf, __wasi_size_t buf
     size_t used = 0;
     uint64_t index = cookie;
     while (used < buf_len) {
-        bool end;
-        __wasi_errno_t e = dir_entry(f, index, &end);
-        if (e)
-            return used ? 0 : e;
-        if (end)
-            break;
-        w2_dirent_cache *c = &f->dir_cache;
+        const char *name;
+        size_t name_len;
+        uint8_t type;
+        uint64_t ino = 0;
+        if (index < 2) {
+            name = "..";
+            name_len = index + 1;
+            type = __WASI_FILETYPE_DIRECTORY;
+            /* `..` gets the directory's own number, as in wasmtime's p1:
+             * the parent of a preopen is out of reach. */
+            w2s_fs_hash(f->desc, &ino);
+        } else {
+            bool end;
+            __wasi_errno_t e = dir_entry(f, index - 2, &end);
+            if (e)
+                return used ? 0 : e;
+            if (end)
+                break;
+            w2_dirent_cache *c = &f->dir_cache;
+            name = c->name;
+            name_len = c->name_len;
+            type = c->type;
+            w2s_fs_hash_at(f->desc, false, name, name_len, &ino);
+        }
         __wasi_dirent_t de;
         memset(&de, 0, sizeof de);
         de.d_next = index + 1;
-        de.d_ino = 0;
-        de.d_namlen = c->name_len;
-        de.d_type = c->type;
+        de.d_ino = ino;
+        de.d_namlen = name_len;
+        de.d_type = type;
         /* Entries may be cut at the end of the buffer; libc then retries
          * with a bigger one from the same cookie. */
         size_t n = buf_len - used < sizeof de ? buf_len - used : sizeof de;
         memcpy(buf + used, &de, n);
         used += n;
-        n = buf_len - used < c->name_len ? buf_len - used : c->name_len;
-        memcpy(buf + used, c->name, n);
+        n = buf_len - used < name_len ? buf_len - used : name_len;
+        memcpy(buf + used, name, n);
         used += n;
         index++;
     }

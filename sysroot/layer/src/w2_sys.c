@@ -308,6 +308,53 @@ static wasit2_string_t str(const char *p, size_t n) {
     return s;
 }
 
+/* A WIT string must be valid UTF-8: the host traps on anything else, so a
+ * path or host name that is not fails with EILSEQ here, as wasmtime's p1
+ * does for the same call. Overlong forms, surrogates and code points above
+ * U+10FFFF are invalid. */
+bool w2s_utf8_valid(const char *p, size_t n) {
+    const uint8_t *s = (const uint8_t *)p;
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (n - i < len)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+#define CHECK_PATH(p, n)                                                                                             \
+    do {                                                                                                             \
+        if (!w2s_utf8_valid((p), (n)))                                                                               \
+            return __WASI_ERRNO_ILSEQ;                                                                               \
+    } while (0)
+
 static uint64_t opt_ns(const wasi_filesystem_types_option_datetime_t *o) {
     return o->is_some ? datetime_ns(&o->val) : 0;
 }
@@ -359,6 +406,7 @@ static wasi_filesystem_types_path_flags_t path_flags(bool follow) {
 }
 
 __wasi_errno_t w2s_fs_stat_at(int32_t d, bool follow, const char *path, size_t plen, w2s_stat *st) {
+    CHECK_PATH(path, plen);
     wasi_filesystem_types_result_descriptor_stat_error_code_t r;
     wasi_filesystem_types_method_descriptor_stat_at(d, path_flags(follow), str(path, plen), &r);
     if (r.is_err)
@@ -396,6 +444,7 @@ __wasi_errno_t w2s_fs_hash(int32_t d, uint64_t *ino) {
 }
 
 __wasi_errno_t w2s_fs_hash_at(int32_t d, bool follow, const char *path, size_t plen, uint64_t *ino) {
+    CHECK_PATH(path, plen);
     wasi_filesystem_types_result_metadata_hash_value_error_code_t r;
     wasi_filesystem_types_method_descriptor_metadata_hash_at(d, path_flags(follow), str(path, plen), &r);
     if (r.is_err)
@@ -426,6 +475,10 @@ static wasi_filesystem_types_new_timestamp_t new_ts(uint64_t ns, bool set, bool 
 }
 
 __wasi_errno_t w2s_fs_set_times(int32_t d, uint64_t atim, uint64_t mtim, __wasi_fstflags_t fl) {
+    /* Both "now" and an explicit time for one timestamp: EINVAL, as p1 says. */
+    if (((fl & __WASI_FSTFLAGS_ATIM) && (fl & __WASI_FSTFLAGS_ATIM_NOW)) ||
+        ((fl & __WASI_FSTFLAGS_MTIM) && (fl & __WASI_FSTFLAGS_MTIM_NOW)))
+        return __WASI_ERRNO_INVAL;
     wasi_filesystem_types_new_timestamp_t a =
         new_ts(atim, fl & __WASI_FSTFLAGS_ATIM, fl & __WASI_FSTFLAGS_ATIM_NOW);
     wasi_filesystem_types_new_timestamp_t m =
@@ -437,6 +490,11 @@ __wasi_errno_t w2s_fs_set_times(int32_t d, uint64_t atim, uint64_t mtim, __wasi_
 
 __wasi_errno_t w2s_fs_set_times_at(int32_t d, bool follow, const char *path, size_t plen, uint64_t atim,
                                    uint64_t mtim, __wasi_fstflags_t fl) {
+    CHECK_PATH(path, plen);
+    /* Both "now" and an explicit time for one timestamp: EINVAL, as p1 says. */
+    if (((fl & __WASI_FSTFLAGS_ATIM) && (fl & __WASI_FSTFLAGS_ATIM_NOW)) ||
+        ((fl & __WASI_FSTFLAGS_MTIM) && (fl & __WASI_FSTFLAGS_MTIM_NOW)))
+        return __WASI_ERRNO_INVAL;
     wasi_filesystem_types_new_timestamp_t a =
         new_ts(atim, fl & __WASI_FSTFLAGS_ATIM, fl & __WASI_FSTFLAGS_ATIM_NOW);
     wasi_filesystem_types_new_timestamp_t m =
@@ -472,6 +530,7 @@ __wasi_errno_t w2s_fs_advise(int32_t d, uint64_t off, uint64_t len, __wasi_advic
 
 __wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, size_t plen, __wasi_oflags_t oflags,
                               bool read, bool write, bool mutate_dir, __wasi_fdflags_t fdflags, int32_t *out) {
+    CHECK_PATH(path, plen);
     wasi_filesystem_types_open_flags_t of = 0;
     if (oflags & __WASI_OFLAGS_CREAT)
         of |= WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE;
@@ -503,18 +562,21 @@ __wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, size_t p
 }
 
 __wasi_errno_t w2s_fs_mkdir_at(int32_t d, const char *path, size_t plen) {
+    CHECK_PATH(path, plen);
     fs_void_result r;
     wasi_filesystem_types_method_descriptor_create_directory_at(d, str(path, plen), &r);
     return FS_RESULT(r);
 }
 
 __wasi_errno_t w2s_fs_rmdir_at(int32_t d, const char *path, size_t plen) {
+    CHECK_PATH(path, plen);
     fs_void_result r;
     wasi_filesystem_types_method_descriptor_remove_directory_at(d, str(path, plen), &r);
     return FS_RESULT(r);
 }
 
 __wasi_errno_t w2s_fs_unlink_at(int32_t d, const char *path, size_t plen) {
+    CHECK_PATH(path, plen);
     fs_void_result r;
     wasi_filesystem_types_method_descriptor_unlink_file_at(d, str(path, plen), &r);
     return FS_RESULT(r);
@@ -522,12 +584,16 @@ __wasi_errno_t w2s_fs_unlink_at(int32_t d, const char *path, size_t plen) {
 
 __wasi_errno_t w2s_fs_rename_at(int32_t d, const char *old, size_t olen, int32_t nd, const char *new_path,
                                 size_t nlen) {
+    CHECK_PATH(old, olen);
+    CHECK_PATH(new_path, nlen);
     fs_void_result r;
     wasi_filesystem_types_method_descriptor_rename_at(d, str(old, olen), nd, str(new_path, nlen), &r);
     return FS_RESULT(r);
 }
 
 __wasi_errno_t w2s_fs_symlink_at(int32_t d, const char *old, size_t olen, const char *new_path, size_t nlen) {
+    CHECK_PATH(old, olen);
+    CHECK_PATH(new_path, nlen);
     fs_void_result r;
     wasi_filesystem_types_method_descriptor_symlink_at(d, str(old, olen), str(new_path, nlen), &r);
     return FS_RESULT(r);
@@ -535,6 +601,8 @@ __wasi_errno_t w2s_fs_symlink_at(int32_t d, const char *old, size_t olen, const 
 
 __wasi_errno_t w2s_fs_link_at(int32_t d, bool follow, const char *old, size_t olen, int32_t nd,
                               const char *new_path, size_t nlen) {
+    CHECK_PATH(old, olen);
+    CHECK_PATH(new_path, nlen);
     fs_void_result r;
     wasi_filesystem_types_method_descriptor_link_at(d, path_flags(follow), str(old, olen), nd, str(new_path, nlen),
                                                     &r);
@@ -542,6 +610,7 @@ __wasi_errno_t w2s_fs_link_at(int32_t d, bool follow, const char *old, size_t ol
 }
 
 __wasi_errno_t w2s_fs_readlink_at(int32_t d, const char *path, size_t plen, char *buf, size_t len, size_t *n) {
+    CHECK_PATH(path, plen);
     wasi_filesystem_types_result_string_error_code_t r;
     size_t need = wasi_filesystem_types_method_descriptor_readlink_at(d, str(path, plen), &r, buf, len);
     void *heap = NULL;
@@ -991,6 +1060,7 @@ __wasi_errno_t w2s_udp_bufsize(int32_t s, bool recv, bool set, uint64_t *value) 
 }
 
 __wasi_errno_t w2s_resolve(int32_t net, const char *name, size_t nlen, w2s_addr_cb cb, void *ctx) {
+    CHECK_PATH(name, nlen);
     wasi_sockets_ip_name_lookup_result_resolve_address_stream_error_code_t r;
     wasi_sockets_ip_name_lookup_resolve_addresses(net, str(name, nlen), &r);
     if (r.is_err)

@@ -154,6 +154,8 @@ __wasi_errno_t w2s_udp_bufsize(int32_t s, bool recv, bool set, uint64_t *value);
 /* Resolves name; the callback receives each address as a sockaddr_in/_in6
  * with port 0. Returns errno (ENOENT when the name does not resolve). */
 typedef void (*w2s_addr_cb)(void *ctx, const struct sockaddr *sa, size_t salen);
+/* Whether n bytes at p are valid UTF-8 (what a WIT string must be). */
+bool w2s_utf8_valid(const char *p, size_t n);
 __wasi_errno_t w2s_resolve(int32_t net, const char *name, size_t nlen, w2s_addr_cb cb, void *ctx);
 
 #endif
