@@ -119,6 +119,9 @@ W2_WEAK __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint
 W2_WEAK __wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
                                     __wasi_filesize_t *newoffset);
 W2_WEAK uint8_t w2_file_type(w2_fd *f);     /* p1 filetype */
+/* w2_path.c: whether an opened file or directory was opened for reading and
+ * for writing (descriptor get-flags). */
+W2_WEAK __wasi_errno_t w2_file_access(w2_fd *f, bool *readable, bool *writable);
 /* w2_stream_nb.c (with fd_fdstat_set_flags; sockets reference it strongly):
  * writes what the stream accepts now, EAGAIN if nothing. Only code that can
  * set NONBLOCK links it; w2_io.c refers to it weakly. */

@@ -119,6 +119,10 @@ uint8_t w2_file_type(w2_fd *f) {
     return t;
 }
 
+__wasi_errno_t w2_file_access(w2_fd *f, bool *readable, bool *writable) {
+    return w2s_fs_get_flags(f->desc, readable, writable);
+}
+
 void w2_dir_release(w2_fd *f) {
     if (f->dir_stream >= 0)
         w2s_drop_dir_stream(f->dir_stream);
