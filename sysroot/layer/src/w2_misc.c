@@ -2,6 +2,7 @@
  * wasit2 system layer: arguments, environment, clocks, randomness, exit,
  * and poll_oneoff over wasi:io/poll pollables.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,15 @@ __wasi_errno_t __wasi_random_get(uint8_t *buf, __wasi_size_t buf_len) {
 
 _Noreturn void __wasi_proc_exit(__wasi_exitcode_t rval) {
     w2s_exit((int)rval);
+}
+
+/* The headers declare system(); WASI has no command processor to run one:
+ * system(NULL) says so (0) and any command fails with ENOSYS. */
+int system(const char *command) {
+    if (!command)
+        return 0;
+    errno = ENOSYS;
+    return -1;
 }
 
 __wasi_errno_t __wasi_sched_yield(void) {

@@ -3,8 +3,12 @@
  * This preview-1 API passes NUL-terminated paths; WASI 0.2 takes them as
  * (pointer, length) strings straight from the caller's memory.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "w2_internal.h"
 
@@ -302,4 +306,47 @@ __wasi_errno_t __wasi_fd_readdir(__wasi_fd_t fd, uint8_t *buf, __wasi_size_t buf
     }
     *retptr0 = used;
     return 0;
+}
+
+/* ---- tmpfile ----
+ * The headers declare it, so libc defines it (it lives here, with open(),
+ * which it needs anyway). WASI has no temporary directory of its own: try
+ * $TMPDIR, then /tmp, then the working directory, each only if the program
+ * was given it. The file is unlinked at once, as POSIX allows, so nothing
+ * is left behind. */
+FILE *tmpfile(void) {
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const char *dirs[] = {getenv("TMPDIR"), "/tmp", "."};
+    int err = ENOENT;
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        const char *dir = dirs[i];
+        size_t dlen = dir ? strlen(dir) : 0;
+        if (!dlen || dlen > 400)
+            continue;
+        char path[420];
+        memcpy(path, dir, dlen);
+        memcpy(path + dlen, "/tmpfile_", 9);
+        char *rnd = path + dlen + 9;
+        for (int attempt = 0; attempt < 16; attempt++) {
+            uint8_t r[10];
+            if (__wasi_random_get(r, sizeof r) != 0)
+                memset(r, attempt, sizeof r);
+            for (size_t k = 0; k < sizeof r; k++)
+                rnd[k] = alphabet[r[k] % (sizeof alphabet - 1)];
+            rnd[sizeof r] = 0;
+            int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+            if (fd >= 0) {
+                unlink(path);
+                FILE *f = fdopen(fd, "w+");
+                if (!f)
+                    close(fd);
+                return f;
+            }
+            err = errno;
+            if (err != EEXIST)
+                break;
+        }
+    }
+    errno = err;
+    return NULL;
 }
