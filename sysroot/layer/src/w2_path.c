@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "w2_internal.h"
@@ -349,4 +350,34 @@ FILE *tmpfile(void) {
     }
     errno = err;
     return NULL;
+}
+
+/* ---- chmod family ----
+ * WASI 0.2 has no permission bits to set. As current upstream wasi-libc
+ * does, these exist so that portable code (sqlite3, bzip2, libc++'s
+ * <filesystem>) builds, and fail with ENOSYS; what does not exist, or is
+ * not a valid path or descriptor, fails as stat would say first. */
+
+int fchmodat(int fd, const char *path, mode_t mode, int flag) {
+    struct stat st;
+    if ((flag & ~AT_SYMLINK_NOFOLLOW) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (fstatat(fd, path, &st, flag) != 0)
+        return -1;
+    errno = ENOSYS;
+    return -1;
+}
+
+int chmod(const char *path, mode_t mode) {
+    return fchmodat(AT_FDCWD, path, mode, 0);
+}
+
+int fchmod(int fd, mode_t mode) {
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -1;
+    errno = ENOSYS;
+    return -1;
 }
