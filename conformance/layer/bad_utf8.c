@@ -36,6 +36,8 @@ int main(void) {
     /* Valid UTF-8 still works. */
     report("mkdir utf8", mkdir("d\xc3\xa9j\xc3\xa0", 0755));
     report("rmdir utf8", rmdir("d\xc3\xa9j\xc3\xa0"));
+    report("mkdir 3+4-byte", mkdir("\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf", 0755));
+    report("rmdir 3+4-byte", rmdir("\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf"));
     report("unlink ok", unlink("ok"));
     puts("still running");
     return 0;
