@@ -1,7 +1,10 @@
 # CMake toolchain file for wasit2 (written for wasit2).
 #
 #   cmake -DCMAKE_TOOLCHAIN_FILE=<repo>/clang-target/wasit2.cmake \
-#         [-DWASIT2_TARGET=wasm64-wasit2|wasm32-wasit2-mvp] ..
+#         [-DWASIT2_TARGET=wasm64-wasit2|wasm32-wasit2-mvp|wasm32-wasit2-lime1] ..
+#
+# Any installed target works: wasm32/wasm64-wasit2 with an optional CPU
+# suffix, -mvp (the 2020 WAMR) or -lime1 (Lime1 engines).
 #
 # Needs `wasit2 install` to have put the wasit2 clang config files next to
 # clang; the config supplies the sysroot and the linker, so this file only

@@ -65,3 +65,8 @@ fn cmake_wasm32() {
 fn cmake_wasm64() {
     build_and_run("wasm64-wasit2", "cm64p2|");
 }
+
+#[test]
+fn cmake_wasm32_lime1() {
+    build_and_run("wasm32-wasit2-lime1", "cm32p2|");
+}

@@ -26,6 +26,8 @@ const TARGETS: &[&str] = &[
     "wasm64-wasit2",
     "wasm32-wasit2-mvp",
     "wasm64-wasit2-mvp",
+    "wasm32-wasit2-lime1",
+    "wasm64-wasit2-lime1",
 ];
 const KNOWN: &str =
     "clang-22: warning: argument '--target=wasm32-wasi' is deprecated, use --target=wasm32-wasip1 instead [-Wdeprecated]";

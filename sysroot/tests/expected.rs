@@ -28,7 +28,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasit2_testkit::{clang, repo};
 
-const TRIPLES: &[&str] = &["wasm32-wasit2", "wasm64-wasit2", "wasm32-wasit2-mvp"];
+const TRIPLES: &[&str] = &[
+    "wasm32-wasit2",
+    "wasm64-wasit2",
+    "wasm32-wasit2-mvp",
+    "wasm32-wasit2-lime1",
+    "wasm64-wasit2-lime1",
+];
 
 /// Macro lines that change with clang's point release, not with our interface.
 const VOLATILE_MACROS: &[&str] = &[
@@ -337,6 +343,21 @@ fn expected_wasm32_wasip1_libc() {
 #[test]
 fn expected_wasm32_mvp_wasip1_libc() {
     check_wasip1_libc("wasm32-wasit2-mvp");
+}
+
+#[test]
+fn expected_wasm32_lime1_wasip1_libc() {
+    check_wasip1_libc("wasm32-wasit2-lime1");
+}
+
+#[test]
+fn expected_wasm32_lime1() {
+    check_triple("wasm32-wasit2-lime1");
+}
+
+#[test]
+fn expected_wasm64_lime1() {
+    check_triple("wasm64-wasit2-lime1");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Acceptance test for `examples/hello.c` built the way a user would
 //! (`clang-22 --target=<triple> -O2 -s`): small, no realloc export, only
-//! wasit2 imports, and it runs; for both arches and their -mvp variants.
+//! wasit2 imports, and it runs; for both arches and their -mvp and -lime1
+//! variants.
 //! Needs `make sysroot clang-install`.
 use std::process::Command;
 use wasit2_testkit::{clang, repo, wasit2_bin};
@@ -136,4 +137,14 @@ fn hello_wasm32_mvp() {
 #[test]
 fn hello_wasm64_mvp() {
     check_hello("wasm64-wasit2-mvp", "cm64p2");
+}
+
+#[test]
+fn hello_wasm32_lime1() {
+    check_hello("wasm32-wasit2-lime1", "cm32p2");
+}
+
+#[test]
+fn hello_wasm64_lime1() {
+    check_hello("wasm64-wasit2-lime1", "cm64p2");
 }

@@ -494,6 +494,16 @@ mod tests {
     }
 
     #[test]
+    fn host_cpu_is_ours_and_not_wasm_lds_features() {
+        let a = p(&["--host=wasip1", "--host-cpu=lime1", "--features=mvp", "x.o"]).unwrap();
+        assert_eq!(a.host_cpu.as_deref(), Some("lime1"));
+        assert_eq!(fwd(&a), ["--features=mvp", "x.o"]);
+        let a = p(&["-host-cpu", "mvp", "x.o"]).unwrap();
+        assert_eq!(a.host_cpu.as_deref(), Some("mvp"));
+        assert_eq!(fwd(&a), ["x.o"]);
+    }
+
+    #[test]
     fn flavor_wasm_is_consumed() {
         let a = p(&["-flavor", "wasm", "x.o", "-o", "out.wasm"]).unwrap();
         assert_eq!(fwd(&a), ["x.o"]);

@@ -273,6 +273,31 @@ mod tests {
     }
 
     #[test]
+    fn engine_features_follow_the_adapter_lib_dir_variant() {
+        let root = tempfile::tempdir().unwrap();
+        let with_adapter = |name: &str| {
+            let d = root.path().join(name);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(ADAPTER_LIB), b"!<arch>\n").unwrap();
+            d
+        };
+        let mvp = with_adapter("wasm32-wasit2-mvp");
+        let lime1 = with_adapter("wasm32-wasit2-lime1");
+        let default = with_adapter("wasm32-wasit2");
+        let empty = root.path().join("empty");
+        assert_eq!(
+            variant_features(&[empty, mvp.clone()]).unwrap(),
+            wasit2_check::WAMR_2020
+        );
+        assert_eq!(
+            variant_features(&[lime1.clone(), mvp]).unwrap(),
+            wasit2_check::LIME1
+        );
+        assert_eq!(variant_features(&[default]).unwrap(), FeatureSet::Any);
+        assert!(variant_features(&[]).is_err());
+    }
+
+    #[test]
     fn strip_all_drops_custom_sections_but_kept_ones() {
         let mut m = Module::new();
         m.section(&CustomSection {

@@ -39,8 +39,12 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         .host_cpu
         .as_deref()
         .map(|c| {
-            FeatureSet::from_cpu(c)
-                .with_context(|| format!("--host-cpu `{c}`: expected {}", FeatureSet::CPU_NAMES))
+            FeatureSet::from_cpu(c).with_context(|| {
+                format!(
+                    "invalid value for `--host-cpu`: unknown CPU `{c}` (expected {})",
+                    FeatureSet::CPU_NAMES
+                )
+            })
         })
         .transpose()?;
     let profile = HostProfile::parse(&args.host)?;
