@@ -9,6 +9,12 @@
 #     into .tools/wasi-libc-p1, as scripts/bench-sysroot.sh does); goal <= 1.2x;
 #   - read() loop throughput: a 64 MiB file read in 64 KiB chunks, on the 2020
 #     WAMR iwasm and on `wasmtime run`, both builds, median of $RUNS runs.
+#   - CPU variants side by side (docs/wasip1.md, "Which variant"): hello and
+#     a stdin-to-stdout cat, -O2 -s, and the 64 MiB file read in 4 KiB
+#     read() calls (scripts/bench/readloop.c), each built with
+#     --target=wasm32-wasit2{-mvp,-lime1,} -Wl,--host=wasip1; times on
+#     `wasmtime run` (all three) and on the 2020 iwasm (mvp only: it loads
+#     neither of the others).
 # Every ratio compares figures measured in this same run.
 # Needs `make build sysroot clang-install` (the sysroot then holds the adapter).
 # Usage: scripts/bench-wasip1.sh   (env: RUNS=5, WASIT_LD=<wasit-ld to link with>)
@@ -136,3 +142,35 @@ for rt in iwasm wasmtime; do
     "${t[$rt,w2a]} s ($(mibs "${t[$rt,w2a]}"))" "${t[$rt,p1]} s ($(mibs "${t[$rt,p1]}"))" \
     "$(ratio "${t[$rt,w2a]}" "${t[$rt,p1]}")"
 done
+
+# CPU variants: the same programs for the 2020 WAMR (mvp), Lime1 engines and
+# current engines (clang's default CPU), all --host wasip1 with the direct libc.
+cat >"$tmp/cat.c" <<'EOF'
+#include <unistd.h>
+int main(void) {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(0, buf, sizeof buf)) > 0)
+        if (write(1, buf, (size_t)n) != n) return 1;
+    return n < 0;
+}
+EOF
+declare -A vsize vread
+for cpu in mvp lime1 default; do
+  target=wasm32-wasit2-$cpu
+  [ "$cpu" = default ] && target=wasm32-wasit2
+  v() { "$CLANG" --target="$target" "${fuse_ld[@]}" -Wl,--host=wasip1 -O2 "$@"; }
+  v -s "$ROOT/examples/hello.c" -o "$tmp/hello-$cpu.wasm"
+  v -s "$tmp/cat.c" -o "$tmp/cat-$cpu.wasm"
+  v "$ROOT/scripts/bench/readloop.c" -o "$tmp/read4k-$cpu.wasm"
+  vsize[$cpu,hello]=$(stat -c %s "$tmp/hello-$cpu.wasm")
+  vsize[$cpu,cat]=$(stat -c %s "$tmp/cat-$cpu.wasm")
+  [ "$(echo hi | "$WASMTIME" run "$tmp/cat-$cpu.wasm")" = hi ] || { echo "FAIL: cat-$cpu" >&2; exit 1; }
+  vread[$cpu,wasmtime]=$(median_time "$WASMTIME" run --dir . "$tmp/read4k-$cpu.wasm" big.bin 4096)
+done
+vread[mvp,iwasm]=$(median_time "$IWASM" --dir=. "$tmp/read4k-mvp.wasm" big.bin 4096)
+printf '\n%-40s %14s %14s %14s\n' "--host wasip1, by CPU variant" mvp lime1 default
+printf '%-40s %14s %14s %14s\n' "hello.c -O2 -s, size" "${vsize[mvp,hello]} B" "${vsize[lime1,hello]} B" "${vsize[default,hello]} B"
+printf '%-40s %14s %14s %14s\n' "cat.c -O2 -s, size" "${vsize[mvp,cat]} B" "${vsize[lime1,cat]} B" "${vsize[default,cat]} B"
+printf '%-40s %14s %14s %14s\n' "64 MiB in 4 KiB reads, wasmtime run" "${vread[mvp,wasmtime]} s" "${vread[lime1,wasmtime]} s" "${vread[default,wasmtime]} s"
+printf '%-40s %14s %14s %14s\n' "64 MiB in 4 KiB reads, iwasm 2020" "${vread[mvp,iwasm]} s" "(no load)" "(no load)"
