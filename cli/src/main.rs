@@ -14,6 +14,8 @@ struct Cli {
 enum Command {
     /// Run a wasit2 module on the wasmtime-based core host.
     Run(cmd::run::Args),
+    /// Compile a wasit2 module ahead of time to a `.cwasm` for `wasit2 run`.
+    Compile(cmd::compile::Args),
     /// Turn a wasit2 module into a WASI 0.2 component.
     Componentize(cmd::componentize::Args),
     /// Check a module against a host profile without linking.
@@ -30,6 +32,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(a) => cmd::run::run(a),
+        Command::Compile(a) => cmd::compile::run(a),
         Command::Componentize(a) => cmd::componentize::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Bindgen(a) => cmd::bindgen::run(a),

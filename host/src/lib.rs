@@ -18,6 +18,7 @@
 #![cfg_attr(arc_try_new, allow(unstable_features))]
 #![cfg_attr(arc_try_new, feature(allocator_api))]
 
+mod cache;
 mod fast;
 mod funcs;
 mod linker;
@@ -30,9 +31,13 @@ use std::collections::{HashMap, VecDeque};
 pub use wasit2_abi::{Arch, Import};
 pub use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+pub use cache::{default_cache_dir, CacheOutcome};
 pub use linker::unimplemented;
 pub use linker::{add_to_linker, CallInfo, Flow, Host};
-pub use run::{engine, inspect_module, run_module, ModuleKind, RunError, RunOptions};
+pub use run::{
+    compile_module, engine, engine_with, inspect_module, prepare_module, run_module, run_prepared,
+    EngineOptions, ModuleKind, Prepared, RunError, RunOptions,
+};
 pub use val::Val;
 
 /// A `WasiCtxBuilder` set up for this host: file I/O blocks the calling

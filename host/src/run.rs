@@ -1,9 +1,16 @@
 //! Running a wasit2 command module: what `wasit2 run` uses.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use wasit2_abi::Arch;
-use wasmtime::{Config, Engine, Linker, Module, Store, Trap, WasmBacktrace};
+use wasmtime::{
+    Config, Engine, Linker, Module, Precompiled, Store, StoreLimits, StoreLimitsBuilder, Trap,
+    WasmBacktrace,
+};
 use wasmtime_wasi::I32Exit;
 
+use crate::cache::{self, CacheOutcome};
 use crate::{Host, WasiHostCtx};
 
 /// What kind of module a byte string is.
@@ -20,41 +27,80 @@ pub enum RunError {
     Invalid(String),
     #[error("not a wasit2 module: {0}")]
     NotWasit2(String),
+    #[error(
+        "a WASI preview 1 module (it imports `{0}`), not a wasit2 module: run it with `wasmtime run` or `iwasm`"
+    )]
+    Wasip1(String),
+    #[error("a WebAssembly component, not a wasit2 module: run it with `wasmtime run`")]
+    Component,
+    #[error("a precompiled component, not a wasit2 module: run it with `wasmtime run`")]
+    PrecompiledComponent,
+    #[error("a precompiled module (`.cwasm`), and running precompiled code is not allowed here")]
+    PrecompiledNotAllowed,
+    #[error(
+        "a precompiled module made by another wasmtime or engine configuration ({0}); compile it again with `wasit2 compile`"
+    )]
+    PrecompiledIncompatible(String),
     #[error("the module imports `{module}` `{field}`, which the wasit2 host does not provide")]
     MissingImport { module: String, field: String },
-    #[error("{0}")]
-    Trap(String),
+    /// The guest trapped, or the host stopped it (a bad pointer or handle):
+    /// the message, then one line per wasm frame, innermost first.
+    #[error("{}", trap_text(message, frames))]
+    Trap {
+        message: String,
+        frames: Vec<String>,
+    },
     #[error("{0}")]
     Host(String),
 }
 
+fn trap_text(message: &str, frames: &[String]) -> String {
+    let mut s = message.to_string();
+    for (i, f) in frames.iter().enumerate() {
+        s.push_str(&format!("\n  {i:>3}: {f}"));
+    }
+    s
+}
+
+/// Import modules of WASI preview 1 (and its predecessor).
+const P1_MODULES: [&str; 2] = ["wasi_snapshot_preview1", "wasi_unstable"];
+
 /// Classifies a module: wasm32 or wasm64 wasit2 command (by its memory and
-/// its `run` export), or an error saying why it is not one.
+/// its `run` export), or an error saying why it is not one (and, for a
+/// preview 1 module or a component, what runs it).
 pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
     if !bytes.starts_with(b"\0asm") {
         return Err(RunError::NotWasm);
     }
+    let invalid = |e: wasmparser::BinaryReaderError| RunError::Invalid(e.to_string());
     let mut memory64 = None;
     let mut exports = Vec::new();
     let mut memories = Vec::new();
+    let mut import_modules = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        match payload.map_err(|e| RunError::Invalid(e.to_string()))? {
+        match payload.map_err(invalid)? {
+            wasmparser::Payload::Version { encoding, .. } => {
+                if encoding == wasmparser::Encoding::Component {
+                    return Err(RunError::Component);
+                }
+            }
             wasmparser::Payload::MemorySection(r) => {
                 for m in r {
-                    memories.push(m.map_err(|e| RunError::Invalid(e.to_string()))?.memory64);
+                    memories.push(m.map_err(invalid)?.memory64);
                 }
             }
             wasmparser::Payload::ImportSection(r) => {
                 for imp in r.into_imports() {
-                    let imp = imp.map_err(|e| RunError::Invalid(e.to_string()))?;
+                    let imp = imp.map_err(invalid)?;
                     if let wasmparser::TypeRef::Memory(m) = imp.ty {
                         memories.insert(0, m.memory64);
                     }
+                    import_modules.push(imp.module.to_string());
                 }
             }
             wasmparser::Payload::ExportSection(r) => {
                 for e in r {
-                    let e = e.map_err(|e| RunError::Invalid(e.to_string()))?;
+                    let e = e.map_err(invalid)?;
                     if e.kind == wasmparser::ExternalKind::Memory {
                         memory64 = memories.get(e.index as usize).copied();
                     }
@@ -64,22 +110,53 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
             _ => {}
         }
     }
-    let arch = if memory64.or(memories.first().copied()) == Some(true) {
-        Arch::Wasm64
-    } else {
-        Arch::Wasm32
-    };
+    let memory64 = memory64.or(memories.first().copied()) == Some(true);
+    classify_shape(&import_modules, &exports, memory64).map(ModuleKind::Wasit2)
+}
+
+/// The checks of [`inspect_module`] on a compiled module (a `.cwasm`).
+fn inspect_compiled(module: &Module) -> Result<Arch, RunError> {
+    let imports: Vec<String> = module.imports().map(|i| i.module().to_string()).collect();
+    let mut memory64 = false;
+    let mut exports = Vec::new();
+    for e in module.exports() {
+        if let wasmtime::ExternType::Memory(m) = e.ty() {
+            memory64 = m.is_64();
+        }
+        exports.push(e.name().to_string());
+    }
+    classify_shape(&imports, &exports, memory64)
+}
+
+fn classify_shape(
+    import_modules: &[String],
+    exports: &[String],
+    memory64: bool,
+) -> Result<Arch, RunError> {
+    let arch = if memory64 { Arch::Wasm64 } else { Arch::Wasm32 };
     let run = run_export(arch);
+    // A preview 1 module (e.g. `wasit-ld --host wasip1`'s) is refused by
+    // what it is, not by what it lacks: it imports preview 1 and does not
+    // export the wasit2 memory. (A wasit2 module with a stray preview 1
+    // import gets the missing-import error instead.)
+    let memory = arch.memory_export();
+    if !exports.contains(&memory) {
+        if let Some(p1) = import_modules
+            .iter()
+            .find(|m| P1_MODULES.contains(&m.as_str()))
+        {
+            return Err(RunError::Wasip1(p1.clone()));
+        }
+    }
     if !exports.contains(&run) {
         return Err(RunError::NotWasit2(format!("it does not export `{run}`")));
     }
-    if !exports.iter().any(|e| *e == arch.memory_export()) {
+    if !exports.contains(&memory) {
         return Err(RunError::NotWasit2(format!(
-            "it does not export `{}`",
-            arch.memory_export()
+            "it does not export `{memory}`"
         )));
     }
-    Ok(ModuleKind::Wasit2(arch))
+    Ok(arch)
 }
 
 fn run_export(arch: Arch) -> String {
@@ -95,38 +172,174 @@ fn run_export(arch: Arch) -> String {
         .unwrap_or_else(|| format!("{}|wasi:cli/run@0.2|run", arch.prefix()))
 }
 
-/// Options of one run.
+/// Options of one run. The defaults are the safe ones: no network, no
+/// directories, no host environment, no limits beyond the host's
+/// [`Limits`](crate::Limits), no cache, no precompiled code.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// argv, including argv[0].
     pub args: Vec<String>,
+    /// Environment variables the guest sees (after `inherit_env`'s).
     pub env: Vec<(String, String)>,
+    /// Pass the whole host environment.
     pub inherit_env: bool,
-    /// (host path, guest path) preopens.
+    /// (host path, guest path) preopens, read-write.
     pub dirs: Vec<(String, String)>,
+    /// Let the guest use the host's network (TCP and UDP to and from any
+    /// address), as `wasmtime run -S inherit-network`. Off: every socket
+    /// `bind` and `connect` is denied.
+    pub inherit_network: bool,
+    /// Let the guest resolve host names (`wasi:sockets/ip-name-lookup`).
+    pub allow_ip_name_lookup: bool,
+    /// Fuel the guest may consume (about one unit per wasm instruction);
+    /// running out traps. Compiles fuel checks into the code.
+    pub fuel: Option<u64>,
+    /// Most bytes a linear memory may grow to; `memory.grow` beyond fails.
+    pub max_memory_size: Option<usize>,
+    /// Wall-clock limit on wasm execution (epoch interruption): the guest
+    /// traps at its next check after this. A host call that blocks (a read,
+    /// a `poll`) is not interrupted until it returns.
+    pub timeout: Option<Duration>,
+    /// The compile cache directory (see [`default_cache_dir`](crate::default_cache_dir));
+    /// `None` compiles on every run.
+    pub cache_dir: Option<PathBuf>,
+    /// Accept a precompiled module (`wasit2 compile`'s output, native code:
+    /// trusted like an executable). Off: such a file is refused.
+    pub allow_precompiled: bool,
+}
+
+impl RunOptions {
+    /// The engine settings these options need.
+    pub fn engine_options(&self) -> EngineOptions {
+        EngineOptions {
+            consume_fuel: self.fuel.is_some(),
+            epoch_interruption: self.timeout.is_some(),
+        }
+    }
+}
+
+/// The engine settings that change compiled code (and so the cache key and
+/// what a `.cwasm` must have been compiled with).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Fuel checks (for a fuel limit).
+    pub consume_fuel: bool,
+    /// Epoch checks (for a timeout).
+    pub epoch_interruption: bool,
 }
 
 /// An engine configured for wasit2 modules (memory64 on).
 pub fn engine() -> wasmtime::Result<Engine> {
+    engine_with(&EngineOptions::default())
+}
+
+/// An engine configured for wasit2 modules with these settings.
+pub fn engine_with(o: &EngineOptions) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
-    config.wasm_memory64(true);
+    config
+        .wasm_memory64(true)
+        .consume_fuel(o.consume_fuel)
+        .epoch_interruption(o.epoch_interruption);
     Engine::new(&config)
+}
+
+/// Compiles a wasit2 module ahead of time for an engine with these settings
+/// (`wasit2 compile`); [`run_module`] accepts the result when
+/// `allow_precompiled` is set and its settings match.
+pub fn compile_module(bytes: &[u8], o: &EngineOptions) -> Result<Vec<u8>, RunError> {
+    if Engine::detect_precompiled(bytes).is_some() {
+        return Err(RunError::Invalid("already precompiled".into()));
+    }
+    inspect_module(bytes)?;
+    let engine = engine_with(o).map_err(host_err)?;
+    engine
+        .precompile_module(bytes)
+        .map_err(|e| RunError::Invalid(format!("{e:#}")))
+}
+
+fn host_err(e: wasmtime::Error) -> RunError {
+    RunError::Host(format!("{e:#}"))
+}
+
+/// A module compiled (or loaded) and checked, ready to run.
+pub struct Prepared {
+    engine: Engine,
+    module: Module,
+    arch: Arch,
+}
+
+impl Prepared {
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+}
+
+/// Checks and compiles a module (a `.wasm`, through the cache if
+/// `opts.cache_dir` is set, or a `.cwasm` if `opts.allow_precompiled`);
+/// says what the cache did.
+pub fn prepare_module(
+    bytes: &[u8],
+    opts: &RunOptions,
+) -> Result<(Prepared, CacheOutcome), RunError> {
+    let engine = engine_with(&opts.engine_options()).map_err(host_err)?;
+    match Engine::detect_precompiled(bytes) {
+        Some(Precompiled::Component) => return Err(RunError::PrecompiledComponent),
+        Some(Precompiled::Module) => {
+            if !opts.allow_precompiled {
+                return Err(RunError::PrecompiledNotAllowed);
+            }
+            // SAFETY: the caller allowed precompiled code, i.e. trusts this
+            // file like a native executable; `deserialize` checks that it
+            // was compiled for this engine's configuration.
+            let module = unsafe { Module::deserialize(&engine, bytes) }
+                .map_err(|e| RunError::PrecompiledIncompatible(format!("{e}")))?;
+            let arch = inspect_compiled(&module)?;
+            let prepared = Prepared {
+                engine,
+                module,
+                arch,
+            };
+            return Ok((prepared, CacheOutcome::Disabled));
+        }
+        None => {}
+    }
+    let ModuleKind::Wasit2(arch) = inspect_module(bytes)?;
+    let (module, outcome) = cache::load_module(&engine, bytes, opts.cache_dir.as_deref())
+        .map_err(|e| RunError::Invalid(format!("{e:#}")))?;
+    let prepared = Prepared {
+        engine,
+        module,
+        arch,
+    };
+    Ok((prepared, outcome))
 }
 
 /// Runs a wasit2 command module with stdio inherited; returns its exit code.
 pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
-    let ModuleKind::Wasit2(arch) = inspect_module(bytes)?;
-    let host = |e: wasmtime::Error| RunError::Host(format!("{e:#}"));
-    let engine = engine().map_err(host)?;
-    let module = Module::new(&engine, bytes).map_err(|e| RunError::Invalid(format!("{e:#}")))?;
+    let (prepared, _) = prepare_module(bytes, opts)?;
+    run_prepared(&prepared, opts)
+}
 
+/// The store's data for a run: the host's state and the memory limit.
+struct RunState {
+    host: WasiHostCtx,
+    limits: StoreLimits,
+}
+
+/// Runs a prepared module with stdio inherited; returns its exit code.
+pub fn run_prepared(p: &Prepared, opts: &RunOptions) -> Result<i32, RunError> {
+    let (engine, module, arch) = (&p.engine, &p.module, p.arch);
     let mut b = crate::wasi_ctx_builder();
+    // Sockets may be created (as with `wasmtime run`); without
+    // `inherit_network` no address may be bound or connected to.
     b.inherit_stdio()
         .args(&opts.args)
-        .allow_ip_name_lookup(true)
         .allow_tcp(true)
-        .allow_udp(true)
-        .inherit_network();
+        .allow_udp(true);
+    if opts.inherit_network {
+        b.inherit_network();
+    }
+    b.allow_ip_name_lookup(opts.allow_ip_name_lookup);
     if opts.inherit_env {
         b.inherit_env();
     }
@@ -137,9 +350,21 @@ pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
         b.preopened_dir(host_dir, guest, wasmtime_wasi::FsPerms::ReadWrite)
             .map_err(|e| RunError::Host(format!("--dir {host_dir}: {e:#}")))?;
     }
-    let mut store = Store::try_new(&engine, WasiHostCtx::new(b.build())).map_err(host)?;
-    let mut linker = Linker::new(&engine);
-    Host::new(|s: &mut WasiHostCtx| s)
+    let mut limits = StoreLimitsBuilder::new();
+    if let Some(max) = opts.max_memory_size {
+        limits = limits.memory_size(max);
+    }
+    let state = RunState {
+        host: WasiHostCtx::new(b.build()),
+        limits: limits.build(),
+    };
+    let mut store = Store::try_new(engine, state).map_err(host_err)?;
+    store.limiter(|s| &mut s.limits);
+    if let Some(fuel) = opts.fuel {
+        store.set_fuel(fuel).map_err(host_err)?;
+    }
+    let mut linker = Linker::new(engine);
+    Host::new(|s: &mut RunState| &mut s.host)
         .add_to_linker(&mut linker)
         .map_err(|e| RunError::Host(e.to_string()))?;
     for imp in module.imports() {
@@ -150,9 +375,23 @@ pub fn run_module(bytes: &[u8], opts: &RunOptions) -> Result<i32, RunError> {
             });
         }
     }
-    let instance = linker.instantiate(&mut store, &module).map_err(classify)?;
+    // The timeout: one epoch tick after `timeout`, unless the run ends first
+    // (dropping `_stop` wakes the thread, which then exits).
+    let _stop = opts.timeout.map(|t| {
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_trap();
+        let (stop, wait) = std::sync::mpsc::channel::<()>();
+        let engine = engine.clone();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(t) {
+                engine.increment_epoch();
+            }
+        });
+        stop
+    });
+    let instance = linker.instantiate(&mut store, module).map_err(classify)?;
     if let Some(init) = instance.get_func(&mut store, &arch.initialize_export()) {
-        let init = init.typed::<(), ()>(&store).map_err(host)?;
+        let init = init.typed::<(), ()>(&store).map_err(host_err)?;
         if let Err(e) = init.call(&mut store, ()) {
             return exit_or(e);
         }
@@ -174,29 +413,47 @@ fn exit_or(e: wasmtime::Error) -> Result<i32, RunError> {
     }
 }
 
-/// One line: the trap (or host error) and the wasm backtrace frames.
+/// The trap (or host error) message and the wasm frames, names demangled.
 fn classify(e: wasmtime::Error) -> RunError {
-    let frames = e.downcast_ref::<WasmBacktrace>().map(|bt| {
-        bt.frames()
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let name = f
-                    .func_name()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("func[{}]", f.func_index()));
-                format!("#{i} {name}")
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
-    let root = match e.downcast_ref::<Trap>() {
-        Some(t) => format!("wasm trap: {t}"),
+    let frames = e
+        .downcast_ref::<WasmBacktrace>()
+        .map(|bt| {
+            bt.frames()
+                .iter()
+                .map(|f| {
+                    let name = match f.func_name() {
+                        Some(n) => demangle(n),
+                        None => format!("<wasm function {}>", f.func_index()),
+                    };
+                    match f.module_offset() {
+                        Some(off) => format!("{off:#8x} - {name}"),
+                        None => name,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = match e.downcast_ref::<Trap>() {
+        // A `Trap` displays as "wasm trap: ...".
+        Some(t) => t.to_string(),
         None => format!("host error: {}", e.root_cause()),
     };
-    let msg = match frames {
-        Some(f) if !f.is_empty() => format!("{root}; wasm backtrace: {f}"),
-        _ => root,
-    };
-    RunError::Trap(msg.replace('\n', " "))
+    RunError::Trap {
+        message: message.replace('\n', " "),
+        frames,
+    }
+}
+
+/// A Rust (v0 or legacy, without the hash) or C++ symbol in readable form;
+/// anything else unchanged.
+fn demangle(name: &str) -> String {
+    if let Ok(d) = rustc_demangle::try_demangle(name) {
+        return format!("{d:#}");
+    }
+    if let Ok(s) = cpp_demangle::Symbol::new(name) {
+        if let Ok(d) = s.demangle() {
+            return d;
+        }
+    }
+    name.to_string()
 }

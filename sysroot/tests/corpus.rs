@@ -37,6 +37,10 @@ fn check_one(p: &Program, target: &str, opt: &str, work: &Path) -> Result<(), St
     std::fs::create_dir_all(&scratch).unwrap();
     let mut cmd = Command::new(wasit2_bin());
     cmd.current_dir(&scratch).arg("run");
+    if p.net {
+        // Network is off by default, as on `wasmtime run`.
+        cmd.args(["-S", "inherit-network", "-S", "allow-ip-name-lookup"]);
+    }
     if p.dir {
         cmd.arg("--dir").arg(format!("{}::.", scratch.display()));
     }

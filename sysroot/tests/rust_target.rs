@@ -278,7 +278,7 @@ fn run_demo(runner: Runner, program: &Path, args: &[&str], stdin: &str) -> Outco
         }
         Runner::Wasit2 => {
             cmd = Command::new(wasit2_bin());
-            cmd.arg("run")
+            cmd.args(["run", "-S", "inherit-network"])
                 .arg("--dir")
                 .arg(format!("{}::.", scratch.path().display()));
             for (k, v) in DEMO_ENV {

@@ -181,6 +181,9 @@ fn run(runner: Runner, wasm: &Path, case: &Case) -> Output {
         Runner::Wasit2 => {
             let mut c = Command::new(wasit2_cli());
             c.arg("run");
+            if case.network {
+                c.args(["-S", "inherit-network"]);
+            }
             c
         }
     };

@@ -1,5 +1,5 @@
 //! `wasit2 install`: clang config files so `clang-22 --target=wasm32-wasit2`
-//! (and wasm64-wasit2, and the `-mvp` CPU variants) use the wasit2 sysroot
+//! (and wasm64-wasit2, and the `-mvp`/`-lime1` CPU variants) use the wasit2 sysroot
 //! and wasit-ld, plus the rustc target specs for wasm32/wasm64-wasit2.
 use anyhow::Context;
 use std::path::{Path, PathBuf};

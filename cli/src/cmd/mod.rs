@@ -1,5 +1,6 @@
 pub mod bindgen;
 pub mod check;
+pub mod compile;
 pub mod componentize;
 pub mod install;
 pub mod run;

@@ -110,6 +110,16 @@ fn clear_errors() {
              (func (export "cm32p2|wasi:cli/run@0.2|run") (result i32) (call $inner) (i32.const 0)))"#,
     )
     .unwrap();
-    one_line_error(&trap, "wasm backtrace");
-    one_line_error(&trap, "inner");
+    // A trap: exit 134, the message once, then one line per frame.
+    let (code, _, err) = run_cli(&[], &trap);
+    assert_eq!(code, 134, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(
+        lines[0].ends_with(": wasm trap: wasm `unreachable` instruction executed"),
+        "{err}"
+    );
+    assert_eq!(err.matches("wasm trap").count(), 1, "{err}");
+    assert!(lines[1].trim_start().starts_with("0:") && lines[1].ends_with(" - inner"));
+    assert!(lines[2].trim_start().starts_with("1:"), "{err}");
 }

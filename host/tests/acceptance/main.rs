@@ -3,6 +3,7 @@
 //! import names and signatures taken from the ABI crate.
 mod common;
 
+mod cache;
 mod cli;
 mod cli_run;
 mod clocks_random;

@@ -1,0 +1,51 @@
+//! `wasit2 compile`: compile a wasit2 module ahead of time to a `.cwasm`
+//! that `wasit2 run` loads without compiling.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The wasit2 module.
+    module: PathBuf,
+    /// Output file (default: the module's name with `.cwasm`).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The `-W` options the module will be run with: `fuel` and `timeout`
+    /// change the compiled code, so a `.cwasm` runs only with the same ones
+    /// set (their values do not matter).
+    #[arg(short = 'W', value_name = "KEY=VAL")]
+    wasm: Vec<String>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<i32> {
+    let engine = super::run::engine_options(&args.wasm)?;
+    let bytes = std::fs::read(&args.module)
+        .with_context(|| format!("reading {}", args.module.display()))?;
+    let compiled = wasit2_host::compile_module(&bytes, &engine)
+        .with_context(|| format!("compiling {}", args.module.display()))?;
+    let out = args
+        .output
+        .unwrap_or_else(|| args.module.with_extension("cwasm"));
+    write_atomically(&out, &compiled).with_context(|| format!("writing {}", out.display()))?;
+    Ok(0)
+}
+
+/// Writes through a temporary file in the same directory and a rename, so
+/// a failed write leaves no partial output.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
