@@ -79,11 +79,10 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
     let mut import_modules = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         match payload.map_err(invalid)? {
-            wasmparser::Payload::Version { encoding, .. } => {
-                if encoding == wasmparser::Encoding::Component {
-                    return Err(RunError::Component);
-                }
-            }
+            wasmparser::Payload::Version {
+                encoding: wasmparser::Encoding::Component,
+                ..
+            } => return Err(RunError::Component),
             wasmparser::Payload::MemorySection(r) => {
                 for m in r {
                     memories.push(m.map_err(invalid)?.memory64);
