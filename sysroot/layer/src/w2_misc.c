@@ -128,15 +128,6 @@ _Noreturn void __wasi_proc_exit(__wasi_exitcode_t rval) {
     w2s_exit((int)rval);
 }
 
-/* The headers declare system(); WASI has no command processor to run one:
- * system(NULL) says so (0) and any command fails with ENOSYS. */
-int system(const char *command) {
-    if (!command)
-        return 0;
-    errno = ENOSYS;
-    return -1;
-}
-
 __wasi_errno_t __wasi_sched_yield(void) {
     return 0;
 }
