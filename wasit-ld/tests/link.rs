@@ -448,8 +448,7 @@ fn initialize_is_renamed_and_the_library_api_reports_call_paths() {
     // The checker wasit-ld and `wasit2 check` share accepts it, and the
     // module model traces every import back to the export that reaches it.
     let report =
-        wasit2_check::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
-            .unwrap();
+        wasit2_check::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default()).unwrap();
     assert!(report.is_ok(), "{report}");
     let m = wasit2_module::Module::parse(&bytes).unwrap();
     assert_eq!(m.arch(), Some(arch));
@@ -639,8 +638,7 @@ fn a_linked_module_records_its_world_and_checks_against_it() {
     assert_eq!(m.arch(), Some(Arch::Wasm64));
     assert_eq!(m.func_imports().count(), used.len());
     let report =
-        wasit2_check::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default())
-            .unwrap();
+        wasit2_check::check(&bytes, &HostProfile::wasit2().unwrap(), &Default::default()).unwrap();
     assert!(report.is_ok(), "{report}");
     // The program uses only interfaces the p1-compatible world has too.
     let wit = wasit2_abi::Wit::wasi().unwrap();
