@@ -15,8 +15,11 @@
 # component against plain wasip1 on wasmtime; Rust wasit-ld against the wasip2
 # component): "vs peer" on whole-process times, "net" with each side's
 # start-up (the same program on a 1-byte file) subtracted, which isolates the
-# per-call cost (`wasit2 run` compiles the module on every start; the
-# `wasmtime` CLI caches compiled code).
+# per-call cost. Both CLIs cache compiled code: `wasit2 run` in a cache of its
+# own here ($tmp/cache), `wasmtime run` in its default one; every module runs
+# once before timing, so every timed run starts warm.
+# First table, start-up (issue 17): C hello on `wasit2 run` with a warm cache
+# and with `-C cache=n` against plain wasip1 hello on `wasmtime run`.
 # Needs `make build sysroot clang-install` and a release wasit2
 # (`cargo build --release -p wasit2-cli`).
 # Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=0,
@@ -52,6 +55,11 @@ fi
 p1() { "$CLANG" --target=wasm32-wasi --sysroot="$P1_DEB_DIR/usr" -Wno-deprecated -mcpu=mvp -O2 "$@"; }
 w2() { "$CLANG" --target=wasm32-wasit2 "${fuse_ld[@]}" -O2 "$@"; }
 w2p1() { "$CLANG" --target=wasm32-wasit2-mvp "${fuse_ld[@]}" -Wl,--host=wasip1 -O2 "$@"; }
+
+export WASIT2_CACHE_DIR="$tmp/cache"
+printf '#include <stdio.h>\nint main(void) { puts("Hello, world!"); return 0; }\n' >"$tmp/hello.c"
+p1 "$tmp/hello.c" -o "$tmp/hello.p1.wasm"
+w2 "$tmp/hello.c" -o "$tmp/hello.w2.wasm"
 
 for prog in readloop writeloop; do
   src="$ROOT/scripts/bench/$prog.c"
@@ -185,8 +193,45 @@ table() { # title: prints res[] for $rows with ratios against each peer
   done
 }
 
+# Start-up: hello, warm caches (one untimed run of each first).
+rows=(
+  "hello wasip1 on wasmtime run||$WASMTIME run $tmp/hello.p1.wasm"
+  "hello wasm32-wasit2 on wasit2 run (warm cache)|hello wasip1 on wasmtime run|$WASIT2 run $tmp/hello.w2.wasm"
+  "hello wasm32-wasit2 on wasit2 run -C cache=n|hello wasip1 on wasmtime run|$WASIT2 run -C cache=n $tmp/hello.w2.wasm"
+)
+want="Hello, world!" check=stdout
+for c in "${rows[@]}"; do
+  IFS='|' read -r label peer cmd <<<"$c"
+  # shellcheck disable=SC2086 # the command is split on purpose
+  once $cmd >/dev/null || exit 1
+done
+section "start-up: C hello" hello
+printf '\n%s\n%-52s %10s %17s %9s\n' "start-up: C hello (goal: warm cache <= 1.2x wasmtime run)" \
+  configuration median "(min-max)" "vs peer"
+for c in "${rows[@]}"; do
+  IFS='|' read -r label peer cmd <<<"$c"
+  read -r m lo hi <<<"${res[$label]}"
+  vs="-"
+  if [ -n "$peer" ]; then
+    read -r pm _ _ <<<"${res[$peer]}"
+    vs=$(ratio "$m" "$pm")
+  fi
+  printf '%-52s %8s s %17s %9s\n' "$label" "$m" "($lo-$hi)" "$vs"
+done
+
 rows=("${configs[@]}" "${rust_rows[@]}")
 head -c 1 /dev/zero >"$tmp/d/one.bin"
+want="$("$tmp/readloop.native" "$tmp/d/one.bin" 4096)" check=stdout
+# Warm both CLIs' caches: one untimed run of every module.
+for c in "${rows[@]}"; do
+  IFS='|' read -r label peer cmd <<<"$c"
+  # shellcheck disable=SC2086 # the command is split on purpose
+  (cd "$tmp/d" && ${cmd//@/readloop} one.bin 4096 >/dev/null 2>&1) || true
+  case "$cmd" in *readloop.rs*) continue ;; esac
+  # shellcheck disable=SC2086
+  (cd "$tmp/d" && ${cmd//@/writeloop} out.bin 4096 4096 >/dev/null 2>&1) || true
+done
+rm -f "$tmp/d/out.bin"
 want="$("$tmp/readloop.native" "$tmp/d/one.bin" 4096)" check=stdout
 section "start-up: the read loop on a 1-byte file" readloop one.bin 4096
 printf '\n%s\n%-46s %10s %17s\n' "start-up: the read loop on a 1-byte file" configuration median "(min-max)"

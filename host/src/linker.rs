@@ -1,10 +1,11 @@
 //! Registering the imports in a wasmtime core `Linker<T>` and the per-call
 //! path: lift arguments, run hooks, call the implementation, lower results.
 
+use std::mem::MaybeUninit;
 use std::sync::{Arc, OnceLock};
 
 use wasit2_abi::{Arch, ImportItem, Lowering, ValType, Wit};
-use wasmtime::{bail, format_err, Caller, Extern, FuncType, Linker, OutOfMemory, Result};
+use wasmtime::{bail, format_err, Caller, Extern, FuncType, Linker, OutOfMemory, Result, ValRaw};
 use wit_parser::{Resolve, Type};
 
 use crate::fast::{self, Fast};
@@ -162,14 +163,15 @@ impl<T: 'static> Host<T> {
                         message: e.to_string(),
                     },
                 };
-                linker
-                    .func_new(
-                        &imp.module,
-                        &imp.field,
-                        ty,
-                        move |caller, params, results| entry.call(caller, params, results),
-                    )
-                    .map_err(link_err)?;
+                // SAFETY: `call_raw` reads the parameters and writes the
+                // results with exactly the types of `ty`, which is built
+                // from the same `imp.sig` it reads them from.
+                unsafe {
+                    linker.func_new_unchecked(&imp.module, &imp.field, ty, move |caller, vals| {
+                        entry.call_raw(caller, vals)
+                    })
+                }
+                .map_err(link_err)?;
             }
         }
         Ok(())
@@ -333,15 +335,9 @@ struct Entry<T> {
     after: Vec<Arc<After<T>>>,
 }
 
-fn raw(v: &wasmtime::Val) -> u64 {
-    match v {
-        wasmtime::Val::I32(x) => *x as u32 as u64,
-        wasmtime::Val::I64(x) => *x as u64,
-        wasmtime::Val::F32(x) => *x as u64,
-        wasmtime::Val::F64(x) => *x,
-        _ => 0,
-    }
-}
+/// Most core parameters an import has (16 flat, plus the return pointer and
+/// the arena's pointer and length).
+const MAX_CORE_PARAMS: usize = 20;
 
 /// Arena bytes `v` (of type `ty`) needs under the ABI's placement rules.
 fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
@@ -360,10 +356,55 @@ fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
 }
 
 impl<T: 'static> Entry<T> {
+    /// The call as wasmtime makes it (`func_new_unchecked`): the parameters
+    /// in the first slots of `vals`, the results to be written there. The
+    /// core parameters are read as integers (floats as their bits) without
+    /// wasmtime's dynamic `Val` path, which looks up the function's type on
+    /// every call.
+    fn call_raw(&self, caller: Caller<'_, T>, vals: &mut [MaybeUninit<ValRaw>]) -> Result<()> {
+        let sig = &self.data.lowering.imports[self.idx].sig;
+        let (np, nr) = (sig.params.len(), sig.results.len());
+        let mut raw = [0u64; MAX_CORE_PARAMS];
+        let mut results = [wasmtime::Val::I32(0), wasmtime::Val::I32(0)];
+        if np > raw.len() || nr > results.len() || vals.len() < np.max(nr) {
+            bail!("unsupported core signature");
+        }
+        for ((slot, ty), v) in raw.iter_mut().zip(&sig.params).zip(vals.iter()) {
+            // SAFETY: wasmtime initialises the first `np` slots with the
+            // arguments, typed as `sig.params` (the registered `FuncType`).
+            let v = unsafe { v.assume_init() };
+            *slot = match ty {
+                ValType::I32 => v.get_u32() as u64,
+                ValType::I64 => v.get_u64(),
+                ValType::F32 => v.get_f32() as u64,
+                ValType::F64 => v.get_f64(),
+            };
+        }
+        for (r, ty) in results.iter_mut().zip(&sig.results) {
+            *r = match ty {
+                ValType::I32 => wasmtime::Val::I32(0),
+                ValType::I64 => wasmtime::Val::I64(0),
+                ValType::F32 => wasmtime::Val::F32(0),
+                ValType::F64 => wasmtime::Val::F64(0),
+            };
+        }
+        self.call(caller, &raw[..np], &mut results[..nr])?;
+        for ((slot, ty), r) in vals.iter_mut().zip(&sig.results).zip(&results) {
+            *slot = MaybeUninit::new(match (ty, r) {
+                (ValType::I32, wasmtime::Val::I32(x)) => ValRaw::i32(*x),
+                (ValType::I64, wasmtime::Val::I64(x)) => ValRaw::i64(*x),
+                (ValType::F32, wasmtime::Val::F32(x)) => ValRaw::f32(*x),
+                (ValType::F64, wasmtime::Val::F64(x)) => ValRaw::f64(*x),
+                _ => bail!("result of the wrong type"),
+            });
+        }
+        Ok(())
+    }
+
     fn call(
         &self,
         mut caller: Caller<'_, T>,
-        params: &[wasmtime::Val],
+        raw: &[u64],
         results: &mut [wasmtime::Val],
     ) -> Result<()> {
         let memory = caller
@@ -371,21 +412,15 @@ impl<T: 'static> Entry<T> {
             .and_then(Extern::into_memory)
             .ok_or_else(|| format_err!("module does not export `{}`", self.data.memory_export))?;
         if let Some(f) = &self.fast {
-            let mut raw_params = [0u64; 8];
-            if params.len() <= raw_params.len() {
-                for (r, p) in raw_params.iter_mut().zip(params) {
-                    *r = raw(p);
+            let (mem, data) = memory.data_and_store_mut(&mut caller);
+            let done = f.call((self.get)(data), mem, raw, results)?;
+            return match done {
+                fast::Done::Finished => Ok(()),
+                fast::Done::Lower(outcome) => {
+                    let b = f.arena.map(|(p, l, _)| (raw[p], raw[l]));
+                    self.lower(memory, caller, results, b, raw[f.retptr], outcome)
                 }
-                let (mem, data) = memory.data_and_store_mut(&mut caller);
-                let done = f.call((self.get)(data), mem, &raw_params[..params.len()], results)?;
-                return match done {
-                    fast::Done::Finished => Ok(()),
-                    fast::Done::Lower(outcome) => {
-                        let b = f.arena.map(|(p, l, _)| (raw_params[p], raw_params[l]));
-                        self.lower(memory, caller, results, b, raw_params[f.retptr], outcome)
-                    }
-                };
-            }
+            };
         }
         let lowering = &self.data.lowering;
         let imp = &lowering.imports[self.idx];
@@ -401,9 +436,6 @@ impl<T: 'static> Entry<T> {
             ImportItem::ResourceDrop { .. } => (Vec::new(), None),
             ImportItem::ExportedResource { .. } => bail!("exported resources are not supported"),
         };
-        let mut raw_params = try_vec(params.len())?;
-        raw_params.extend(params.iter().map(raw));
-        let raw = raw_params;
 
         // Validate the result area and arena before any side effect.
         let buffer = imp.buffer.as_ref();
