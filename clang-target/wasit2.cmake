@@ -1,13 +1,14 @@
 # CMake toolchain file for wasit2 (written for wasit2).
 #
 #   cmake -DCMAKE_TOOLCHAIN_FILE=<repo>/clang-target/wasit2.cmake \
+#   (or <prefix>/share/cmake/wasit2.cmake, or <prefix>/share/cmake/<target>.cmake)
 #         [-DWASIT2_TARGET=wasm64-wasit2|wasm32-wasit2-mvp|wasm32-wasit2-lime1] ..
 #
 # Any installed target works: wasm32/wasm64-wasit2 with an optional CPU
 # suffix, -mvp (the 2020 WAMR) or -lime1 (Lime1 engines).
 #
-# Needs `wasit2 install` to have put the wasit2 clang config files next to
-# clang; the config supplies the sysroot and the linker, so this file only
+# From the checkout it needs `wasit2 install` to have put the wasit2 clang
+# config files next to clang; the config supplies the sysroot and the linker, so this file only
 # names the target and the tools.
 
 cmake_minimum_required(VERSION 3.13)
@@ -31,9 +32,19 @@ if(NOT DEFINED WASIT2_LLVM_BIN)
   set(WASIT2_LLVM_BIN "/usr/lib/llvm-22/bin")
 endif()
 
-set(CMAKE_C_COMPILER "${WASIT2_LLVM_BIN}/clang")
-set(CMAKE_CXX_COMPILER "${WASIT2_LLVM_BIN}/clang++")
-set(CMAKE_ASM_COMPILER "${WASIT2_LLVM_BIN}/clang")
+# In a `wasit2 install --prefix` tree (this file in share/cmake/), use the
+# tree's <target>-clang programs: they bring their own config and keep
+# clang's `--target=wasm32-wasi is deprecated` driver warning away.
+get_filename_component(_wasit2_bin "${CMAKE_CURRENT_LIST_DIR}/../../bin" ABSOLUTE)
+if(EXISTS "${_wasit2_bin}/${WASIT2_TARGET}-clang")
+  set(CMAKE_C_COMPILER "${_wasit2_bin}/${WASIT2_TARGET}-clang")
+  set(CMAKE_CXX_COMPILER "${_wasit2_bin}/${WASIT2_TARGET}-clang++")
+  set(CMAKE_ASM_COMPILER "${_wasit2_bin}/${WASIT2_TARGET}-clang")
+else()
+  set(CMAKE_C_COMPILER "${WASIT2_LLVM_BIN}/clang")
+  set(CMAKE_CXX_COMPILER "${WASIT2_LLVM_BIN}/clang++")
+  set(CMAKE_ASM_COMPILER "${WASIT2_LLVM_BIN}/clang")
+endif()
 set(CMAKE_AR "${WASIT2_LLVM_BIN}/llvm-ar" CACHE FILEPATH "archiver")
 set(CMAKE_RANLIB "${WASIT2_LLVM_BIN}/llvm-ranlib" CACHE FILEPATH "ranlib")
 set(CMAKE_C_COMPILER_TARGET "${WASIT2_TARGET}")

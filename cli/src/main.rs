@@ -26,6 +26,8 @@ enum Command {
     Sysroot(cmd::sysroot::Args),
     /// Install clang config files so `clang --target=wasm32-wasit2` works.
     Install(cmd::install::Args),
+    /// Remove the files `wasit2 install` recorded writing.
+    Uninstall(cmd::install::UninstallArgs),
 }
 
 fn main() {
@@ -38,6 +40,7 @@ fn main() {
         Command::Bindgen(a) => cmd::bindgen::run(a),
         Command::Sysroot(a) => cmd::sysroot::run(a),
         Command::Install(a) => cmd::install::run(a),
+        Command::Uninstall(a) => cmd::install::run_uninstall(a),
     };
     match result {
         Ok(code) => std::process::exit(code),

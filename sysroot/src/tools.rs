@@ -60,7 +60,8 @@ pub fn search_path(name: &str) -> Option<PathBuf> {
 
 /// The repository root: `WASIT2_ROOT`, else the nearest ancestor of the
 /// current directory or of the running executable that holds `sysroot/Cargo.toml`
-/// next to a `Cargo.toml`, else this crate's build-time location.
+/// next to a `Cargo.toml`. Never the build machine's source path for a
+/// binary outside the checkout: an installed copy must not depend on it.
 pub fn repo_root() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("WASIT2_ROOT") {
         return Some(PathBuf::from(p));
@@ -79,10 +80,7 @@ pub fn repo_root() -> Option<PathBuf> {
             return Some(root.to_path_buf());
         }
     }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()?
-        .to_path_buf();
-    looks_like_root(&built).then_some(built)
+    None
 }
 
 /// Default wasi-libc tree: `<repo>/.tools/wasi-libc`.
@@ -94,18 +92,33 @@ pub fn default_wasi_libc() -> Result<PathBuf> {
         })
 }
 
-/// Default sysroot: `$WASIT2_SYSROOT`, else `<repo>/build/sysroot`.
+/// Default sysroot: `$WASIT2_SYSROOT` (when set and not empty), else the
+/// installed tree's `<exe dir>/../share/wasit2-sysroot` (`wasit2 install
+/// --prefix`), else `<repo>/build/sysroot` when running from a checkout.
 pub fn default_sysroot() -> Result<PathBuf> {
-    if let Some(p) = std::env::var_os("WASIT2_SYSROOT") {
+    if let Some(p) = std::env::var_os("WASIT2_SYSROOT").filter(|p| !p.is_empty()) {
         return Ok(absolute(Path::new(&p)));
+    }
+    if let Some(p) = installed_sysroot() {
+        return Ok(p);
     }
     repo_root()
         .map(|r| r.join("build").join("sysroot"))
         .ok_or_else(|| {
             Error::Invalid(
-                "cannot locate the wasit2 repository; pass --out DIR or set WASIT2_SYSROOT".into(),
+                "cannot locate the wasit2 sysroot (no <exe dir>/../share/wasit2-sysroot and no \
+                 checkout); pass --out DIR or set WASIT2_SYSROOT"
+                    .into(),
             )
         })
+}
+
+/// `<exe dir>/../share/wasit2-sysroot` of the running binary, when it exists.
+pub fn installed_sysroot() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let exe = exe.canonicalize().unwrap_or(exe);
+    let p = exe.parent()?.parent()?.join("share").join("wasit2-sysroot");
+    p.is_dir().then_some(p)
 }
 
 /// The layer directory shipped in the repository (`<repo>/sysroot/layer`).
