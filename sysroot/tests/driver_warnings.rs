@@ -16,6 +16,9 @@
 //! - the moment a clang update stops warning, `known_clang22_warning`
 //!   fails so the docs and the cfg's workaround get revisited.
 //!
+//! The `<target>-clang` programs of `wasit2 install --prefix` put the
+//! workaround on the command line (tested in cli/tests/install.rs).
+//!
 //! Needs `make sysroot clang-install`.
 use std::path::Path;
 use std::process::Command;
@@ -200,4 +203,100 @@ fn config_flags_reach_the_compiler() {
         cc1.contains("\"-Wdeprecated-declarations\""),
         "cc1 lacks -Wdeprecated-declarations:\n{cc1}"
     );
+}
+
+/// clang++ reads `<triple>-clang++.cfg`, never the C driver's config:
+/// `wasit2 install` writes both, so `clang++-22 --target=wasm32-wasit2`
+/// gets the sysroot, wasit-ld and the macros, and a C++ program without
+/// the C++ standard library (there is no libc++ yet) links and runs.
+#[test]
+fn cxx_driver_reads_the_config() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("x.cpp"),
+        "extern \"C\" int puts(const char *);\n\
+         template <typename T> struct Box { T v; explicit Box(T x) : v(x) {} };\n\
+         static Box<int> g(7);\n\
+         int main() { puts(\"c++ on wasit2\"); return g.v - 7; }\n",
+    )
+    .unwrap();
+    // clang++ next to the clang under test (clang-22 -> clang++-22).
+    let c = clang();
+    let name = c
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .replacen("clang", "clang++", 1);
+    let cxx = c.with_file_name(name);
+    for target in TARGETS {
+        let normalized = target.replacen('-', "-unknown-", 1);
+        let cfg = Path::new(wasit2_sysroot::tools::DEFAULT_LLVM_BIN)
+            .join(format!("{normalized}-clang++.cfg"));
+        assert!(
+            cfg.is_file(),
+            "{} is missing: run `make clang-install`",
+            cfg.display()
+        );
+        let out = Command::new(&cxx)
+            .current_dir(work.path())
+            .args([
+                &format!("--target={target}"),
+                "-fno-exceptions",
+                "-###",
+                "x.cpp",
+                "-o",
+                "x.wasm",
+            ])
+            .output()
+            .unwrap();
+        let plan = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            plan.contains(&format!("Configuration file: {}", cfg.display())),
+            "{target}: clang++ did not read {}:\n{plan}",
+            cfg.display()
+        );
+        let c_cfg =
+            std::fs::read_to_string(cfg.with_file_name(format!("{normalized}-clang.cfg"))).unwrap();
+        let ld = c_cfg
+            .lines()
+            .find_map(|l| l.strip_prefix("-fuse-ld="))
+            .expect("the C config names wasit-ld");
+        assert!(
+            plan.contains(&format!("\"{ld}\"")),
+            "{target}: clang++ does not link with {ld}:\n{plan}"
+        );
+        assert!(plan.contains("\"-D__wasit2__\""), "{plan}");
+        assert!(
+            plan.contains(&format!("lib/{target}/crt1-command.o")),
+            "{plan}"
+        );
+    }
+    let out = Command::new(&cxx)
+        .current_dir(work.path())
+        .args([
+            "--target=wasm32-wasit2",
+            "-Wno-deprecated",
+            "-fno-exceptions",
+            "-nostdlib++",
+            "-Werror",
+            "-Wall",
+            "x.cpp",
+            "-o",
+            "x.wasm",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.is_empty(), "{err}");
+    let out = Command::new(wasit2_testkit::wasit2_bin())
+        .current_dir(work.path())
+        .args(["run", "x.wasm"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "c++ on wasit2\n");
 }
