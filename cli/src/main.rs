@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 mod cmd;
 
 #[derive(Parser)]
-#[command(name = "wasit2", version, about = "The wasit2 WebAssembly toolchain")]
+#[command(
+    name = "wasit2",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("WASIT2_COMMIT"), ")"),
+    about = "The wasit2 WebAssembly toolchain"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

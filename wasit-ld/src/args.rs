@@ -233,6 +233,44 @@ pub const FLAGS: &[Flag] = &[
     f("append-lld-flag", V, C),
 ];
 
+/// `wasit-ld --help`: our own options; wasm-ld's are behind `--help-wasm-ld`.
+pub const HELP: &str = "\
+wasit-ld: the wasit2 linker driver. Called like wasm-ld (by clang, rustc or
+by hand): runs wasm-ld, then checks the module against the host's ABI and
+finishes it (export names, wasit2-abi section). A module the host cannot run
+gets one line per problem and no output file.
+
+Usage: wasit-ld [options] [wasm-ld options] inputs... -o OUTPUT
+
+wasit-ld options (never passed to wasm-ld; --opt=value or --opt value):
+  --host NAME            host to link and check for: wasit2 (default), wasip1
+                         (WASI preview 1 runtimes, through the wasit2->wasip1
+                         adapter), or PATH[:WORLD] of a WIT world including
+                         wasit2:targets/wasip1
+  --host-cpu CPU         wasm features the host engine has: default, lime1 or
+                         mvp (the 2020 WAMR); default: from the sysroot variant
+  --wasip1-libc KIND     with --host wasip1: direct (default; libc calls p1
+                         itself) or adapter (the wasit2 libc via the adapter)
+  --world NAME           target world (default: the host's,
+                         wasi:cli/command@0.2.12)
+  --wit PATH             add a WIT file or package directory; repeatable
+  --wasi-version X.Y.Z   refuse imports newer than this WASI version
+  --emit-component       write a WASI 0.2 component instead of a core module
+  --wasm-ld-path PATH    the wasm-ld to run (default: $WASIT2_WASM_LD,
+                         wasm-ld/wasm-ld-22 on PATH, /usr/lib/llvm-22/bin)
+  -v                     print the wasm-ld command line and the check summary
+  --help                 this help
+  --help-wasm-ld         wasm-ld's own options, which wasit-ld forwards
+                         in order (or run `wasm-ld-22 --help`)
+  --version              versions of wasit-ld and the wasm-ld it runs
+
+Accepted for wasm-component-ld compatibility: --wasi-adapter, --adapt,
+--component-type, --string-encoding, --validate-component,
+--merge-imports-based-on-semver, --reject-legacy-names,
+--reject-invalid-imports, --realloc-via-memory-grow, --skip-wit-component
+(ignored), --append-lld-flag (forwarded).
+";
+
 /// Errors in the command line.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ArgError {

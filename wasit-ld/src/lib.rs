@@ -109,8 +109,9 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
                 .any(|a| a == "--version" || a == "-version")
         {
             println!(
-                "wasit-ld {} (wasit2 ABI {ABI_VERSION}) using {}",
+                "wasit-ld {} ({}, wasit2 ABI {ABI_VERSION}) using {}",
                 env!("CARGO_PKG_VERSION"),
+                env!("WASIT2_COMMIT"),
                 wasm_ld.program.display()
             );
         }
