@@ -299,3 +299,98 @@ fn clang_program_under_a_wrong_name() {
         assert!(err.starts_with("wasit2-clang: error: "), "{err}");
     }
 }
+
+/// `--prefix P --clang-config --llvm-bin T`: configs next to clang (here a
+/// stand-in bin dir) that point at the prefix, recorded in the user's
+/// manifest; `wasit2 uninstall` removes exactly those files.
+#[test]
+fn clang_config_is_recorded_and_uninstalled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = tmp.path().join("p");
+    install(&prefix);
+    let llvm_bin = tmp.path().join("llvm-bin");
+    std::fs::create_dir(&llvm_bin).unwrap();
+    let clang = Path::new(wasit2_sysroot::tools::DEFAULT_LLVM_BIN).join("clang");
+    std::os::unix::fs::symlink(&clang, llvm_bin.join("clang")).unwrap();
+    // The builtins links must already be there (`make clang-install`), so
+    // this run records none and uninstall leaves the real resource dir alone.
+    let before = resource_links(&clang);
+    assert!(
+        before.iter().all(|p| p.exists()),
+        "run `make clang-install` first: {before:?}"
+    );
+    let data = tmp.path().join("data");
+    let wasit2 = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wasit2"))
+            .args(args)
+            .env("XDG_DATA_HOME", &data)
+            .output()
+            .unwrap()
+    };
+    let out = wasit2(&[
+        "install",
+        "--prefix",
+        prefix.to_str().unwrap(),
+        "--clang-config",
+        "--llvm-bin",
+        llvm_bin.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let cfg = llvm_bin.join("wasm32-unknown-wasit2-clang++.cfg");
+    let body = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        body.contains(&format!(
+            "--sysroot={}",
+            prefix.join("share/wasit2-sysroot").display()
+        )) && body.contains(&format!(
+            "-fuse-ld={}",
+            prefix.join("bin/wasit-ld").display()
+        )),
+        "{body}"
+    );
+    let manifest = std::fs::read_to_string(data.join("wasit2/installed.txt")).unwrap();
+    assert!(manifest.lines().any(|l| Path::new(l) == cfg), "{manifest}");
+    assert!(
+        !manifest.contains("libclang_rt"),
+        "recorded links it did not create:\n{manifest}"
+    );
+
+    let out = wasit2(&["uninstall"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(walk(&llvm_bin), vec![llvm_bin.join("clang")]);
+    assert!(!data.join("wasit2/installed.txt").exists());
+    assert!(before.iter().all(|p| p.exists()), "a builtins link went");
+    // The specs it wrote into the prefix's sysroot went too.
+    assert!(!prefix
+        .join("share/wasit2-sysroot/share/rust-targets/wasm32-wasit2.json")
+        .exists());
+    // A second uninstall has nothing to do and says so.
+    let out = wasit2(&["uninstall"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// The compiler-rt links `wasit2 install` makes in clang's resource dir.
+fn resource_links(clang: &Path) -> Vec<PathBuf> {
+    ["wasm32-unknown-wasit2", "wasm64-unknown-wasit2"]
+        .iter()
+        .map(|t| {
+            let out = Command::new(clang)
+                .args([
+                    "--no-default-config",
+                    "-Wno-deprecated",
+                    "-rtlib=compiler-rt",
+                    "-print-libgcc-file-name",
+                    &format!("--target={t}"),
+                ])
+                .output()
+                .unwrap();
+            PathBuf::from(text(&out.stdout).trim())
+        })
+        .collect()
+}

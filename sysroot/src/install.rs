@@ -345,8 +345,8 @@ pub fn read_manifest(path: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Removes what a manifest lists (paths relative to `base`, or absolute),
-/// then the directories that became empty, up to `base`. Returns the
-/// removed paths.
+/// then (for a prefix, not for `base` `/`) the directories that became
+/// empty, up to `base`. Returns the removed paths.
 pub fn uninstall(manifest: &Path, base: &Path) -> Result<Vec<PathBuf>> {
     let entries = read_manifest(manifest)?;
     let mut removed = Vec::new();
@@ -364,6 +364,10 @@ pub fn uninstall(manifest: &Path, base: &Path) -> Result<Vec<PathBuf>> {
     fsutil::remove_any(manifest);
     if let Some(p) = manifest.parent() {
         parents.push(p.to_path_buf());
+    }
+    // Absolute entries (configs next to clang): leave system directories be.
+    if base == Path::new("/") {
+        return Ok(removed);
     }
     // Deepest first; remove_dir only removes empty directories.
     parents.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
