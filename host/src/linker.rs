@@ -113,12 +113,37 @@ impl<T: 'static> Host<T> {
     /// call in a process also parses the WASI WIT, which aborts on allocation
     /// failure (call [`crate::prepare`] first to do that up front).
     pub fn add_to_linker(self, linker: &mut Linker<T>) -> Result<(), HostError> {
+        self.add(linker, |_, _| true)
+    }
+
+    /// Like [`Host::add_to_linker`], but adds only the imports `module`
+    /// has: a start-up saving when the linker serves one module (as in
+    /// `wasit2 run`), since the command world has a few hundred imports
+    /// per arch.
+    pub fn add_to_linker_for(
+        self,
+        linker: &mut Linker<T>,
+        module: &wasmtime::Module,
+    ) -> Result<(), HostError> {
+        let imports: std::collections::HashSet<(&str, &str)> =
+            module.imports().map(|i| (i.module(), i.name())).collect();
+        self.add(linker, |m, f| imports.contains(&(m, f)))
+    }
+
+    fn add(
+        self,
+        linker: &mut Linker<T>,
+        wanted: impl Fn(&str, &str) -> bool,
+    ) -> Result<(), HostError> {
         let all = arch_data()?;
         let get: Arc<Box<Accessor<T>>> = try_arc(self.get)?;
         for data in all {
             let lowering = &data.lowering;
             let arch = lowering.arch;
             for (idx, imp) in lowering.imports.iter().enumerate() {
+                if !wanted(&imp.module, &imp.field) {
+                    continue;
+                }
                 // A missing implementation is reported when a module needs
                 // it (instantiation names the import), see `unimplemented`.
                 let Some(implf) = lookup(imp)? else { continue };

@@ -364,7 +364,7 @@ pub fn run_prepared(p: &Prepared, opts: &RunOptions) -> Result<i32, RunError> {
     }
     let mut linker = Linker::new(engine);
     Host::new(|s: &mut RunState| &mut s.host)
-        .add_to_linker(&mut linker)
+        .add_to_linker_for(&mut linker, module)
         .map_err(|e| RunError::Host(e.to_string()))?;
     for imp in module.imports() {
         if linker.get_by_import(&mut store, &imp).is_none() {
