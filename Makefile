@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN_DIR ?= $(HOME)/.cargo/bin
 export PATH := $(CURDIR)/.tools/bin:$(BIN_DIR):$(PATH)
 
-.PHONY: demo test bench setup build install-bins sysroot clang-install
+.PHONY: demo test bench setup build install-bins sysroot clang-install dist
 
 ## demo: set up, build, install the tools, compile hello.c for wasm32-wasit2 and run it.
 demo: setup build install-bins sysroot clang-install
@@ -46,3 +46,17 @@ sysroot: build
 
 clang-install: build
 	wasit2 install
+
+## dist: a relocatable release toolchain (`wasit2 install --prefix`, laid
+## out like wasi-sdk) in build/wasit2-<version>/ and a tarball of it.
+## DIST_PROFILE=debug skips the release build.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+DIST_PROFILE ?= release
+DIST_NAME := wasit2-$(VERSION)
+dist: setup build install-bins sysroot
+	cargo build $(if $(filter release,$(DIST_PROFILE)),--release) -p wasit2-cli -p wasit-ld --bins
+	rm -rf build/$(DIST_NAME)
+	target/$(DIST_PROFILE)/wasit2 install --prefix build/$(DIST_NAME) \
+		--sysroot build/sysroot --wasit-ld target/$(DIST_PROFILE)/wasit-ld
+	tar -C build -czf build/$(DIST_NAME)-$(shell uname -m)-linux.tar.gz $(DIST_NAME)
+	@echo "build/$(DIST_NAME)-$(shell uname -m)-linux.tar.gz: put build/$(DIST_NAME)/bin on PATH, then wasm32-wasit2-clang hello.c"
