@@ -129,7 +129,21 @@ fn moved_prefix_compiles_and_runs_hello() {
         assert_eq!(text(&out.stdout), "hello, moved\n");
     }
 
-    // The installed wasit2 finds its own sysroot (not the checkout's).
+    // The moved wasit2 finds its sysroot, wasit-ld and wasit2-clang next to
+    // itself: installing again from it, with no paths given, copies them.
+    let second = tmp.path().join("second");
+    let out = run_in(
+        &work,
+        &bin.join("wasit2"),
+        &["install", "--prefix", second.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read(second.join("share/wasit2-sysroot/lib/wasm32-wasit2/libc.a")).unwrap(),
+        std::fs::read(moved.join("share/wasit2-sysroot/lib/wasm32-wasit2/libc.a")).unwrap()
+    );
+    assert!(second.join("bin/wasm64-wasit2-clang++").exists());
+
     let out = run_in(&work, &bin.join("wasit2"), &["install", "--help"]);
     assert!(out.status.success());
     assert!(
