@@ -121,6 +121,9 @@ pub struct WasiHostCtx {
     pending_dirents: HashMap<u32, Val>,
     /// Received datagrams not yet returned, by incoming-datagram-stream.
     udp_queues: HashMap<u32, VecDeque<Val>>,
+    /// The guest's memory, if the embedder named it (`set_memory`);
+    /// otherwise each call looks the memory export up by name.
+    memory: Option<wasmtime::Memory>,
 }
 
 impl WasiHostCtx {
@@ -135,7 +138,18 @@ impl WasiHostCtx {
             limits: Limits::default(),
             pending_dirents: HashMap::new(),
             udp_queues: HashMap::new(),
+            memory: None,
         }
+    }
+
+    /// Names the memory the host's imports read and write: the memory
+    /// export of the one instance in this store that calls them (as
+    /// `wasit2 run` does after instantiating). Saves looking the export up
+    /// by name on every call. Only for a store whose host calls all come
+    /// from that instance: calls from another instance would use this
+    /// memory (still bounds-checked).
+    pub fn set_memory(&mut self, memory: wasmtime::Memory) {
+        self.memory = Some(memory);
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {

@@ -432,10 +432,15 @@ impl<T: 'static> Entry<T> {
         raw: &[u64],
         results: &mut [wasmtime::Val],
     ) -> Result<()> {
-        let memory = caller
-            .get_export(&self.data.memory_export)
-            .and_then(Extern::into_memory)
-            .ok_or_else(|| format_err!("module does not export `{}`", self.data.memory_export))?;
+        let memory = match (self.get)(caller.data_mut()).memory {
+            Some(m) => m,
+            None => caller
+                .get_export(&self.data.memory_export)
+                .and_then(Extern::into_memory)
+                .ok_or_else(|| {
+                    format_err!("module does not export `{}`", self.data.memory_export)
+                })?,
+        };
         if let Some(f) = &self.fast {
             let (mem, data) = memory.data_and_store_mut(&mut caller);
             let done = f.call((self.get)(data), mem, raw, results)?;

@@ -389,6 +389,10 @@ pub fn run_prepared(p: &Prepared, opts: &RunOptions) -> Result<i32, RunError> {
         stop
     });
     let instance = linker.instantiate(&mut store, module).map_err(classify)?;
+    // One instance per store: its memory serves every host call.
+    if let Some(memory) = instance.get_memory(&mut store, &arch.memory_export()) {
+        store.data_mut().host.set_memory(memory);
+    }
     if let Some(init) = instance.get_func(&mut store, &arch.initialize_export()) {
         let init = init.typed::<(), ()>(&store).map_err(host_err)?;
         if let Err(e) = init.call(&mut store, ()) {
