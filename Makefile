@@ -5,10 +5,12 @@ export PATH := $(CURDIR)/.tools/bin:$(BIN_DIR):$(PATH)
 
 .PHONY: demo test bench setup build install-bins sysroot clang-install dist
 
-## demo: set up, build, install the tools, compile hello.c for wasm32-wasit2 and run it.
-demo: setup build install-bins sysroot clang-install
-	clang-22 --target=wasm32-wasit2 -O2 examples/hello.c -o build/hello.wasm
-	wasit2 run build/hello.wasm
+## demo: set up, build the release toolchain into build/wasit2-<version>/
+## (`make dist`), compile hello.c with its wasm32-wasit2-clang and run it.
+demo: dist
+	build/$(DIST_NAME)/bin/wasm32-wasit2-clang -O2 examples/hello.c -o build/hello.wasm
+	build/$(DIST_NAME)/bin/wasit2 run build/hello.wasm
+	@echo "To use the toolchain: export PATH=$(CURDIR)/build/$(DIST_NAME)/bin:\$$PATH"
 
 ## test: set up, build the sysroots and the clang target, and run every suite
 ## (the C corpus runs through the installed `clang-22 --target=...-wasit2`),
