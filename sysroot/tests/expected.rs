@@ -50,6 +50,7 @@ const EMULATIONS: &[&str] = &[
     "-D_WASI_EMULATED_MMAN",
     "-D_WASI_EMULATED_PROCESS_CLOCKS",
     "-D_WASI_EMULATED_GETPID",
+    "-D_WASI_EMULATED_OWNERSHIP",
 ];
 
 /// The sysroot under test: `$WASIT2_SYSROOT`, else the checkout's

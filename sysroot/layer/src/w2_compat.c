@@ -5,8 +5,11 @@
  * use only POSIX calls, so the same file serves both libcs: the wasit2
  * libc and the direct `--host wasip1` libc (SOURCES.txt lists it in both).
  */
+/* Declares the ownership calls defined below (opt-in for programs). */
+#define _WASI_EMULATED_OWNERSHIP
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,5 +97,112 @@ int system(const char *command) {
     if (!command)
         return 0;
     errno = ENOSYS;
+    return -1;
+}
+
+/* ---- ownership: declared with -D_WASI_EMULATED_OWNERSHIP ----
+ * No WASI libc has these. WASI has no users or groups: stat reports user 0
+ * and group 0 for every file, so the program is user 0 and group 0 too.
+ * Changing an owner to the one the file already has (or -1: unchanged)
+ * succeeds after stat's checks; any other owner or id fails with EPERM. */
+
+uid_t getuid(void) { return 0; }
+uid_t geteuid(void) { return 0; }
+gid_t getgid(void) { return 0; }
+gid_t getegid(void) { return 0; }
+
+int getgroups(int size, gid_t list[]) {
+    (void)size;
+    (void)list;
+    return 0;
+}
+
+static int same_id(unsigned id) {
+    if (id == 0)
+        return 0;
+    errno = EPERM;
+    return -1;
+}
+
+int setuid(uid_t uid) { return same_id(uid); }
+int seteuid(uid_t uid) { return same_id(uid); }
+int setgid(gid_t gid) { return same_id(gid); }
+int setegid(gid_t gid) { return same_id(gid); }
+
+static int owner_unchanged(const struct stat *st, uid_t uid, gid_t gid) {
+    if ((uid == (uid_t)-1 || uid == st->st_uid) && (gid == (gid_t)-1 || gid == st->st_gid))
+        return 0;
+    errno = EPERM;
+    return -1;
+}
+
+int fchownat(int fd, const char *path, uid_t uid, gid_t gid, int flag) {
+    struct stat st;
+    if ((flag & ~AT_SYMLINK_NOFOLLOW) != 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (fstatat(fd, path, &st, flag) != 0)
+        return -1;
+    return owner_unchanged(&st, uid, gid);
+}
+
+int chown(const char *path, uid_t uid, gid_t gid) {
+    return fchownat(AT_FDCWD, path, uid, gid, 0);
+}
+
+int lchown(const char *path, uid_t uid, gid_t gid) {
+    return fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+int fchown(int fd, uid_t uid, gid_t gid) {
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return -1;
+    return owner_unchanged(&st, uid, gid);
+}
+
+/* <pwd.h> (same switch): there is no user database, so no lookup finds
+ * anyone (NULL with errno untouched, as POSIX says for "not found"). */
+struct passwd *getpwuid(uid_t uid) {
+    (void)uid;
+    return NULL;
+}
+
+struct passwd *getpwnam(const char *name) {
+    (void)name;
+    return NULL;
+}
+
+int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t len, struct passwd **res) {
+    (void)uid, (void)pw, (void)buf, (void)len;
+    *res = NULL;
+    return 0;
+}
+
+int getpwnam_r(const char *name, struct passwd *pw, char *buf, size_t len, struct passwd **res) {
+    (void)name, (void)pw, (void)buf, (void)len;
+    *res = NULL;
+    return 0;
+}
+
+void setpwent(void) {}
+void endpwent(void) {}
+struct passwd *getpwent(void) { return NULL; }
+
+/* popen/pclose: <stdio.h> does not declare them (as in every WASI libc),
+ * but programs that declare them themselves (sqlite3's shell) must link.
+ * There is no command processor, so popen fails with ENOSYS, and no
+ * stream can come from it, so pclose has no child to wait for (ECHILD). */
+FILE *popen(const char *command, const char *mode) {
+    (void)command;
+    (void)mode;
+    errno = ENOSYS;
+    return NULL;
+}
+
+int pclose(FILE *stream) {
+    (void)stream;
+    errno = ECHILD;
     return -1;
 }
