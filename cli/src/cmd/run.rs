@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 use wasit2_host::{EngineOptions, RunError, RunOptions};
 
 #[derive(clap::Args)]
+#[command(override_usage = "wasit2 run [OPTIONS] [--] <MODULE> [ARGS]...")]
 pub struct Args {
     /// Grant access to a host directory: `HOST::GUEST`, or `HOST` for the
     /// same path in the guest.
@@ -42,7 +43,7 @@ pub struct Args {
         required = true,
         trailing_var_arg = true,
         allow_hyphen_values = true,
-        value_name = "MODULE [ARGS]..."
+        value_name = "MODULE"
     )]
     module_and_args: Vec<String>,
 }
