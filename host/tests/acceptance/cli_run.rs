@@ -123,3 +123,47 @@ fn clear_errors() {
     assert!(lines[1].trim_start().starts_with("0:") && lines[1].ends_with(" - inner"));
     assert!(lines[2].trim_start().starts_with("1:"), "{err}");
 }
+
+/// `--env K` passes the host's value of K, and nothing when the host has
+/// none; `-S inherit-env` passes them all.
+#[test]
+fn env_without_value_inherits_from_the_host() {
+    let wasm = module(
+        Arch::Wasm32,
+        &[("wasi:cli/environment@0.2", "get-environment", "$env")],
+        r#"
+      (func (export "RUN") (result i32)
+        (drop (call $env (PTR.const 32) (PTR.const 4096) (PTR.const 4000)))
+        ;; print the number of variables, then the first value
+        (i32.store8 (i32.const 64) (i32.add (i32.const 48) (PTR.load offset=PSZ (PTR.const 32))))
+        (call $puts (PTR.const 64) (PTR.const 1))
+        (if (PTR.load offset=PSZ (PTR.const 32))
+          (then (call $puts (PTR.load offset=PSZ2 (PTR.load (PTR.const 32)))
+                            (PTR.load offset=PSZ3 (PTR.load (PTR.const 32))))))
+        (i32.const 0))"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.wasm");
+    std::fs::write(&path, &wasm).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(wasit2())
+            .arg("run")
+            .args(args)
+            .arg(&path)
+            .env("W2_FROM_HOST", "host value")
+            .env_remove("W2_NOT_ON_HOST")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(run(&["--env", "W2_FROM_HOST"]), "1host value");
+    assert_eq!(run(&["--env", "W2_NOT_ON_HOST"]), "0");
+    assert_eq!(run(&["--env", "W2_FROM_HOST=given"]), "1given");
+    let all = run(&["-S", "inherit-env"]);
+    assert!(all.len() > 1 && !all.starts_with('0'), "{all}");
+}
