@@ -290,8 +290,9 @@ pub fn prepare_module(
             // SAFETY: the caller allowed precompiled code, i.e. trusts this
             // file like a native executable; `deserialize` checks that it
             // was compiled for this engine's configuration.
-            let module = unsafe { Module::deserialize(&engine, bytes) }
-                .map_err(|e| RunError::PrecompiledIncompatible(format!("{e}")))?;
+            let module = unsafe { Module::deserialize(&engine, bytes) }.map_err(|e| {
+                RunError::PrecompiledIncompatible(format!("{e}").replace('\n', " "))
+            })?;
             let arch = inspect_compiled(&module)?;
             let prepared = Prepared {
                 engine,
