@@ -7,6 +7,9 @@
 //! (see `adapter.rs` and `docs/componentize.md`).
 
 mod adapter;
+mod exit_shim;
+
+pub use exit_shim::{serve_exit_with_code_for, ExitShimError};
 
 use std::collections::BTreeMap;
 
@@ -20,7 +23,15 @@ pub struct Options {
     pub world: Option<String>,
     /// Skip validating the produced component.
     pub skip_validation: bool,
+    /// The oldest WASI 0.2 release the component must run on; functions
+    /// newer than it that have an older equivalent are served by that one
+    /// (`exit-with-code` by `exit`, see `exit_shim.rs`). Default
+    /// [`OLDEST_WASI`]: the component runs on every WASI 0.2 host.
+    pub wasi_version: Option<semver::Version>,
 }
+
+/// The WASI release a component targets unless told otherwise.
+pub const OLDEST_WASI: semver::Version = semver::Version::new(0, 2, 0);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComponentizeError {
@@ -44,6 +55,8 @@ pub enum ComponentizeError {
     Unsupported(String),
     #[error("wit-component: {0}")]
     Encode(String),
+    #[error(transparent)]
+    ExitShim(#[from] ExitShimError),
 }
 
 /// Componentizes a linked wasit2 module (wasm32) for its recorded world.
@@ -133,7 +146,11 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
         }
     }
 
-    let mut bytes = module.to_vec();
+    let target = opts.wasi_version.clone().unwrap_or(OLDEST_WASI);
+    let mut bytes = match serve_exit_with_code_for(module, &lowering, &target)? {
+        Some(served) => served,
+        None => module.to_vec(),
+    };
     if !info.has_component_type {
         wit_component::embed_component_metadata(
             &mut bytes,

@@ -204,8 +204,8 @@ impl Target {
     }
 }
 
-/// The link pipeline, in order: link → bridges → check → finish →
-/// [componentize] → write. Each step is one function below.
+/// The link pipeline, in order: link → bridges → [older WASI] → check →
+/// finish → [componentize] → write. Each step is one function below.
 fn link_checked(
     args: &LinkArgs,
     wasm_ld: &WasmLd,
@@ -277,11 +277,18 @@ fn link_checked(
         true => wasip1::bridge_standard_imports(bytes, args.verbose, relink_with_more)?,
     };
 
-    // 3. check
-    let module = read_linked(&bytes)?;
-    let arch = check_linked(args, target, host, wasi_version, &bytes, &module)?;
+    // 3. an older --wasi-version: functions newer than it with an older
+    // equivalent are served by that one (exit-with-code by exit).
+    let bytes = match (&wasi_version, host) {
+        (Some(version), Host::Wasit2) => serve_for_older_wasi(bytes, target, args, version)?,
+        _ => bytes,
+    };
 
-    // 4. finish
+    // 4. check
+    let module = read_linked(&bytes)?;
+    let arch = check_linked(args, target, host, wasi_version.clone(), &bytes, &module)?;
+
+    // 5. finish
     let finished = match host {
         Host::Wasip1 => wasip1::finish(&bytes, args)?,
         Host::Wasit2 => post::finish(
@@ -302,14 +309,18 @@ fn link_checked(
         )?,
     };
 
-    // 5. componentize
+    // 6. componentize
     let final_bytes = if args.emit_component {
-        wasit2_componentize::componentize(&finished).context("--emit-component")?
+        let opts = wasit2_componentize::Options {
+            wasi_version: wasi_version.clone(),
+            ..Default::default()
+        };
+        wasit2_componentize::componentize_with(&finished, &opts).context("--emit-component")?
     } else {
         finished
     };
 
-    // 6. write
+    // 7. write
     install_output(tmp.path(), &linked, output, &final_bytes)
 }
 
@@ -335,6 +346,28 @@ fn link_object(
         Some((linked, output)),
     )?;
     std::fs::rename(linked, output).with_context(|| format!("writing {}", output.display()))
+}
+
+/// The module with `exit-with-code` (and any later such function) served by
+/// its older equivalent when `version` predates it, so the link works for
+/// that WASI release (docs/componentize.md, "Exit codes and older hosts").
+fn serve_for_older_wasi(
+    bytes: Vec<u8>,
+    target: &Target,
+    args: &LinkArgs,
+    version: &semver::Version,
+) -> anyhow::Result<Vec<u8>> {
+    let arch = args
+        .arch
+        .or(read_linked(&bytes)?.arch())
+        .unwrap_or(Arch::Wasm32);
+    let lowering = wasit2_abi::Lowering::new(&target.wit, target.world, arch)
+        .with_context(|| format!("lowering world `{}`", target.name))?;
+    Ok(
+        wasit2_componentize::serve_exit_with_code_for(&bytes, &lowering, version)
+            .context("--wasi-version")?
+            .unwrap_or(bytes),
+    )
 }
 
 fn read_linked(bytes: &[u8]) -> anyhow::Result<Module> {

@@ -15,13 +15,27 @@ pub struct Args {
     /// Target world, overriding the module's `wasit2-abi` section.
     #[arg(long)]
     world: Option<String>,
+    /// The oldest WASI 0.2 release the component must run on [default:
+    /// 0.2.0, every WASI 0.2 host]. Below 0.2.12, `exit-with-code` is
+    /// served by `exit`, so exit statuses other than 0 become 1.
+    #[arg(long, value_name = "X.Y.Z")]
+    wasi_version: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let module =
         std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
+    let wasi_version = args
+        .wasi_version
+        .as_deref()
+        .map(|v| {
+            semver::Version::parse(v)
+                .with_context(|| format!("--wasi-version `{v}`: expected X.Y.Z"))
+        })
+        .transpose()?;
     let opts = wasit2_componentize::Options {
         world: args.world,
+        wasi_version,
         ..Default::default()
     };
     let component = wasit2_componentize::componentize_with(&module, &opts)
