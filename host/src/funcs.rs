@@ -3,7 +3,6 @@
 //! p1 host does). Arguments and results are `Val`s; lifting and lowering
 //! happen in `linker.rs`, driven by the ABI crate.
 
-
 use wasmtime::component::Resource;
 use wasmtime::{bail, format_err, Result};
 use wasmtime_wasi::cli::WasiCliView;
