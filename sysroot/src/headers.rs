@@ -276,7 +276,7 @@ fn append_before_last_endif(set: &mut HeaderSet, file: &str, add: &str) -> Resul
         .ok_or_else(|| Error::Invalid(format!("header {file}: no closing #endif")))?;
     let mut out = String::with_capacity(text.len() + add.len());
     out.push_str(&text[..at]);
-    out.push_str(add.trim_start_matches('\n'));
+    out.push_str(add.trim_matches('\n'));
     out.push('\n');
     out.push_str(&text[at..]);
     set.insert(path, out.into_bytes());
@@ -373,6 +373,23 @@ mod tests {
         assert!(out.contains("#if defined(__NEED_struct_iovec) && !defined(__DEFINED_struct_iovec)\nstruct iovec { void *iov_base; size_t iov_len; };"));
         assert!(out.contains("union u { int a; };\n#define __DEFINED_union_u"));
         assert!(out.contains("\n#define X 1\n"));
+    }
+
+    #[test]
+    fn declaration_edits_land_inside_the_guard_or_fail() {
+        let mut set = HeaderSet::new();
+        set.insert(
+            PathBuf::from("a.h"),
+            b"#ifndef A\n#define A\n#ifdef X\n#endif\nint f(void) OLD;\n#endif\n".to_vec(),
+        );
+        append_before_last_endif(&mut set, "a.h", "\n#include <b.h>\n").unwrap();
+        replace_in(&mut set, "a.h", "int f(void) OLD;", "int f(void);").unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&set[Path::new("a.h")]),
+            "#ifndef A\n#define A\n#ifdef X\n#endif\nint f(void);\n#include <b.h>\n#endif\n"
+        );
+        assert!(replace_in(&mut set, "a.h", "int f(void) OLD;", "x").is_err());
+        assert!(replace_in(&mut set, "missing.h", "a", "b").is_err());
     }
 
     #[test]
