@@ -2,8 +2,7 @@
  * wasit2 command entry point: exports wasi:cli/run's `run` under the core
  * build-target name. Returning 0 means `ok`, 1 means `err`; any other exit
  * status leaves through exit()/_Exit(), which the system layer turns into
- * wasi:cli/exit (exit-with-code for codes other than 0 and 1 where the
- * program links it; docs/componentize.md).
+ * wasi:cli/exit (exit-with-code for codes other than 0 and 1).
  */
 #include <stdlib.h>
 
@@ -13,11 +12,6 @@ extern int __main_void(void);
 
 #if defined(__wasm64__)
 #define WASIT2_RUN_EXPORT "cm64p2|wasi:cli/run@0.2|run"
-/* wasm64 modules are never componentized, so they only meet hosts with
- * exit-with-code: every status main returns is kept (docs/componentize.md,
- * "Exit codes and older hosts"). */
-extern void __wasit2_exit_with_code(int);
-__attribute__((used)) static void (*const keep_exit_with_code)(int) = __wasit2_exit_with_code;
 #else
 #define WASIT2_RUN_EXPORT "cm32p2|wasi:cli/run@0.2|run"
 #endif

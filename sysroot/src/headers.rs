@@ -212,10 +212,9 @@ pub fn assemble(
 
 /// Edits that make the 2022 headers declare what the layer's libc.a defines
 /// (as newer wasi-libc headers do): `tmpfile` without the "not defined"
-/// deprecation, the chmod family, the record-lock commands, the opt-in
-/// ownership emulation (`_WASI_EMULATED_OWNERSHIP`), and the hook
-/// that picks the exit import (`__wasit2_exit.h`, from the layer). Each edit
-/// must find its text, so a changed tree fails loudly instead of silently.
+/// deprecation, the chmod family, the record-lock commands and the opt-in
+/// ownership emulation (`_WASI_EMULATED_OWNERSHIP`). Each edit must find
+/// its text, so a changed tree fails loudly instead of silently.
 fn patch_declarations(set: &mut HeaderSet) -> Result<()> {
     const EDITS: &[(&str, &str, &str)] = &[
         (
@@ -249,9 +248,6 @@ fn patch_declarations(set: &mut HeaderSet) -> Result<()> {
         "__header_fcntl.h",
         "\n/* wasit2: POSIX record locks, declared as current wasi-libc does;\n * fcntl fails them with ENOTSUP (no locks in WASI). */\n#define F_GETLK (7)\n#define F_SETLK (8)\n#define F_SETLKW (9)\n#define F_RDLCK (0)\n#define F_WRLCK (1)\n#define F_UNLCK (2)\n",
     )?;
-    for file in ["stdlib.h", "unistd.h"] {
-        append_before_last_endif(set, file, "\n#include <__wasit2_exit.h>\n")?;
-    }
     Ok(())
 }
 

@@ -223,9 +223,6 @@ fn build_variant(
             "-fno-trapping-math",
             "-mthread-model",
             "single",
-            // libc defines exit/_Exit itself and must not pull the
-            // exit-with-code hook in (layer/include/__wasit2_exit.h).
-            "-D__wasit2_no_exit_macros",
         ]
         .map(String::from),
     );

@@ -1,10 +1,10 @@
 //! Componentized C programs on hosts older than WASI 0.2.12 (the rule in
-//! docs/componentize.md, "Exit codes and older hosts"): a program that only
-//! exits with 0/1 does not import `wasi:cli/exit` `exit-with-code`, so hello
-//! and a cat run on wasmtime 42 as on wasmtime 49 and link with
-//! `--wasi-version=0.2.0`; a program that may exit with another status
-//! imports it and reports that status on `wasit2 run` and wasmtime 49.
-//! Needs `make sysroot clang-install`.
+//! docs/componentize.md, "Exit codes and older hosts"): with the defaults,
+//! hello and a cat run on wasmtime 42 as on wasmtime 49, and
+//! `-Wl,--wasi-version=0.2.0` links them; the core module keeps every exit
+//! status on `wasit2 run`, a component made with `--wasi-version 0.2.12`
+//! keeps it on wasmtime 49, and a default component reports 0 or 1 on both
+//! wasmtimes. Needs `make sysroot clang-install`.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use wasit2_testkit::{clang, repo, wasit2_bin, Tool};
@@ -56,22 +56,22 @@ fn imports_exit_with_code(wasm: &Path) -> bool {
     imports(wasm).iter().any(|i| i.ends_with(EXIT_WITH_CODE))
 }
 
-fn componentize(core: &Path) -> PathBuf {
-    let out = core.with_extension("component.wasm");
+fn componentize(core: &Path, extra: &[&str], out: &Path) -> PathBuf {
     let o = Command::new(wasit2_bin())
         .arg("componentize")
+        .args(extra)
         .arg(core)
         .arg("-o")
-        .arg(&out)
+        .arg(out)
         .output()
         .expect("wasit2 runs");
     assert!(
         o.status.success(),
-        "componentize {}: {}",
+        "componentize {} {extra:?}: {}",
         core.display(),
         String::from_utf8_lossy(&o.stderr)
     );
-    out
+    out.to_path_buf()
 }
 
 fn wasmtime(tool: Tool, component: &Path, dir: Option<&Path>, args: &[&str]) -> Output {
@@ -116,15 +116,8 @@ fn hello_and_cat_run_on_wasmtime_42_and_49() {
         build(&repo().join("tests/c/hello.c"), opt, &[], &hello);
         let cat = work.path().join(format!("cat{opt}.wasm"));
         build(&program("cat.c"), opt, &[], &cat);
-        for core in [&hello, &cat] {
-            assert!(
-                !imports_exit_with_code(core),
-                "{} imports {EXIT_WITH_CODE}: {:?}",
-                core.display(),
-                imports(core)
-            );
-        }
-        let (hello, cat) = (componentize(&hello), componentize(&cat));
+        let hello = componentize(&hello, &[], &hello.with_extension("c.wasm"));
+        let cat = componentize(&cat, &[], &cat.with_extension("c.wasm"));
         for tool in [Tool::Wasmtime42, Tool::Wasmtime] {
             let o = wasmtime(tool, &hello, None, &[]);
             expect(&format!("{tool:?} hello {opt}"), &o, 0, "Hello, world!\n");
@@ -138,7 +131,7 @@ fn hello_and_cat_run_on_wasmtime_42_and_49() {
 }
 
 #[test]
-fn wasi_version_0_2_0_links_hello_but_not_exit_3() {
+fn wasi_version_0_2_0_links_hello_and_exit_n() {
     let work = tempfile::tempdir().unwrap();
     let hello = work.path().join("hello.wasm");
     build(
@@ -148,90 +141,56 @@ fn wasi_version_0_2_0_links_hello_but_not_exit_3() {
         &hello,
     );
     expect("hello", &wasit2_run(&hello, &[]), 0, "Hello, world!\n");
-    // exit(n) with a run-time n needs exit-with-code: the checker names it.
-    let refused = compile(
+    // libc's exit-with-code is served by exit: the link succeeds, the module
+    // no longer imports it, and a status of 3 is reported as 1.
+    let exit = work.path().join("exit.wasm");
+    build(
         &program("exit_status.c"),
         "-O2",
         &["-Wl,--wasi-version=0.2.0"],
-        &work.path().join("exit.wasm"),
+        &exit,
     );
-    let err = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        !refused.status.success()
-            && err.contains("exit-with-code")
-            && err.contains("newer than --wasi-version 0.2.0"),
-        "exit_status.c with --wasi-version=0.2.0: {:?}\n{err}",
-        refused.status
+        !imports_exit_with_code(&exit),
+        "--wasi-version=0.2.0 left {EXIT_WITH_CODE}: {:?}",
+        imports(&exit)
     );
+    expect("exit 3", &wasit2_run(&exit, &["3"]), 1, "status 3\n");
+    expect("exit 0", &wasit2_run(&exit, &["0"]), 0, "status 0\n");
+    let component = componentize(&exit, &[], &work.path().join("exit.c.wasm"));
+    let o = wasmtime(Tool::Wasmtime42, &component, None, &["3"]);
+    expect("wasmtime 42, exit 3", &o, 1, "status 3\n");
 }
 
 #[test]
-fn exit_statuses_on_wasit2_run_and_wasmtime_49() {
+fn exit_statuses_on_wasit2_run_and_wasmtime() {
     let work = tempfile::tempdir().unwrap();
     let core = work.path().join("exit.wasm");
     build(&program("exit_status.c"), "-O2", &[], &core);
-    assert!(imports_exit_with_code(&core), "exit(n) must link the hook");
-    let component = componentize(&core);
+    assert!(
+        imports_exit_with_code(&core),
+        "libc reaches {EXIT_WITH_CODE}"
+    );
+    let keep = componentize(
+        &core,
+        &["--wasi-version", "0.2.12"],
+        &work.path().join("keep.wasm"),
+    );
+    let default = componentize(&core, &[], &work.path().join("default.wasm"));
     for code in [0, 1, 3, 255] {
         for how in ["exit", "return"] {
             let arg = code.to_string();
             let args = [arg.as_str(), how];
             let want = format!("status {code}\n");
-            expect(
-                &format!("wasit2 run {args:?}"),
-                &wasit2_run(&core, &args),
-                code,
-                &want,
-            );
-            expect(
-                &format!("wasmtime {args:?}"),
-                &wasmtime(Tool::Wasmtime, &component, None, &args),
-                code,
-                &want,
-            );
+            let run = wasit2_run(&core, &args);
+            expect(&format!("wasit2 run {args:?}"), &run, code, &want);
+            let o = wasmtime(Tool::Wasmtime, &keep, None, &args);
+            expect(&format!("wasmtime 49, 0.2.12 {args:?}"), &o, code, &want);
+            let either = i32::from(code != 0);
+            for tool in [Tool::Wasmtime42, Tool::Wasmtime] {
+                let o = wasmtime(tool, &default, None, &args);
+                expect(&format!("{tool:?}, default {args:?}"), &o, either, &want);
+            }
         }
-    }
-}
-
-#[test]
-fn status_returned_from_main_follows_the_rule() {
-    let work = tempfile::tempdir().unwrap();
-    // Without the hook: 0 and 1 as they are, any other status as failure,
-    // and the component runs on wasmtime 42.
-    let plain = work.path().join("plain.wasm");
-    build(&program("return_status.c"), "-O2", &[], &plain);
-    assert!(!imports_exit_with_code(&plain));
-    let plain_c = componentize(&plain);
-    // With -Wl,-u,__wasit2_exit_with_code every status is kept.
-    let hooked = work.path().join("hooked.wasm");
-    build(
-        &program("return_status.c"),
-        "-O2",
-        &["-Wl,-u,__wasit2_exit_with_code"],
-        &hooked,
-    );
-    assert!(imports_exit_with_code(&hooked));
-    let hooked_c = componentize(&hooked);
-    for (code, plain_code) in [(0, 0), (1, 1), (3, 1)] {
-        let arg = code.to_string();
-        let want = format!("status {code}\n");
-        expect(
-            "wasit2 run, no hook",
-            &wasit2_run(&plain, &[&arg]),
-            plain_code,
-            &want,
-        );
-        for tool in [Tool::Wasmtime42, Tool::Wasmtime] {
-            let o = wasmtime(tool, &plain_c, None, &[&arg]);
-            expect(&format!("{tool:?}, no hook"), &o, plain_code, &want);
-        }
-        expect(
-            "wasit2 run, hook",
-            &wasit2_run(&hooked, &[&arg]),
-            code,
-            &want,
-        );
-        let o = wasmtime(Tool::Wasmtime, &hooked_c, None, &[&arg]);
-        expect("wasmtime 49, hook", &o, code, &want);
     }
 }

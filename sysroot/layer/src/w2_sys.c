@@ -1,7 +1,7 @@
 /*
  * wasit2 system layer: w2_sys.h implemented over the generated bindings.
  *
- * This and w2_exit_code.c (for exit-with-code alone) include wasit2_command.h. Results that hold
+ * This is the only file that includes wasit2_command.h. Results that hold
  * lists are written by the host into a caller-supplied arena; for reads the
  * arena is the caller's own buffer, so bytes land where the program wants
  * them without a copy.
@@ -168,18 +168,13 @@ bool w2s_is_terminal(int fd) {
     return some;
 }
 
-/* Defined by w2_exit_code.c, which only programs that may exit with a
- * status other than 0/1 link (the <stdlib.h> macros, or
- * -Wl,-u,__wasit2_exit_with_code): without it the module never imports
- * `exit-with-code` (WASI 0.2.12) and runs on every 0.2.x host; other
- * statuses then leave as `exit(err)`. */
-extern void __wasit2_exit_with_code(int status) __attribute__((weak));
-
 _Noreturn void w2s_exit(int status) {
-    if (status != 0 && status != 1 && __wasit2_exit_with_code)
-        __wasit2_exit_with_code(status);
-    wasi_cli_exit_result_void_void_t st = {.is_err = status != 0};
-    wasi_cli_exit_exit(&st);
+    if (status == 0 || status == 1) {
+        wasi_cli_exit_result_void_void_t st = {.is_err = status != 0};
+        wasi_cli_exit_exit(&st);
+    } else {
+        wasi_cli_exit_exit_with_code((uint8_t)status);
+    }
     __builtin_trap();
 }
 
