@@ -253,7 +253,10 @@ pub fn run_on_wasit2(module: &[u8], dir: &Path, spec: &RunSpec) -> Option<Output
     if let Some((host, guest)) = spec.dir {
         cmd.arg("--dir").arg(format!("{}::{guest}", host.display()));
     }
-    // `wasit2 run` always grants the host's network.
+    if spec.network {
+        // `wasit2 run`, like wasmtime, denies the network unless asked.
+        cmd.args(["-S", "inherit-network"]);
+    }
     cmd.arg(&path).args(spec.args);
     Some(run_with_stdin(cmd, spec.stdin))
 }
