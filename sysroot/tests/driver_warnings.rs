@@ -265,7 +265,7 @@ fn cxx_driver_reads_the_config() {
             plan.contains(&format!("\"{ld}\"")),
             "{target}: clang++ does not link with {ld}:\n{plan}"
         );
-        assert!(plan.contains("\"-D__wasit2__\""), "{plan}");
+        assert!(plan.contains("\"-D\" \"__wasit2__\""), "{plan}");
         assert!(
             plan.contains(&format!("lib/{target}/crt1-command.o")),
             "{plan}"
