@@ -134,7 +134,7 @@ fn tcp_paths(triple: &str) {
     let work = tempfile::tempdir().unwrap();
     let wasm = build(triple, work.path());
     let out = Command::new(wasit2_bin())
-        .arg("run")
+        .args(["run", "-S", "inherit-network"])
         .arg(&wasm)
         .arg("--tcp")
         .arg(MIB.to_string())
