@@ -27,14 +27,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
-    let wasi_version = args
-        .wasi_version
-        .as_deref()
-        .map(|v| {
-            semver::Version::parse(v)
-                .with_context(|| format!("--wasi-version `{v}`: expected X.Y.Z"))
-        })
-        .transpose()?;
+    let wasi_version = super::parse_wasi_version(args.wasi_version.as_deref())?;
     let host_cpu = args
         .host_cpu
         .as_deref()

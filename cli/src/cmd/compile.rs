@@ -1,8 +1,7 @@
 //! `wasit2 compile`: compile a wasit2 module ahead of time to a `.cwasm`
 //! that `wasit2 run` loads without compiling.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 
@@ -29,23 +28,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let out = args
         .output
         .unwrap_or_else(|| args.module.with_extension("cwasm"));
-    write_atomically(&out, &compiled).with_context(|| format!("writing {}", out.display()))?;
+    super::write_atomically(&out, &compiled)
+        .with_context(|| format!("writing {}", out.display()))?;
     Ok(0)
-}
-
-/// Writes through a temporary file in the same directory and a rename, so
-/// a failed write leaves no partial output.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -1,6 +1,5 @@
 //! `wasit2 componentize`: wasit2 core module -> WASI 0.2 component.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -25,14 +24,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let module =
         std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?;
-    let wasi_version = args
-        .wasi_version
-        .as_deref()
-        .map(|v| {
-            semver::Version::parse(v)
-                .with_context(|| format!("--wasi-version `{v}`: expected X.Y.Z"))
-        })
-        .transpose()?;
+    let wasi_version = super::parse_wasi_version(args.wasi_version.as_deref())?;
     let opts = wasit2_componentize::Options {
         world: args.world,
         wasi_version,
@@ -40,31 +32,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     };
     let component = wasit2_componentize::componentize_with(&module, &opts)
         .with_context(|| format!("componentizing {}", args.input.display()))?;
-    write_atomically(&args.output, &component)
+    super::write_atomically(&args.output, &component)
         .with_context(|| format!("writing {}", args.output.display()))?;
     Ok(0)
-}
-
-/// Writes to a temporary file next to `path` and renames it, so a failure
-/// never leaves a half-written output.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
