@@ -55,6 +55,8 @@ impl Host {
 }
 
 /// Who consumes a flag.
+// The variants are the three linkers' names, `Ld` included.
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Owner {
     /// Forwarded to wasm-ld.

@@ -9,13 +9,13 @@
 //! the checker's report, one line per problem, and no output. The steps are
 //! `link_checked`, in order.
 
-pub mod args;
-pub mod find;
+mod args;
+mod find;
 mod libc;
-pub mod post;
-pub mod rsp;
+mod post;
+mod rsp;
 mod tmp;
-pub mod wasip1;
+mod wasip1;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -27,7 +27,7 @@ use wasit2_abi::{AbiSection, Arch, Wit, ABI_VERSION};
 use wasit2_check::{CheckOptions, FeatureSet, HostProfile, Report};
 use wasit2_module::Module;
 
-pub use args::{Host, LinkArgs, Strip};
+pub use args::{Host, LinkArgs, Strip, HELP};
 pub use find::{find_wasm_ld, WasmLd};
 
 /// The module cannot run on the host: the checker's report, printed as it is.

@@ -21,7 +21,7 @@ fn main() {
         .iter()
         .any(|a| a == "--help" || a == "-help" || a == "-h")
     {
-        print!("{}", wasit_ld::args::HELP);
+        print!("{}", wasit_ld::HELP);
         std::process::exit(0);
     }
     std::process::exit(wasit_ld::main_with_args(args));
