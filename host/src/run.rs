@@ -235,8 +235,12 @@ pub fn engine() -> wasmtime::Result<Engine> {
 /// An engine configured for wasit2 modules with these settings.
 pub fn engine_with(o: &EngineOptions) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
+    // Exceptions (exnref `try_table`/`throw`) carry C's longjmp and C++
+    // throws; the "gc" build feature holds the thrown objects, "gc-drc"
+    // frees them again (a longjmp loop would exhaust a null collector).
     config
         .wasm_memory64(true)
+        .wasm_exceptions(true)
         .consume_fuel(o.consume_fuel)
         .epoch_interruption(o.epoch_interruption);
     Engine::new(&config)
