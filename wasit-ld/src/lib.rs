@@ -250,8 +250,8 @@ fn link_checked(
         }
         false => swapped.as_ref().map_or(&args.forward, |s| &s.forward),
     };
-    // wasm-ld with the user's arguments plus `extra`, into `linked`.
-    let link_with = |extra: &[OsString]| -> anyhow::Result<Vec<u8>> {
+    // wasm-ld with `forward` plus `extra`, into `linked`.
+    let link_with = |forward: &[OsString], extra: &[OsString]| -> anyhow::Result<Vec<u8>> {
         run_wasm_ld(
             wasm_ld,
             forward,
@@ -262,19 +262,30 @@ fn link_checked(
         std::fs::read(&linked)
             .with_context(|| format!("reading wasm-ld's output {}", linked.display()))
     };
-    let bytes = link_with(&extra)?;
+    let bytes = link_with(forward, &extra)?;
 
     // 2. bridges, which link again with arguments of their own after `extra`.
-    let relink_with_more = |more: Vec<OsString>| link_with(&[extra.as_slice(), &more].concat());
-    // Only a p1 program linked against the wasit2 libc gets the p1 layer;
-    // elsewhere a p1 import stays an error the checks report.
-    let bytes = match &swapped {
+    // The program's own p1 imports are served by the wasit2 libc's p1 layer
+    // when the module is a p1 program linked against the wasit2 libc, or
+    // mixes them with standard wasip2 imports (Rust std for wasip2 next to
+    // the `wasi` 0.11 crate), then on the wasit2 libc too. Elsewhere a p1
+    // import stays an error the checks report; on a p1 host it is the host's.
+    let p1_libc = match (&swapped, host) {
+        (Some(s), _) => Some(s.clone()),
+        (None, Host::Wasit2) => mixed_p1_libc(&bytes, forward, &args.lib_dirs)?,
+        (None, Host::Wasip1) => None,
+    };
+    let bytes = match &p1_libc {
         None => bytes,
-        Some(s) => bridge_p1_imports(bytes, &s.lib_dir, args.verbose, relink_with_more)?,
+        Some(libc) => bridge_p1_imports(bytes, &libc.lib_dir, args.verbose, |more| {
+            link_with(&libc.forward, &[extra.as_slice(), &more].concat())
+        })?,
     };
     let bytes = match host.is_wasip1() {
         false => bridge_standard_imports(bytes, args.verbose)?,
-        true => wasip1::bridge_standard_imports(bytes, args.verbose, relink_with_more)?,
+        true => wasip1::bridge_standard_imports(bytes, args.verbose, |more| {
+            link_with(forward, &[extra.as_slice(), &more].concat())
+        })?,
     };
 
     // 3. an older --wasi-version: functions newer than it with an older
@@ -513,6 +524,21 @@ fn bridge_p1_imports(
     }
     let bytes = relink(more)?;
     p1::redirect_p1_imports(&bytes).context("bridging WASI preview 1 imports")
+}
+
+/// For a module with both standard wasip2 and `wasi_snapshot_preview1`
+/// imports, the wasit2 libc link whose p1 layer serves the p1 ones
+/// ([`libc::wasit2_libc_for_p1`]); `None` for any other module.
+fn mixed_p1_libc(
+    bytes: &[u8],
+    forward: &[OsString],
+    lib_dirs: &[PathBuf],
+) -> anyhow::Result<Option<libc::Swapped>> {
+    let p1 = wasit2_bridge::p1::p1_imports(bytes).context("reading wasm-ld's output")?;
+    if p1.is_empty() || !wasit2_bridge::needs_bridge(bytes) {
+        return Ok(None);
+    }
+    Ok(libc::wasit2_libc_for_p1(forward, lib_dirs)?)
 }
 
 /// The input files on a wasm-ld command line, for messages.

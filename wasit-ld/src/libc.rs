@@ -1,27 +1,31 @@
-//! Which libc a Rust `wasm32-wasip1` program links: rustc passes rustup's
-//! self-contained wasi-libc and crt1; a wasit2 module gets the wasit2
-//! sysroot's instead, whose p1 layer also serves the program's own
-//! `wasi_snapshot_preview1` imports through the prebuilt provider library
-//! ([`PROVIDER_LIB`], built by `wasit2 sysroot build`). Nothing is compiled
-//! at link time.
+//! Which libc a Rust program links: for `wasm32-wasip1` (and for a
+//! `wasm32-wasip2` program that also imports preview 1 functions) rustc
+//! passes rustup's self-contained wasi-libc and crt1; a wasit2 module gets
+//! the wasit2 sysroot's instead, whose p1 layer also serves the program's
+//! own `wasi_snapshot_preview1` imports through the prebuilt provider
+//! library ([`PROVIDER_LIB`], built by `wasit2 sysroot build`). Nothing is
+//! compiled at link time.
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 use wasit2_sysroot::layout::{lib_dir, PROVIDER_LIB};
 
-/// The target whose libc the wasit2 sysroot replaces.
+/// The target whose libc the wasit2 sysroot always replaces.
 const WASIP1_TARGET: &str = "wasm32-wasip1";
+/// The target whose libc the wasit2 sysroot replaces when the program also
+/// imports preview 1 functions (one libc and one descriptor table for both).
+const WASIP2_TARGET: &str = "wasm32-wasip2";
 /// The wasit2 sysroot target whose libc a wasip1 program gets.
 const WASIT2_TARGET: &str = "wasm32-wasit2";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LibcError {
-    #[error("linking a wasm32-wasip1 program needs the wasit2 sysroot: {0}")]
+    #[error("serving WASI preview 1 imports needs the wasit2 sysroot: {0}")]
     Sysroot(String),
-    #[error("linking a wasm32-wasip1 program needs the wasit2 libc, not found in {0}; run `wasit2 sysroot build` or set WASIT2_SYSROOT")]
+    #[error("serving WASI preview 1 imports needs the wasit2 libc, not found in {0}; run `wasit2 sysroot build` or set WASIT2_SYSROOT")]
     MissingLibc(PathBuf),
-    #[error("linking a wasm32-wasip1 program needs the wasip1 import provider {PROVIDER_LIB}, not found in {0}; run `wasit2 sysroot build`")]
+    #[error("serving WASI preview 1 imports needs the wasip1 import provider {PROVIDER_LIB}, not found in {0}; run `wasit2 sysroot build`")]
     MissingProvider(PathBuf),
 }
 
@@ -56,14 +60,14 @@ pub fn rustup_self_contained<'a>(arg: &'a OsString, target: &str) -> Option<Self
     }
 }
 
-/// `forward` (wasm-ld arguments) with rustup's self-contained
-/// `wasm32-wasip1` crt1 objects and library directory replaced by
-/// `lib_dir`'s. `None` when they link no such thing.
-fn swap_args(forward: &[OsString], lib_dir: &Path) -> Option<Vec<OsString>> {
+/// `forward` (wasm-ld arguments) with rustup's self-contained `target`
+/// crt1 objects and library directory replaced by `lib_dir`'s. `None` when
+/// they link no such thing.
+fn swap_args(forward: &[OsString], target: &str, lib_dir: &Path) -> Option<Vec<OsString>> {
     let mut swapped = false;
     let out = forward
         .iter()
-        .map(|arg| match rustup_self_contained(arg, WASIP1_TARGET) {
+        .map(|arg| match rustup_self_contained(arg, target) {
             Some(SelfContainedArg::Dir { flag }) => {
                 swapped = true;
                 OsString::from(format!("{flag}{}", lib_dir.display()))
@@ -78,8 +82,8 @@ fn swap_args(forward: &[OsString], lib_dir: &Path) -> Option<Vec<OsString>> {
     swapped.then_some(out)
 }
 
-/// A wasip1 link moved onto the wasit2 libc.
-#[derive(Debug)]
+/// A link moved onto (or already on) the wasit2 libc.
+#[derive(Debug, Clone)]
 pub struct Swapped {
     /// The wasm-ld arguments to use instead of the caller's.
     pub forward: Vec<OsString>,
@@ -91,14 +95,40 @@ pub struct Swapped {
 /// same link against the wasit2 sysroot ([`default_sysroot`]); `None` when
 /// there is nothing to swap. The sysroot must hold the wasit2 libc.
 pub fn swap_wasip1_libc(forward: &[OsString]) -> Result<Option<Swapped>, LibcError> {
+    swap_rustup_libc(forward, WASIP1_TARGET)
+}
+
+/// The libc under a `wasm32-wasip2` module that also imports preview 1
+/// functions, so that the wasit2 libc's p1 layer serves them over the same
+/// descriptor table as everything else: rustup's self-contained wasip2
+/// libc swapped for the wasit2 sysroot's, or, when the link already uses
+/// a wasit2 libc (the wasit2 target specs), that one, found by its `-L`
+/// directory (`lib_dirs`). `None` when neither applies.
+pub fn wasit2_libc_for_p1(
+    forward: &[OsString],
+    lib_dirs: &[PathBuf],
+) -> Result<Option<Swapped>, LibcError> {
+    if let Some(swapped) = swap_rustup_libc(forward, WASIP2_TARGET)? {
+        return Ok(Some(swapped));
+    }
+    Ok(lib_dirs
+        .iter()
+        .find(|dir| dir.join("libc.a").is_file() && dir.join(PROVIDER_LIB).is_file())
+        .map(|dir| Swapped {
+            forward: forward.to_vec(),
+            lib_dir: dir.clone(),
+        }))
+}
+
+fn swap_rustup_libc(forward: &[OsString], target: &str) -> Result<Option<Swapped>, LibcError> {
     if !forward
         .iter()
-        .any(|a| rustup_self_contained(a, WASIP1_TARGET).is_some())
+        .any(|a| rustup_self_contained(a, target).is_some())
     {
         return Ok(None);
     }
     let lib_dir = lib_dir(&default_sysroot()?, WASIT2_TARGET);
-    let Some(forward) = swap_args(forward, &lib_dir) else {
+    let Some(forward) = swap_args(forward, target, &lib_dir) else {
         return Ok(None);
     };
     if !lib_dir.join("libc.a").is_file() {
@@ -145,7 +175,7 @@ mod tests {
         .map(OsString::from)
         .collect();
         let lib = Path::new("/s/lib/wasm32-wasit2");
-        let out: Vec<String> = swap_args(&args, lib)
+        let out: Vec<String> = swap_args(&args, WASIP1_TARGET, lib)
             .expect("swapped")
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
@@ -172,14 +202,17 @@ mod tests {
         .iter()
         .map(OsString::from)
         .collect();
-        assert!(swap_args(&p2, lib).is_none());
+        assert!(swap_args(&p2, WASIP1_TARGET, lib).is_none());
         assert!(swap_wasip1_libc(&p2).unwrap().is_none());
+        // ... unless it also imports p1 functions (then its crt1 is swapped too).
+        let out = swap_args(&p2, WASIP2_TARGET, lib).expect("swapped");
+        assert_eq!(out[0], *"/s/lib/wasm32-wasit2/crt1-command.o");
     }
 
     #[test]
     fn leaves_other_links_alone() {
         let forward: Vec<OsString> = ["-L/usr/lib", "main.o"].map(OsString::from).to_vec();
-        assert_eq!(swap_args(&forward, Path::new("/s")), None);
+        assert_eq!(swap_args(&forward, WASIP1_TARGET, Path::new("/s")), None);
         assert!(swap_wasip1_libc(&forward).unwrap().is_none());
     }
 
