@@ -8,6 +8,7 @@ use wasit2_abi::{p1, Arch, Lowering, Wit};
 use wasit2_module::{features, ImportKind, Module};
 use wasmparser::{ExternalKind, Validator, WasmFeatures};
 
+use crate::exceptions::ExceptionUse;
 use crate::{Error, Result};
 
 /// What a host can run: the WIT world whose imports it serves (through
@@ -575,6 +576,60 @@ fn export_problem(
     })
 }
 
+/// clang's name of the exception-handling proposal.
+const EXCEPTION_HANDLING: &str = "exception-handling";
+
+/// Display names along a call path (`(call_indirect) f` for a step
+/// through a table).
+fn path_names(m: &Module, path: &[(u32, bool)]) -> Vec<String> {
+    path.iter()
+        .map(|&(f, via_table)| match via_table {
+            true => format!("(call_indirect) {}", m.func_name(f)),
+            false => m.func_name(f),
+        })
+        .collect()
+}
+
+/// Exceptions a host cannot run: any, on a WASI preview 1 runtime (the
+/// 2020 WAMR has none; newer WAMR builds only the legacy encoding, in the
+/// classic interpreter); the legacy encoding anywhere (wasmtime runs
+/// exnref only). Reached at the first `throw`: a C longjmp
+/// (`__wasm_longjmp`) or a C++ throw.
+fn exception_problem(profile: &HostProfile, m: &Module, u: &ExceptionUse) -> Option<Problem> {
+    let legacy = !u.legacy.is_empty();
+    if !u.any() || !(profile.p1 || legacy) {
+        return None;
+    }
+    let host = &profile.name;
+    let (func, path) = u.first_throw(m)?;
+    let name = m.func_name(func);
+    let what = if u.throwers.contains(&func) {
+        format!("`{name}` throws")
+    } else {
+        format!("in function `{name}`")
+    };
+    let message = if profile.p1 {
+        format!(
+            "uses wasm exceptions ({}; {what}), which host {host} lacks (the 2020 WAMR has none; newer WAMR builds run only the legacy encoding, in the classic interpreter): build without them (C++: -fno-exceptions; C: no setjmp/longjmp), or run it on a host with exceptions (`wasit2 run`, or componentized on wasmtime)",
+            u.describe()
+        )
+    } else {
+        format!(
+            "uses wasm exceptions in the legacy encoding (`try`/`catch`; {what}), which host {host} does not run (wasmtime runs the exnref encoding): compile everything with -mllvm -wasm-use-legacy-eh=false (the wasit2 clang configs pass it)"
+        )
+    };
+    Some(Problem {
+        kind: ProblemKind::Feature,
+        message,
+        reached: Some(match path {
+            Some(p) => Reached::Path(path_names(m, &p)),
+            None => Reached::Unreachable {
+                referenced_by: Vec::new(),
+            },
+        }),
+    })
+}
+
 /// Checks `module` (a linked core module) against `profile`.
 pub fn check(module: &[u8], profile: &HostProfile, opts: &CheckOptions) -> Result<Report> {
     let m = Module::parse(module).map_err(|e| Error::BadModule(e.to_string()))?;
@@ -730,10 +785,25 @@ pub fn check_parsed(
         }
     }
 
+    let exceptions = ExceptionUse::scan(bytes, m);
+    let exceptions_refused = match exception_problem(profile, m, &exceptions) {
+        Some(p) => {
+            problems.push(p);
+            true
+        }
+        None => false,
+    };
+
     let allowed = opts.features.unwrap_or(profile.features);
     if allowed != FeatureSet::Any {
         let cpu = allowed.cpu();
-        for u in allowed.uses(bytes)? {
+        for mut u in allowed.uses(bytes)? {
+            if u.feature.name == EXCEPTION_HANDLING {
+                if exceptions_refused {
+                    continue;
+                }
+                u.detail = format!("{}; {}", exceptions.describe(), u.detail);
+            }
             let place = match m.func_at(u.offset) {
                 Some(f) => format!("in function `{}`", m.func_name(f)),
                 None => format!("at offset {:#x}", u.offset),

@@ -11,6 +11,7 @@
 //! (`wasit2_abi::wasip1_adapter`).
 
 mod check;
+mod exceptions;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ pub use check::{
     check, check_parsed, CheckOptions, FeatureSet, HostProfile, Problem, ProblemKind, Reached,
     Report, LIME1, STRICT_MVP, WAMR_2020,
 };
+pub use exceptions::{CallPath, Encoding, ExceptionUse};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
