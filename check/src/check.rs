@@ -728,11 +728,18 @@ pub fn check_parsed(
     // runtime instead needs `_start` and `memory`, checked below.
     if !profile.p1 {
         let arch = module_arch.unwrap_or(Arch::Wasm32);
+        // A reactor (crt1-reactor.o) exports the initialize function and
+        // no wasi:cli/run: the host calls its other exports (`--invoke`).
+        let reactor = m
+            .exports
+            .iter()
+            .any(|e| e.kind == ExternalKind::Func && e.name == arch.initialize_export());
+        let is_run = |name: &str| name.contains("|wasi:cli/run@");
         for want in profile
             .lowering(arch)
             .map_or(&[][..], |l| &l.exports[..])
             .iter()
-            .filter(|x| x.required)
+            .filter(|x| x.required && !(reactor && is_run(&x.name)))
         {
             // Before wasit-ld finishes it, the memory is wasm-ld's `memory`;
             // an imported one is reported above.

@@ -35,8 +35,8 @@ pub use cache::{default_cache_dir, CacheOutcome};
 pub use linker::unimplemented;
 pub use linker::{add_to_linker, CallInfo, Flow, Host};
 pub use run::{
-    compile_module, engine, engine_with, inspect_module, prepare_module, run_module, run_prepared,
-    EngineOptions, ModuleKind, Prepared, RunError, RunOptions,
+    compile_module, engine, engine_with, inspect_module, invoke_prepared, prepare_module,
+    run_module, run_prepared, EngineOptions, Invoked, ModuleKind, Prepared, RunError, RunOptions,
 };
 pub use val::Val;
 

@@ -41,6 +41,20 @@ pub enum RunError {
         "a precompiled module made by another wasmtime or engine configuration ({0}); compile it again with `wasit2 compile`"
     )]
     PrecompiledIncompatible(String),
+    #[error(
+        "not a wasit2 command: it does not export `{0}`; to call a function a module exports (a reactor's), name it with `--invoke NAME`"
+    )]
+    NoRun(String),
+    #[error(
+        "--invoke {name}: no exported function of that name (exported functions: {})",
+        list_or_none(available)
+    )]
+    NoSuchExport {
+        name: String,
+        available: Vec<String>,
+    },
+    #[error("--invoke {name}: {message}")]
+    InvokeArgs { name: String, message: String },
     #[error("the module imports `{module}` `{field}`, which the wasit2 host does not provide")]
     MissingImport { module: String, field: String },
     /// The guest trapped, or the host stopped it (a bad pointer or handle):
@@ -54,6 +68,14 @@ pub enum RunError {
     Host(String),
 }
 
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
 fn trap_text(message: &str, frames: &[String]) -> String {
     let mut s = message.to_string();
     for (i, f) in frames.iter().enumerate() {
@@ -65,9 +87,10 @@ fn trap_text(message: &str, frames: &[String]) -> String {
 /// Import modules of WASI preview 1 (and its predecessor).
 const P1_MODULES: [&str; 2] = ["wasi_snapshot_preview1", "wasi_unstable"];
 
-/// Classifies a module: wasm32 or wasm64 wasit2 command (by its memory and
-/// its `run` export), or an error saying why it is not one (and, for a
-/// preview 1 module or a component, what runs it).
+/// Classifies a module: wasm32 or wasm64 wasit2 module (by its memory
+/// export), or an error saying why it is not one (and, for a preview 1
+/// module or a component, what runs it). A command also exports `run`,
+/// which [`run_prepared`] checks; a reactor need not.
 pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
     if !bytes.starts_with(b"\0asm") {
         return Err(RunError::NotWasm);
@@ -133,7 +156,6 @@ fn classify_shape(
     memory64: bool,
 ) -> Result<Arch, RunError> {
     let arch = if memory64 { Arch::Wasm64 } else { Arch::Wasm32 };
-    let run = run_export(arch);
     // A preview 1 module (e.g. `wasit-ld --host wasip1`'s) is refused by
     // what it is, not by what it lacks: it imports preview 1 and does not
     // export the wasit2 memory. (A wasit2 module with a stray preview 1
@@ -146,9 +168,6 @@ fn classify_shape(
         {
             return Err(RunError::Wasip1(p1.clone()));
         }
-    }
-    if !exports.contains(&run) {
-        return Err(RunError::NotWasit2(format!("it does not export `{run}`")));
     }
     if !exports.contains(&memory) {
         return Err(RunError::NotWasit2(format!(
@@ -332,6 +351,183 @@ struct RunState {
 
 /// Runs a prepared module with stdio inherited; returns its exit code.
 pub fn run_prepared(p: &Prepared, opts: &RunOptions) -> Result<i32, RunError> {
+    let run_name = run_export(p.arch);
+    if p.module.get_export(&run_name).is_none() {
+        return Err(RunError::NoRun(run_name));
+    }
+    let mut running = instantiate(p, opts)?;
+    let Some(run) = running.instance.get_func(&mut running.store, &run_name) else {
+        return Err(RunError::NoRun(run_name));
+    };
+    let run = run
+        .typed::<(), i32>(&running.store)
+        .map_err(|e| RunError::NotWasit2(format!("`{run_name}`: {e:#}")))?;
+    if let Err(e) = running.initialize() {
+        return exit_or(e);
+    }
+    match run.call(&mut running.store, ()) {
+        Ok(0) => Ok(0),
+        Ok(_) => Ok(1),
+        Err(e) => exit_or(e),
+    }
+}
+
+/// How an `--invoke` call ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Invoked {
+    /// The function returned these values, as `wasmtime run --invoke`
+    /// prints them (one per result).
+    Returned(Vec<String>),
+    /// The guest called `exit` with this status.
+    Exited(i32),
+}
+
+/// Calls the export `name` of a prepared module (a reactor's, as
+/// `wasmtime run --invoke`) with `args` parsed for its parameter types
+/// (i32, i64, f32, f64). The module's initializer (the wasit2 one, else
+/// `_initialize`) runs first if it exports one.
+pub fn invoke_prepared(
+    p: &Prepared,
+    opts: &RunOptions,
+    name: &str,
+    args: &[String],
+) -> Result<Invoked, RunError> {
+    let mut running = instantiate(p, opts)?;
+    let func = running
+        .instance
+        .get_func(&mut running.store, name)
+        .ok_or_else(|| RunError::NoSuchExport {
+            name: name.to_string(),
+            available: p
+                .module
+                .exports()
+                .filter(|e| matches!(e.ty(), wasmtime::ExternType::Func(_)))
+                .map(|e| e.name().to_string())
+                .collect(),
+        })?;
+    let ty = func.ty(&running.store);
+    let params = parse_invoke_args(name, &ty, args)?;
+    if let Err(e) = running.initialize() {
+        return exit_or(e).map(Invoked::Exited);
+    }
+    let mut results = vec![wasmtime::Val::I32(0); ty.results().len()];
+    match func.call(&mut running.store, &params, &mut results) {
+        Ok(()) => Ok(Invoked::Returned(
+            results.iter().map(invoke_result_text).collect(),
+        )),
+        Err(e) => exit_or(e).map(Invoked::Exited),
+    }
+}
+
+fn parse_invoke_args(
+    name: &str,
+    ty: &wasmtime::FuncType,
+    args: &[String],
+) -> Result<Vec<wasmtime::Val>, RunError> {
+    use wasmtime::{Val, ValType};
+    let bad = |message: String| RunError::InvokeArgs {
+        name: name.to_string(),
+        message,
+    };
+    let types: Vec<ValType> = ty.params().collect();
+    if types.len() != args.len() {
+        let list: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+        return Err(bad(format!(
+            "takes {} argument{} ({}), got {}",
+            types.len(),
+            if types.len() == 1 { "" } else { "s" },
+            list.join(", "),
+            args.len()
+        )));
+    }
+    types
+        .iter()
+        .zip(args)
+        .enumerate()
+        .map(|(i, (t, a))| {
+            let value = match t {
+                ValType::I32 => parse_int(a, |s, r| i32::from_str_radix(s, r).ok())
+                    .or_else(|| parse_int(a, |s, r| u32::from_str_radix(s, r).ok()).map(|u| u as i32))
+                    .map(Val::I32),
+                ValType::I64 => parse_int(a, |s, r| i64::from_str_radix(s, r).ok())
+                    .or_else(|| parse_int(a, |s, r| u64::from_str_radix(s, r).ok()).map(|u| u as i64))
+                    .map(Val::I64),
+                ValType::F32 => a.parse::<f32>().ok().map(|f| Val::F32(f.to_bits())),
+                ValType::F64 => a.parse::<f64>().ok().map(|f| Val::F64(f.to_bits())),
+                other => {
+                    return Err(bad(format!(
+                        "parameter {} has type {other}, which --invoke cannot pass (only i32, i64, f32, f64)",
+                        i + 1
+                    )))
+                }
+            };
+            value.ok_or_else(|| bad(format!("argument {} `{a}`: not a valid {t}", i + 1)))
+        })
+        .collect()
+}
+
+/// An integer in decimal or `0x` hexadecimal, with an optional `-`.
+fn parse_int<T>(s: &str, parse: impl Fn(&str, u32) -> Option<T>) -> Option<T> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", s),
+    };
+    match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(hex) if !hex.starts_with(['-', '+']) => parse(&format!("{neg}{hex}"), 16),
+        Some(_) => None,
+        None => parse(s, 10),
+    }
+}
+
+/// A result as `wasmtime run --invoke` prints it.
+fn invoke_result_text(v: &wasmtime::Val) -> String {
+    use wasmtime::Val;
+    match v {
+        Val::I32(i) => i.to_string(),
+        Val::I64(i) => i.to_string(),
+        Val::F32(f) => f32::from_bits(*f).to_string(),
+        Val::F64(f) => f64::from_bits(*f).to_string(),
+        Val::V128(v) => v.as_u128().to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::AnyRef(None) | Val::ExnRef(None) => {
+            "null".into()
+        }
+        Val::FuncRef(Some(_)) => "<funcref>".into(),
+        Val::ExternRef(Some(_)) => "<externref>".into(),
+        Val::AnyRef(Some(_)) => "<anyref>".into(),
+        Val::ExnRef(Some(_)) => "<exnref>".into(),
+        Val::ContRef(_) => "<contref>".into(),
+    }
+}
+
+/// An instantiated module, ready for its initializer and an export call.
+struct Running {
+    store: Store<RunState>,
+    instance: wasmtime::Instance,
+    arch: Arch,
+    /// Dropping it ends the timeout thread.
+    _stop_timeout: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl Running {
+    /// Calls the wasit2 initialize export, else `_initialize` (a p1-style
+    /// reactor's), if the module has one.
+    fn initialize(&mut self) -> wasmtime::Result<()> {
+        let init = self
+            .instance
+            .get_func(&mut self.store, &self.arch.initialize_export())
+            .or_else(|| self.instance.get_func(&mut self.store, "_initialize"));
+        if let Some(init) = init {
+            init.typed::<(), ()>(&self.store)?
+                .call(&mut self.store, ())?;
+        }
+        Ok(())
+    }
+}
+
+fn instantiate(p: &Prepared, opts: &RunOptions) -> Result<Running, RunError> {
     let (engine, module, arch) = (&p.engine, &p.module, p.arch);
     let mut b = crate::wasi_ctx_builder();
     // Sockets may be created (as with `wasmtime run`); without
@@ -380,8 +576,8 @@ pub fn run_prepared(p: &Prepared, opts: &RunOptions) -> Result<i32, RunError> {
         }
     }
     // The timeout: one epoch tick after `timeout`, unless the run ends first
-    // (dropping `_stop` wakes the thread, which then exits).
-    let _stop = opts.timeout.map(|t| {
+    // (dropping the sender wakes the thread, which then exits).
+    let stop_timeout = opts.timeout.map(|t| {
         store.set_epoch_deadline(1);
         store.epoch_deadline_trap();
         let (stop, wait) = std::sync::mpsc::channel::<()>();
@@ -398,20 +594,12 @@ pub fn run_prepared(p: &Prepared, opts: &RunOptions) -> Result<i32, RunError> {
     if let Some(memory) = instance.get_memory(&mut store, &arch.memory_export()) {
         store.data_mut().host.set_memory(memory);
     }
-    if let Some(init) = instance.get_func(&mut store, &arch.initialize_export()) {
-        let init = init.typed::<(), ()>(&store).map_err(host_err)?;
-        if let Err(e) = init.call(&mut store, ()) {
-            return exit_or(e);
-        }
-    }
-    let run = instance
-        .get_typed_func::<(), i32>(&mut store, &run_export(arch))
-        .map_err(|e| RunError::NotWasit2(format!("{e:#}")))?;
-    match run.call(&mut store, ()) {
-        Ok(0) => Ok(0),
-        Ok(_) => Ok(1),
-        Err(e) => exit_or(e),
-    }
+    Ok(Running {
+        store,
+        instance,
+        arch,
+        _stop_timeout: stop_timeout,
+    })
 }
 
 fn exit_or(e: wasmtime::Error) -> Result<i32, RunError> {

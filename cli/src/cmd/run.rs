@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use wasit2_host::{EngineOptions, RunError, RunOptions};
+use wasit2_host::{EngineOptions, Invoked, RunError, RunOptions};
 
 #[derive(clap::Args)]
 #[command(override_usage = "wasit2 run [OPTIONS] [--] <MODULE> [ARGS]...")]
@@ -25,6 +25,12 @@ pub struct Args {
     /// The guest's argv[0] (default: the module's path as given).
     #[arg(long = "argv0", value_name = "NAME")]
     argv0: Option<String>,
+    /// Call this exported function (of a reactor, `-mexec-model=reactor`)
+    /// instead of running a command: the module's initializer runs first,
+    /// the arguments after the module are its parameters (i32, i64, f32,
+    /// f64; integers also as 0x hex), and each result is printed on a line.
+    #[arg(long = "invoke", value_name = "FUNCTION")]
+    invoke: Option<String>,
     /// WASI options: `inherit-network` (network access; off by default),
     /// `allow-ip-name-lookup`, `inherit-env`; each `KEY[=y|n]`,
     /// comma-separated or repeated.
@@ -112,6 +118,8 @@ pub fn apply_wasm_options(values: &[String], opts: &mut RunOptions) -> anyhow::R
 pub fn run(args: Args) -> anyhow::Result<i32> {
     let mut rest = args.module_and_args.into_iter();
     let module = PathBuf::from(rest.next().expect("clap requires the module"));
+    let rest: Vec<String> = rest.collect();
+    let invoke = args.invoke.map(|name| (name, rest.clone()));
     let mut opts = RunOptions {
         args: std::iter::once(args.argv0.unwrap_or_else(|| module.display().to_string()))
             .chain(rest)
@@ -163,20 +171,42 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     }
     let bytes = std::fs::read(&module).with_context(|| format!("reading {}", module.display()))?;
-    run_bytes(&module, &bytes, &opts)
+    run_bytes(&module, &bytes, &opts, invoke)
 }
 
 /// Exit code of a trapped guest, as `wasmtime run` (abort's on Unix).
 const TRAP_EXIT: i32 = 134;
 
-fn run_bytes(module: &Path, bytes: &[u8], opts: &RunOptions) -> anyhow::Result<i32> {
+/// `--invoke`'s function name and arguments.
+type Invoke = (String, Vec<String>);
+
+fn run_bytes(
+    module: &Path,
+    bytes: &[u8],
+    opts: &RunOptions,
+    invoke: Option<Invoke>,
+) -> anyhow::Result<i32> {
     let ctx = || format!("running {}", module.display());
     let (prepared, outcome) = wasit2_host::prepare_module(bytes, opts).with_context(ctx)?;
     // A log line for tests and for finding out what the cache did.
     if std::env::var_os("WASIT2_CACHE_LOG").is_some_and(|v| !v.is_empty()) {
         eprintln!("wasit2: cache: {outcome}");
     }
-    match wasit2_host::run_prepared(&prepared, opts) {
+    let result = match invoke {
+        None => wasit2_host::run_prepared(&prepared, opts),
+        Some((name, args)) => {
+            wasit2_host::invoke_prepared(&prepared, opts, &name, &args).map(|done| match done {
+                Invoked::Returned(results) => {
+                    for r in results {
+                        println!("{r}");
+                    }
+                    0
+                }
+                Invoked::Exited(code) => code,
+            })
+        }
+    };
+    match result {
         Err(e @ RunError::Trap { .. }) => {
             eprintln!("wasit2: error: {}: {e}", ctx());
             Ok(TRAP_EXIT)

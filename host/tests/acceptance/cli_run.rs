@@ -95,7 +95,7 @@ fn clear_errors() {
     one_line_error(b"not wasm at all", "not a WebAssembly module");
     one_line_error(
         &wat::parse_str("(module (memory (export \"cm32p2_memory\") 1))").unwrap(),
-        "not a wasit2 module",
+        "not a wasit2 command",
     );
     let missing = wat::parse_str(
         r#"(module (import "cm32p2|wasi:nope/nothing@0.2" "frob" (func))

@@ -49,7 +49,7 @@ fn clear_one_line_errors() {
     assert!(err(b"hello").contains("not a WebAssembly module"));
     let s = err(&wat::parse_str("(module (memory (export \"cm32p2_memory\") 1))").unwrap());
     assert!(
-        s.contains("not a wasit2 module") && s.contains("cm32p2|wasi:cli/run@0.2|run"),
+        s.contains("not a wasit2 command") && s.contains("cm32p2|wasi:cli/run@0.2|run"),
         "{s}"
     );
     let s = err(&wat::parse_str("(module (memory (export \"cm64p2_memory\") i64 1))").unwrap());
