@@ -31,7 +31,10 @@ use std::collections::{HashMap, VecDeque};
 pub use wasit2_abi::{Arch, Import};
 pub use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-pub use cache::{default_cache_dir, CacheOutcome};
+pub use cache::{
+    default_cache_dir, default_cache_max_size, parse_size, CacheConfig, CacheOutcome,
+    DEFAULT_CACHE_MAX_SIZE,
+};
 pub use linker::unimplemented;
 pub use linker::{add_to_linker, CallInfo, Flow, Host};
 pub use run::{

@@ -1,6 +1,5 @@
 //! Running a wasit2 command module: what `wasit2 run` uses.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use wasit2_abi::Arch;
@@ -10,7 +9,7 @@ use wasmtime::{
 };
 use wasmtime_wasi::I32Exit;
 
-use crate::cache::{self, CacheOutcome};
+use crate::cache::{self, CacheConfig, CacheOutcome};
 use crate::{Host, WasiHostCtx};
 
 /// What kind of module a byte string is.
@@ -218,9 +217,9 @@ pub struct RunOptions {
     /// traps at its next check after this. A host call that blocks (a read,
     /// a `poll`) is not interrupted until it returns.
     pub timeout: Option<Duration>,
-    /// The compile cache directory (see [`default_cache_dir`](crate::default_cache_dir));
+    /// The compile cache (see [`CacheConfig::from_env`](crate::CacheConfig::from_env));
     /// `None` compiles on every run.
-    pub cache_dir: Option<PathBuf>,
+    pub cache: Option<CacheConfig>,
     /// Accept a precompiled module (`wasit2 compile`'s output, native code:
     /// trusted like an executable). Off: such a file is refused.
     pub allow_precompiled: bool,
@@ -297,7 +296,7 @@ impl Prepared {
 }
 
 /// Checks and compiles a module (a `.wasm`, through the cache if
-/// `opts.cache_dir` is set, or a `.cwasm` if `opts.allow_precompiled`);
+/// `opts.cache` is set, or a `.cwasm` if `opts.allow_precompiled`);
 /// says what the cache did.
 pub fn prepare_module(
     bytes: &[u8],
@@ -327,7 +326,7 @@ pub fn prepare_module(
         None => {}
     }
     let ModuleKind::Wasit2(arch) = inspect_module(bytes)?;
-    let (module, outcome) = cache::load_module(&engine, bytes, opts.cache_dir.as_deref())
+    let (module, outcome) = cache::load_module(&engine, bytes, opts.cache.as_ref())
         .map_err(|e| RunError::Invalid(format!("{e:#}")))?;
     let prepared = Prepared {
         engine,

@@ -125,7 +125,6 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             .chain(rest)
             .collect(),
         inherit_env: args.inherit_env,
-        cache_dir: wasit2_host::default_cache_dir(),
         // Like a native executable: the user chose to run this file.
         allow_precompiled: true,
         ..Default::default()
@@ -142,15 +141,15 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         }
     }
     apply_wasm_options(&args.wasm, &mut opts)?;
+    let mut cache_on = true;
     for (k, v) in items(&args.codegen) {
         match k {
-            "cache" => {
-                if !flag('C', k, v)? {
-                    opts.cache_dir = None;
-                }
-            }
+            "cache" => cache_on = flag('C', k, v)?,
             _ => bail!("-C {k}: unknown option (known: cache)"),
         }
+    }
+    if cache_on {
+        opts.cache = wasit2_host::CacheConfig::from_env().map_err(anyhow::Error::msg)?;
     }
     for d in &args.dirs {
         let (host, guest) = d.split_once("::").unwrap_or((d, d));

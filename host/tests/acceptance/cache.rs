@@ -1,8 +1,9 @@
 //! The compile cache and `wasit2 compile`, through the built CLI (as
 //! `cli_run.rs`): a hit compiles nothing, a corrupt or truncated entry is
 //! recompiled and replaced, `-C cache=n` writes nothing, concurrent runs
-//! share one entry. `WASIT2_CACHE_LOG` makes `wasit2 run` say what the
-//! cache did.
+//! share one entry, the default directory is the cache's own, and a full
+//! cache drops its least recently used entries. `WASIT2_CACHE_LOG` makes
+//! `wasit2 run` say what the cache did.
 use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,9 +28,18 @@ struct Out {
 }
 
 fn wasit2(cache: &Path, args: &[&str]) -> Out {
+    wasit2_env(&[("WASIT2_CACHE_DIR", cache.to_str().unwrap())], args)
+}
+
+/// `wasit2 ARGS` with these variables set and the cache variables of the
+/// test's own environment removed.
+fn wasit2_env(env: &[(&str, &str)], args: &[&str]) -> Out {
     let out = Command::new(wasit2_testkit::Tool::Wasit2.path())
         .args(args)
-        .env("WASIT2_CACHE_DIR", cache)
+        .env_remove("WASIT2_CACHE_DIR")
+        .env_remove("WASIT2_CACHE_MAX_SIZE")
+        .env_remove("XDG_CACHE_HOME")
+        .envs(env.iter().copied())
         .env("WASIT2_CACHE_LOG", "1")
         .output()
         .unwrap();
@@ -246,4 +256,168 @@ fn compile_output_runs_without_compiling() {
     assert_eq!(o.code, 1);
     assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
     assert!(!out.exists());
+}
+
+/// `hello` with its text's first letter replaced: another module, with an
+/// entry of the same size.
+fn hello_variant(arch: Arch, letter: u8) -> Vec<u8> {
+    let mut m = hello(arch);
+    let at = m.windows(6).position(|w| w == b"cached").unwrap();
+    m[at] = letter;
+    m
+}
+
+fn set_age(p: &Path, secs: u64) {
+    let t = SystemTime::now() - std::time::Duration::from_secs(secs);
+    std::fs::File::options()
+        .write(true)
+        .open(p)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
+#[test]
+fn the_default_directory_is_the_caches_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("m.wasm");
+    std::fs::write(&wasm, hello(Arch::Wasm32)).unwrap();
+    let home = dir.path().join("home");
+    let xdg = dir.path().join("xdg");
+    for (env, modules) in [
+        (
+            ("HOME", home.to_str().unwrap()),
+            home.join(".cache/wasit2/modules"),
+        ),
+        (
+            ("XDG_CACHE_HOME", xdg.to_str().unwrap()),
+            xdg.join("wasit2/modules"),
+        ),
+    ] {
+        let o = wasit2_env(&[env], &["run", wasm.to_str().unwrap()]);
+        assert_eq!(o.stdout, "cached hello\n", "{}", o.stderr);
+        assert!(
+            o.stderr.contains(&format!("miss {}/", modules.display())),
+            "{}",
+            o.stderr
+        );
+        let e = entries(&modules);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].extension().is_some_and(|x| x == "cwasm"), "{e:?}");
+        // Nothing else next to `modules` (other caches share that parent).
+        let parent = entries(modules.parent().unwrap());
+        assert_eq!(parent, vec![modules.clone()]);
+    }
+}
+
+#[test]
+fn a_full_cache_drops_the_least_recently_used_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let c = cache.to_str().unwrap();
+    let run = |letter: u8, max: &str| {
+        let wasm = dir.path().join(format!("{}.wasm", letter as char));
+        std::fs::write(&wasm, hello_variant(Arch::Wasm32, letter)).unwrap();
+        let env = [("WASIT2_CACHE_DIR", c), ("WASIT2_CACHE_MAX_SIZE", max)];
+        let o = wasit2_env(&env, &["run", wasm.to_str().unwrap()]);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        let path = o
+            .stderr
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(','))
+            .find(|w| w.ends_with(".cwasm"))
+            .map(PathBuf::from)
+            .unwrap_or_else(|| panic!("no entry named: {}", o.stderr));
+        (o.stderr, path)
+    };
+    let (_, a) = run(b'A', "1G");
+    let size = std::fs::metadata(&a).unwrap().len();
+    let (_, b) = run(b'B', "1G");
+    // A was used before B, then again: B is now the least recently used
+    // (a hit refreshes an entry older than a minute).
+    set_age(&a, 300);
+    set_age(&b, 200);
+    let (log, _) = run(b'A', "1G");
+    assert!(log.contains("cache: hit"), "{log}");
+    // Room for two entries: storing C removes B, keeps A and C.
+    let max = (size * 5 / 2).to_string();
+    let (log, c_entry) = run(b'C', &max);
+    assert!(log.contains("miss") && log.contains("stored"), "{log}");
+    let mut want = vec![a.clone(), c_entry.clone()];
+    want.sort();
+    assert_eq!(entries(&cache), want);
+    // A hit stores nothing and so removes nothing, even over the limit.
+    let (log, _) = run(b'A', "1");
+    assert!(log.contains("cache: hit"), "{log}");
+    assert_eq!(entries(&cache).len(), 2);
+    // A limit below one entry keeps only the newest.
+    let (_, d) = run(b'D', "1");
+    assert_eq!(entries(&cache), vec![d]);
+}
+
+#[test]
+fn a_bad_size_limit_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = dir.path().join("m.wasm");
+    std::fs::write(&wasm, hello(Arch::Wasm32)).unwrap();
+    let cache = dir.path().join("cache");
+    let env = [
+        ("WASIT2_CACHE_DIR", cache.to_str().unwrap()),
+        ("WASIT2_CACHE_MAX_SIZE", "lots"),
+    ];
+    let o = wasit2_env(&env, &["run", wasm.to_str().unwrap()]);
+    assert_eq!(o.code, 1);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("WASIT2_CACHE_MAX_SIZE=lots"),
+        "{}",
+        o.stderr
+    );
+    // Without the cache, the limit is not read.
+    let o = wasit2_env(&env, &["run", "-C", "cache=n", wasm.to_str().unwrap()]);
+    assert_eq!((o.code, o.stdout.as_str()), (0, "cached hello\n"));
+}
+
+#[test]
+fn concurrent_runs_evicting_each_other_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let first = dir.path().join("first.wasm");
+    std::fs::write(&first, hello(Arch::Wasm32)).unwrap();
+    run_ok(&cache, &first);
+    let size = std::fs::metadata(&entries(&cache)[0]).unwrap().len();
+    let max = (size * 5 / 2).to_string();
+    let children: Vec<_> = (0..8u8)
+        .map(|i| {
+            let wasm = dir.path().join(format!("m{i}.wasm"));
+            std::fs::write(&wasm, hello_variant(Arch::Wasm32, b'a' + i)).unwrap();
+            Command::new(wasit2_testkit::Tool::Wasit2.path())
+                .arg("run")
+                .arg(&wasm)
+                .env("WASIT2_CACHE_DIR", &cache)
+                .env("WASIT2_CACHE_MAX_SIZE", &max)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (i, c) in children.into_iter().enumerate() {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let want = format!("{}ached hello\n", (b'a' + i as u8) as char);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    }
+    // Each run kept its own entry at least while it evicted; what is left
+    // is whole entries (no temporary files), a few over the limit at most.
+    let left = entries(&cache);
+    assert!(
+        left.iter()
+            .all(|p| p.extension().is_some_and(|x| x == "cwasm")),
+        "{left:?}"
+    );
+    assert!(!left.is_empty() && left.len() <= 8, "{left:?}");
+    for p in &left {
+        let len = std::fs::metadata(p).unwrap().len();
+        assert_eq!(len, size, "{} is a whole entry", p.display());
+    }
 }
