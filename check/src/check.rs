@@ -5,10 +5,10 @@ use std::fmt;
 use std::path::Path;
 
 use wasit2_abi::{p1, Arch, Lowering, Wit};
+use wasit2_module::exceptions::ExceptionUse;
 use wasit2_module::{features, ImportKind, Module};
 use wasmparser::{ExternalKind, Validator, WasmFeatures};
 
-use crate::exceptions::ExceptionUse;
 use crate::{Error, Result};
 
 /// What a host can run: the WIT world whose imports it serves (through

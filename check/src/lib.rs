@@ -11,7 +11,6 @@
 //! (`wasit2_abi::wasip1_adapter`).
 
 mod check;
-mod exceptions;
 
 use std::path::Path;
 
@@ -19,7 +18,7 @@ pub use check::{
     check, check_parsed, CheckOptions, FeatureSet, HostProfile, Problem, ProblemKind, Reached,
     Report, LIME1, STRICT_MVP, WAMR_2020,
 };
-pub use exceptions::{CallPath, Encoding, ExceptionUse};
+pub use wasit2_module::exceptions::{CallPath, Encoding, ExceptionUse};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

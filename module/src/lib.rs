@@ -5,11 +5,13 @@
 //! width, function names (demangled, `__original_main` shown as `main`),
 //! the call graph with call paths from the entry points, the `wasit2-abi`
 //! section and the custom section names. [`features`] finds the wasm
-//! proposals a module uses; [`encode`] holds the re-encoding helpers
+//! proposals a module uses, [`exceptions`] where it throws and catches and
+//! in which encoding; [`encode`] holds the re-encoding helpers
 //! (function index remapping with the name section, import redirection,
 //! section copy and strip).
 
 pub mod encode;
+pub mod exceptions;
 pub mod features;
 mod graph;
 

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use wasit2_module::Module;
+use crate::Module;
 use wasmparser::{BinaryReader, FunctionBody, Operator};
 
 /// The two encodings of the exception-handling proposal.
