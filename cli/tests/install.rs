@@ -182,6 +182,98 @@ fn moved_prefix_compiles_and_runs_hello() {
     assert_eq!(left, vec![moved.join("bin/mine.txt")]);
 }
 
+/// What tests/rust-target/nostd-alloc prints for `one two`, GREETING=hi and
+/// a preopened working directory (as in sysroot/tests/rust_target.rs).
+const NOSTD_OUTPUT: &str = "args: [\"one\", \"two\"]\nGREETING: Some(\"hi\")\npointer bits: 32\nfile: written by no_std Rust\n";
+
+/// The moved prefix's rustc target spec holds no absolute path, and a Rust
+/// program builds with it: rustc runs the prefix's `wasit-ld` (on PATH, as
+/// the README sets it up), which links against the sysroot next to itself.
+#[test]
+fn moved_prefix_builds_rust_with_its_target_spec() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    install(&first);
+    let moved = tmp.path().join("moved");
+    std::fs::rename(&first, &moved).unwrap();
+    let spec_text =
+        std::fs::read_to_string(moved.join("share/rust-targets/wasm32-wasit2.json")).unwrap();
+    assert!(
+        !spec_text.contains("\"/") && !spec_text.contains(&tmp.path().display().to_string()),
+        "an absolute path in the spec:\n{spec_text}"
+    );
+    // The spec is the same wherever the prefix is, so it is built from a
+    // stable place: cargo then reuses the core/alloc build between runs.
+    let target_dir = repo().join("target/rust-target-tests-relocated");
+    let spec_dir = target_dir.join("spec");
+    std::fs::create_dir_all(&spec_dir).unwrap();
+    let spec = spec_dir.join("wasm32-wasit2.json");
+    std::fs::write(&spec, &spec_text).unwrap();
+    let release = target_dir.join("wasm32-wasit2/release");
+    let module = release.join("nostd-alloc.wasm");
+    let _ = std::fs::remove_file(&module);
+
+    let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut cmd = Command::new(&cargo);
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy().into_owned();
+        if k.starts_with("CARGO_") && k != "CARGO_HOME" || k == "RUSTFLAGS" || k == "RUSTC_WRAPPER"
+        {
+            cmd.env_remove(k);
+        }
+    }
+    let rustc = cargo.with_file_name("rustc");
+    if rustc.is_file() {
+        cmd.env("RUSTC", rustc);
+    }
+    // PATH: the moved prefix's bin first (its wasit-ld), no ~/.cargo/bin.
+    let path = std::env::join_paths(
+        std::iter::once(moved.join("bin")).chain(std::env::split_paths(&wasmtime_path())),
+    )
+    .unwrap();
+    let out = cmd
+        .current_dir(repo().join("tests/rust-target/nostd-alloc"))
+        .env("PATH", path)
+        .env("WASIT2_SYSROOT", "")
+        .env_remove("WASIT2_ROOT")
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args(["rustc", "--release", "-Zjson-target-spec"])
+        .arg("-Zbuild-std=core,alloc,panic_abort")
+        .arg("--target")
+        .arg(&spec)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo build with the moved spec failed:\n{}",
+        text(&out.stderr)
+    );
+    let scratch = tmp.path().join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    let out = run_in(
+        &scratch,
+        &moved.join("bin/wasit2"),
+        &[
+            "run",
+            "--env",
+            "GREETING=hi",
+            "--dir",
+            &format!("{}::.", scratch.display()),
+            module.to_str().unwrap(),
+            "one",
+            "two",
+        ],
+    );
+    assert_eq!(text(&out.stdout), NOSTD_OUTPUT, "{}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code is the argument count"
+    );
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {

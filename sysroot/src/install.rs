@@ -308,13 +308,12 @@ pub fn install_prefix(opts: &PrefixOptions) -> Result<Vec<PathBuf>> {
         installed.push(Path::new("share/cmake").join(name));
     }
 
-    // rustc target specs hold absolute paths: they name this prefix as
-    // installed (re-run `wasit2 install --prefix` after moving the tree).
-    let abs_sysroot = crate::tools::absolute(&dst);
-    let abs_ld = crate::tools::absolute(&bin.join("wasit-ld"));
+    // rustc target specs cannot name paths relative to themselves: they
+    // name `wasit-ld` (on PATH) and paths relative to its sysroot, this
+    // prefix's, so the tree can be moved.
     for t in crate::rust_target::TARGETS {
         let name = crate::rust_target::spec_file_name(t);
-        let text = crate::rust_target::render_spec(t, &abs_sysroot, &abs_ld);
+        let text = crate::rust_target::render_relocatable_spec(t);
         fsutil::write_atomic(&share.join("rust-targets").join(&name), text.as_bytes())?;
         installed.push(Path::new("share/rust-targets").join(name));
     }

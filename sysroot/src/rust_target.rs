@@ -4,7 +4,10 @@
 //! They start from rustc's own `wasm32-wasip2` spec, so `cfg(target_os =
 //! "wasi", target_env = "p2")` holds and std takes its WASI 0.2 code paths,
 //! and then link with wasit-ld against our sysroot's crt1 and libc. The
-//! placeholders are absolute paths filled in at install time.
+//! placeholders are filled in at install time: absolute paths for a given
+//! sysroot ([`render_spec`]), or, in an installed prefix, `wasit-ld` by name
+//! and sysroot paths that wasit-ld resolves against its own sysroot
+//! ([`render_relocatable_spec`]), so the prefix can be moved.
 use crate::error::{Error, Result};
 use crate::fsutil;
 use std::path::{Path, PathBuf};
@@ -55,7 +58,19 @@ pub fn spec_dir(sysroot: &Path) -> PathBuf {
     sysroot.join("share/rust-targets")
 }
 
-/// Fills in the template of `target`.
+/// The spec of `target` for a prefix that may be moved: the linker is
+/// `wasit-ld` found on PATH (the prefix's `bin`), and sysroot paths start
+/// with wasit-ld's sysroot mark (`-L=/lib/<target>`,
+/// `=/lib/<target>/crt1-command.o`), which it resolves against the
+/// sysroot next to itself, `<bin>/../share/wasit2-sysroot`.
+pub fn render_relocatable_spec(target: &RustTarget) -> String {
+    target
+        .template
+        .replace("@SYSROOT@", "=")
+        .replace("@WASIT_LD@", "wasit-ld")
+}
+
+/// Fills in the template of `target` with absolute paths.
 pub fn render_spec(target: &RustTarget, sysroot: &Path, wasit_ld: &Path) -> String {
     let template = target.template;
     // Paths go into JSON strings: escape what JSON requires.
@@ -105,6 +120,18 @@ mod tests {
             assert!(s.contains(&format!("\"arch\": \"{}\"", t.arch.name())));
             assert_eq!(s.contains("\"cpu\": \"mvp\""), t.name.ends_with("-mvp"));
             assert_eq!(s.contains("\"cpu\": \"lime1\""), t.name.ends_with("-lime1"));
+        }
+    }
+
+    #[test]
+    fn relocatable_specs_hold_no_absolute_path() {
+        for t in TARGETS {
+            let s = render_relocatable_spec(t);
+            assert!(!s.contains('@'), "{s}");
+            assert!(s.contains(&format!("\"=/lib/{}/crt1-command.o\"", t.name)));
+            assert!(s.contains(&format!("\"-L=/lib/{}\"", t.name)));
+            assert!(s.contains("\"linker\": \"wasit-ld\""));
+            assert!(!s.contains("\"/"), "no absolute path: {s}");
         }
     }
 }

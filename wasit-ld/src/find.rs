@@ -171,3 +171,119 @@ mod tests {
         }
     }
 }
+
+/// The mark of a path relative to wasit-ld's sysroot, as GNU ld's `=`
+/// sysroot prefix: `-L=/lib/wasm32-wasit2`, `=/lib/wasm32-wasit2/crt1-command.o`.
+/// The rustc target specs of an installed prefix use it, so that the
+/// prefix can be moved: rustc has no way to say "relative to this spec".
+const SYSROOT_MARK: &str = "=/";
+
+/// Errors resolving `=`-relative paths.
+#[derive(Debug, thiserror::Error)]
+#[error("`{arg}` is relative to the wasit2 sysroot, which was not found: {reason}")]
+pub struct SysrootArgError {
+    arg: String,
+    reason: String,
+}
+
+/// `args` with every sysroot-relative path ([`SYSROOT_MARK`]: an input,
+/// `-L=/DIR`, or the value after a separate `-L`) made absolute against the
+/// wasit2 sysroot wasit-ld finds for itself (`$WASIT2_SYSROOT`, else
+/// `<wasit-ld's dir>/../share/wasit2-sysroot`, else the checkout's; see
+/// `wasit2_sysroot::tools::default_sysroot`). Other arguments are unchanged,
+/// and the sysroot is only looked for when one needs it.
+pub fn resolve_sysroot_args(args: Vec<OsString>) -> Result<Vec<OsString>, SysrootArgError> {
+    resolve_sysroot_args_in(args, || {
+        wasit2_sysroot::tools::default_sysroot().map_err(|e| e.to_string())
+    })
+}
+
+fn resolve_sysroot_args_in(
+    args: Vec<OsString>,
+    find_sysroot: impl FnOnce() -> Result<PathBuf, String>,
+) -> Result<Vec<OsString>, SysrootArgError> {
+    let mut find_sysroot = Some(find_sysroot);
+    let relative = |a: &OsString| {
+        a.to_str().and_then(|s| {
+            let (flag, rest) = match s.strip_prefix("-L") {
+                Some(rest) => ("-L", rest),
+                None => ("", s),
+            };
+            rest.strip_prefix(SYSROOT_MARK)
+                .map(|tail| (flag, tail.to_string()))
+        })
+    };
+    if !args.iter().any(|a| relative(a).is_some()) {
+        return Ok(args);
+    }
+    let mut sysroot = None;
+    args.into_iter()
+        .map(|a| {
+            let Some((flag, tail)) = relative(&a) else {
+                return Ok(a);
+            };
+            if let Some(find) = find_sysroot.take() {
+                sysroot = Some(find().map_err(|reason| SysrootArgError {
+                    arg: a.to_string_lossy().into_owned(),
+                    reason,
+                })?);
+            }
+            let path = sysroot.as_ref().expect("found above").join(tail);
+            let mut out = OsString::from(flag);
+            out.push(path);
+            Ok(out)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod sysroot_arg_tests {
+    use super::*;
+
+    #[test]
+    fn marked_paths_resolve_against_the_sysroot_and_others_stay() {
+        let sysroot = PathBuf::from("/opt/w2/share/wasit2-sysroot");
+        let args: Vec<OsString> = [
+            "-L=/lib/wasm32-wasit2",
+            "=/lib/wasm32-wasit2/crt1-command.o",
+            "-L",
+            "=/lib/x",
+            "main.o",
+            "-L/abs/lib",
+            "--export=a=b",
+            "=notmarked",
+        ]
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+        let out = resolve_sysroot_args_in(args, || Ok(sysroot.clone())).unwrap();
+        let s = sysroot.display();
+        let want: Vec<OsString> = [
+            format!("-L{s}/lib/wasm32-wasit2"),
+            format!("{s}/lib/wasm32-wasit2/crt1-command.o"),
+            "-L".into(),
+            format!("{s}/lib/x"),
+            "main.o".into(),
+            "-L/abs/lib".into(),
+            "--export=a=b".into(),
+            "=notmarked".into(),
+        ]
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn the_sysroot_is_looked_for_only_when_needed() {
+        let plain: Vec<OsString> = vec!["main.o".into(), "-L/x".into()];
+        let out = resolve_sysroot_args_in(plain.clone(), || panic!("not needed"));
+        assert_eq!(out.unwrap(), plain);
+        let e =
+            resolve_sysroot_args_in(vec!["-L=/lib/t".into()], || Err("gone".into())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`-L=/lib/t` is relative to the wasit2 sysroot, which was not found: gone"
+        );
+    }
+}

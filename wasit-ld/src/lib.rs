@@ -88,7 +88,7 @@ fn error_text(err: &anyhow::Error) -> String {
 /// Links as wasm-ld would, then checks and finishes the module. On error no
 /// output file is left behind.
 pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
-    let args = rsp::expand(args)?;
+    let args = find::resolve_sysroot_args(rsp::expand(args)?)?;
     let args = args::parse(&args)?;
     let (host, host_profile) = host_of(args.host.as_deref().unwrap_or("wasit2"))?;
     let wasi_version = match &args.wasi_version {
