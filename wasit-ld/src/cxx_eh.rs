@@ -1,0 +1,139 @@
+//! C++ code compiled with `-fwasm-exceptions` links the sysroot's
+//! exceptions variant of the C++ libraries (docs/cxx.md).
+//!
+//! clang-22's WebAssembly driver links `-lc++ -lc++abi` from
+//! `<sysroot>/lib/<target>` whatever the exception model, and no unwinder.
+//! When an input object says it uses exception handling (its
+//! `target_features` section lists `+exception-handling`) and the link
+//! names libc++, each sysroot lib dir that has an `eh/` variant gets
+//! `-L<dir>/eh` in front of it and `-lunwind` follows `-lc++abi`, so the
+//! objects and the libraries agree without flags from the user.
+use std::borrow::Cow;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use wasit2_sysroot::cxx::EH_DIR;
+
+/// `forward` with the exceptions libraries selected, or unchanged.
+pub fn with_eh_libs(forward: &[OsString]) -> Cow<'_, [OsString]> {
+    match eh_args(forward) {
+        Some(args) => Cow::Owned(args),
+        None => Cow::Borrowed(forward),
+    }
+}
+
+fn eh_args(forward: &[OsString]) -> Option<Vec<OsString>> {
+    let links_cxx = forward.iter().any(|a| a == "-lc++" || a == "-lc++abi");
+    if !links_cxx || !forward.iter().any(|a| uses_exceptions(Path::new(a))) {
+        return None;
+    }
+    let eh_dir = |dir: &OsStr| -> Option<PathBuf> {
+        let eh = Path::new(dir).join(EH_DIR);
+        eh.join("libc++abi.a").is_file().then_some(eh)
+    };
+    let mut out = Vec::with_capacity(forward.len() + 2);
+    let mut added_dir = false;
+    let mut args = forward.iter().peekable();
+    while let Some(a) = args.next() {
+        let bytes = a.as_encoded_bytes();
+        if bytes == b"-L" {
+            if let Some(eh) = args.peek().and_then(|d| eh_dir(d)) {
+                out.extend(["-L".into(), eh.into_os_string()]);
+                added_dir = true;
+            }
+        } else if let Some(dir) = bytes.strip_prefix(b"-L") {
+            // SAFETY: a suffix after an ASCII prefix of an OsStr's bytes.
+            let dir = unsafe { OsStr::from_encoded_bytes_unchecked(dir) };
+            if let Some(eh) = eh_dir(dir) {
+                let mut flag = OsString::from("-L");
+                flag.push(eh);
+                out.push(flag);
+                added_dir = true;
+            }
+        }
+        out.push(a.clone());
+        if a == "-lc++abi" && !forward.iter().any(|a| a == "-lunwind") {
+            out.push("-lunwind".into());
+        }
+    }
+    if !added_dir {
+        return None;
+    }
+    if !out.iter().any(|a| a == "-lunwind") {
+        out.push("-lunwind".into());
+    }
+    Some(out)
+}
+
+/// Whether `path` is a wasm object whose `target_features` section lists
+/// `+exception-handling` (archives are not looked into: their objects
+/// come from the sysroot or follow the program's own).
+fn uses_exceptions(path: &Path) -> bool {
+    if path.extension().is_some_and(|e| e == "a") {
+        return false;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    if !bytes.starts_with(b"\0asm") {
+        return false;
+    }
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        match payload {
+            Ok(wasmparser::Payload::CustomSection(c)) if c.name() == "target_features" => {
+                return lists_feature(c.data(), b'+', "exception-handling");
+            }
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
+/// The `target_features` section: a count, then (prefix byte, name) pairs.
+fn lists_feature(data: &[u8], prefix: u8, name: &str) -> bool {
+    let mut r = wasmparser::BinaryReader::new(data, 0);
+    let Ok(count) = r.read_var_u32() else {
+        return false;
+    };
+    for _ in 0..count {
+        let (Ok(p), Ok(n)) = (r.read_u8(), r.read_string()) else {
+            return false;
+        };
+        if p == prefix && n == name {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(features: &[(u8, &str)]) -> Vec<u8> {
+        let mut d = vec![features.len() as u8];
+        for (p, n) in features {
+            d.push(*p);
+            d.push(n.len() as u8);
+            d.extend(n.as_bytes());
+        }
+        d
+    }
+
+    #[test]
+    fn reads_the_feature_list() {
+        let d = section(&[(b'+', "bulk-memory"), (b'+', "exception-handling")]);
+        assert!(lists_feature(&d, b'+', "exception-handling"));
+        let d = section(&[(b'+', "bulk-memory"), (b'-', "exception-handling")]);
+        assert!(!lists_feature(&d, b'+', "exception-handling"));
+        assert!(!lists_feature(&[5, b'+'], b'+', "exception-handling"));
+    }
+
+    #[test]
+    fn objects_without_exceptions_leave_the_command_alone() {
+        let forward: Vec<OsString> = ["-L/nonexistent", "main.o", "-lc++", "-lc++abi"]
+            .map(OsString::from)
+            .to_vec();
+        assert!(matches!(with_eh_libs(&forward), Cow::Borrowed(_)));
+    }
+}
