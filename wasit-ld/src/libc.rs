@@ -217,6 +217,22 @@ mod tests {
     }
 
     #[test]
+    fn a_spec_link_keeps_its_wasit2_libc_for_p1_imports() {
+        let sysroot = tempfile::tempdir().unwrap();
+        let lib = sysroot.path().join("lib/wasm32-wasit2");
+        std::fs::create_dir_all(&lib).unwrap();
+        std::fs::write(lib.join("libc.a"), "").unwrap();
+        let forward: Vec<OsString> = ["main.o", "-lc"].map(OsString::from).to_vec();
+        let dirs = [PathBuf::from("/nowhere"), lib.clone()];
+        // Without the provider that directory cannot serve p1 imports.
+        assert!(wasit2_libc_for_p1(&forward, &dirs).unwrap().is_none());
+        std::fs::write(lib.join(PROVIDER_LIB), "").unwrap();
+        let kept = wasit2_libc_for_p1(&forward, &dirs).unwrap().expect("found");
+        assert_eq!(kept.forward, forward);
+        assert_eq!(kept.lib_dir, lib);
+    }
+
+    #[test]
     fn a_missing_provider_names_the_sysroot_build() {
         let dir = tempfile::tempdir().unwrap();
         let err = provider_lib(dir.path()).unwrap_err().to_string();
