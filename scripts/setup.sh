@@ -81,11 +81,12 @@ if [ ! -f "$TOOLS/zlib/test/minigzip.c" ]; then
   rm -rf "$tmp"
 fi
 
-# --- sqlite3 and bzip2 sources (Debian), for sysroot/tests/real_programs.rs --
-# Kept outside the clone, in the cache the conformance runner also uses.
+# --- sqlite3, bzip2 and lua5.4 sources (Debian), for sysroot/tests/real_programs.rs
+# and sysroot/tests/lua.rs. Kept outside the clone, in the cache the
+# conformance runner also uses.
 SRC_CACHE="${WASIT2_CACHE:-$HOME/.cache/wasit2}/src"
 mkdir -p "$SRC_CACHE"
-for pkg in sqlite3 bzip2; do
+for pkg in sqlite3 bzip2 lua5.4; do
   [ -d "$SRC_CACHE/$pkg" ] && continue
   log "fetching Debian's $pkg source package into $SRC_CACHE"
   tmp="$(mktemp -d "$SRC_CACHE/$pkg-src.XXXXXX")"

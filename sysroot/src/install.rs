@@ -85,7 +85,7 @@ pub fn render_config(v: Variant, sysroot: &Path, wasit_ld: &Path) -> String {
         .map(|g| format!("-Wdeprecated-{g}"))
         .collect();
     let extra = match v.cpu {
-        Cpu::Default => String::from("# CPU features: clang's defaults."),
+        Cpu::Default => format!("# CPU features: clang's defaults.\n{}", crate::setjmp::CONFIG),
         Cpu::Mvp => String::from(
             "# CPU features: the conservative MVP set (old runtimes such as WAMR 2020).\n-mcpu=mvp",
         ),

@@ -20,6 +20,9 @@
 //!   `libwasit2-p1-imports.a`, the provider of the `wasi_snapshot_preview1`
 //!   imports a Rust `wasm32-wasip1` program declares itself (wasit-ld links
 //!   it instead of compiling anything at link time).
+//! - `setjmp: foo.c`: compiled with wasm exception handling into
+//!   `libsetjmp.a`, the runtime of clang's setjmp/longjmp lowering, for the
+//!   CPU variants whose engines have exceptions (`crate::setjmp`).
 //! - `exclude: name.c`: a wasi-libc bottom-half file the layer replaces.
 //!   Bottom-half files with the same name as a layer source are replaced
 //!   automatically.
@@ -40,6 +43,8 @@ pub struct Layer {
     pub wasip1_wrap: Vec<String>,
     /// Sources of the p1-imports provider library.
     pub p1_imports: Vec<PathBuf>,
+    /// Sources of libsetjmp.a.
+    pub setjmp: Vec<PathBuf>,
     pub include_dirs: Vec<PathBuf>,
     pub public_include_dirs: Vec<PathBuf>,
     pub cflags: Vec<String>,
@@ -111,6 +116,13 @@ impl Layer {
                             .extend(expand_glob(dir, pattern).map_err(|m| bad(lineno, m))?)
                     }
                 }
+                "setjmp" => {
+                    for pattern in value.split_whitespace() {
+                        layer
+                            .setjmp
+                            .extend(expand_glob(dir, pattern).map_err(|m| bad(lineno, m))?)
+                    }
+                }
                 "wasip1-wrap" => layer
                     .wasip1_wrap
                     .extend(value.split_whitespace().map(String::from)),
@@ -134,6 +146,7 @@ impl Layer {
             .chain(&layer.crts)
             .chain(&layer.wasip1_sources)
             .chain(&layer.p1_imports)
+            .chain(&layer.setjmp)
         {
             if !p.is_file() {
                 return Err(Error::Invalid(format!(
@@ -159,6 +172,7 @@ impl Layer {
         v.extend(self.crts.iter().cloned());
         v.extend(self.wasip1_sources.iter().cloned());
         v.extend(self.p1_imports.iter().cloned());
+        v.extend(self.setjmp.iter().cloned());
         for d in self.include_dirs.iter().chain(&self.public_include_dirs) {
             if d.is_dir() {
                 v.extend(fsutil::walk_files(d)?.into_iter().map(|r| d.join(r)));

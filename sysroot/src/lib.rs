@@ -23,6 +23,7 @@ pub mod install;
 pub mod layer;
 pub mod layout;
 pub mod rust_target;
+pub mod setjmp;
 pub mod tools;
 pub mod tree;
 pub mod variant;
