@@ -29,6 +29,7 @@ bench: setup build install-bins sysroot clang-install
 	bash scripts/bench-wasip1.sh
 	bash scripts/bench-componentize.sh
 	bash scripts/bench-rust.sh
+	bash scripts/bench-cxx.sh
 	cargo build --release -p wasit2-cli
 	bash scripts/bench-io.sh
 

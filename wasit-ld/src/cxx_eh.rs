@@ -3,14 +3,16 @@
 //!
 //! clang-22's WebAssembly driver links `-lc++ -lc++abi` from
 //! `<sysroot>/lib/<target>` whatever the exception model, and no unwinder.
-//! When an input object says it uses exception handling (its
-//! `target_features` section lists `+exception-handling`) and the link
-//! names libc++, each sysroot lib dir that has an `eh/` variant gets
-//! `-L<dir>/eh` in front of it and `-lunwind` follows `-lc++abi`, so the
-//! objects and the libraries agree without flags from the user.
+//! When an input object uses wasm exception instructions (as code built
+//! with `-fwasm-exceptions` that throws, catches or cleans up does) and
+//! the link names libc++, each sysroot lib dir that has an `eh/` variant
+//! gets `-L<dir>/eh` in front of it and `-lunwind` follows `-lc++abi`, so
+//! the objects and the libraries agree without flags from the user.
 use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
+use wasit2_module::exceptions::ExceptionUse;
+use wasit2_module::Module;
 use wasit2_sysroot::cxx::EH_DIR;
 
 /// `forward` with the exceptions libraries selected, or unchanged.
@@ -64,9 +66,9 @@ fn eh_args(forward: &[OsString]) -> Option<Vec<OsString>> {
     Some(out)
 }
 
-/// Whether `path` is a wasm object whose `target_features` section lists
-/// `+exception-handling` (archives are not looked into: their objects
-/// come from the sysroot or follow the program's own).
+/// Whether `path` is a wasm object with exception instructions (archives
+/// are not looked into: their objects come from the sysroot or follow the
+/// program's own).
 fn uses_exceptions(path: &Path) -> bool {
     if path.extension().is_some_and(|e| e == "a") {
         return false;
@@ -77,57 +79,16 @@ fn uses_exceptions(path: &Path) -> bool {
     if !bytes.starts_with(b"\0asm") {
         return false;
     }
-    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
-        match payload {
-            Ok(wasmparser::Payload::CustomSection(c)) if c.name() == "target_features" => {
-                return lists_feature(c.data(), b'+', "exception-handling");
-            }
-            Ok(_) => {}
-            Err(_) => return false,
-        }
-    }
-    false
-}
-
-/// The `target_features` section: a count, then (prefix byte, name) pairs.
-fn lists_feature(data: &[u8], prefix: u8, name: &str) -> bool {
-    let mut r = wasmparser::BinaryReader::new(data, 0);
-    let Ok(count) = r.read_var_u32() else {
+    // Not a module wasit2-module reads: wasm-ld will say what is wrong.
+    let Ok(module) = Module::parse(&bytes) else {
         return false;
     };
-    for _ in 0..count {
-        let (Ok(p), Ok(n)) = (r.read_u8(), r.read_string()) else {
-            return false;
-        };
-        if p == prefix && n == name {
-            return true;
-        }
-    }
-    false
+    ExceptionUse::scan(&bytes, &module).any()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn section(features: &[(u8, &str)]) -> Vec<u8> {
-        let mut d = vec![features.len() as u8];
-        for (p, n) in features {
-            d.push(*p);
-            d.push(n.len() as u8);
-            d.extend(n.as_bytes());
-        }
-        d
-    }
-
-    #[test]
-    fn reads_the_feature_list() {
-        let d = section(&[(b'+', "bulk-memory"), (b'+', "exception-handling")]);
-        assert!(lists_feature(&d, b'+', "exception-handling"));
-        let d = section(&[(b'+', "bulk-memory"), (b'-', "exception-handling")]);
-        assert!(!lists_feature(&d, b'+', "exception-handling"));
-        assert!(!lists_feature(&[5, b'+'], b'+', "exception-handling"));
-    }
 
     #[test]
     fn objects_without_exceptions_leave_the_command_alone() {
