@@ -603,7 +603,7 @@ fn exception_problem(profile: &HostProfile, m: &Module, u: &ExceptionUse) -> Opt
     let host = &profile.name;
     let (func, path) = u.first_throw(m)?;
     let name = m.func_name(func);
-    let what = if u.throwers.contains(&func) {
+    let what = if u.throwers.contains(&func) || u.rethrowers.contains(&func) {
         format!("`{name}` throws")
     } else {
         format!("in function `{name}`")

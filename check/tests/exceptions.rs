@@ -57,6 +57,29 @@ fn the_scan_finds_the_encoding_and_the_throwers() {
         assert_eq!(first, 0);
         assert_eq!(path.unwrap().len(), 3);
     }
+    // A cleanup that passes the exception on (`throw_ref`) is nearer the
+    // entry, but the path leads to where it starts.
+    let cleanup = wat::parse_str(
+        r#"(module
+          (tag $t (param i32))
+          (func $deep (throw $t (i32.const 1)))
+          (func $thrower (call $deep))
+          (func (export "run")
+            (block $b (result exnref)
+              (try_table (catch_all_ref $b) (call $thrower))
+              (return))
+            (throw_ref)))"#,
+    )
+    .unwrap();
+    let m = Module::parse(&cleanup).unwrap();
+    let u = ExceptionUse::scan(&cleanup, &m);
+    assert_eq!(
+        (u.throwers.clone(), u.rethrowers.clone()),
+        (vec![0], vec![2])
+    );
+    let (first, path) = u.first_throw(&m).unwrap();
+    assert_eq!((first, path.unwrap().len()), (0, 3));
+
     let plain = wat::parse_str(r#"(module (func (export "f")))"#).unwrap();
     let m = Module::parse(&plain).unwrap();
     assert!(!ExceptionUse::scan(&plain, &m).any());

@@ -37,8 +37,12 @@ pub struct ExceptionUse {
     pub exnref: Vec<u32>,
     /// Functions containing a legacy-only instruction, in index order.
     pub legacy: Vec<u32>,
-    /// Functions that throw (`throw`, `throw_ref`, `rethrow`).
+    /// Functions where an exception starts (`throw`): a longjmp, a C++
+    /// throw.
     pub throwers: Vec<u32>,
+    /// Functions that only pass a caught exception on (`throw_ref`,
+    /// `rethrow`), e.g. after running cleanups.
+    pub rethrowers: Vec<u32>,
 }
 
 impl ExceptionUse {
@@ -53,20 +57,21 @@ impl ExceptionUse {
             let Ok(mut ops) = body.get_operators_reader() else {
                 continue;
             };
-            let (mut exnref, mut legacy, mut throws) = (false, false, false);
+            let (mut exnref, mut legacy) = (false, false);
+            let (mut throws, mut rethrows) = (false, false);
             while !ops.eof() {
                 // The module validated (Module::parse), so a read error
                 // only ends the scan of this body.
                 let Ok(op) = ops.read() else { break };
                 match op {
                     Operator::TryTable { .. } => exnref = true,
-                    Operator::ThrowRef => (exnref, throws) = (true, true),
+                    Operator::ThrowRef => (exnref, rethrows) = (true, true),
                     Operator::Throw { .. } => throws = true,
                     Operator::Try { .. }
                     | Operator::Catch { .. }
                     | Operator::CatchAll
                     | Operator::Delegate { .. } => legacy = true,
-                    Operator::Rethrow { .. } => (legacy, throws) = (true, true),
+                    Operator::Rethrow { .. } => (legacy, rethrows) = (true, true),
                     _ => {}
                 }
             }
@@ -79,13 +84,19 @@ impl ExceptionUse {
             if throws {
                 u.throwers.push(func);
             }
+            if rethrows {
+                u.rethrowers.push(func);
+            }
         }
         u
     }
 
     /// Whether the module has any exception instruction.
     pub fn any(&self) -> bool {
-        !(self.exnref.is_empty() && self.legacy.is_empty() && self.throwers.is_empty())
+        !(self.exnref.is_empty()
+            && self.legacy.is_empty()
+            && self.throwers.is_empty()
+            && self.rethrowers.is_empty())
     }
 
     /// The encodings the module's instructions pin down (a module with only
@@ -110,20 +121,25 @@ impl ExceptionUse {
         }
     }
 
-    /// The throwing function reached first from an entry point (shortest
-    /// call path, then lowest index), with that path; else the first
+    /// The function where an exception starts that is reached first from
+    /// an entry point (shortest call path, then lowest index), with that
+    /// path; else a function passing one on, likewise; else the first
     /// function using exceptions at all, without a path.
     pub fn first_throw(&self, m: &Module) -> Option<(u32, Option<CallPath>)> {
-        let reached = self
-            .throwers
-            .iter()
-            .filter_map(|&f| m.graph.path_to(f).map(|p| (f, p)))
-            .min_by_key(|(f, p)| (p.len(), *f));
-        if let Some((f, p)) = reached {
+        let first_reached = |funcs: &[u32]| {
+            funcs
+                .iter()
+                .filter_map(|&f| m.graph.path_to(f).map(|p| (f, p)))
+                .min_by_key(|(f, p)| (p.len(), *f))
+        };
+        if let Some((f, p)) =
+            first_reached(&self.throwers).or_else(|| first_reached(&self.rethrowers))
+        {
             return Some((f, Some(p)));
         }
         self.throwers
             .iter()
+            .chain(&self.rethrowers)
             .chain(&self.exnref)
             .chain(&self.legacy)
             .min()
