@@ -5,8 +5,10 @@
 //! -fwasm-exceptions` and no other flags prints what the native build
 //! prints: on `wasit2 run` (wasm32 and wasm64) and componentized on
 //! wasmtime 49. Without its exception parts it builds for
-//! `wasm32-wasit2-mvp -Wl,--host=wasip1` and runs on the 2020 iwasm.
+//! `wasm32-wasit2-mvp -Wl,--host=wasip1` and runs on the 2020 iwasm. The
+//! libraries' symbol lists are pinned in `expected/<target>/c++{,-eh}/`.
 //! Needs `make sysroot clang-install`.
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use wasit2_testkit::{clang, repo, tool, wasit2_bin, Tool};
@@ -206,4 +208,133 @@ fn sysroot_has_the_cxx_layout() {
         std::fs::read(sysroot.join("lib/wasm32-wasit2-lime1/libc++.a")).unwrap(),
         std::fs::read(sysroot.join("lib/wasm32-wasit2-mvp/libc++.a")).unwrap()
     );
+}
+
+/// The libraries' global symbols, as `expected.rs` pins libc's:
+/// `expected/<target>/c++/` (without exceptions) and `c++-eh/`, each with
+/// `defined-symbols.txt` and `undefined-symbols.txt` (referenced, defined
+/// by none of them). Everything undefined must come from the target's libc,
+/// compiler-rt's builtins or the linker. `BLESS=1` rewrites the lists.
+#[test]
+fn expected_symbol_lists() {
+    let sysroot = wasit2_sysroot::tools::default_sysroot().unwrap();
+    let mut diffs = Vec::new();
+    for (target, eh) in [
+        ("wasm32-wasit2", false),
+        ("wasm32-wasit2", true),
+        ("wasm64-wasit2", false),
+        ("wasm64-wasit2", true),
+        ("wasm32-wasit2-mvp", false),
+    ] {
+        let lib_dir = sysroot.join("lib").join(target);
+        let dir = if eh {
+            lib_dir.join("eh")
+        } else {
+            lib_dir.clone()
+        };
+        let mut files = vec![dir.join("libc++.a"), dir.join("libc++abi.a")];
+        if eh {
+            files.push(dir.join("libunwind.a"));
+        }
+        let (defined, referenced) = symbols(&files);
+        let undefined: BTreeSet<&String> = referenced.difference(&defined).collect();
+        let (libc, _) = symbols(&[lib_dir.join("libc.a")]);
+        let (builtins, _) = symbols(&[builtins_archive(target)]);
+        let foreign: Vec<&&String> = undefined
+            .iter()
+            .filter(|s| {
+                !libc.contains(**s)
+                    && !builtins.contains(**s)
+                    && !LINKER_SYMBOLS.contains(&s.as_str())
+            })
+            .collect();
+        assert!(
+            foreign.is_empty(),
+            "{target} (eh {eh}): the C++ libraries need symbols neither libc nor compiler-rt defines: {foreign:?}"
+        );
+        let list = |it: &mut dyn Iterator<Item = &String>| {
+            it.map(|s| format!("{s}\n")).collect::<String>()
+        };
+        let sub = format!("{target}/{}", if eh { "c++-eh" } else { "c++" });
+        for (file, text) in [
+            ("defined-symbols.txt", list(&mut defined.iter())),
+            ("undefined-symbols.txt", list(&mut undefined.into_iter())),
+        ] {
+            diffs.extend(check_expected(&sub, file, &text));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "the C++ libraries' symbols changed (if intended: BLESS=1 cargo test -p wasit2-sysroot --test cxx expected):\n{}",
+        diffs.join("\n")
+    );
+}
+
+/// Symbols wasm-ld defines.
+const LINKER_SYMBOLS: &[&str] = &[
+    "__indirect_function_table",
+    "__stack_pointer",
+    "__dso_handle",
+];
+
+fn builtins_archive(target: &str) -> PathBuf {
+    let arch = target.split('-').next().unwrap();
+    let out = run(
+        "clang -print-libgcc-file-name",
+        Command::new(clang()).args([
+            "--no-default-config",
+            "-rtlib=compiler-rt",
+            "-print-libgcc-file-name",
+            &format!("--target={arch}-wasip1"),
+        ]),
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// `(defined, referenced)` global symbols of archives (`llvm-nm -g`).
+fn symbols(files: &[PathBuf]) -> (BTreeSet<String>, BTreeSet<String>) {
+    let nm = wasit2_sysroot::Tools::find(None).unwrap().nm;
+    let out = run(
+        "llvm-nm",
+        Command::new(nm).args(["-g", "--no-sort"]).args(files),
+    );
+    let (mut defined, mut referenced) = (BTreeSet::new(), BTreeSet::new());
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [kind, name] if *kind == "U" || *kind == "w" => {
+                referenced.insert(name.to_string());
+            }
+            [_addr, kind, name] if *kind != "U" && *kind != "w" && kind.len() == 1 => {
+                defined.insert(name.to_string());
+            }
+            _ => {}
+        }
+    }
+    (defined, referenced)
+}
+
+/// Compares (or with BLESS=1 writes) `expected/<sub>/<file>`.
+fn check_expected(sub: &str, file: &str, actual: &str) -> Option<String> {
+    let path = repo().join("expected").join(sub).join(file);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let tmp = path.with_extension("txt.tmp");
+        std::fs::write(&tmp, actual).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+        return None;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if expected == actual {
+        return None;
+    }
+    let old: BTreeSet<&str> = expected.lines().collect();
+    let new: BTreeSet<&str> = actual.lines().collect();
+    let mut diff = format!("--- expected/{sub}/{file}\n+++ regenerated\n");
+    for l in old.difference(&new) {
+        diff.push_str(&format!("-{l}\n"));
+    }
+    for l in new.difference(&old) {
+        diff.push_str(&format!("+{l}\n"));
+    }
+    Some(diff)
 }
