@@ -18,6 +18,9 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
+/* Cold code: compiled for size (see W2_COLD_BEGIN in w2_internal.h). */
+#pragma clang attribute push(__attribute__((minsize)), apply_to = function)
+
 /* ---- tmpfile ----
  * The headers declare it, so libc defines it (it lives here, with open(),
  * which it needs anyway). WASI has no temporary directory of its own: try
@@ -206,3 +209,5 @@ int pclose(FILE *stream) {
     errno = ECHILD;
     return -1;
 }
+
+#pragma clang attribute pop

@@ -1,7 +1,8 @@
 /*
  * fcntl for the wasit2 libc (replaces the bottom half's fcntl.c, see
- * SOURCES.txt). Descriptor flags and access modes come from
- * __wasi_fd_fdstat_get as before; what is new are the record-lock commands
+ * SOURCES.txt). Descriptor flags and access modes come straight from the fd
+ * table, without __wasi_fd_fdstat_get, so a program that only fopen()s does
+ * not link the rights computation. What is new are the record-lock commands
  * that newer wasi-libc headers declare (F_GETLK, F_SETLK, F_SETLKW): WASI
  * has no advisory locks, so on an open descriptor they fail with ENOTSUP,
  * as current wasi-libc does, and with EBADF on a closed one.
@@ -9,35 +10,35 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <wasi/api.h>
 
-static int fdstat(int fd, __wasi_fdstat_t *st) {
-    __wasi_errno_t e = __wasi_fd_fdstat_get(fd, st);
-    if (e != 0) {
-        errno = e;
-        return -1;
-    }
-    return 0;
+#include "w2_internal.h"
+
+W2_COLD_BEGIN
+
+/* The access mode fd_fdstat_get's rights stand for (w2_fdtable.c): stdio
+ * has its one direction, a preopen reads, files and other directories what
+ * they were opened for, sockets both. */
+static int access_mode(w2_fd *f) {
+    bool readable = f->kind != W2_OUT_STREAM, writable = f->kind != W2_IN_STREAM;
+    if (f->kind == W2_DIR && f->preopen)
+        writable = false;
+    else if ((f->kind == W2_FILE || f->kind == W2_DIR) && w2_file_access)
+        w2_file_access(f, &readable, &writable);
+    return readable ? (writable ? O_RDWR : O_RDONLY) : (writable ? O_WRONLY : O_SEARCH);
 }
 
 int fcntl(int fd, int cmd, ...) {
-    __wasi_fdstat_t st;
+    w2_fd *f;
     switch (cmd) {
     case F_GETFD:
         /* No exec, so every descriptor is as good as close-on-exec. */
         return FD_CLOEXEC;
     case F_SETFD:
         return 0;
-    case F_GETFL: {
-        if (fdstat(fd, &st) != 0)
-            return -1;
-        __wasi_rights_t r = st.fs_rights_base;
-        int readable = (r & (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR)) != 0;
-        int writable = (r & __WASI_RIGHTS_FD_WRITE) != 0;
-        int mode = readable ? (writable ? O_RDWR : O_RDONLY)
-                            : (writable ? O_WRONLY : O_SEARCH);
-        return st.fs_flags | mode;
-    }
+    case F_GETFL:
+        if (!(f = w2_fd_get(fd)))
+            break;
+        return f->fdflags | access_mode(f);
     case F_SETFL: {
         va_list ap;
         va_start(ap, cmd);
@@ -53,12 +54,16 @@ int fcntl(int fd, int cmd, ...) {
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
-        if (fdstat(fd, &st) != 0)
-            return -1;
+        if (!w2_fd_get(fd))
+            break;
         errno = ENOTSUP;
         return -1;
     default:
         errno = EINVAL;
         return -1;
     }
+    errno = EBADF;
+    return -1;
 }
+
+W2_COLD_END

@@ -5,48 +5,48 @@
  * directories in get-directories order, then whatever the program opens
  * (lowest free number first, as POSIX requires).
  */
-#include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "w2_internal.h"
 
+int __isatty(int fd);
+
 /* The first fds live in a static table so that programs that only use
- * stdio never link malloc. */
-#define W2_STATIC_FDS 16
+ * stdio never link malloc. w2_fdalloc.c grows it. */
 static w2_fd static_table[W2_STATIC_FDS];
-static w2_fd *table = static_table;
-static size_t table_len = W2_STATIC_FDS;
+w2_fd *w2_table = static_table;
+size_t w2_table_len = W2_STATIC_FDS;
 static bool stdio_ready;
-static bool preopens_ready;
 static int32_t network_handle = -1;
 
-/* Copied from a constant rather than memset + stores, which would link
+W2_COLD_BEGIN
+
+/* Copied from constants rather than memset + stores, which would link
  * memset into MVP builds that need only memcpy. */
-static const w2_fd empty_entry = {
-    .desc = -1, .in = -1, .out = -1, .dir_stream = -1, .sock = -1, .udp_in = -1, .udp_out = -1,
-};
+const int32_t w2_no_handles[W2_HANDLES] = {-1, -1, -1, -1, -1, -1, -1};
+_Static_assert(offsetof(w2_fd, udp_out) - offsetof(w2_fd, desc) == (W2_HANDLES - 1) * sizeof(int32_t),
+               "the handles of w2_fd are not together");
 
-static void init_entry(w2_fd *f) {
-    *f = empty_entry;
-}
-
-static void stdio_init(void) {
+/* Out of line: w2_fd_get, which every call inlines or calls, stays small. */
+__attribute__((noinline)) static void stdio_init(void) {
     stdio_ready = true;
     /* Free entries are all-zero (W2_FREE); w2_fd_slot fills an entry when
-     * it is allocated, so only the stdio entries are set up here. */
+     * it is allocated, so only the stdio entries are set up here. Their
+     * stream handles are fetched on first use (W2_STD_LAZY). */
 #pragma clang loop unroll(disable)
     for (int i = 0; i < 3; i++) {
         w2_fd *f = &static_table[i];
-        f->desc = f->in = f->out = -1;
-        f->dir_stream = f->sock = f->udp_in = f->udp_out = -1;
+        memcpy(&f->desc, w2_no_handles, sizeof w2_no_handles);
+        if (i == 0)
+            f->in = W2_STD_LAZY;
+        else
+            f->out = W2_STD_LAZY;
         f->kind = i == 0 ? W2_IN_STREAM : W2_OUT_STREAM;
         /* Terminal checks cost host calls; most programs never ask. */
         f->tty = -1;
         f->std_no = (uint8_t)i;
     }
-    static_table[0].in = w2s_stdin();
-    static_table[1].out = w2s_stdout();
-    static_table[2].out = w2s_stderr();
 }
 
 bool w2_fd_tty(w2_fd *f) {
@@ -55,89 +55,42 @@ bool w2_fd_tty(w2_fd *f) {
     return f->tty > 0;
 }
 
-static bool grow(size_t want) {
-    if (want <= table_len)
-        return true;
-    size_t n = table_len * 2;
-    while (n < want)
-        n *= 2;
-    w2_fd *t = malloc(n * sizeof *t);
-    if (!t)
-        return false;
-    memcpy(t, table, table_len * sizeof *t);
-    for (size_t i = table_len; i < n; i++)
-        init_entry(&t[i]);
-    if (table != static_table)
-        free(table);
-    table = t;
-    table_len = n;
-    return true;
-}
-
-/* Preopens take fds 3.. in get-directories order. They are fetched on
- * first need (preopens.c's scan, or the first fd allocation), which keeps
- * get-directories and malloc out of programs that never touch files. */
-static void preopens_init(void) {
-    if (!stdio_ready)
-        stdio_init();
-    if (preopens_ready)
-        return;
-    preopens_ready = true;
-    w2s_preopen *pre = NULL;
-    size_t npre = 0;
-    if (w2s_preopens(&pre, &npre) != 0)
-        return;
-    if (!grow(3 + npre + 1))
-        npre = table_len - 3;
-    for (size_t i = 0; i < npre; i++) {
-        w2_fd *f = w2_fd_slot(3 + (int)i);
-        f->kind = W2_DIR;
-        f->preopen = 1;
-        f->desc = pre[i].desc;
-        f->preopen_name = pre[i].name;
-        f->preopen_name_len = pre[i].name_len;
-    }
-}
+W2_COLD_END
 
 w2_fd *w2_fd_get(__wasi_fd_t fd) {
     if (__builtin_expect(!stdio_ready, 0))
         stdio_init();
-    if (fd >= table_len || table[fd].kind == W2_FREE)
+    if (fd >= w2_table_len || w2_table[fd].kind == W2_FREE)
         return NULL;
-    return &table[fd];
+    return &w2_table[fd];
 }
 
-int w2_fd_alloc(void) {
-    preopens_init();
-    for (size_t i = 0; i < table_len; i++)
-        if (table[i].kind == W2_FREE)
-            return (int)i;
-    size_t n = table_len;
-    if (n >= 0x7fffffff || !grow(n + 1))
-        return -1;
-    return (int)n;
-}
+W2_COLD_BEGIN
 
-w2_fd *w2_fd_slot(int fd) {
-    init_entry(&table[fd]);
-    return &table[fd];
-}
+/* The defaults of the release hooks (w2_internal.h): a program that cannot
+ * create such a handle never has one to drop. */
+__attribute__((weak)) void w2_drop_in(int32_t in) {}
+__attribute__((weak)) void w2_drop_descriptor(int32_t desc) {}
+__attribute__((weak)) void w2_socket_release(w2_fd *f) {}
+__attribute__((weak)) void w2_dir_release(w2_fd *f) {}
 
 void w2_fd_release(w2_fd *f) {
     /* Children before parents: streams and pollables borrow from sockets
-     * and descriptors, and the host refuses to drop a parent first. */
+     * and descriptors, and the host refuses to drop a parent first. Input
+     * streams and descriptors exist only when the code that makes them is
+     * linked, and that code defines their drops. */
     if (f->in >= 0)
-        w2s_drop_in(f->in);
+        w2_drop_in(f->in);
     if (f->out >= 0)
         w2s_drop_out(f->out);
     /* Only fds that socket() or open() created hold these; those calls
      * link the release code. */
-    if ((f->kind == W2_TCP || f->kind == W2_UDP) && w2_socket_release)
+    if (f->kind == W2_TCP || f->kind == W2_UDP)
         w2_socket_release(f);
-    if (f->kind == W2_DIR && w2_dir_release)
+    if (f->kind == W2_DIR)
         w2_dir_release(f);
     if (f->desc >= 0)
-        w2s_drop_descriptor(f->desc);
+        w2_drop_descriptor(f->desc);
     /* w2_fd_slot resets the other fields when the number is reused. */
     f->kind = W2_FREE;
 }
@@ -150,7 +103,7 @@ __wasi_errno_t w2_fd_renumber(__wasi_fd_t from, __wasi_fd_t to) {
     if (from == to)
         return 0;
     w2_fd_release(dst);
-    table[to] = *src;
+    *dst = *src;
     src->kind = W2_FREE;
     return 0;
 }
@@ -160,6 +113,22 @@ int32_t w2_network(void) {
         network_handle = w2s_instance_network();
     return network_handle;
 }
+
+/* isatty without fd_fdstat_get: only stdio can be a terminal (files and
+ * sockets have seek/tell rights or another type), so the stdio entry's
+ * terminal answer is all there is to ask. */
+int __isatty(int fd) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f) {
+        errno = EBADF;
+        return 0;
+    }
+    if ((f->kind == W2_IN_STREAM || f->kind == W2_OUT_STREAM) && w2_fd_tty(f))
+        return 1;
+    errno = ENOTTY;
+    return 0;
+}
+extern __typeof(__isatty) isatty __attribute__((weak, alias("__isatty")));
 
 /* ---- preview-1 functions that only touch the table ---- */
 
@@ -173,27 +142,6 @@ __wasi_errno_t __wasi_fd_close(__wasi_fd_t fd) {
 
 __wasi_errno_t __wasi_fd_renumber(__wasi_fd_t fd, __wasi_fd_t to) {
     return w2_fd_renumber(fd, to);
-}
-
-__wasi_errno_t __wasi_fd_prestat_get(__wasi_fd_t fd, __wasi_prestat_t *buf) {
-    preopens_init();
-    w2_fd *f = w2_fd_get(fd);
-    /* preopens.c stops scanning at the first EBADF. */
-    if (!f || !f->preopen)
-        return __WASI_ERRNO_BADF;
-    buf->tag = __WASI_PREOPENTYPE_DIR;
-    buf->u.dir.pr_name_len = f->preopen_name_len;
-    return 0;
-}
-
-__wasi_errno_t __wasi_fd_prestat_dir_name(__wasi_fd_t fd, uint8_t *path, __wasi_size_t path_len) {
-    w2_fd *f = w2_fd_get(fd);
-    if (!f || !f->preopen)
-        return __WASI_ERRNO_BADF;
-    if (path_len < f->preopen_name_len)
-        return __WASI_ERRNO_NAMETOOLONG;
-    memcpy(path, f->preopen_name, f->preopen_name_len);
-    return 0;
 }
 
 /* Rights as wasmtime's p1-over-p2 reports them, since that is what
@@ -260,3 +208,5 @@ __wasi_errno_t __wasi_fd_fdstat_set_rights(__wasi_fd_t fd, __wasi_rights_t base,
     /* WASI 0.2 has no rights to narrow: refuse rather than pretend. */
     return w2_fd_get(fd) ? __WASI_ERRNO_NOTSUP : __WASI_ERRNO_BADF;
 }
+
+W2_COLD_END

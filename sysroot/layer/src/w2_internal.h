@@ -49,37 +49,51 @@ typedef struct {
     uint8_t kind;
     uint8_t preopen;    /* directory from wasi:filesystem/preopens */
     uint16_t fdflags;   /* p1 fdflags (APPEND, NONBLOCK, ...) */
-    int32_t desc;       /* filesystem descriptor, or -1 */
-    int32_t in;         /* input stream, or -1 */
-    int32_t out;        /* output stream, or -1 */
-    uint64_t pos;       /* file position for W2_FILE */
     int8_t tty;         /* stdio: 1 terminal, 0 not, -1 not asked yet */
     uint8_t std_no;     /* stdio: which of stdin/stdout/stderr */
+    uint8_t state;      /* W2_TCP / W2_UDP: enum w2_sock_state */
+    uint8_t family;     /* W2_TCP / W2_UDP: AF_INET / AF_INET6 */
 
-    /* W2_DIR: the directory-entry-stream and the index of its next entry. */
-    int32_t dir_stream;
+    /* Handles, -1 when absent. Kept together (desc to udp_out) so that one
+     * copy of W2_NO_HANDLES sets them all. */
+    int32_t desc;       /* filesystem descriptor */
+    int32_t in;         /* input stream */
+    int32_t out;        /* output stream */
+    int32_t dir_stream; /* W2_DIR: the directory-entry-stream */
+    int32_t sock;       /* W2_TCP / W2_UDP */
+    int32_t udp_in;     /* incoming-datagram-stream */
+    int32_t udp_out;    /* outgoing-datagram-stream */
+
+    bool udp_connected;
+    int pending_error;  /* errno of a failed non-blocking connect (SO_ERROR) */
+    uint64_t pos;       /* file position for W2_FILE */
+
+    /* W2_DIR: the index of the stream's next entry. */
     uint64_t dir_next;
     w2_dirent_cache dir_cache;
     const char *preopen_name; /* not NUL-terminated */
     size_t preopen_name_len;
-
-    /* W2_TCP / W2_UDP */
-    int32_t sock;
-    uint8_t state;
-    uint8_t family;     /* AF_INET / AF_INET6 */
-    int pending_error;  /* errno of a failed non-blocking connect (SO_ERROR) */
-    int32_t udp_in;     /* incoming-datagram-stream */
-    int32_t udp_out;    /* outgoing-datagram-stream */
-    bool udp_connected;
 } w2_fd;
+#define W2_HANDLES 7 /* desc .. udp_out */
+extern const int32_t w2_no_handles[W2_HANDLES];
 
 /* ---- descriptor table (w2_fdtable.c) ---- */
+#define W2_STATIC_FDS 16                    /* entries of the first, static table */
+extern w2_fd *w2_table;                     /* w2_table_len entries */
+extern size_t w2_table_len;
 w2_fd *w2_fd_get(__wasi_fd_t fd);           /* NULL if not open */
-int w2_fd_alloc(void);                      /* lowest free fd or -1 (ENFILE/ENOMEM) */
-w2_fd *w2_fd_slot(int fd);                  /* the entry of a just-allocated fd */
 void w2_fd_release(w2_fd *f);               /* drop all handles; entry becomes free */
 __wasi_errno_t w2_fd_renumber(__wasi_fd_t from, __wasi_fd_t to);
 int32_t w2_network(void);                   /* cached instance-network */
+/* w2_fdalloc.c, with the preopens: only code that creates fds links it. */
+int w2_fd_alloc(void);                      /* lowest free fd or -1 (ENFILE/ENOMEM) */
+w2_fd *w2_fd_slot(int fd);                  /* the entry of a just-allocated fd */
+
+/* stdio stream handles are fetched on first use (get-stdin, get-stdout,
+ * get-stderr), so a program imports only the ones its calls can reach. */
+#define W2_STD_LAZY (-2)
+int32_t w2_std_in(w2_fd *f);                /* w2_read.c: f->in, fetched if lazy */
+int32_t w2_std_out(w2_fd *f);               /* w2_io.c: f->out, fetched if lazy */
 
 /* ---- error mapping (w2_errors.c) ---- */
 __wasi_errno_t w2_errno_from_fs(uint8_t code);
@@ -101,17 +115,27 @@ void w2_block_on(int32_t pollable);
  * Referenced weakly from the fd and poll code: a socket fd can only exist
  * when socket() was linked, so programs without sockets do not link them. */
 #define W2_WEAK __attribute__((weak))
+/* Cold code (setup, paths, metadata) is compiled for size: only the
+ * read/write paths are worth bytes for speed. */
+#define W2_COLD_BEGIN _Pragma("clang attribute push(__attribute__((minsize)), apply_to = function)")
+#define W2_COLD_END _Pragma("clang attribute pop")
 W2_WEAK __wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pollable);
 W2_WEAK void w2_socket_progress(w2_fd *f);  /* finish a pending connect if ready */
 W2_WEAK __wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonblock, size_t *n);
 W2_WEAK __wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock, size_t *n);
 
+/* ---- releasing handles of kinds a program may never create ----
+ * Defined (strongly) next to the code that creates them; w2_fdtable.c has
+ * weak no-op defaults, so w2_fd_release calls them without a check. */
+void w2_socket_release(w2_fd *f);           /* w2_socket.c: drop socket handles */
+void w2_dir_release(w2_fd *f);              /* w2_path.c: drop the directory stream */
+void w2_drop_in(int32_t in);                /* w2_read.c: input streams */
+void w2_drop_descriptor(int32_t desc);      /* w2_fdalloc.c: descriptors */
+
 /* ---- per-kind operations ----
  * Defined next to the code that creates that kind of fd and referenced
  * weakly from the generic fd code, so that a program links the file,
  * directory or socket code only when it can create such an fd. */
-W2_WEAK void w2_socket_release(w2_fd *f);   /* w2_socket.c: drop socket handles */
-W2_WEAK void w2_dir_release(w2_fd *f);      /* w2_path.c: drop the directory stream */
 /* w2_path.c: W2_FILE reads and writes at the fd's position or at `off`. */
 W2_WEAK __wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n);
 W2_WEAK __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional,

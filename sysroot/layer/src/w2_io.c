@@ -1,9 +1,9 @@
 /*
- * wasit2 system layer: reads, writes, seeks and metadata of open fds.
+ * wasit2 system layer: writes, seeks and metadata of open fds (reads are in
+ * w2_read.c).
  *
- * Zero-copy rule: read/write/pread/pwrite pass the caller's iovec buffers to
- * the import as the caller-supplied result buffer (reads) or as the list
- * argument (writes). These paths never allocate.
+ * Zero-copy rule: write/pwrite pass the caller's iovec buffers to the import
+ * as the list argument. These paths never allocate.
  */
 #include <string.h>
 
@@ -12,26 +12,15 @@
 /* The largest single blocking-write-and-flush a host must accept. */
 #define W2_SMALL_WRITE 4096
 
+int32_t w2_std_out(w2_fd *f) {
+    if (f->out == W2_STD_LAZY)
+        f->out = f->std_no == 1 ? w2s_stdout() : w2s_stderr();
+    return f->out;
+}
+
 void w2_block_on(int32_t pollable) {
     w2s_pollable_block(pollable);
     w2s_drop_pollable(pollable);
-}
-
-__wasi_errno_t w2_stream_read(int32_t in, void *buf, size_t len, bool nonblock, size_t *n) {
-    __wasi_errno_t err = 0;
-    *n = 0;
-    if (len == 0)
-        return 0;
-    int st = w2s_in_read(in, !nonblock, buf, len, n, &err);
-    if (st == W2S_CLOSED) {
-        *n = 0;
-        return 0;
-    }
-    if (st == W2S_FAILED)
-        return err;
-    if (*n == 0 && nonblock)
-        return __WASI_ERRNO_AGAIN;
-    return 0;
 }
 
 /* Non-blocking writes live in w2_stream_nb.c, linked only by code that can
@@ -60,57 +49,6 @@ __wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool no
     return 0;
 }
 
-static __wasi_errno_t read_one(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
-    bool nonblock = (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
-    switch (f->kind) {
-    case W2_FILE:
-        return w2_file_read ? w2_file_read(f, buf, len, off, positional, n) : __WASI_ERRNO_BADF;
-    case W2_IN_STREAM:
-    case W2_TCP:
-        if (positional)
-            return __WASI_ERRNO_SPIPE;
-        if (f->in < 0)
-            return __WASI_ERRNO_NOTCONN;
-        return w2_stream_read(f->in, buf, len, nonblock, n);
-    case W2_DIR:
-        return __WASI_ERRNO_ISDIR;
-    case W2_UDP:
-        if (positional)
-            return __WASI_ERRNO_SPIPE;
-        return w2_udp_read(f, buf, len, nonblock, n);
-    default:
-        return __WASI_ERRNO_BADF;
-    }
-}
-
-static __wasi_errno_t do_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, uint64_t off,
-                              bool positional, __wasi_size_t *nread) {
-    w2_fd *f = w2_fd_get(fd);
-    if (!f)
-        return __WASI_ERRNO_BADF;
-    size_t total = 0;
-    for (size_t i = 0; i < iovs_len; i++) {
-        size_t len = iovs[i].buf_len;
-        if (len == 0)
-            continue;
-        size_t n = 0;
-        __wasi_errno_t e = read_one(f, iovs[i].buf, len, off + total, positional, &n);
-        if (e) {
-            if (total)
-                break;
-            return e;
-        }
-        total += n;
-        if (f->kind == W2_FILE && !positional)
-            f->pos += n;
-        /* Streams: one read per call, a short read ends it. */
-        if (n < len || f->kind != W2_FILE)
-            break;
-    }
-    *nread = total;
-    return 0;
-}
-
 #define W2_INLINE static inline __attribute__((always_inline))
 
 W2_INLINE __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
@@ -122,7 +60,7 @@ W2_INLINE __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64
     case W2_TCP:
         if (positional)
             return __WASI_ERRNO_SPIPE;
-        if (f->out < 0)
+        if (f->out < 0 && (f->kind != W2_OUT_STREAM || w2_std_out(f) < 0))
             return __WASI_ERRNO_NOTCONN;
         return w2_stream_write(f->out, buf, len, nonblock, n);
     case W2_DIR:
@@ -162,15 +100,6 @@ W2_INLINE __wasi_errno_t do_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, s
     return 0;
 }
 
-__wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, __wasi_size_t *nread) {
-    return do_read(fd, iovs, iovs_len, 0, false, nread);
-}
-
-__wasi_errno_t __wasi_fd_pread(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len,
-                               __wasi_filesize_t offset, __wasi_size_t *nread) {
-    return do_read(fd, iovs, iovs_len, offset, true, nread);
-}
-
 __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len,
                                __wasi_size_t *nwritten) {
     return do_write(fd, iovs, iovs_len, 0, false, nwritten);
@@ -180,6 +109,8 @@ __wasi_errno_t __wasi_fd_pwrite(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, siz
                                 __wasi_filesize_t offset, __wasi_size_t *nwritten) {
     return do_write(fd, iovs, iovs_len, offset, true, nwritten);
 }
+
+W2_COLD_BEGIN
 
 __wasi_errno_t __wasi_fd_seek(__wasi_fd_t fd, __wasi_filedelta_t offset, __wasi_whence_t whence,
                               __wasi_filesize_t *newoffset) {
@@ -298,3 +229,5 @@ __wasi_errno_t __wasi_fd_filestat_set_times(__wasi_fd_t fd, __wasi_timestamp_t a
 void w2_fill_filestat(__wasi_filestat_t *out, const w2s_stat *st, uint64_t ino) {
     fill_filestat(out, st, ino);
 }
+
+W2_COLD_END

@@ -10,6 +10,8 @@
 
 #include "w2_internal.h"
 
+W2_COLD_BEGIN
+
 #define W2_MAX_ADDRS 32
 
 struct addrs {
@@ -234,3 +236,5 @@ int getnameinfo(const struct sockaddr *restrict sa, socklen_t salen, char *restr
     }
     return 0;
 }
+
+W2_COLD_END

@@ -15,6 +15,8 @@
 
 void w2_fill_filestat(__wasi_filestat_t *out, const w2s_stat *st, uint64_t ino);
 
+W2_COLD_BEGIN
+
 static __wasi_errno_t dir_desc(__wasi_fd_t fd, int32_t *desc) {
     w2_fd *f = w2_fd_get(fd);
     if (!f)
@@ -64,6 +66,61 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     return 0;
 }
 
+/* openat() (replaces the bottom half's openat.c, see SOURCES.txt). As
+ * there, the new descriptor gets the rights of the access mode that the
+ * directory passes on; the directory's are worked out from the fd table
+ * rather than through __wasi_fd_fdstat_get (same answer: a preopen passes
+ * on everything, another directory loses read and write when it was not
+ * opened for them; what is not a directory fails in path_open). */
+int __wasilibc_nocwd_openat_nomode(int fd, const char *path, int oflag) {
+    __wasi_rights_t want = 0;
+    switch (oflag & O_ACCMODE) {
+    case O_RDONLY:
+    case O_RDWR:
+    case O_WRONLY:
+        if (oflag & O_RDONLY)
+            want |= __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR;
+        if (oflag & O_WRONLY)
+            want |= __WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
+                    __WASI_RIGHTS_FD_FILESTAT_SET_SIZE;
+        break;
+    case O_EXEC:
+    case O_SEARCH:
+        break;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+    w2_fd *f = w2_fd_get(fd);
+    if (!f) {
+        errno = EBADF;
+        return -1;
+    }
+    __wasi_rights_t inheriting = W2_RIGHTS_ALL;
+    if (f->kind == W2_DIR && !f->preopen) {
+        bool readable = true, writable = true;
+        w2_file_access(f, &readable, &writable);
+        if (!readable)
+            inheriting &= ~(__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR);
+        if (!writable)
+            inheriting &= ~__WASI_RIGHTS_FD_WRITE;
+    }
+    __wasi_rights_t other = ~(__WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE |
+                              __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_READDIR |
+                              __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
+    __wasi_fd_t nfd;
+    __wasi_errno_t e = __wasi_path_open(fd, (oflag & O_NOFOLLOW) ? 0 : __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path,
+                                        (oflag >> 12) & 0xfff, (other | want) & inheriting, inheriting,
+                                        oflag & 0xfff, &nfd);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return nfd;
+}
+
+W2_COLD_END
+
 /* ---- operations of the fds path_open creates (see w2_internal.h) ---- */
 
 __wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
@@ -90,6 +147,8 @@ __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off
         f->pos = at + *n;
     return e;
 }
+
+W2_COLD_BEGIN
 
 __wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
                             __wasi_filesize_t *newoffset) {
@@ -308,3 +367,5 @@ __wasi_errno_t __wasi_fd_readdir(__wasi_fd_t fd, uint8_t *buf, __wasi_size_t buf
     *retptr0 = used;
     return 0;
 }
+
+W2_COLD_END

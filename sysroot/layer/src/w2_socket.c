@@ -12,6 +12,8 @@
 
 #include "w2_internal.h"
 
+W2_COLD_BEGIN
+
 #define FAIL(e) return (errno = (e), -1)
 
 static w2_fd *sock_fd(int fd, int *err) {
@@ -693,3 +695,5 @@ __wasi_errno_t __wasi_sock_shutdown(__wasi_fd_t fd, __wasi_sdflags_t how) {
                                                            : SHUT_WR;
     return shutdown((int)fd, h) < 0 ? (__wasi_errno_t)errno : 0;
 }
+
+W2_COLD_END

@@ -7,6 +7,8 @@
  */
 #include "w2_internal.h"
 
+W2_COLD_BEGIN
+
 __wasi_errno_t __wasi_fd_fdstat_set_flags(__wasi_fd_t fd, __wasi_fdflags_t flags) {
     w2_fd *f = w2_fd_get(fd);
     if (!f)
@@ -48,3 +50,5 @@ __wasi_errno_t w2_stream_write_nonblock(int32_t out, const void *buf, size_t len
     *n = done;
     return done == 0 ? __WASI_ERRNO_AGAIN : 0;
 }
+
+W2_COLD_END

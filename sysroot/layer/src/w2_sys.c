@@ -33,7 +33,8 @@ enum { IP_V4 = 0, IP_V6 = 1 };
 
 /* ---- wasi:io ---- */
 
-__wasi_errno_t w2_errno_from_stream_error(int32_t error_handle) {
+/* Errors are the cold part of every call. */
+__attribute__((minsize)) __wasi_errno_t w2_errno_from_stream_error(int32_t error_handle) {
     wasi_filesystem_types_option_error_code_t code;
     wasi_filesystem_types_filesystem_error_code(error_handle, &code);
     wasi_io_error_error_drop(error_handle);
@@ -121,6 +122,8 @@ size_t w2s_poll(const int32_t *pollables, size_t n, uint32_t *ready) {
     return r.len;
 }
 
+W2_COLD_BEGIN
+
 void w2s_drop_in(int32_t h) { wasi_io_streams_input_stream_drop(h); }
 void w2s_drop_out(int32_t h) { wasi_io_streams_output_stream_drop(h); }
 void w2s_drop_pollable(int32_t h) { wasi_io_poll_pollable_drop(h); }
@@ -140,32 +143,25 @@ int32_t w2s_stdout(void) { return wasi_cli_stdout_get_stdout(); }
 int32_t w2s_stderr(void) { return wasi_cli_stderr_get_stderr(); }
 
 bool w2s_is_terminal(int fd) {
-    bool some;
-    int32_t handle;
-    if (fd == 0) {
-        wasi_cli_terminal_stdin_option_terminal_input_t t;
-        wasi_cli_terminal_stdin_get_terminal_stdin(&t);
-        some = t.is_some;
-        handle = t.val;
-    } else if (fd == 1) {
-        wasi_cli_terminal_stdout_option_terminal_output_t t;
+    /* The three option<terminal> results share one layout. */
+    wasi_cli_terminal_stdout_option_terminal_output_t t;
+    _Static_assert(sizeof(wasi_cli_terminal_stdin_option_terminal_input_t) == sizeof t &&
+                       sizeof(wasi_cli_terminal_stderr_option_terminal_output_t) == sizeof t,
+                   "terminal options differ");
+    if (fd == 0)
+        wasi_cli_terminal_stdin_get_terminal_stdin((wasi_cli_terminal_stdin_option_terminal_input_t *)&t);
+    else if (fd == 1)
         wasi_cli_terminal_stdout_get_terminal_stdout(&t);
-        some = t.is_some;
-        handle = t.val;
-    } else {
-        wasi_cli_terminal_stderr_option_terminal_output_t t;
-        wasi_cli_terminal_stderr_get_terminal_stderr(&t);
-        some = t.is_some;
-        handle = t.val;
-    }
+    else
+        wasi_cli_terminal_stderr_get_terminal_stderr((wasi_cli_terminal_stderr_option_terminal_output_t *)&t);
     /* Only the answer is kept: the terminal handle has no other use here. */
-    if (some) {
+    if (t.is_some) {
         if (fd == 0)
-            wasi_cli_terminal_input_terminal_input_drop(handle);
+            wasi_cli_terminal_input_terminal_input_drop(t.val);
         else
-            wasi_cli_terminal_output_terminal_output_drop(handle);
+            wasi_cli_terminal_output_terminal_output_drop(t.val);
     }
-    return some;
+    return t.is_some;
 }
 
 _Noreturn void w2s_exit(int status) {
@@ -313,38 +309,25 @@ static wasit2_string_t str(const char *p, size_t n) {
  * does for the same call. Overlong forms, surrogates and code points above
  * U+10FFFF are invalid. */
 bool w2s_utf8_valid(const char *p, size_t n) {
-    const uint8_t *s = (const uint8_t *)p;
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
+    const uint8_t *s = (const uint8_t *)p, *end = s + n;
+    while (s < end) {
+        uint32_t c = *s++;
+        if (c < 0x80)
             continue;
-        }
-        size_t len;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-            len = 2;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
+        /* Lead bytes C2-DF, E0-EF, F0-F4 take 1, 2 or 3 continuation bytes. */
+        int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+        uint32_t min = more == 3 ? 0x10000 : more == 2 ? 0x800 : 0x80;
+        if (c < 0xc2 || c > 0xf4 || end - s < more)
             return false;
-        }
-        if (n - i < len)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
+        c &= 0x3f >> more;
+        while (more--) {
+            if ((*s & 0xc0) != 0x80)
                 return false;
-            cp = cp << 6 | (s[i + k] & 0x3f);
+            c = c << 6 | (*s++ & 0x3f);
         }
-        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        /* Overlong forms, surrogates and values past U+10FFFF. */
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
             return false;
-        i += len;
     }
     return true;
 }
@@ -370,6 +353,8 @@ static void fill_stat(w2s_stat *st, const wasi_filesystem_types_descriptor_stat_
 
 #define FS_RESULT(r) ((r).is_err ? w2_errno_from_fs((r).val.err) : 0)
 
+W2_COLD_END
+
 __wasi_errno_t w2s_fs_read(int32_t d, void *buf, size_t len, uint64_t off, size_t *n) {
     wasi_filesystem_types_result_tuple2_list_u8_bool_error_code_t r;
     /* The arena is the caller's buffer: the host writes the bytes there. */
@@ -391,6 +376,8 @@ __wasi_errno_t w2s_fs_write(int32_t d, const void *buf, size_t len, uint64_t off
     *n = (size_t)r.val.ok;
     return 0;
 }
+
+W2_COLD_BEGIN
 
 __wasi_errno_t w2s_fs_stat(int32_t d, w2s_stat *st) {
     wasi_filesystem_types_result_descriptor_stat_error_code_t r;
@@ -1090,3 +1077,5 @@ __wasi_errno_t w2s_resolve(int32_t net, const char *name, size_t nlen, w2s_addr_
     wasi_sockets_ip_name_lookup_resolve_address_stream_drop(stream);
     return e;
 }
+
+W2_COLD_END

@@ -1,0 +1,107 @@
+/*
+ * wasit2 system layer: allocating fds, and the preopened directories.
+ *
+ * Apart from w2_fdtable.c so that a program which only uses stdio links
+ * neither: fds 3.. are the preopens in get-directories order, then whatever
+ * the program opens (lowest free number first, as POSIX requires). Every
+ * descriptor handle comes from here or from open(), which allocates here,
+ * so this file also defines the descriptor drop w2_fd_release refers to.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "w2_internal.h"
+
+static bool preopens_ready;
+
+W2_COLD_BEGIN
+
+void w2_drop_descriptor(int32_t desc) {
+    w2s_drop_descriptor(desc);
+}
+
+static bool grow(size_t want) {
+    if (want <= w2_table_len)
+        return true;
+    size_t n = w2_table_len * 2;
+    while (n < want)
+        n *= 2;
+    w2_fd *t = malloc(n * sizeof *t);
+    if (!t)
+        return false;
+    memcpy(t, w2_table, w2_table_len * sizeof *t);
+    /* Free entries are all-zero (W2_FREE); w2_fd_slot sets up the rest. */
+    memset(t + w2_table_len, 0, (n - w2_table_len) * sizeof *t);
+    /* The first table is static; later ones are ours to free. */
+    if (w2_table_len > W2_STATIC_FDS)
+        free(w2_table);
+    w2_table = t;
+    w2_table_len = n;
+    return true;
+}
+
+/* Preopens take fds 3.. in get-directories order. They are fetched on
+ * first need (preopens.c's scan, or the first fd allocation), which keeps
+ * get-directories and malloc out of programs that never touch files. */
+static void preopens_init(void) {
+    if (preopens_ready)
+        return;
+    preopens_ready = true;
+    /* Sets up stdio first, so the preopens come after it. */
+    w2_fd_get(0);
+    w2s_preopen *pre = NULL;
+    size_t npre = 0;
+    if (w2s_preopens(&pre, &npre) != 0)
+        return;
+    if (!grow(3 + npre + 1))
+        npre = w2_table_len - 3;
+    for (size_t i = 0; i < npre; i++) {
+        w2_fd *f = w2_fd_slot(3 + (int)i);
+        f->kind = W2_DIR;
+        f->preopen = 1;
+        f->desc = pre[i].desc;
+        f->preopen_name = pre[i].name;
+        f->preopen_name_len = pre[i].name_len;
+    }
+}
+
+int w2_fd_alloc(void) {
+    preopens_init();
+    for (size_t i = 0; i < w2_table_len; i++)
+        if (w2_table[i].kind == W2_FREE)
+            return (int)i;
+    size_t n = w2_table_len;
+    if (n >= 0x7fffffff || !grow(n + 1))
+        return -1;
+    return (int)n;
+}
+
+w2_fd *w2_fd_slot(int fd) {
+    w2_fd *f = &w2_table[fd];
+    memset(f, 0, sizeof *f);
+    memcpy(&f->desc, w2_no_handles, sizeof w2_no_handles);
+    return f;
+}
+
+__wasi_errno_t __wasi_fd_prestat_get(__wasi_fd_t fd, __wasi_prestat_t *buf) {
+    preopens_init();
+    w2_fd *f = w2_fd_get(fd);
+    /* preopens.c stops scanning at the first EBADF. */
+    if (!f || !f->preopen)
+        return __WASI_ERRNO_BADF;
+    buf->tag = __WASI_PREOPENTYPE_DIR;
+    buf->u.dir.pr_name_len = f->preopen_name_len;
+    return 0;
+}
+
+__wasi_errno_t __wasi_fd_prestat_dir_name(__wasi_fd_t fd, uint8_t *path, __wasi_size_t path_len) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f || !f->preopen)
+        return __WASI_ERRNO_BADF;
+    if (path_len < f->preopen_name_len)
+        return __WASI_ERRNO_NAMETOOLONG;
+    memcpy(path, f->preopen_name, f->preopen_name_len);
+    return 0;
+}
+
+W2_COLD_END
