@@ -181,6 +181,19 @@ fn targets_without_exceptions_say_why_there_is_no_setjmp() {
             "{target}: {err}"
         );
     }
+    // Forcing the flag on -mvp gets past the header (clang then turns on
+    // exception handling) but not the link: there is no libsetjmp.a.
+    let o = compile(
+        "wasm32-wasit2-mvp",
+        &[SETJMP_FLAG[0], SETJMP_FLAG[1], &src.to_string_lossy()],
+        &dir.path().join("mvp.wasm"),
+    );
+    assert!(!o.status.success(), "-mvp linked setjmp");
+    assert!(
+        text(&o.stderr).contains("undefined symbol: __wasm_setjmp"),
+        "{}",
+        text(&o.stderr)
+    );
     // Without the flag, the default targets say the same.
     let o = compile(
         "wasm32-wasit2",
