@@ -18,8 +18,11 @@
 # per-call cost. Both CLIs cache compiled code: `wasit2 run` in a cache of its
 # own here ($tmp/cache), `wasmtime run` in its default one; every module runs
 # once before timing, so every timed run starts warm.
-# First table, start-up (issue 17): C hello on `wasit2 run` with a warm cache
-# and with `-C cache=n` against plain wasip1 hello on `wasmtime run`.
+# First table, sizes at -O2 -s of hello (puts), hello (printf) and a
+# fopen/fread/fwrite cat against plain wasip1. Then start-up (issue 17): C
+# hello on `wasit2 run` with a warm cache and with `-C cache=n` against plain
+# wasip1 hello on `wasmtime run`. Before the timed loops, guest mallocs per
+# read() (must be 0; the script fails otherwise).
 # Needs `make build sysroot clang-install` and a release wasit2
 # (`cargo build --release -p wasit2-cli`).
 # Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=0,
@@ -43,6 +46,7 @@ fuse_ld=()
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 log() { printf '[bench-io] %s\n' "$*" >&2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 
 if [ ! -f "$P1_DEB_DIR/usr/lib/wasm32-wasi/libc.a" ]; then
   log "unpacking Debian's wasi-libc binary package into $P1_DEB_DIR"
@@ -51,10 +55,11 @@ if [ ! -f "$P1_DEB_DIR/usr/lib/wasm32-wasi/libc.a" ]; then
   dpkg-deb -x "$tmp"/wasi-libc_*.deb "$P1_DEB_DIR"
 fi
 
-# clang-22 calls `wasm32-wasi` deprecated; the warning is expected here.
+# clang-22 calls `wasm32-wasi` (and so every wasit2 triple) deprecated:
+# -Wno-deprecated keeps that driver warning out of the output.
 p1() { "$CLANG" --target=wasm32-wasi --sysroot="$P1_DEB_DIR/usr" -Wno-deprecated -mcpu=mvp -O2 "$@"; }
-w2() { "$CLANG" --target=wasm32-wasit2 "${fuse_ld[@]}" -O2 "$@"; }
-w2p1() { "$CLANG" --target=wasm32-wasit2-mvp "${fuse_ld[@]}" -Wl,--host=wasip1 -O2 "$@"; }
+w2() { "$CLANG" --target=wasm32-wasit2 -Wno-deprecated "${fuse_ld[@]}" -O2 "$@"; }
+w2p1() { "$CLANG" --target=wasm32-wasit2-mvp -Wno-deprecated "${fuse_ld[@]}" -Wl,--host=wasip1 -O2 "$@"; }
 
 export WASIT2_CACHE_DIR="$tmp/cache"
 printf '#include <stdio.h>\nint main(void) { puts("Hello, world!"); return 0; }\n' >"$tmp/hello.c"
@@ -68,6 +73,28 @@ for prog in readloop writeloop; do
   w2 "$src" -o "$tmp/$prog.w2.wasm"
   "$WASIT2" componentize "$tmp/$prog.w2.wasm" -o "$tmp/$prog.cz.wasm"
   w2p1 "$src" -o "$tmp/$prog.w2p1.wasm"
+done
+
+# Sizes (issue 14's goal: <= 1.1x plain wasip1 on wasm32, <= 1.2x on
+# wasm64) at -O2 -s; the wasip1 peer with clang's default CPU, as the
+# wasit2 builds. The componentized column is `wasit2 componentize` of the
+# wasm32 build (what a WASI 0.2 host runs).
+cat >"$tmp/hello_printf.c" <<'EOF'
+#include <stdio.h>
+int main(int argc, char **argv) { printf("Hello, %s! %d arguments\n", argv[0], argc); return 0; }
+EOF
+printf '\n%s\n%-14s %8s %16s %16s %18s\n' "sizes at -O2 -s in bytes (ratio vs plain wasip1)" program \
+  wasip1 wasm32-wasit2 wasm64-wasit2 "wasm32 component"
+for prog in hello:"$tmp/hello.c" hello_printf:"$tmp/hello_printf.c" cat:"$ROOT/sysroot/tests/programs/cat.c"; do
+  name="${prog%%:*}" src="${prog#*:}"
+  "$CLANG" --target=wasm32-wasi --sysroot="$P1_DEB_DIR/usr" -Wno-deprecated -O2 -s "$src" -o "$tmp/size.p1.wasm"
+  "$CLANG" --target=wasm32-wasit2 -Wno-deprecated "${fuse_ld[@]}" -O2 -s "$src" -o "$tmp/size.w32.wasm"
+  "$CLANG" --target=wasm64-wasit2 -Wno-deprecated "${fuse_ld[@]}" -O2 -s "$src" -o "$tmp/size.w64.wasm"
+  "$WASIT2" componentize "$tmp/size.w32.wasm" -o "$tmp/size.cz.wasm"
+  p1s=$(stat -c %s "$tmp/size.p1.wasm")
+  cell() { local n; n=$(stat -c %s "$1"); printf '%s (%s)' "$n" "$(ratio "$n" "$p1s")"; }
+  printf '%-14s %8s %16s %16s %18s\n' "$name" "$p1s" "$(cell "$tmp/size.w32.wasm")" \
+    "$(cell "$tmp/size.w64.wasm")" "$(cell "$tmp/size.cz.wasm")"
 done
 
 if [ "$RUST" = 1 ]; then
@@ -172,7 +199,6 @@ section() {
   done
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 table() { # title: prints res[] for $rows with ratios against each peer
   printf '\n%s\n%-46s %10s %17s %9s %9s %9s\n' "$1" configuration median "(min-max)" \
     "vs peer" "net" "vs native"
@@ -241,6 +267,60 @@ for c in "${rows[@]}"; do
   start[$label]=$m
   printf '%-46s %8s s %17s\n' "$label" "$m" "($lo-$hi)"
 done
+
+# Guest mallocs per read() (must be 0: read() hands the caller's buffer to
+# the host). Counted as sysroot/tests/zero_copy.rs does, with --wrap on
+# libc's allocator entry points, over the 4 KiB read loop of big.bin.
+cat >"$tmp/mallocread.c" <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+static unsigned long allocations;
+void *__real_malloc(size_t);
+void *__real_calloc(size_t, size_t);
+void *__real_realloc(void *, size_t);
+void *__real_aligned_alloc(size_t, size_t);
+int __real_posix_memalign(void **, size_t, size_t);
+void *__wrap_malloc(size_t n) { allocations++; return __real_malloc(n); }
+void *__wrap_calloc(size_t a, size_t b) { allocations++; return __real_calloc(a, b); }
+void *__wrap_realloc(void *p, size_t n) { allocations++; return __real_realloc(p, n); }
+void *__wrap_aligned_alloc(size_t a, size_t n) { allocations++; return __real_aligned_alloc(a, n); }
+int __wrap_posix_memalign(void **p, size_t a, size_t n) { allocations++; return __real_posix_memalign(p, a, n); }
+static char buf[4096];
+int main(int argc, char **argv) {
+    int fd = open(argv[1], O_RDONLY);
+    if (fd < 0) { perror("open"); return 1; }
+    unsigned long reads = 0, before = allocations;
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) reads++;
+    unsigned long during = allocations - before;
+    if (n < 0) { perror("read"); return 1; }
+    printf("%lu %lu\n", reads, during);
+    return 0;
+}
+EOF
+wrap=-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign
+w2 "$wrap" "$tmp/mallocread.c" -o "$tmp/mallocread.w2.wasm"
+"$CLANG" --target=wasm64-wasit2 -Wno-deprecated "${fuse_ld[@]}" -O2 "$wrap" "$tmp/mallocread.c" -o "$tmp/mallocread.w64.wasm"
+"$WASIT2" componentize "$tmp/mallocread.w2.wasm" -o "$tmp/mallocread.cz.wasm"
+w2p1 "$wrap" "$tmp/mallocread.c" -o "$tmp/mallocread.w2p1.wasm"
+printf '\n%s\n%-46s %10s %10s %16s\n' "guest mallocs per read() ($READ_MIB MiB in 4 KiB calls; must be 0)" \
+  configuration "read()s" mallocs "mallocs/read()"
+malloc_fail=0
+for c in "wasm32-wasit2 on wasit2 run|$WASIT2 run --dir . $tmp/mallocread.w2.wasm" \
+  "wasm64-wasit2 on wasit2 run|$WASIT2 run --dir . $tmp/mallocread.w64.wasm" \
+  "wasm32-wasit2 componentized on wasmtime run|$WASMTIME run --dir . $tmp/mallocread.cz.wasm" \
+  "--host wasip1 on wasmtime run|$WASMTIME run --dir . $tmp/mallocread.w2p1.wasm" \
+  "--host wasip1 on iwasm|$IWASM --dir=. $tmp/mallocread.w2p1.wasm"; do
+  IFS='|' read -r label cmd <<<"$c"
+  # shellcheck disable=SC2086 # the command is split on purpose
+  read -r reads mallocs < <(cd "$tmp/d" && $cmd big.bin)
+  [ "$mallocs" = 0 ] || malloc_fail=1
+  printf '%-46s %10s %10s %16s\n' "$label" "$reads" "$mallocs" \
+    "$(awk -v a="$mallocs" -v b="$reads" 'BEGIN{ if (b > 0) printf "%.4f", a / b; else print "-" }')"
+done
+[ "$malloc_fail" = 0 ] || { echo "FAIL: a read() loop allocated in the guest" >&2; exit 1; }
 
 for chunk in 4096 65536; do
   title="read $READ_MIB MiB in $((chunk / 1024)) KiB read() calls"
