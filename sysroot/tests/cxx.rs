@@ -236,12 +236,13 @@ fn expected_symbol_lists() {
         if eh {
             files.push(dir.join("libunwind.a"));
         }
-        let (defined, referenced) = symbols(&files);
+        let (defined, referenced, weak) = symbols(&files);
         let undefined: BTreeSet<&String> = referenced.difference(&defined).collect();
-        let (libc, _) = symbols(&[lib_dir.join("libc.a")]);
-        let (builtins, _) = symbols(&[builtins_archive(target)]);
+        let (libc, _, _) = symbols(&[lib_dir.join("libc.a")]);
+        let (builtins, _, _) = symbols(&[builtins_archive(target)]);
         let foreign: Vec<&&String> = undefined
             .iter()
+            .filter(|s| !weak.contains(**s))
             .filter(|s| {
                 !libc.contains(**s)
                     && !builtins.contains(**s)
@@ -291,17 +292,23 @@ fn builtins_archive(target: &str) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
-/// `(defined, referenced)` global symbols of archives (`llvm-nm -g`).
-fn symbols(files: &[PathBuf]) -> (BTreeSet<String>, BTreeSet<String>) {
+/// `(defined, referenced, weakly referenced)` global symbols of archives
+/// (`llvm-nm -g`); a weak reference may stay undefined (C++'s TLS init
+/// hook of libc's `errno` does).
+fn symbols(files: &[PathBuf]) -> (BTreeSet<String>, BTreeSet<String>, BTreeSet<String>) {
     let nm = wasit2_sysroot::Tools::find(None).unwrap().nm;
     let out = run(
         "llvm-nm",
         Command::new(nm).args(["-g", "--no-sort"]).args(files),
     );
-    let (mut defined, mut referenced) = (BTreeSet::new(), BTreeSet::new());
+    let (mut defined, mut referenced, mut weak) =
+        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         match line.split_whitespace().collect::<Vec<_>>().as_slice() {
             [kind, name] if *kind == "U" || *kind == "w" => {
+                if *kind == "w" {
+                    weak.insert(name.to_string());
+                }
                 referenced.insert(name.to_string());
             }
             [_addr, kind, name] if *kind != "U" && *kind != "w" && kind.len() == 1 => {
@@ -310,7 +317,18 @@ fn symbols(files: &[PathBuf]) -> (BTreeSet<String>, BTreeSet<String>) {
             _ => {}
         }
     }
-    (defined, referenced)
+    // A name referenced both ways must be defined.
+    let weak = weak
+        .into_iter()
+        .filter(|n| !strong_reference(&out.stdout, n))
+        .collect();
+    (defined, referenced, weak)
+}
+
+fn strong_reference(nm_output: &[u8], name: &str) -> bool {
+    String::from_utf8_lossy(nm_output)
+        .lines()
+        .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["U", name])
 }
 
 /// Compares (or with BLESS=1 writes) `expected/<sub>/<file>`.
