@@ -44,6 +44,10 @@ const CPP_EXCEPTION_TAG: &str = include_str!("../cxx/cpp_exception_tag.S");
 /// without -fwasm-exceptions still calls them (they end the program).
 const THROW_WITHOUT_EH: &str = include_str!("../cxx/throw_without_eh.cpp");
 
+/// `__cxa_thread_atexit` (thread_local objects with destructors) without
+/// threads, instead of libc++abi's [`LIBCXXABI_EXCLUDED`] one.
+const THREAD_ATEXIT: &str = include_str!("../cxx/thread_atexit.cpp");
+
 /// Names the LLVM runtimes tree (the directory holding `libcxx/`) instead
 /// of the one `scripts/setup.sh` installs.
 pub const ENV_CXX_SOURCES: &str = "WASIT2_CXX_SOURCES";
@@ -531,6 +535,8 @@ fn plan(
         })
         .map(|s| job(s, "c++abi", &args))
         .collect();
+    let src = own_source(opts.work, "thread_atexit.cpp", THREAD_ATEXIT)?;
+    libcxxabi.push(job(src, "c++abi", &args));
     if !build.exceptions {
         let src = own_source(opts.work, "throw_without_eh.cpp", THROW_WITHOUT_EH)?;
         libcxxabi.push(job(src, "c++abi", &args));
@@ -596,6 +602,7 @@ fn tree_hash(tree: &CxxTree) -> Result<String> {
     h.str(CONFIG_SITE);
     h.str(CPP_EXCEPTION_TAG);
     h.str(THROW_WITHOUT_EH);
+    h.str(THREAD_ATEXIT);
     for dir in [
         tree.libcxx().join("src"),
         tree.libcxx().join("libc"),

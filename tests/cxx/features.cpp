@@ -39,6 +39,12 @@ struct Guard {
   ~Guard() { ++destroyed; }
 };
 
+// A thread_local with a destructor: registered through __cxa_thread_atexit.
+std::string &trail() {
+  thread_local std::string t = "trail:";
+  return t;
+}
+
 std::string word_counts(const std::string &text) {
   std::istringstream in(text);
   std::map<std::string, int> counts;
@@ -101,6 +107,8 @@ int main() {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
   std::cout << s << " len " << s.size() << " find " << s.find("WASIT") << '\n';
   std::cout << "C says " << call_back(4, nullptr) << '\n';
+  for (int x : v) trail() += std::to_string(x);
+  std::cout << trail() << '\n';
 
 #ifndef NO_EXCEPTIONS
   try {
