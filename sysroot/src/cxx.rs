@@ -376,6 +376,8 @@ pub fn build(
     for p in &planned {
         let dir = p.build.lib_dir(opts.out);
         install_archives(&cache.join(&p.key), &dir, p.build.archives())?;
+        // Marks the entry as used, for `prune`.
+        fsutil::write_atomic(&cache.join(&p.key).join(STAMP), p.build.label().as_bytes())?;
         reports.push(CxxReport {
             build: p.build,
             lib_dir: dir,
@@ -405,6 +407,7 @@ pub fn build(
             cached: true,
         });
     }
+    prune(&cache, CACHE_ENTRIES);
     Ok(CxxOutcome {
         reports,
         compiled: stats.compiled,
@@ -414,6 +417,25 @@ pub fn build(
 }
 
 const STAMP: &str = ".complete";
+
+/// Cache entries kept: every build of a few header states (an entry is
+/// about 1.5 MB).
+const CACHE_ENTRIES: usize = 20;
+
+/// Removes all but the `keep` most recently used cache entries.
+fn prune(cache: &Path, keep: usize) {
+    let Ok(dir) = std::fs::read_dir(cache) else {
+        return;
+    };
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = dir
+        .filter_map(|e| e.ok())
+        .filter_map(|e| fsutil::mtime(&e.path().join(STAMP)).map(|t| (t, e.path())))
+        .collect();
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+    for (_, path) in entries.into_iter().skip(keep) {
+        fsutil::remove_any(&path);
+    }
+}
 
 /// `$WASIT2_CACHE/cxx`, else `~/.cache/wasit2/cxx`.
 fn default_cache_dir() -> Option<PathBuf> {
@@ -688,6 +710,32 @@ mod tests {
             borrowed_from(lime1).map(|v| v.target()).as_deref(),
             Some("wasm32-wasit2-mvp")
         );
+    }
+
+    #[test]
+    fn prune_keeps_the_most_recently_used_entries() {
+        let cache = tempfile::tempdir().unwrap();
+        let now = std::time::SystemTime::now();
+        for (i, name) in ["old", "mid", "new"].iter().enumerate() {
+            let stamp = cache.path().join(name).join(STAMP);
+            fsutil::write_atomic(&stamp, b"x").unwrap();
+            let age = std::time::Duration::from_secs(100 * (3 - i as u64));
+            std::fs::File::options()
+                .write(true)
+                .open(&stamp)
+                .unwrap()
+                .set_modified(now - age)
+                .unwrap();
+        }
+        // Not an entry (no stamp): left alone.
+        fsutil::create_dir_all(&cache.path().join(".stage-x")).unwrap();
+        prune(cache.path(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".stage-x", "mid", "new"]);
     }
 
     #[test]
