@@ -32,6 +32,7 @@ bench: setup build install-bins sysroot clang-install
 	bash scripts/bench-cxx.sh
 	cargo build --release -p wasit2-cli
 	bash scripts/bench-io.sh
+	bash scripts/bench-startup.sh
 
 setup:
 	bash scripts/setup.sh

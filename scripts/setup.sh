@@ -11,7 +11,8 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 # --- apt packages -----------------------------------------------------------
 # strace: a test checks that linking a Rust wasm32-wasip1 program runs no clang.
 # libc++(abi)-22-dev-wasm32: Debian's wasm32 libc++, the baseline of scripts/bench-cxx.sh.
-APT_PKGS=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang-rt-22-dev-wasm64 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32 cmake dpkg-dev strace tcl)
+# time: /usr/bin/time, peak RSS in scripts/bench-startup.sh.
+APT_PKGS=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang-rt-22-dev-wasm64 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32 cmake dpkg-dev strace tcl time)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
