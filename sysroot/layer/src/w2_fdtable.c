@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "w2_internal.h"
+#include "wasit2_command.h"
 
 int __isatty(int fd);
 
@@ -33,26 +34,43 @@ __attribute__((noinline)) static void stdio_init(void) {
     stdio_ready = true;
     /* Free entries are all-zero (W2_FREE); w2_fd_slot fills an entry when
      * it is allocated, so only the stdio entries are set up here. Their
-     * stream handles are fetched on first use (W2_STD_LAZY). */
+     * stream handles are fetched on first use (w2_std_in, w2_std_out). */
 #pragma clang loop unroll(disable)
     for (int i = 0; i < 3; i++) {
         w2_fd *f = &static_table[i];
         memcpy(&f->desc, w2_no_handles, sizeof w2_no_handles);
-        if (i == 0)
-            f->in = W2_STD_LAZY;
-        else
-            f->out = W2_STD_LAZY;
         f->kind = i == 0 ? W2_IN_STREAM : W2_OUT_STREAM;
-        /* Terminal checks cost host calls; most programs never ask. */
-        f->tty = -1;
         f->std_no = (uint8_t)i;
     }
 }
 
+static bool is_terminal(int fd) {
+    /* The three option<terminal> results share one layout. */
+    wasi_cli_terminal_stdout_option_terminal_output_t t;
+    _Static_assert(sizeof(wasi_cli_terminal_stdin_option_terminal_input_t) == sizeof t &&
+                       sizeof(wasi_cli_terminal_stderr_option_terminal_output_t) == sizeof t,
+                   "terminal options differ");
+    if (fd == 0)
+        wasi_cli_terminal_stdin_get_terminal_stdin((wasi_cli_terminal_stdin_option_terminal_input_t *)&t);
+    else if (fd == 1)
+        wasi_cli_terminal_stdout_get_terminal_stdout(&t);
+    else
+        wasi_cli_terminal_stderr_get_terminal_stderr((wasi_cli_terminal_stderr_option_terminal_output_t *)&t);
+    /* Only the answer is kept: the terminal handle has no other use here. */
+    if (t.is_some) {
+        if (fd == 0)
+            wasi_cli_terminal_input_terminal_input_drop(t.val);
+        else
+            wasi_cli_terminal_output_terminal_output_drop(t.val);
+    }
+    return t.is_some;
+}
+
 bool w2_fd_tty(w2_fd *f) {
-    if (f->tty < 0)
-        f->tty = w2s_is_terminal(f->std_no);
-    return f->tty > 0;
+    /* Terminal checks cost host calls; most programs never ask. */
+    if (!f->tty)
+        f->tty = 1 + is_terminal(f->std_no);
+    return f->tty == 2;
 }
 
 W2_COLD_END
@@ -82,7 +100,7 @@ void w2_fd_release(w2_fd *f) {
     if (f->in >= 0)
         w2_drop_in(f->in);
     if (f->out >= 0)
-        w2s_drop_out(f->out);
+        wasi_io_streams_output_stream_drop(f->out);
     /* Only fds that socket() or open() created hold these; those calls
      * link the release code. */
     if (f->kind == W2_TCP || f->kind == W2_UDP)

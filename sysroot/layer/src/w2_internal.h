@@ -49,7 +49,7 @@ typedef struct {
     uint8_t kind;
     uint8_t preopen;    /* directory from wasi:filesystem/preopens */
     uint16_t fdflags;   /* p1 fdflags (APPEND, NONBLOCK, ...) */
-    int8_t tty;         /* stdio: 1 terminal, 0 not, -1 not asked yet */
+    uint8_t tty;        /* stdio: 2 terminal, 1 not, 0 not asked yet */
     uint8_t std_no;     /* stdio: which of stdin/stdout/stderr */
     uint8_t state;      /* W2_TCP / W2_UDP: enum w2_sock_state */
     uint8_t family;     /* W2_TCP / W2_UDP: AF_INET / AF_INET6 */
@@ -90,10 +90,10 @@ int w2_fd_alloc(void);                      /* lowest free fd or -1 (ENFILE/ENOM
 w2_fd *w2_fd_slot(int fd);                  /* the entry of a just-allocated fd */
 
 /* stdio stream handles are fetched on first use (get-stdin, get-stdout,
- * get-stderr), so a program imports only the ones its calls can reach. */
-#define W2_STD_LAZY (-2)
-int32_t w2_std_in(w2_fd *f);                /* w2_read.c: f->in, fetched if lazy */
-int32_t w2_std_out(w2_fd *f);               /* w2_io.c: f->out, fetched if lazy */
+ * get-stderr), so a program imports only the ones its calls can reach: a
+ * stdio entry's in/out is -1 until then. */
+int32_t w2_std_in(w2_fd *f);                /* w2_read.c: f->in, fetched if not yet */
+int32_t w2_std_out(w2_fd *f);               /* w2_io.c: f->out, fetched if not yet */
 
 /* ---- error mapping (w2_errors.c) ---- */
 __wasi_errno_t w2_errno_from_fs(uint8_t code);

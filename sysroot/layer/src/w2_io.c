@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "w2_internal.h"
+#include "wasit2_command.h"
 
 /* The largest single blocking-write-and-flush a host must accept. */
 #define W2_SMALL_WRITE 4096
 
 int32_t w2_std_out(w2_fd *f) {
-    if (f->out == W2_STD_LAZY)
-        f->out = f->std_no == 1 ? w2s_stdout() : w2s_stderr();
+    if (f->out < 0)
+        f->out = f->std_no == 1 ? wasi_cli_stdout_get_stdout() : wasi_cli_stderr_get_stderr();
     return f->out;
 }
 
@@ -36,12 +37,20 @@ __wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool no
     size_t done = 0;
     while (done < len) {
         size_t chunk = len - done < W2_SMALL_WRITE ? len - done : W2_SMALL_WRITE;
-        __wasi_errno_t err = 0;
-        if (w2s_out_blocking_write_and_flush(out, p + done, chunk, &err) != W2S_OK) {
+        /* The binding itself rather than w2_sys.c's wrapper: the hot path
+         * of every write, one call less. */
+        wasi_io_streams_list_u8_t l = {(uint8_t *)p + done, chunk};
+        wasi_io_streams_result_void_stream_error_t r;
+        wasi_io_streams_method_output_stream_blocking_write_and_flush(out, l, &r);
+        if (r.is_err) {
+            /* stream-error: last-operation-failed(error) or closed. */
+            __wasi_errno_t err = r.val.err.tag == WASI_IO_STREAMS_STREAM_ERROR_LAST_OPERATION_FAILED
+                                     ? w2_errno_from_stream_error(r.val.err.val.last_operation_failed)
+                                     : __WASI_ERRNO_PIPE;
             if (done)
                 break;
             *n = 0;
-            return err ? err : __WASI_ERRNO_PIPE;
+            return err;
         }
         done += chunk;
     }

@@ -11,7 +11,7 @@
 #include "w2_internal.h"
 
 int32_t w2_std_in(w2_fd *f) {
-    if (f->in == W2_STD_LAZY)
+    if (f->in < 0)
         f->in = w2s_stdin();
     return f->in;
 }

@@ -85,13 +85,6 @@ int w2s_out_write(int32_t out, const void *buf, size_t len, __wasi_errno_t *err)
     return r.is_err ? stream_status(&r.val.err, err) : W2S_OK;
 }
 
-int w2s_out_blocking_write_and_flush(int32_t out, const void *buf, size_t len, __wasi_errno_t *err) {
-    wasi_io_streams_list_u8_t l = {(uint8_t *)buf, len};
-    wasi_io_streams_result_void_stream_error_t r;
-    wasi_io_streams_method_output_stream_blocking_write_and_flush(out, l, &r);
-    return r.is_err ? stream_status(&r.val.err, err) : W2S_OK;
-}
-
 int w2s_out_blocking_flush(int32_t out, __wasi_errno_t *err) {
     wasi_io_streams_result_void_stream_error_t r;
     wasi_io_streams_method_output_stream_blocking_flush(out, &r);
@@ -141,28 +134,6 @@ void w2s_drop_resolver(int32_t h) { wasi_sockets_ip_name_lookup_resolve_address_
 int32_t w2s_stdin(void) { return wasi_cli_stdin_get_stdin(); }
 int32_t w2s_stdout(void) { return wasi_cli_stdout_get_stdout(); }
 int32_t w2s_stderr(void) { return wasi_cli_stderr_get_stderr(); }
-
-bool w2s_is_terminal(int fd) {
-    /* The three option<terminal> results share one layout. */
-    wasi_cli_terminal_stdout_option_terminal_output_t t;
-    _Static_assert(sizeof(wasi_cli_terminal_stdin_option_terminal_input_t) == sizeof t &&
-                       sizeof(wasi_cli_terminal_stderr_option_terminal_output_t) == sizeof t,
-                   "terminal options differ");
-    if (fd == 0)
-        wasi_cli_terminal_stdin_get_terminal_stdin((wasi_cli_terminal_stdin_option_terminal_input_t *)&t);
-    else if (fd == 1)
-        wasi_cli_terminal_stdout_get_terminal_stdout(&t);
-    else
-        wasi_cli_terminal_stderr_get_terminal_stderr((wasi_cli_terminal_stderr_option_terminal_output_t *)&t);
-    /* Only the answer is kept: the terminal handle has no other use here. */
-    if (t.is_some) {
-        if (fd == 0)
-            wasi_cli_terminal_input_terminal_input_drop(t.val);
-        else
-            wasi_cli_terminal_output_terminal_output_drop(t.val);
-    }
-    return t.is_some;
-}
 
 _Noreturn void w2s_exit(int status) {
     if (status == 0 || status == 1) {

@@ -1,7 +1,9 @@
 /*
  * wasit2 system layer: the small set of operations the layer needs from the
  * wasit2 imports, in errno terms. w2_sys.c implements them on top of the
- * generated bindings (wasit2_command.h); nothing else includes that header.
+ * generated bindings (wasit2_command.h); apart from it only the stdio code
+ * (w2_fdtable.c, w2_io.c) calls a few bindings directly, which saves every
+ * program a forwarding function per call.
  *
  * Handles are the i32 resource handles of the Canonical ABI. Functions that
  * return __wasi_errno_t return 0 on success. Buffers passed as `buf` are
@@ -24,7 +26,6 @@ int w2s_in_read(int32_t in, bool blocking, void *buf, size_t len, size_t *n, __w
 int32_t w2s_in_subscribe(int32_t in);
 int w2s_out_check_write(int32_t out, uint64_t *n, __wasi_errno_t *err);
 int w2s_out_write(int32_t out, const void *buf, size_t len, __wasi_errno_t *err);
-int w2s_out_blocking_write_and_flush(int32_t out, const void *buf, size_t len, __wasi_errno_t *err);
 int w2s_out_blocking_flush(int32_t out, __wasi_errno_t *err);
 int32_t w2s_out_subscribe(int32_t out);
 void w2s_pollable_block(int32_t p);
@@ -49,7 +50,6 @@ void w2s_drop_resolver(int32_t h);
 int32_t w2s_stdin(void);
 int32_t w2s_stdout(void);
 int32_t w2s_stderr(void);
-bool w2s_is_terminal(int fd); /* 0, 1 or 2 */
 _Noreturn void w2s_exit(int status);
 /* list<string> arguments / list<tuple<string,string>> environment. The
  * callbacks receive each item; returns errno. */
