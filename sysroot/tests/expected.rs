@@ -10,7 +10,7 @@
 //!   linker's default `env` module, as `<module> <field>`: the host
 //!   functions a program linked with this libc can import.
 //! - `predefined-macros.txt`: `clang-22 --target=<triple> -dM -E` of a file
-//!   that includes every public header (not `bits/`), with the header
+//!   that includes every public header (not `bits/` or `c++/`), with the header
 //!   emulation switches on. Lines that name clang's exact release
 //!   (`__VERSION__`, `__clang_version__`, minor, patchlevel) are dropped, so
 //!   a point release of clang-22 does not count as an interface change.
@@ -153,7 +153,9 @@ fn public_headers(dir: &Path, rel: &Path, out: &mut Vec<String>) {
     for e in entries {
         let name = rel.join(e.file_name());
         if e.path().is_dir() {
-            if name != Path::new("bits") {
+            // `bits/` is internal; `c++/` is the C++ library's, whose
+            // headers are not C (its symbols are pinned by tests/cxx.rs).
+            if name != Path::new("bits") && name != Path::new("c++") {
                 public_headers(dir, &name, out);
             }
         } else if name.extension().is_some_and(|x| x == "h") {
