@@ -12,7 +12,8 @@
 #     INSERT each) in a transaction, index, aggregate. Same two builds and
 #     runtimes. Goal: <= 1.05x. (In memory: Debian's wasi-libc has no
 #     record locks for a database file.)
-# Each row: wall time, median of $RUNS runs (runs interleaved across rows,
+# Each row: wall time, median of $STARTUP_RUNS (start-up) or $RUNS
+# (workload) runs (interleaved across rows,
 # so load from other jobs falls on all alike) with min-max, and the median
 # peak RSS (/usr/bin/time %M); ratios are against the wasmtime row of the
 # same program, measured in this run. Every run's output is checked.
@@ -20,7 +21,7 @@
 # (`cargo build --release -p wasit2-cli`), the sqlite3 amalgamation
 # (scripts/setup.sh fetches it into ~/.cache/wasit2/src/sqlite3-amalg) and
 # rustup's wasm32-wasip1 and wasm32-wasip2 targets.
-# Usage: scripts/bench-startup.sh   (env: RUNS=5 ROWS=200000,
+# Usage: scripts/bench-startup.sh   (env: RUNS=5 STARTUP_RUNS=21 ROWS=200000,
 #        WASIT2=target/release/wasit2, WASIT_LD=<wasit-ld for Rust>)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +32,8 @@ WASIT_LD="${WASIT_LD:-$ROOT/target/debug/wasit-ld}"
 P1_SYSROOT="$ROOT/.tools/wasi-libc-p1/usr"
 AMALG="${WASIT2_SQLITE_AMALG:-${XDG_CACHE_HOME:-$HOME/.cache}/wasit2/src/sqlite3-amalg}"
 RUNS="${RUNS:-5}"
+# Start-ups take milliseconds and vary with the machine's load: more runs.
+STARTUP_RUNS="${STARTUP_RUNS:-21}"
 ROWS="${ROWS:-200000}"
 TIME=/usr/bin/time
 log() { printf '[bench-startup] %s\n' "$*" >&2; }
@@ -127,6 +130,8 @@ wait "$w2_build" || die "building sqlite3 (wasit2) failed"
 
 # The workload script: one INSERT per row, in one transaction.
 {
+  # Sorts (CREATE INDEX) stay in memory too: no temporary files.
+  echo "PRAGMA temp_store = MEMORY;"
   echo "CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, name TEXT, v REAL);"
   echo "BEGIN;"
   awk -v n="$ROWS" 'BEGIN { for (i = 1; i <= n; i++) printf "INSERT INTO t VALUES(%d, %d, %c%s-%d%c, %d.5);\n", i, (i * 7919) % 1000, 39, "name", i, 39, i }'
@@ -180,19 +185,20 @@ median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2
 minmax() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END{printf "%s-%s", a[1], a[NR]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 
-# measure TITLE GOAL ROWS...: warm-up run of each row, then RUNS rounds.
+# measure TITLE GOAL RUNS ROWS...: a warm-up run of each row, then RUNS
+# rounds.
 measure() {
-  local title="$1" goal="$2" i r label peer input cmd m pm
-  shift 2
+  local title="$1" goal="$2" runs="$3" i r label peer input cmd m pm
+  shift 3
   local rows=("$@")
-  log "$title: $RUNS runs each"
+  log "$title: $runs runs each"
   for r in "${rows[@]}"; do
     IFS='|' read -r label peer input cmd <<<"$r"
     # shellcheck disable=SC2086 # the command is split on purpose
     once "$label" "$input" $cmd
     times[$label]="" rss[$label]=""
   done
-  for ((i = 0; i < RUNS; i++)); do
+  for ((i = 0; i < runs; i++)); do
     for r in "${rows[@]}"; do
       IFS='|' read -r label peer input cmd <<<"$r"
       # shellcheck disable=SC2086
@@ -220,6 +226,6 @@ measure() {
   done
 }
 
-measure "start-up (warm caches)" 1.2 "${startup_rows[@]}"
-measure "sqlite3 workload: $ROWS INSERTs in a transaction, index, aggregates" 1.05 "${workload_rows[@]}"
+measure "start-up (warm caches)" 1.2 "$STARTUP_RUNS" "${startup_rows[@]}"
+measure "sqlite3 workload: $ROWS INSERTs in a transaction, index, aggregates" 1.05 "$RUNS" "${workload_rows[@]}"
 printf '\nmachine load at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
