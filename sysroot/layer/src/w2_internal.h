@@ -146,9 +146,9 @@ W2_WEAK uint8_t w2_file_type(w2_fd *f);     /* p1 filetype */
 /* w2_path.c: whether an opened file or directory was opened for reading and
  * for writing (descriptor get-flags). */
 W2_WEAK __wasi_errno_t w2_file_access(w2_fd *f, bool *readable, bool *writable);
-/* w2_stream_nb.c (with fd_fdstat_set_flags; sockets reference it strongly):
- * writes what the stream accepts now, EAGAIN if nothing. Only code that can
- * set NONBLOCK links it; w2_io.c refers to it weakly. */
+/* w2_stream_nb.c (sockets reference it strongly): writes what the stream
+ * accepts now, EAGAIN if nothing. Only sockets can be non-blocking streams;
+ * w2_io.c refers to it weakly. */
 __wasi_errno_t w2_stream_write_nonblock(int32_t out, const void *buf, size_t len, size_t *n);
 /* stdio: whether the fd is a terminal (asked once, on first need). */
 bool w2_fd_tty(w2_fd *f);

@@ -24,8 +24,9 @@ void w2_block_on(int32_t pollable) {
     w2s_drop_pollable(pollable);
 }
 
-/* Non-blocking writes live in w2_stream_nb.c, linked only by code that can
- * set NONBLOCK; a NONBLOCK fd cannot exist without it. */
+/* Non-blocking writes live in w2_stream_nb.c, linked only by the socket
+ * code: only a socket can be a non-blocking stream (stdio's flags cannot
+ * change), so no such fd exists without it. */
 __attribute__((weak)) __wasi_errno_t w2_stream_write_nonblock(int32_t out, const void *buf, size_t len, size_t *n);
 
 __wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool nonblock, size_t *n) {
@@ -120,6 +121,24 @@ __wasi_errno_t __wasi_fd_pwrite(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, siz
 }
 
 W2_COLD_BEGIN
+
+__wasi_errno_t __wasi_fd_fdstat_set_flags(__wasi_fd_t fd, __wasi_fdflags_t flags) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    /* As in wasmtime's p1 (and wasi-libc's own tests): stdio flags cannot
+     * change (EBADF), and of the rest only APPEND and NONBLOCK can (emulated
+     * here; the sync flags are fixed at open: EINVAL). Sockets keep
+     * NONBLOCK, which they need. */
+    if (f->kind == W2_IN_STREAM || f->kind == W2_OUT_STREAM)
+        return flags == f->fdflags ? 0 : __WASI_ERRNO_BADF;
+    if (flags & (__WASI_FDFLAGS_DSYNC | __WASI_FDFLAGS_RSYNC | __WASI_FDFLAGS_SYNC))
+        return __WASI_ERRNO_INVAL;
+    if ((flags & __WASI_FDFLAGS_APPEND) && f->kind != W2_FILE)
+        return __WASI_ERRNO_BADF;
+    f->fdflags = flags;
+    return 0;
+}
 
 __wasi_errno_t __wasi_fd_seek(__wasi_fd_t fd, __wasi_filedelta_t offset, __wasi_whence_t whence,
                               __wasi_filesize_t *newoffset) {
