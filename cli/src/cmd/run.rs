@@ -40,7 +40,9 @@ pub struct Args {
     /// (e.g. `10s`, `500ms`); comma-separated or repeated.
     #[arg(short = 'W', value_name = "KEY=VAL")]
     wasm: Vec<String>,
-    /// Codegen options: `cache=y|n` (the compile cache, on by default).
+    /// Codegen options: `cache=y|n` (the compile cache, on by default: in
+    /// $WASIT2_CACHE_DIR, else ~/.cache/wasit2/modules, at most
+    /// $WASIT2_CACHE_MAX_SIZE, default 1G, least recently used dropped).
     #[arg(short = 'C', value_name = "KEY=VAL")]
     codegen: Vec<String>,
     /// The module (`.wasm`, or `.cwasm` from `wasit2 compile`), then the
