@@ -211,7 +211,9 @@ fn moved_prefix_builds_rust_with_its_target_spec() {
     std::fs::write(&spec, &spec_text).unwrap();
     let release = target_dir.join("wasm32-wasit2/release");
     let module = release.join("nostd-alloc.wasm");
-    let _ = std::fs::remove_file(&module);
+    // Linked again on every run (cargo would otherwise reuse the module
+    // linked by another prefix's wasit-ld).
+    wasit2_testkit::remove_wasm_outputs(&release, "nostd-alloc");
 
     let cargo = PathBuf::from(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     let mut cmd = Command::new(&cargo);
