@@ -22,7 +22,9 @@
 # fopen/fread/fwrite cat against plain wasip1. Then start-up (issue 17): C
 # hello on `wasit2 run` with a warm cache and with `-C cache=n` against plain
 # wasip1 hello on `wasmtime run`. Before the timed loops, guest mallocs per
-# read() (must be 0; the script fails otherwise).
+# read() (must be 0; the script fails otherwise). With RUST=1 also the sizes
+# of a Rust hello and read loop: rustc's wasm32-wasip2 component against the
+# wasit-ld module (there is no C wasip2 libc to compare the C programs with).
 # Needs `make build sysroot clang-install` and a release wasit2
 # (`cargo build --release -p wasit2-cli`).
 # Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=0,
@@ -107,6 +109,8 @@ edition = "2021"
 [profile.release]
 strip = "symbols"
 EOF
+  mkdir -p "$tmp/rs/src/bin"
+  printf 'fn main() {\n    println!("Hello, world!");\n}\n' >"$tmp/rs/src/bin/hello.rs"
   cat >"$tmp/rs/src/main.rs" <<'EOF'
 // Rust std version of scripts/bench/readloop.c.
 use std::io::Read;
@@ -130,6 +134,16 @@ EOF
     cargo build -q --release --target wasm32-wasip2 --target-dir "$tmp/rs/t-w2")
   cp "$tmp/rs/t-p2/wasm32-wasip2/release/readloop.wasm" "$tmp/readloop.rs-p2.wasm"
   cp "$tmp/rs/t-w2/wasm32-wasip2/release/readloop.wasm" "$tmp/readloop.rs-w2.wasm"
+  # Sizes against a wasip2 component (there is no C wasip2 libc here): the
+  # same Rust programs, rustc's wasm32-wasip2 component vs wasit-ld's module
+  # (release, symbols stripped).
+  printf '\n%s\n%-30s %22s %22s\n' "Rust std sizes in bytes (ratio vs the wasip2 component)" program \
+    "wasm32-wasip2 component" "wasit-ld module"
+  for bin in hello:"hello (println!)" readloop:"readloop (std::fs reads)"; do
+    p2s=$(stat -c %s "$tmp/rs/t-p2/wasm32-wasip2/release/${bin%%:*}.wasm")
+    w2s=$(stat -c %s "$tmp/rs/t-w2/wasm32-wasip2/release/${bin%%:*}.wasm")
+    printf '%-30s %22s %22s\n' "${bin#*:}" "$p2s" "$w2s ($(ratio "$w2s" "$p2s"))"
+  done
 fi
 
 mkdir -p "$tmp/d"
