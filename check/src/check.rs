@@ -26,6 +26,12 @@ pub struct HostProfile {
     /// Serves `wasi_snapshot_preview1` imports directly.
     pub p1: bool,
     pub features: FeatureSet,
+    /// Lowerings of the worlds added with [`HostProfile::extend`] (vendor
+    /// interfaces the runtime registers as natives), for the same arches.
+    extra: Vec<Lowering>,
+    /// Core imports the runtime registers itself (`env.read_temp`,
+    /// `env.*`): `*` matches any run of characters in `module.field`.
+    allow: Vec<String>,
 }
 
 /// The proposals the 2020 WAMR (`wamr-sys` 0.1.1's iwasm) loads besides
@@ -86,6 +92,8 @@ impl HostProfile {
             lowerings: l,
             p1: false,
             features: FeatureSet::Any,
+            extra: Vec::new(),
+            allow: Vec::new(),
         })
     }
 
@@ -103,6 +111,8 @@ impl HostProfile {
             reference: lowerings(&wit, command, &Arch::ALL)?,
             p1: true,
             features: WAMR_2020,
+            extra: Vec::new(),
+            allow: Vec::new(),
         })
     }
 
@@ -111,29 +121,7 @@ impl HostProfile {
     /// imports everything `wasit2:targets/wasip1` does is taken as a p1
     /// runtime with extra interfaces: p1 imports, wasm32, MVP.
     pub fn from_wit(path: &Path, world: Option<&str>) -> Result<HostProfile> {
-        let mut wit = Wit::wasi()?;
-        let bad = |e: &dyn fmt::Display| Error::Profile(format!("{}: {e:#}", path.display()));
-        // A package that is already loaded (e.g. `wit/worlds.wit` itself)
-        // is used as it is: pushing it again would be a conflict.
-        let group = if path.is_dir() {
-            wit_parser::UnresolvedPackageGroup::parse_dir(path)
-                .map_err(|e| bad(&format!("{e:#}")))?
-        } else {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            wit_parser::UnresolvedPackageGroup::parse(path, &text)
-                .map_err(|(_, e)| bad(&format!("{e:#}")))?
-        };
-        let pkg = match wit.resolve.package_names.get(&group.main.name) {
-            Some(&pkg) => pkg,
-            None => wit.push_path(path)?,
-        };
-        let world_id = wit
-            .resolve
-            .select_world(&[pkg], world)
-            .or_else(|e| match world {
-                Some(w) => wit.world(w).map_err(|_| bad(&format!("{e:#}"))),
-                None => Err(bad(&format!("{e:#}"))),
-            })?;
+        let (wit, world_id) = load_world(path, world)?;
         let p1_world = wit.world("wasit2:targets/wasip1")?;
         let import_names = |w| -> BTreeSet<String> {
             wit.resolve.worlds[w]
@@ -149,17 +137,15 @@ impl HostProfile {
             &Arch::ALL
         };
         let command = wit.command_world()?;
-        let name = match world {
-            Some(w) => format!("{}:{w}", path.display()),
-            None => path.display().to_string(),
-        };
         Ok(HostProfile {
-            name,
+            name: spec_name(path, world),
             world: wit.world_name(world_id),
             lowerings: lowerings(&wit, world_id, arches)?,
             reference: lowerings(&wit, command, &Arch::ALL)?,
             p1: p1_based,
             features: if p1_based { WAMR_2020 } else { FeatureSet::Any },
+            extra: Vec::new(),
+            allow: Vec::new(),
         })
     }
 
@@ -168,22 +154,76 @@ impl HostProfile {
         match spec {
             "wasit2" => HostProfile::wasit2(),
             "wasip1" => HostProfile::wasip1(),
-            _ => {
-                // `PATH:WORLD` unless the whole spec is an existing path.
-                let whole = Path::new(spec);
-                if whole.exists() {
-                    return HostProfile::from_wit(whole, None);
+            _ => match wit_spec(spec) {
+                Some((path, world)) => HostProfile::from_wit(path, world),
+                None => Err(Error::Profile(format!(
+                    "unknown host `{spec}`: use wasit2, wasip1, or PATH[:WORLD] of a WIT file or directory"
+                ))),
+            },
+        }
+    }
+
+    /// The host a command line states: `--host SPEC` ([`HostProfile::parse`])
+    /// plus each `--host-world` and `--host-allow` ([`HostProfile::extend`]).
+    /// `wasit2 check` and `wasit-ld` both read their flags through it.
+    pub fn from_flags(host: &str, worlds: &[String], allow: &[String]) -> Result<HostProfile> {
+        HostProfile::parse(host)?.extend(worlds, allow)
+    }
+
+    /// The profile plus what the runtime serves besides it: the imports of
+    /// each WIT world in `worlds` (`PATH[:WORLD]`, e.g. a vendor interface
+    /// lowered to `cm32p2|acme:sensors/temp@1` core imports that firmware
+    /// registers as natives), for the arches the profile runs, and the
+    /// core imports `allow` names (`module.field`, `*` matching any run of
+    /// characters: `env.read_temp`, `env.*`).
+    pub fn extend(mut self, worlds: &[String], allow: &[String]) -> Result<HostProfile> {
+        let mut arches: Vec<Arch> = self.lowerings.iter().map(|l| l.arch).collect();
+        arches.dedup();
+        for spec in worlds {
+            let (path, world) = wit_spec(spec).ok_or_else(|| {
+                Error::Profile(format!(
+                    "host world `{spec}`: no such WIT file or directory (expected PATH[:WORLD])"
+                ))
+            })?;
+            let (wit, id) = load_world(path, world)?;
+            self.extra.extend(lowerings(&wit, id, &arches)?);
+            self.name = format!("{} + {}", self.name, spec_name(path, world));
+            self.world = format!("{} + {}", self.world, wit.world_name(id));
+        }
+        for pattern in allow {
+            match pattern.split_once('.') {
+                Some((module, field)) if !module.is_empty() && !field.is_empty() => {
+                    self.allow.push(pattern.clone())
                 }
-                match spec.rsplit_once(':') {
-                    Some((path, world)) if Path::new(path).exists() => {
-                        HostProfile::from_wit(Path::new(path), Some(world))
-                    }
-                    _ => Err(Error::Profile(format!(
-                        "unknown host `{spec}`: use wasit2, wasip1, or PATH[:WORLD] of a WIT file or directory"
-                    ))),
+                _ => {
+                    return Err(Error::Profile(format!(
+                        "host import `{pattern}`: expected MODULE.FIELD, such as env.read_temp or env.*"
+                    )))
                 }
             }
         }
+        Ok(self)
+    }
+
+    /// Whether the runtime registers `module.field` itself (`--host-allow`).
+    fn allows(&self, module: &str, field: &str) -> bool {
+        let name = format!("{module}.{field}");
+        self.allow.iter().any(|p| glob_match(p, &name))
+    }
+
+    /// The import `module`/`field` of any world the host serves for `arch`.
+    fn served(&self, arch: Arch, module: &str, field: &str) -> Option<&wasit2_abi::Import> {
+        self.lowering(arch)
+            .into_iter()
+            .chain(self.extra.iter().filter(|l| l.arch == arch))
+            .find_map(|l| l.import(module, field))
+    }
+
+    /// Whether `module`/`field` is an import of a world added with `extend`.
+    fn is_extra_import(&self, arch: Arch, module: &str, field: &str) -> bool {
+        self.extra
+            .iter()
+            .any(|l| l.arch == arch && l.import(module, field).is_some())
     }
 
     /// A host serving `world` of `wit` (a WIT world given to the linker with
@@ -202,6 +242,8 @@ impl HostProfile {
             reference: lowerings(wit, command, &Arch::ALL)?,
             p1: false,
             features: FeatureSet::Any,
+            extra: Vec::new(),
+            allow: Vec::new(),
         })
     }
 
@@ -211,6 +253,70 @@ impl HostProfile {
 
     fn reference(&self, arch: Arch) -> Option<&Lowering> {
         self.reference.iter().find(|l| l.arch == arch)
+    }
+}
+
+/// A WIT world spec, `PATH` or `PATH:WORLD` (`PATH:WORLD` unless the whole
+/// spec is an existing path); `None` when no such path exists.
+fn wit_spec(spec: &str) -> Option<(&Path, Option<&str>)> {
+    let whole = Path::new(spec);
+    if whole.exists() {
+        return Some((whole, None));
+    }
+    match spec.rsplit_once(':') {
+        Some((path, world)) if Path::new(path).exists() => Some((Path::new(path), Some(world))),
+        _ => None,
+    }
+}
+
+/// How reports name a WIT world host: `PATH[:WORLD]` as given.
+fn spec_name(path: &Path, world: Option<&str>) -> String {
+    match world {
+        Some(w) => format!("{}:{w}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+/// `world` (default: the package's only world) of the WIT file or directory
+/// `path`, loaded on top of WASI 0.2 and `wasit2:targets`.
+fn load_world(path: &Path, world: Option<&str>) -> Result<(Wit, wit_parser::WorldId)> {
+    let mut wit = Wit::wasi()?;
+    let bad = |e: &dyn fmt::Display| Error::Profile(format!("{}: {e:#}", path.display()));
+    // A package that is already loaded (e.g. `wit/worlds.wit` itself)
+    // is used as it is: pushing it again would be a conflict.
+    let group = if path.is_dir() {
+        wit_parser::UnresolvedPackageGroup::parse_dir(path).map_err(|e| bad(&format!("{e:#}")))?
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        wit_parser::UnresolvedPackageGroup::parse(path, &text)
+            .map_err(|(_, e)| bad(&format!("{e:#}")))?
+    };
+    let pkg = match wit.resolve.package_names.get(&group.main.name) {
+        Some(&pkg) => pkg,
+        None => wit.push_path(path)?,
+    };
+    let world_id = wit
+        .resolve
+        .select_world(&[pkg], world)
+        .or_else(|e| match world {
+            Some(w) => wit.world(w).map_err(|_| bad(&format!("{e:#}"))),
+            None => Err(bad(&format!("{e:#}"))),
+        })?;
+    Ok((wit, world_id))
+}
+
+/// `pattern` with `*` matching any run of characters, against `name`.
+fn glob_match(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, rest)) => {
+            let Some(tail) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|&i| tail.is_char_boundary(i))
+                .any(|i| glob_match(rest, &tail[i..]))
+        }
     }
 }
 
@@ -405,7 +511,7 @@ impl fmt::Display for Report {
 /// when the ABI knows it, else `module.field`.
 fn display_import(profile: &HostProfile, arch: Option<Arch>, module: &str, field: &str) -> String {
     arch.and_then(|a| profile.reference(a).and_then(|l| l.import(module, field)))
-        .or_else(|| arch.and_then(|a| profile.lowering(a).and_then(|l| l.import(module, field))))
+        .or_else(|| arch.and_then(|a| profile.served(a, module, field)))
         .map(|i| i.display_name())
         .unwrap_or_else(|| format!("{module}.{field}"))
 }
@@ -463,6 +569,9 @@ fn func_import_problem(
     use ProblemKind::*;
     let host = &profile.name;
     let found = &sig.text;
+    if profile.allows(module, field) {
+        return None;
+    }
     if module == p1::MODULE || module == "wasi_unstable" {
         if !profile.p1 || module != p1::MODULE {
             return Some((MissingImport, format!(
@@ -487,7 +596,7 @@ fn func_import_problem(
     }
     if module == "env" {
         return Some((MissingImport, format!(
-            "{shown}: undefined symbol, not a function of {} (define it or link the library that does)",
+            "{shown}: undefined symbol, not a function of {} (define it or link the library that does; a native the runtime registers: --host-allow {module}.{field})",
             profile.world
         )));
     }
@@ -511,13 +620,13 @@ fn func_import_problem(
     if profile.p1 && adapter_traps(profile, arch, module, field, sig.core.as_ref()) {
         return None;
     }
-    let Some(lowering) = profile.lowering(arch) else {
+    if profile.lowering(arch).is_none() {
         return Some((
             MissingImport,
             format!("{shown}: host {host} does not run {} modules", arch.name()),
         ));
-    };
-    match lowering.import(module, field) {
+    }
+    match profile.served(arch, module, field) {
         None => Some((
             MissingImport,
             format!(
@@ -557,8 +666,12 @@ fn export_problem(
         ));
     }
     let arch = import_arch(name).filter(|a| arch.is_none_or(|m| m == *a))?;
-    let lowering = profile.lowering(arch)?;
-    let Some(abi) = lowering.export(name) else {
+    let base = profile.lowering(arch)?;
+    let extra = profile.extra.iter().filter(|l| l.arch == arch);
+    let Some(abi) = std::iter::once(base)
+        .chain(extra)
+        .find_map(|l| l.export(name))
+    else {
         return Some(format!(
             "export \"{name}\": not an export of {}",
             profile.world
@@ -770,9 +883,10 @@ pub fn check_parsed(
     // A finished p1 module (p1 imports, no wasit2 imports left) runs as a
     // p1 command: the runtime calls `_start` and uses the memory `memory`.
     let has_p1 = m.func_imports().any(|(i, _, _)| i.module == p1::MODULE);
-    let has_wasit2 = m
-        .func_imports()
-        .any(|(i, _, _)| import_arch(&i.module).is_some());
+    // Imports of worlds added with `extend` are the runtime's own natives.
+    let has_wasit2 = m.func_imports().any(|(i, _, _)| {
+        import_arch(&i.module).is_some_and(|a| !profile.is_extra_import(a, &i.module, &i.field))
+    });
     if profile.p1 && has_p1 && !has_wasit2 {
         let exports = |kind: ExternalKind, name: &str| {
             m.exports.iter().any(|e| e.kind == kind && e.name == name)
@@ -826,4 +940,49 @@ pub fn check_parsed(
         host: host.clone(),
         problems,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_patterns_match_whole_import_names() {
+        assert!(glob_match("env.read_temp", "env.read_temp"));
+        assert!(!glob_match("env.read_temp", "env.read_temp2"));
+        assert!(glob_match("env.*", "env.read_temp"));
+        assert!(!glob_match("env.*", "envx.read_temp"));
+        assert!(glob_match("env.read_*", "env.read_"));
+        assert!(glob_match(
+            "*|acme:sensors/*",
+            "wasit2-cm32p2|acme:sensors/temp@1.model"
+        ));
+        assert!(!glob_match(
+            "*|acme:sensors/*",
+            "cm32p2|wasi:cli/stdout@0.2.get-stdout"
+        ));
+    }
+
+    #[test]
+    fn allow_entries_need_module_and_field() {
+        for bad in ["read_temp", ".read_temp", "env.", ""] {
+            let err = HostProfile::wasip1()
+                .unwrap()
+                .extend(&[], &[bad.to_string()])
+                .err()
+                .unwrap_or_else(|| panic!("`{bad}` accepted"));
+            assert!(err.to_string().contains("expected MODULE.FIELD"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_host_world_is_one_clear_error() {
+        let err = HostProfile::from_flags("wasip1", &["/nonexistent/acme.wit:fw".into()], &[])
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "host profile: host world `/nonexistent/acme.wit:fw`: no such WIT file or directory (expected PATH[:WORLD])"
+        );
+    }
 }

@@ -344,7 +344,7 @@ fn the_report_is_one_error_line_per_problem_with_how_each_import_is_reached() {
     assert_eq!(
         report.render(),
         "error: wasi_snapshot_preview1.fd_write: WASI preview 1 function, which host wasit2 does not provide (wasit2 modules import WASI 0.2 only: build with a wasit2 sysroot, not a wasip1 one) (not reachable from any export; referenced by `dead`)\n\
-         error: env.undefined_thing: undefined symbol, not a function of wasi:cli/command@0.2.12 (define it or link the library that does); call path: cm32p2|wasi:cli/run@0.2|run → main → env.undefined_thing\n\
+         error: env.undefined_thing: undefined symbol, not a function of wasi:cli/command@0.2.12 (define it or link the library that does; a native the runtime registers: --host-allow env.undefined_thing); call path: cm32p2|wasi:cli/run@0.2|run → main → env.undefined_thing\n\
          error: cm64p2|wasi:cli/stdout@0.2.get-stdout: names the other pointer width; a wasm32 module imports from `cm32p2|…`/`wasit2-cm32p2|…`; call path: cm32p2|wasi:cli/run@0.2|run → main → (call_indirect) via_table → cm64p2|wasi:cli/stdout@0.2.get-stdout\n\
          error: export \"cabi_realloc\": a realloc; wasit2 hosts never allocate in the guest, so a wasit2 module must not export one\n"
     );

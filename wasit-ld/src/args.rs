@@ -219,6 +219,8 @@ pub const FLAGS: &[Flag] = &[
     f("wasi-version", V, W),
     f("wasip1-libc", V, W),
     f("host-cpu", V, W),
+    f("host-world", V, W),
+    f("host-allow", V, W),
     f("emit-component", N, W),
     f("v", N, W),
     // wasm-component-ld's.
@@ -249,6 +251,14 @@ wasit-ld options (never passed to wasm-ld; --opt=value or --opt value):
                          (WASI preview 1 runtimes, through the wasit2->wasip1
                          adapter), or PATH[:WORLD] of a WIT world including
                          wasit2:targets/wasip1
+  --host-world PATH[:WORLD]
+                         the host also serves this WIT world's imports (a
+                         vendor interface its runtime registers as natives,
+                         bindings from `wasit2 bindgen`); repeatable
+  --host-allow MODULE.FIELD
+                         the runtime registers this core import itself
+                         (env.read_temp; `*` matches any run: env.*);
+                         repeatable
   --host-cpu CPU         wasm features the host engine has: default, lime1 or
                          mvp (the 2020 WAMR); default: from the sysroot variant
   --wasip1-libc KIND     with --host wasip1: direct (default; libc calls p1
@@ -324,6 +334,10 @@ pub struct LinkArgs {
     pub wasip1_libc: Option<String>,
     /// `--host-cpu mvp|lime1|default`: the host engine's wasm features.
     pub host_cpu: Option<String>,
+    /// `--host-world PATH[:WORLD]`, repeatable: more worlds the host serves.
+    pub host_worlds: Vec<String>,
+    /// `--host-allow MODULE.FIELD`, repeatable: natives the runtime registers.
+    pub host_allow: Vec<String>,
     pub emit_component: bool,
 }
 
@@ -469,6 +483,8 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
             (Owner::WasitLd, "wasi-version") => out.wasi_version = value,
             (Owner::WasitLd, "wasip1-libc") => out.wasip1_libc = value,
             (Owner::WasitLd, "host-cpu") => out.host_cpu = value,
+            (Owner::WasitLd, "host-world") => out.host_worlds.extend(value),
+            (Owner::WasitLd, "host-allow") => out.host_allow.extend(value),
             (Owner::WasitLd, "emit-component") => out.emit_component = true,
             (Owner::WasitLd, "v") => out.verbose = true,
             (Owner::WasitLd, other) => unreachable!("flag table entry `{other}` without a handler"),
@@ -511,6 +527,27 @@ pub fn shell_quote(arg: &OsStr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_world_and_allow_are_ours_and_repeatable() {
+        let a = p(&[
+            "--host=wasip1",
+            "--host-world",
+            "acme.wit:firmware",
+            "--host-world=b.wit",
+            "-host-allow",
+            "env.read_temp",
+            "--host-allow=env.*",
+            "x.o",
+        ])
+        .unwrap();
+        assert_eq!(a.host_worlds, ["acme.wit:firmware", "b.wit"]);
+        assert_eq!(a.host_allow, ["env.read_temp", "env.*"]);
+        assert!(!a
+            .forward
+            .iter()
+            .any(|f| f.to_string_lossy().contains("host")));
+    }
 
     #[test]
     fn host_names() {

@@ -92,6 +92,7 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
     let args = find::resolve_sysroot_args(rsp::expand(args)?)?;
     let args = args::parse(&args)?;
     let (host, host_profile) = host_of(args.host.as_deref().unwrap_or("wasit2"))?;
+    let host_profile = extend_host(&args, host, host_profile)?;
     let wasi_version = match &args.wasi_version {
         Some(v) => Some(
             semver::Version::parse(v)
@@ -174,6 +175,53 @@ fn host_of(spec: &str) -> anyhow::Result<(Host, Option<HostProfile>)> {
     Ok((Host::Wasip1, Some(profile)))
 }
 
+/// `--host-world` and `--host-allow`, added to the `--host` profile through
+/// the checker's own parser (as `wasit2 check` reads them). For the wasit2
+/// host the profile is built from the target world at check time, so here
+/// they are only validated, before anything is linked.
+fn extend_host(
+    args: &LinkArgs,
+    host: Host,
+    profile: Option<HostProfile>,
+) -> anyhow::Result<Option<HostProfile>> {
+    if args.host_worlds.is_empty() && args.host_allow.is_empty() {
+        return Ok(profile);
+    }
+    let base = match (profile, host) {
+        (Some(p), _) => p,
+        (None, Host::Wasip1) => HostProfile::wasip1()?,
+        (None, Host::Wasit2) => {
+            HostProfile::wasit2()?.extend(&args.host_worlds, &args.host_allow)?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(base.extend(&args.host_worlds, &args.host_allow)?))
+}
+
+/// wasm-ld arguments that let the undefined symbols `--host-allow` names
+/// for `env` become imports (as `--allow-undefined` does for all): a
+/// pattern with `*` allows every undefined symbol, exact names are listed
+/// in an `--allow-undefined-file` written to `tmp`.
+fn allow_undefined_args(args: &LinkArgs, tmp: &Path) -> anyhow::Result<Vec<OsString>> {
+    let env: Vec<&str> = args
+        .host_allow
+        .iter()
+        .filter_map(|p| p.strip_prefix("env."))
+        .collect();
+    if env.iter().any(|f| f.contains('*')) {
+        return Ok(vec!["--allow-undefined".into()]);
+    }
+    if env.is_empty() {
+        return Ok(Vec::new());
+    }
+    let file = tmp.join(".host-allow");
+    std::fs::write(&file, env.join("\n") + "\n")
+        .with_context(|| format!("writing {}", file.display()))?;
+    let mut flag = OsString::from("--allow-undefined-file=");
+    flag.push(&file);
+    Ok(vec![flag])
+}
+
 /// The WIT and world a module is checked against.
 struct Target {
     wit: Wit,
@@ -230,6 +278,7 @@ fn link_checked(
 
     // 1. link
     let mut extra: Vec<OsString> = vec!["-o".into(), linked.clone().into_os_string()];
+    extra.extend(allow_undefined_args(args, tmp.path())?);
     if host.is_wasip1() {
         // The adapter's `_start` runs `wasi:cli/run` and exits with its status.
         extra.extend(wasip1::extra_link_args(args, names_entry(&args.forward))?);
@@ -420,7 +469,8 @@ fn check_linked(
         }
         (None, Host::Wasit2) => {
             built = HostProfile::for_world(host.name(), &target.wit, target.world, &[arch])
-                .with_context(|| format!("lowering world `{}`", target.name))?;
+                .with_context(|| format!("lowering world `{}`", target.name))?
+                .extend(&args.host_worlds, &args.host_allow)?;
             &built
         }
     };

@@ -11,6 +11,14 @@ pub struct Args {
     /// directory describing the host's world.
     #[arg(long, default_value = "wasit2")]
     host: String,
+    /// A WIT world whose imports the host also serves, PATH[:WORLD]: a
+    /// vendor interface its runtime registers as natives (repeatable).
+    #[arg(long, value_name = "PATH[:WORLD]")]
+    host_world: Vec<String>,
+    /// A core import the runtime registers itself, MODULE.FIELD; `*` matches
+    /// any run of characters, as in `env.*` (repeatable).
+    #[arg(long, value_name = "MODULE.FIELD")]
+    host_allow: Vec<String>,
     /// Reject WASI functions introduced after this version (WIT `@since`).
     #[arg(long, value_name = "X.Y.Z")]
     wasi_version: Option<String>,
@@ -40,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
             })
         })
         .transpose()?;
-    let profile = HostProfile::parse(&args.host)?;
+    let profile = HostProfile::from_flags(&args.host, &args.host_world, &args.host_allow)?;
     let bytes = std::fs::read(&args.module)
         .with_context(|| format!("reading {}", args.module.display()))?;
     let opts = CheckOptions {
