@@ -28,41 +28,29 @@ static int access_mode(w2_fd *f) {
 }
 
 int fcntl(int fd, int cmd, ...) {
-    w2_fd *f;
-    switch (cmd) {
-    case F_GETFD:
-        /* No exec, so every descriptor is as good as close-on-exec. */
+    /* No exec, so every descriptor is as good as close-on-exec. */
+    if (cmd == F_GETFD)
         return FD_CLOEXEC;
-    case F_SETFD:
+    if (cmd == F_SETFD)
         return 0;
-    case F_GETFL:
-        if (!(f = w2_fd_get(fd)))
-            break;
-        return f->fdflags | access_mode(f);
-    case F_SETFL: {
+    int e = EINVAL;
+    if (cmd == F_SETFL) {
         va_list ap;
         va_start(ap, cmd);
         int flags = va_arg(ap, int);
         va_end(ap);
-        __wasi_errno_t e = __wasi_fd_fdstat_set_flags(fd, (__wasi_fdflags_t)(flags & 0xfff));
-        if (e != 0) {
-            errno = e;
-            return -1;
-        }
-        return 0;
+        if (!(e = __wasi_fd_fdstat_set_flags(fd, (__wasi_fdflags_t)(flags & 0xfff))))
+            return 0;
+    } else if (cmd == F_GETFL || cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW) {
+        w2_fd *f = w2_fd_get(fd);
+        if (!f)
+            e = EBADF;
+        else if (cmd == F_GETFL)
+            return f->fdflags | access_mode(f);
+        else
+            e = ENOTSUP;
     }
-    case F_GETLK:
-    case F_SETLK:
-    case F_SETLKW:
-        if (!w2_fd_get(fd))
-            break;
-        errno = ENOTSUP;
-        return -1;
-    default:
-        errno = EINVAL;
-        return -1;
-    }
-    errno = EBADF;
+    errno = e;
     return -1;
 }
 

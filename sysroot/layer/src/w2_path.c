@@ -73,21 +73,18 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
  * on everything, another directory loses read and write when it was not
  * opened for them; what is not a directory fails in path_open). */
 int __wasilibc_nocwd_openat_nomode(int fd, const char *path, int oflag) {
-    __wasi_rights_t want = 0;
-    switch (oflag & O_ACCMODE) {
-    case O_RDONLY:
-    case O_RDWR:
-    case O_WRONLY:
+    /* Every right involved is below bit 32 (W2_RIGHTS_ALL). */
+    uint32_t read_rights = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR;
+    uint32_t write_rights = __WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
+                            __WASI_RIGHTS_FD_FILESTAT_SET_SIZE;
+    uint32_t rights = W2_RIGHTS_ALL & ~(read_rights | write_rights);
+    int mode = oflag & O_ACCMODE;
+    if (mode == O_RDONLY || mode == O_WRONLY || mode == O_RDWR) {
         if (oflag & O_RDONLY)
-            want |= __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR;
+            rights |= read_rights;
         if (oflag & O_WRONLY)
-            want |= __WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
-                    __WASI_RIGHTS_FD_FILESTAT_SET_SIZE;
-        break;
-    case O_EXEC:
-    case O_SEARCH:
-        break;
-    default:
+            rights |= write_rights;
+    } else if (mode != O_EXEC && mode != O_SEARCH) {
         errno = EINVAL;
         return -1;
     }
@@ -96,22 +93,18 @@ int __wasilibc_nocwd_openat_nomode(int fd, const char *path, int oflag) {
         errno = EBADF;
         return -1;
     }
-    __wasi_rights_t inheriting = W2_RIGHTS_ALL;
+    uint32_t inheriting = W2_RIGHTS_ALL;
     if (f->kind == W2_DIR && !f->preopen) {
         bool readable = true, writable = true;
         w2_file_access(f, &readable, &writable);
         if (!readable)
-            inheriting &= ~(__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR);
+            inheriting &= ~read_rights;
         if (!writable)
-            inheriting &= ~__WASI_RIGHTS_FD_WRITE;
+            inheriting &= ~(uint32_t)__WASI_RIGHTS_FD_WRITE;
     }
-    __wasi_rights_t other = ~(__WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE |
-                              __WASI_RIGHTS_FD_ALLOCATE | __WASI_RIGHTS_FD_READDIR |
-                              __WASI_RIGHTS_FD_FILESTAT_SET_SIZE);
     __wasi_fd_t nfd;
     __wasi_errno_t e = __wasi_path_open(fd, (oflag & O_NOFOLLOW) ? 0 : __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path,
-                                        (oflag >> 12) & 0xfff, (other | want) & inheriting, inheriting,
-                                        oflag & 0xfff, &nfd);
+                                        (oflag >> 12) & 0xfff, rights & inheriting, inheriting, oflag & 0xfff, &nfd);
     if (e) {
         errno = e;
         return -1;
