@@ -182,7 +182,7 @@ impl HostProfile {
         for spec in worlds {
             let (path, world) = wit_spec(spec).ok_or_else(|| {
                 Error::Profile(format!(
-                    "host world `{spec}`: no such WIT file or directory (expected PATH[:WORLD])"
+                    "--host-world `{spec}`: no such WIT file or directory (expected PATH[:WORLD])"
                 ))
             })?;
             let (wit, id) = load_world(path, world)?;
@@ -197,7 +197,7 @@ impl HostProfile {
                 }
                 _ => {
                     return Err(Error::Profile(format!(
-                        "host import `{pattern}`: expected MODULE.FIELD, such as env.read_temp or env.*"
+                        "--host-allow `{pattern}`: expected MODULE.FIELD, such as env.read_temp or env.*"
                     )))
                 }
             }
@@ -982,7 +982,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             err.to_string(),
-            "host profile: host world `/nonexistent/acme.wit:fw`: no such WIT file or directory (expected PATH[:WORLD])"
+            "host profile: --host-world `/nonexistent/acme.wit:fw`: no such WIT file or directory (expected PATH[:WORLD])"
         );
     }
 }
