@@ -261,7 +261,11 @@ fn expected_symbol_lists() {
             ("defined-symbols.txt", list(&mut defined.iter())),
             ("undefined-symbols.txt", list(&mut undefined.into_iter())),
         ] {
-            diffs.extend(check_expected(&sub, file, &text));
+            diffs.extend(wasit2_testkit::bless_or_diff(
+                &format!("expected/{sub}/{file}"),
+                &sysroot.display().to_string(),
+                &text,
+            ));
         }
     }
     assert!(
@@ -329,30 +333,4 @@ fn strong_reference(nm_output: &[u8], name: &str) -> bool {
     String::from_utf8_lossy(nm_output)
         .lines()
         .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["U", name])
-}
-
-/// Compares (or with BLESS=1 writes) `expected/<sub>/<file>`.
-fn check_expected(sub: &str, file: &str, actual: &str) -> Option<String> {
-    let path = repo().join("expected").join(sub).join(file);
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let tmp = path.with_extension("txt.tmp");
-        std::fs::write(&tmp, actual).unwrap();
-        std::fs::rename(&tmp, &path).unwrap();
-        return None;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected == actual {
-        return None;
-    }
-    let old: BTreeSet<&str> = expected.lines().collect();
-    let new: BTreeSet<&str> = actual.lines().collect();
-    let mut diff = format!("--- expected/{sub}/{file}\n+++ regenerated\n");
-    for l in old.difference(&new) {
-        diff.push_str(&format!("-{l}\n"));
-    }
-    for l in new.difference(&old) {
-        diff.push_str(&format!("+{l}\n"));
-    }
-    Some(diff)
 }

@@ -26,7 +26,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasit2_testkit::{clang, repo};
+use wasit2_testkit::clang;
 
 const TRIPLES: &[&str] = &[
     "wasm32-wasit2",
@@ -252,37 +252,11 @@ fn predefined_macros(triple: &str) -> String {
     text
 }
 
-/// Compares (or with BLESS=1 writes) one expected file; returns a readable
-/// diff of the sorted lines on mismatch.
+/// Compares (or with BLESS=1 writes) `expected/<triple>/<file>`; returns
+/// a readable diff of the sorted lines on mismatch.
 fn check(triple: &str, file: &str, actual: &str) -> Option<String> {
-    let path = repo().join("expected").join(triple).join(file);
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let tmp = path.with_extension("txt.tmp");
-        std::fs::write(&tmp, actual).unwrap();
-        std::fs::rename(&tmp, &path).unwrap();
-        return None;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected == actual {
-        return None;
-    }
-    let old: BTreeSet<&str> = expected.lines().collect();
-    let new: BTreeSet<&str> = actual.lines().collect();
-    let mut diff = format!(
-        "--- expected/{triple}/{file}\n+++ regenerated from {}\n",
-        sysroot().display()
-    );
-    for l in old.difference(&new) {
-        diff.push_str(&format!("-{l}\n"));
-    }
-    for l in new.difference(&old) {
-        diff.push_str(&format!("+{l}\n"));
-    }
-    if old == new {
-        diff.push_str("(same lines, different order or duplicates)\n");
-    }
-    Some(diff)
+    let source = sysroot().display().to_string();
+    wasit2_testkit::bless_or_diff(&format!("expected/{triple}/{file}"), &source, actual)
 }
 
 fn check_triple(triple: &str) {

@@ -364,3 +364,57 @@ pub fn remove_wasm_outputs(profile_dir: &std::path::Path, crate_name: &str) {
         }
     }
 }
+
+/// The cargo running this test, in `dir`, for a guest build: the test's
+/// own build settings (`RUSTFLAGS`, `CARGO_TARGET_*`, `CARGO_BUILD_*`, …)
+/// are removed so they cannot leak into it.
+pub fn guest_cargo(dir: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(dir);
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_TARGET_") || key.starts_with("CARGO_BUILD_") {
+            cmd.env_remove(&*key);
+        }
+    }
+    for key in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTDOCFLAGS",
+        "CARGO_ENCODED_RUSTDOCFLAGS",
+    ] {
+        cmd.env_remove(key);
+    }
+    cmd
+}
+
+/// Compares `actual` with the committed file `repo()/<rel>`, or with
+/// `BLESS=1` writes it (atomically). On a mismatch, returns a diff of the
+/// sorted, deduplicated lines, headed by `rel` and `source`.
+pub fn bless_or_diff(rel: &str, source: &str, actual: &str) -> Option<String> {
+    let path = repo().join(rel);
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let tmp = path.with_extension("bless.tmp");
+        std::fs::write(&tmp, actual).unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+        return None;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if expected == actual {
+        return None;
+    }
+    let old: std::collections::BTreeSet<&str> = expected.lines().collect();
+    let new: std::collections::BTreeSet<&str> = actual.lines().collect();
+    let mut diff = format!("--- {rel}\n+++ regenerated from {source}\n");
+    for l in old.difference(&new) {
+        diff.push_str(&format!("-{l}\n"));
+    }
+    for l in new.difference(&old) {
+        diff.push_str(&format!("+{l}\n"));
+    }
+    if old == new {
+        diff.push_str("(same lines, different order or duplicates)\n");
+    }
+    Some(diff)
+}

@@ -8,7 +8,6 @@
 //! The crate is tests/rust/libtest-demo (not a workspace member).
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use wasit2_testkit::Tool;
 
@@ -40,15 +39,10 @@ fn cargo_test(peer: bool, libtest_args: &[&str]) -> Run {
     } else {
         "libtest-demo"
     });
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(&dir)
-        .args(["test", "--lib", "--target", "wasm32-wasip2"])
+    let mut cmd = wasit2_testkit::guest_cargo(&dir);
+    cmd.args(["test", "--lib", "--target", "wasm32-wasip2"])
         .arg("--target-dir")
-        .arg(&target_dir)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET");
+        .arg(&target_dir);
     let runner = match peer {
         true => Tool::Wasmtime.path(),
         false => {

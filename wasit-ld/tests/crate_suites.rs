@@ -47,20 +47,10 @@ const TEMPFILE: Suite = Suite {
     tmp: true,
 };
 
-fn cargo() -> Command {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    // The outer build's settings must not reach the suites' builds.
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        if key.starts_with("CARGO_TARGET_") || key.starts_with("CARGO_BUILD_") {
-            cmd.env_remove(&*key);
-        }
-    }
-    cmd.env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("RUSTDOCFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTDOCFLAGS")
-        .env_remove("RUSTC_BOOTSTRAP");
+/// Cargo without the outer build's settings (the suites are stable Rust).
+fn cargo(dir: &Path) -> Command {
+    let mut cmd = wasit2_testkit::guest_cargo(dir);
+    cmd.env_remove("RUSTC_BOOTSTRAP");
     cmd
 }
 
@@ -112,7 +102,7 @@ fn source(suite: &Suite) -> PathBuf {
     )
     .unwrap();
     std::fs::write(fetcher.join("src/lib.rs"), "").unwrap();
-    let o = cargo().current_dir(&fetcher).arg("fetch").output().unwrap();
+    let o = cargo(&fetcher).arg("fetch").output().unwrap();
     assert_ok(&format!("cargo fetch {id}"), &o);
     let unpacked = std::fs::read_dir(cargo_home().join("registry/src"))
         .expect("cargo's registry sources")
@@ -131,8 +121,7 @@ fn source(suite: &Suite) -> PathBuf {
         .unwrap();
     assert_ok("copying the crate source", &o);
     // Dev-dependencies too, so the builds can run offline from now on.
-    let o = cargo()
-        .current_dir(&partial)
+    let o = cargo(&partial)
         .args(["fetch", "--target", "wasm32-wasip2"])
         .output()
         .unwrap();
@@ -193,18 +182,17 @@ fn run_suite(suite: &Suite, src: &Path, flavour: Flavour) -> (Results, String) {
         runner.iter().all(|p| !p.contains(char::is_whitespace)),
         "cargo splits the runner on spaces: {runner:?}"
     );
-    let mut cmd = cargo();
-    cmd.current_dir(src)
-        .args([
-            "test",
-            "--offline",
-            "--no-fail-fast",
-            "--target",
-            "wasm32-wasip2",
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .env("CARGO_TARGET_WASM32_WASIP2_RUNNER", runner.join(" "));
+    let mut cmd = cargo(src);
+    cmd.args([
+        "test",
+        "--offline",
+        "--no-fail-fast",
+        "--target",
+        "wasm32-wasip2",
+    ])
+    .arg("--target-dir")
+    .arg(&target_dir)
+    .env("CARGO_TARGET_WASM32_WASIP2_RUNNER", runner.join(" "));
     if !matches!(flavour, Flavour::Peer) {
         cmd.env("CARGO_TARGET_WASM32_WASIP2_LINKER", WASIT_LD);
     }

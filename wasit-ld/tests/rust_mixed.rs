@@ -69,16 +69,10 @@ fn build(b: &Build) -> PathBuf {
     };
     let release = target_dir.join(&*stem).join("release");
     wasit2_testkit::remove_wasm_outputs(&release, CRATE);
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.current_dir(repo().join("tests/rust").join(CRATE))
-        .args(["rustc", "--release", "--quiet", "--target", b.target])
+    let mut cmd = wasit2_testkit::guest_cargo(&repo().join("tests/rust").join(CRATE));
+    cmd.args(["rustc", "--release", "--quiet", "--target", b.target])
         .arg("--target-dir")
-        .arg(&target_dir)
-        // This test's own build settings must not leak into the guest build.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET");
+        .arg(&target_dir);
     if spec {
         cmd.env("RUSTC_BOOTSTRAP", "1")
             .args(["-Zjson-target-spec", "-Zbuild-std=std,panic_abort"]);

@@ -56,8 +56,7 @@ fn build_std_demo(target: &str, linker: &Path, dir_name: &str) -> PathBuf {
         "CARGO_TARGET_{}_LINKER",
         target.to_uppercase().replace('-', "_")
     );
-    let o = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(&crate_dir)
+    let o = wasit2_testkit::guest_cargo(&crate_dir)
         .args([
             "build",
             "--release",
@@ -68,11 +67,6 @@ fn build_std_demo(target: &str, linker: &Path, dir_name: &str) -> PathBuf {
         ])
         .arg(&target_dir)
         .env(env_name, linker)
-        // This test's own build settings must not leak into the guest build.
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET")
         .output()
         .expect("running cargo");
     assert_ok(
