@@ -881,7 +881,8 @@ pub fn check_parsed(
     }
 
     // A finished p1 module (p1 imports, no wasit2 imports left) runs as a
-    // p1 command: the runtime calls `_start` and uses the memory `memory`.
+    // p1 command or reactor: the runtime calls `_start` (or `_initialize`)
+    // and uses the memory `memory`.
     let has_p1 = m.func_imports().any(|(i, _, _)| i.module == p1::MODULE);
     // Imports of worlds added with `extend` are the runtime's own natives.
     let has_wasit2 = m.func_imports().any(|(i, _, _)| {
@@ -891,7 +892,10 @@ pub fn check_parsed(
         let exports = |kind: ExternalKind, name: &str| {
             m.exports.iter().any(|e| e.kind == kind && e.name == name)
         };
-        if !exports(ExternalKind::Func, "_start") {
+        // A reactor (`-mexec-model=reactor`) is started by `_initialize`
+        // and then called through its exports: it has no `_start`.
+        let reactor = exports(ExternalKind::Func, "_initialize");
+        if !reactor && !exports(ExternalKind::Func, "_start") {
             problems.push(Problem::new(ProblemKind::MissingExport, format!(
                 "no `_start` export, which host {host} calls to run a command (link the adapter with `_start` as the entry)"
             )));

@@ -519,3 +519,60 @@ fn wasit2_check_of_a_file_that_is_not_wasm_is_one_line() {
         }
     }
 }
+
+/// A reactor (`-mexec-model=reactor`) links for a p1 host without
+/// `_start`: the runtime calls `_initialize` (which runs the constructors)
+/// and then the export, here on the 2020 iwasm and on wasmtime.
+#[test]
+fn reactor_links_for_wasip1_and_runs_its_export_on_iwasm_and_wasmtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = r#"#include <stdio.h>
+#include <stdlib.h>
+static int base;
+__attribute__((constructor)) static void init(void) { base = 40; }
+__attribute__((export_name("add"))) int add(int a, int b) {
+    char *p = malloc(100000);
+    p[99999] = 1;
+    printf("add %d %d\n", a, b);
+    fflush(stdout);
+    free(p);
+    return base + a + b;
+}
+"#;
+    let (out, wasm) = cc(
+        dir.path(),
+        "wasm32-wasit2-mvp",
+        src,
+        "reactor",
+        &["-mexec-model=reactor", "-Wl,--host=wasip1"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exports = common::export_names(&std::fs::read(&wasm).unwrap());
+    assert!(exports.iter().any(|e| e == "_initialize"), "{exports:?}");
+    assert!(!exports.iter().any(|e| e == "_start"), "{exports:?}");
+
+    let iwasm = Command::new(Tool::Iwasm.path())
+        .args(["-f", "add"])
+        .arg(&wasm)
+        .args(["1", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&iwasm.stdout),
+        "add 1 2\n0x2b:i32\n",
+        "iwasm stderr: {}",
+        stderr(&iwasm)
+    );
+    let wasmtime = Command::new(Tool::Wasmtime.path())
+        .args(["run", "--invoke", "add"])
+        .arg(&wasm)
+        .args(["1", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&wasmtime.stdout),
+        "add 1 2\n43\n",
+        "wasmtime stderr: {}",
+        stderr(&wasmtime)
+    );
+}
