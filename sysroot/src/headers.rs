@@ -211,8 +211,8 @@ pub fn assemble(
 }
 
 /// Edits that make the 2022 headers declare what the layer's libc.a defines
-/// (as newer wasi-libc headers do): `tmpfile` without the "not defined"
-/// deprecation, the chmod family, the record-lock commands and the opt-in
+/// (as newer wasi-libc headers do): `tmpfile` and `tmpnam` without the
+/// "not defined" deprecation, the chmod family, the record-lock commands and the opt-in
 /// ownership emulation (`_WASI_EMULATED_OWNERSHIP`). Each edit must find
 /// its text, so a changed tree fails loudly instead of silently.
 fn patch_declarations(set: &mut HeaderSet) -> Result<()> {
@@ -221,6 +221,16 @@ fn patch_declarations(set: &mut HeaderSet) -> Result<()> {
             "stdio.h",
             "FILE *tmpfile(void) __attribute__((__deprecated__(\"tmpfile is not defined on WASI\")));",
             "FILE *tmpfile(void); /* wasit2: defined (docs/sysroot.md) */",
+        ),
+        (
+            "stdio.h",
+            "char *tmpnam(char *) __attribute__((__deprecated__(\"tmpnam is not defined on WASI\")));",
+            "char *tmpnam(char *); /* wasit2: defined (docs/sysroot.md) */",
+        ),
+        (
+            "stdio.h",
+            "#ifdef __wasilibc_unmodified_upstream /* WASI has no temp directories */\n#define TMP_MAX 10000\n#define L_tmpnam 20\n#endif\n",
+            "/* wasit2: tmpnam is defined (docs/sysroot.md) */\n#define TMP_MAX 10000\n#define L_tmpnam 20\n",
         ),
         (
             "sys/stat.h",

@@ -20,15 +20,8 @@ use wasit2_testkit::{clang, repo, wasit2_bin, Tool};
 const SETJMP_FLAG: [&str; 2] = ["-mllvm", "-wasm-enable-sjlj"];
 
 /// WASI switches for what lua.c and loslib.c use: `signal` (lua.c's
-/// interrupt handler) and `clock` (os.clock). And Lua's own configuration
-/// point for os.tmpname (`lua_tmpnam`, loslib.c): WASI libcs have no
-/// `tmpnam`/`L_tmpnam`, so os.tmpname reports that it cannot make a name.
-const WASI_FLAGS: &[&str] = &[
-    "-D_WASI_EMULATED_SIGNAL",
-    "-D_WASI_EMULATED_PROCESS_CLOCKS",
-    "-Dlua_tmpnam(b,e)={ e = 1; }",
-    "-DLUA_TMPNAMBUFSIZE=32",
-];
+/// interrupt handler) and `clock` (os.clock).
+const WASI_FLAGS: &[&str] = &["-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCESS_CLOCKS"];
 const WASI_LIBS: &[&str] = &["-lwasi-emulated-signal", "-lwasi-emulated-process-clocks"];
 
 fn lua_tree() -> PathBuf {

@@ -145,4 +145,7 @@ print(tostring(0/0) == tostring(0/0), math.huge, -math.huge)
 print(string.pack and #string.pack('i4i8', 1, 2), string.unpack('<i2', '\1\2'))
 print(os.date('!%Y-%m-%d %H:%M:%S', 86400 * 366 + 3661))
 print(tostring(nil), tostring(true), tonumber('0x10'), tonumber('10', 2), tonumber('z', 36))
+-- os.tmpname through the libc's tmpnam: a fresh name each call.
+local n1, n2 = os.tmpname(), os.tmpname()
+print(type(n1), n1 ~= n2)
 print('done')

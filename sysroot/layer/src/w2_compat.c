@@ -1,9 +1,10 @@
 /*
  * Functions the headers declare that WASI cannot really provide, defined
  * so portable code links and fails at run time with a proper errno
- * (tmpfile works where the program was given a writable directory). They
- * use only POSIX calls, so the same file serves both libcs: the wasit2
- * libc and the direct `--host wasip1` libc (SOURCES.txt lists it in both).
+ * (tmpfile and tmpnam work where the program was given a writable
+ * directory). They use only POSIX calls, so the same file serves both
+ * libcs: the wasit2 libc and the direct `--host wasip1` libc (SOURCES.txt
+ * lists it in both).
  */
 /* Declares the ownership calls defined below (opt-in for programs). */
 #define _WASI_EMULATED_OWNERSHIP
@@ -61,6 +62,30 @@ FILE *tmpfile(void) {
         }
     }
     errno = err;
+    return NULL;
+}
+
+/* ---- tmpnam ----
+ * C's temporary name: "/tmp/tmpnam_" plus 7 random characters (19 bytes,
+ * so it fits L_tmpnam, 20), one that names no existing file when asked.
+ * Using it needs a preopened /tmp, like tmpfile; without one, the name is
+ * still valid C and the later fopen fails with the real errno. */
+char *tmpnam(char *buf) {
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    static char internal[L_tmpnam];
+    char *name = buf ? buf : internal;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        uint8_t r[7];
+        if (__wasi_random_get(r, sizeof r) != 0)
+            return NULL;
+        memcpy(name, "/tmp/tmpnam_", 12);
+        for (size_t k = 0; k < sizeof r; k++)
+            name[12 + k] = alphabet[r[k] % (sizeof alphabet - 1)];
+        name[12 + sizeof r] = 0;
+        struct stat st;
+        if (lstat(name, &st) != 0)
+            return name;
+    }
     return NULL;
 }
 
