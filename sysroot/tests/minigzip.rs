@@ -4,9 +4,8 @@
 //! target and run with `wasit2 run`. Files round-trip through the
 //! preopened directory and through stdin/stdout, and the host's `gzip`
 //! checks the compressed files. Needs `make sysroot clang-install`.
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use wasit2_testkit::{clang, repo, wasit2_bin};
 
 /// zlib's library sources minigzip needs (all of them but the examples).
@@ -92,24 +91,13 @@ fn sample_data() -> Vec<u8> {
 }
 
 fn run_in(dir: &Path, wasm: &Path, args: &[&str], stdin: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(wasit2_bin())
-        .arg("run")
+    let mut cmd = Command::new(wasit2_bin());
+    cmd.arg("run")
         .arg("--dir")
         .arg(format!("{}::.", dir.display()))
         .arg(wasm)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("wasit2 runs");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
+        .args(args);
+    let out = wasit2_testkit::run_bytes(cmd, stdin);
     assert!(
         out.status.success(),
         "minigzip {args:?} failed ({:?}):\n{}",

@@ -8,9 +8,8 @@
 //! `<pwd.h>`, which no WASI libc has, come from the opt-in
 //! `_WASI_EMULATED_OWNERSHIP` (docs/sysroot.md).
 //! Needs `make sysroot clang-install`.
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use wasit2_testkit::{clang, wasit2_bin};
 
 fn src_cache() -> PathBuf {
@@ -74,22 +73,8 @@ fn run(prog: &Path, dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     } else {
         Command::new(prog)
     };
-    let mut child = cmd
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the program starts");
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    out
+    cmd.args(args).current_dir(dir);
+    wasit2_testkit::run_bytes(cmd, stdin)
 }
 
 const SQL: &str = "\

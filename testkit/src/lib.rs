@@ -243,7 +243,18 @@ pub struct Outcome {
 }
 
 /// Runs `cmd` to completion with `stdin` as its standard input.
-pub fn run(mut cmd: Command, stdin: &str) -> Outcome {
+pub fn run(cmd: Command, stdin: &str) -> Outcome {
+    let out = run_bytes(cmd, stdin.as_bytes());
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code(),
+    }
+}
+
+/// Runs `cmd` to completion with the bytes `stdin` as its standard input;
+/// its raw output.
+pub fn run_bytes(mut cmd: Command, stdin: &[u8]) -> std::process::Output {
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -251,19 +262,15 @@ pub fn run(mut cmd: Command, stdin: &str) -> Outcome {
         .spawn()
         .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
     let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_string();
+    let input = stdin.to_vec();
     // A separate writer: a program that prints before reading must not
     // deadlock against a full pipe.
     let feeder = std::thread::spawn(move || {
-        let _ = pipe.write_all(input.as_bytes());
+        let _ = pipe.write_all(&input);
     });
     let out = child.wait_with_output().unwrap();
     feeder.join().unwrap();
-    Outcome {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code(),
-    }
+    out
 }
 
 /// The C corpus.
