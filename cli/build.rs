@@ -10,7 +10,7 @@ fn git(args: &[&str]) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn main() {
+pub fn main() {
     let commit = git(&["rev-parse", "--short=12", "HEAD"]).unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=WASIT2_COMMIT={commit}");
     // Rebuild when HEAD moves: HEAD and the branch refs.
