@@ -192,22 +192,3 @@ P1(sock_send)(int32_t fd, ptr iovs, int32_t n, int32_t flags, ptr ret) {
     return __wasi_sock_send(fd, (const __wasi_ciovec_t *)iovs, (size_t)n, (__wasi_siflags_t)flags, (__wasi_size_t *)ret);
 }
 P1(sock_shutdown)(int32_t fd, int32_t how) { return __wasi_sock_shutdown(fd, (__wasi_sdflags_t)how); }
-
-/*
- * Rust std references pthread_join and pthread_detach (std::thread's
- * join and drop) even where no thread can be spawned. rustup's wasi-libc
- * defines them weakly; the wasit2 libc has no threads, so a Rust program
- * moved onto it (wasit-ld's libc swap, which always comes with this
- * provider) gets them here. No thread but the main one ever exists, so
- * every thread id is unknown. Weak: a libc that defines them wins.
- */
-#include <errno.h>
-__attribute__((weak)) int pthread_join(void *thread, void **result) {
-    (void)thread;
-    (void)result;
-    return ESRCH;
-}
-__attribute__((weak)) int pthread_detach(void *thread) {
-    (void)thread;
-    return ESRCH;
-}

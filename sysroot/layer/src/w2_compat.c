@@ -235,4 +235,19 @@ int pclose(FILE *stream) {
     return -1;
 }
 
+/* ---- pthread_join, pthread_detach ----
+ * Rust std references them (std::thread's join and drop) even where no
+ * thread can be spawned; the headers of this libc declare no threads. No
+ * thread but the main one ever exists, so every thread id is unknown.
+ * Weak: a program or library that brings its own wins. */
+__attribute__((weak)) int pthread_join(unsigned long thread, void **result) {
+    (void)thread;
+    (void)result;
+    return ESRCH;
+}
+__attribute__((weak)) int pthread_detach(unsigned long thread) {
+    (void)thread;
+    return ESRCH;
+}
+
 #pragma clang attribute pop
