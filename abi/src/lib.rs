@@ -25,7 +25,8 @@ pub mod p1;
 pub use arena::ArenaLayout;
 pub use core_type::val_type;
 pub use lowering::{
-    BufferAbi, CoreSig, Export, ExportItem, Import, ImportItem, Lowering, ResourceOp, ValType,
+    params_alloc_export, BufferAbi, CoreSig, Export, ExportItem, Import, ImportItem, Lowering,
+    ResourceOp, ValType,
 };
 pub use names::{canonical_version, Arch};
 pub use policy::TooSmall;

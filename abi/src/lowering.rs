@@ -158,6 +158,15 @@ pub enum ExportItem {
         interface: InterfaceId,
         resource: TypeId,
     },
+    /// `<p>_params_alloc(size, align) -> ptr`: where the host copies the
+    /// lists and strings of an export's parameters (docs/abi.md, 1.1).
+    ParamsAlloc,
+}
+
+/// Name of the export that allocates an export call's list and string
+/// parameters: `cm32p2_params_alloc` / `cm64p2_params_alloc`.
+pub fn params_alloc_export(arch: Arch) -> String {
+    format!("{}_params_alloc", arch.prefix())
 }
 
 /// One core export of a wasit2 module.
@@ -167,9 +176,20 @@ pub struct Export {
     pub item: ExportItem,
     /// `None` for the memory.
     pub sig: Option<CoreSig>,
-    /// Whether a module must have this export (the memory and the world's
-    /// functions) or may omit it (`_initialize`, `_post`).
+    /// Whether a module must have this export (the memory, the world's
+    /// functions, `_params_alloc` when one of them takes a list or string)
+    /// or may omit it (`_initialize`, `_post`).
     pub required: bool,
+}
+
+impl Export {
+    /// The exported WIT function this export calls or cleans up after.
+    pub fn func(&self) -> Option<&Function> {
+        match &self.item {
+            ExportItem::Func { func, .. } | ExportItem::PostReturn { func, .. } => Some(func),
+            _ => None,
+        }
+    }
 }
 
 /// The complete wasit2 lowering of a world for one architecture.
@@ -195,6 +215,7 @@ impl Lowering {
             arch,
             imports: Vec::new(),
             exports: Vec::new(),
+            params_alloc: false,
         };
         let w = &resolve.worlds[world];
         for (key, item) in &w.imports {
@@ -202,6 +223,18 @@ impl Lowering {
         }
         for (key, item) in &w.exports {
             cx.export_item(key, item)?;
+        }
+        if cx.params_alloc {
+            let ptr = cx.ptr();
+            cx.exports.push(Export {
+                name: params_alloc_export(arch),
+                item: ExportItem::ParamsAlloc,
+                sig: Some(CoreSig {
+                    params: vec![ptr, ptr],
+                    results: vec![ptr],
+                }),
+                required: true,
+            });
         }
         cx.exports.push(Export {
             name: arch.memory_export(),
@@ -273,6 +306,8 @@ struct Cx<'a> {
     arch: Arch,
     imports: Vec<Import>,
     exports: Vec<Export>,
+    /// Some exported function takes a list or string parameter.
+    params_alloc: bool,
 }
 
 impl Cx<'_> {
@@ -486,15 +521,17 @@ impl Cx<'_> {
         name_prefix: &str,
         func: &Function,
     ) -> Result<()> {
-        if func.params.iter().any(|p| self.contains_list(&p.ty)) {
-            // The host would have to allocate in the guest to pass these,
-            // which needs a realloc export; wasit2 has none.
-            return Err(AbiError::Unsupported(format!(
-                "exported function `{}` takes a list or string parameter, which needs a realloc export",
-                func.name
-            )));
-        }
+        // The host copies list and string parameters (and spilled
+        // parameters) into memory it gets from `<p>_params_alloc`, before
+        // the call; the export's glue frees it.
         let sig = self.sig(AbiVariant::GuestExport, func);
+        let spilled = self
+            .resolve
+            .wasm_signature(AbiVariant::GuestExport, func)
+            .indirect_params;
+        if spilled || func.params.iter().any(|p| self.contains_list(&p.ty)) {
+            self.params_alloc = true;
+        }
         let needs_post = func.result.as_ref().is_some_and(|t| self.contains_list(t));
         if needs_post {
             self.exports.push(Export {
