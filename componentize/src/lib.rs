@@ -8,19 +8,26 @@
 
 mod adapter;
 mod exit_shim;
+mod params_alloc;
+mod world;
 
 pub use exit_shim::{serve_exit_with_code_for, ExitShimError};
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use wasit2_abi::{AbiSection, Arch, Import, Lowering, Wit};
 
 /// Options for [`componentize_with`].
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Target world, overriding the module's `wasit2-abi` section (default
-    /// `wasi:cli/command@0.2.12`).
+    /// Target world, overriding the module's `component-type` and
+    /// `wasit2-abi` sections (default `wasi:cli/command@0.2.12`). A world
+    /// outside WASI is merged with `wasi:cli/command`; `a+b` merges several.
     pub world: Option<String>,
+    /// WIT files or directories with the user's packages, added on top of
+    /// WASI 0.2 to find `world` in (a bare name is looked up in the last).
+    pub wit: Vec<PathBuf>,
     /// Skip validating the produced component.
     pub skip_validation: bool,
     /// The oldest WASI 0.2 release the component must run on; functions
@@ -51,6 +58,8 @@ pub enum ComponentizeError {
         field: String,
         world: String,
     },
+    #[error("world `{world}` (from the module's wasit2-abi section) is not a WASI world and the module has no component-type section to read it from; pass its WIT with --wit PATH --world NAME")]
+    NeedWit { world: String },
     #[error("unsupported: {0}")]
     Unsupported(String),
     #[error("wit-component: {0}")]
@@ -71,6 +80,7 @@ struct ModuleInfo {
     has_component_type: bool,
     memory64: bool,
     imports: Vec<(String, String)>,
+    exports: Vec<String>,
 }
 
 fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
@@ -101,6 +111,7 @@ fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
             .iter()
             .map(|i| (i.module.clone(), i.field.clone()))
             .collect(),
+        exports: m.exports.iter().map(|e| e.name.clone()).collect(),
     })
 }
 
@@ -117,13 +128,18 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
         return Err(ComponentizeError::Wasm64);
     }
 
-    let wit = Wit::wasi()?;
-    let world = match (&opts.world, &info.abi) {
-        (Some(w), _) => wit.world(w)?,
-        (None, Some(abi)) => wit.world(&abi.world)?,
-        (None, None) => wit.command_world()?,
-    };
-    let lowering = Lowering::new(&wit, world, Arch::Wasm32)?;
+    let target = world::target(
+        &world::ModuleWorld {
+            bytes: module,
+            abi_world: info.abi.as_ref().map(|a| a.world.as_str()),
+            has_component_type: info.has_component_type,
+            exports: &info.exports,
+        },
+        &opts.wit,
+        opts.world.as_deref(),
+    )?;
+    let (wit, world) = (&target.wit, target.world);
+    let lowering = Lowering::new(wit, world, Arch::Wasm32)?;
 
     // Group the caller-supplied-buffer imports by module: one adapter each.
     let buffer_prefix = format!("{}|", Arch::Wasm32.buffer_prefix());
@@ -146,12 +162,20 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
         }
     }
 
-    let target = opts.wasi_version.clone().unwrap_or(OLDEST_WASI);
-    let mut bytes = match serve_exit_with_code_for(module, &lowering, &target)? {
+    let oldest = opts.wasi_version.clone().unwrap_or(OLDEST_WASI);
+    let mut bytes = match serve_exit_with_code_for(module, &lowering, &oldest)? {
         Some(served) => served,
         None => module.to_vec(),
     };
-    if !info.has_component_type {
+    if let Some(served) = params_alloc::serve_realloc(&bytes)? {
+        bytes = served;
+    }
+    if target.embed {
+        if info.has_component_type {
+            bytes =
+                wasit2_module::encode::strip_custom(&bytes, |n| !n.starts_with("component-type"))
+                    .map_err(|e| ComponentizeError::NotAModule(e.to_string()))?;
+        }
         wit_component::embed_component_metadata(
             &mut bytes,
             &wit.resolve,
@@ -165,7 +189,7 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
     let mut encoder = wit_component::ComponentEncoder::default();
     encoder.validate(!opts.skip_validation);
     encoder.module(&bytes).map_err(encode_err)?;
-    let adapter_world = imports_only_world(&wit, world)?;
+    let adapter_world = imports_only_world(wit, world)?;
     for (name, imports) in &adapters {
         let mut adapter = adapter::build(&lowering, name, imports)?;
         // wit-component reads the string encoding of an adapter's imports

@@ -1,0 +1,188 @@
+//! Which world a module is componentized for: WASI's own worlds, or a
+//! vendor world (its own imported and exported interfaces) merged with
+//! WASI's command world.
+//!
+//! The world comes from, in order: `--wit`/`--world` (a vendor world is
+//! merged with `wasi:cli/command`), the module's `component-type` sections
+//! (what wasit-ld linked against, bindgen's world included), or the world
+//! named in its `wasit2-abi` section (`a+b` names several worlds that are
+//! merged). World exports the module does not implement at all are
+//! dropped, so a reactor (no `wasi:cli/run`) gets a world without `run`.
+
+use std::path::PathBuf;
+
+use wasit2_abi::{Arch, Wit};
+use wit_parser::{CloneMaps, Resolve, WorldId, WorldItem, WorldKey};
+
+use crate::ComponentizeError;
+
+/// The world to componentize for.
+pub(crate) struct Target {
+    pub wit: Wit,
+    pub world: WorldId,
+    /// Whether the module's `component-type` sections must be replaced by
+    /// this world (it differs from what the module carries, or the module
+    /// carries none).
+    pub embed: bool,
+}
+
+/// Where the world was named.
+enum Source {
+    /// Options or the `wasit2-abi` section: world names.
+    Names(Vec<WorldId>),
+    /// The module's own `component-type` sections, merged.
+    Module(WorldId),
+}
+
+/// What the world choice needs to know about the module.
+pub(crate) struct ModuleWorld<'a> {
+    pub bytes: &'a [u8],
+    pub abi_world: Option<&'a str>,
+    pub has_component_type: bool,
+    pub exports: &'a [String],
+}
+
+pub(crate) fn target(
+    m: &ModuleWorld,
+    wit_paths: &[PathBuf],
+    world: Option<&str>,
+) -> Result<Target, ComponentizeError> {
+    let mut wit = Wit::wasi()?;
+    for p in wit_paths {
+        wit.push_path(p)?;
+    }
+    let lookup = |wit: &Wit, names: &str, hint: bool| -> Result<Vec<WorldId>, ComponentizeError> {
+        names
+            .split('+')
+            .map(|n| {
+                wit.world(n).map_err(|e| match hint {
+                    true => ComponentizeError::NeedWit {
+                        world: n.to_string(),
+                    },
+                    false => e.into(),
+                })
+            })
+            .collect()
+    };
+    let source = match (world, wit_paths.is_empty()) {
+        (None, false) => {
+            return Err(ComponentizeError::Unsupported(
+                "--wit needs --world to name the world in it".into(),
+            ))
+        }
+        (Some(w), _) => Source::Names(lookup(&wit, w, false)?),
+        (None, true) if m.has_component_type => {
+            let (_, bindgen) = wit_component::metadata::decode(m.bytes).map_err(decode_err)?;
+            let remap = wit.resolve.merge(bindgen.resolve).map_err(|e| {
+                ComponentizeError::Encode(format!("merging the module's world: {e:#}"))
+            })?;
+            let id = remap.worlds[bindgen.world.index()].ok_or_else(|| {
+                ComponentizeError::Encode("the module's world vanished in a merge".into())
+            })?;
+            Source::Module(id)
+        }
+        (None, true) => match m.abi_world {
+            Some(w) => Source::Names(lookup(&wit, w, true)?),
+            None => Source::Names(vec![wit.command_world()?]),
+        },
+    };
+
+    let (mut world, mut embed) = match source {
+        Source::Module(id) => (id, false),
+        // One WASI world, as before custom worlds: used as it is.
+        Source::Names(parts) if parts.len() == 1 && is_wasi(&wit.resolve, parts[0]) => {
+            (parts[0], !m.has_component_type)
+        }
+        // A vendor world: WASI's command world plus the vendor's items.
+        Source::Names(parts) => {
+            let base = wit.command_world()?;
+            let last = *parts.last().expect("split yields one part at least");
+            let name = format!("{}-with-wasi", wit.resolve.worlds[last].name);
+            let merged = new_world(&mut wit.resolve, base, last, name);
+            for p in parts {
+                wit.resolve
+                    .merge_worlds(p, merged, &mut CloneMaps::default())
+                    .map_err(|e| {
+                        ComponentizeError::Encode(format!(
+                            "merging world `{}` with `{}`: {e:#}",
+                            wit.world_name(p),
+                            wit.world_name(base)
+                        ))
+                    })?;
+            }
+            (merged, true)
+        }
+    };
+
+    // A world export the module implements no function of is dropped:
+    // reactors have no `wasi:cli/run`.
+    let missing: Vec<WorldKey> = wit.resolve.worlds[world]
+        .exports
+        .iter()
+        .filter(|(key, item)| !implemented(&wit.resolve, key, item, m.exports))
+        .map(|(key, _)| key.clone())
+        .collect();
+    if !missing.is_empty() {
+        if !embed {
+            // Keep the module's world intact; edit a copy.
+            let name = format!("{}-reactor", wit.resolve.worlds[world].name);
+            world = new_world(&mut wit.resolve, world, world, name);
+        }
+        let w = &mut wit.resolve.worlds[world];
+        for key in &missing {
+            w.exports.shift_remove(key);
+        }
+        embed = true;
+    }
+    Ok(Target { wit, world, embed })
+}
+
+/// A new world named `name` with `from`'s items, in `pkg_of`'s package.
+fn new_world(resolve: &mut Resolve, from: WorldId, pkg_of: WorldId, name: String) -> WorldId {
+    let mut w = resolve.worlds[from].clone();
+    w.name = name.clone();
+    w.includes.clear();
+    w.package = resolve.worlds[pkg_of].package;
+    let id = resolve.worlds.alloc(w);
+    if let Some(pkg) = resolve.worlds[id].package {
+        resolve.packages[pkg].worlds.insert(name, id);
+    }
+    id
+}
+
+/// WASI's and wasit2's own worlds need no merging with WASI.
+fn is_wasi(resolve: &Resolve, world: WorldId) -> bool {
+    resolve.worlds[world].package.is_some_and(|p| {
+        matches!(
+            resolve.packages[p].name.namespace.as_str(),
+            "wasi" | "wasit2"
+        )
+    })
+}
+
+/// Whether the module exports any function of the world export `key`.
+fn implemented(resolve: &Resolve, key: &WorldKey, item: &WorldItem, exports: &[String]) -> bool {
+    let prefix = Arch::Wasm32.prefix();
+    match (key, item) {
+        (WorldKey::Interface(id), _) => match resolve.canonicalized_id_of(*id) {
+            Some(name) => {
+                let wanted = format!("{prefix}|{name}|");
+                exports.iter().any(|e| e.starts_with(&wanted))
+            }
+            None => true,
+        },
+        (WorldKey::Name(name), WorldItem::Function(_)) => {
+            let wanted = format!("{prefix}||{name}");
+            exports.contains(&wanted)
+        }
+        // Named interface exports have no wasit2 name: leave them to the
+        // encoder, which reports what is missing.
+        (WorldKey::Name(_), _) => true,
+    }
+}
+
+fn decode_err(e: anyhow::Error) -> ComponentizeError {
+    ComponentizeError::Encode(format!(
+        "reading the module's component-type section: {e:#}"
+    ))
+}
