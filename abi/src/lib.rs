@@ -18,6 +18,7 @@ mod policy;
 mod section;
 pub mod wasip1_adapter;
 mod wit;
+mod world_section;
 
 pub mod docs;
 pub mod p1;
@@ -32,6 +33,7 @@ pub use names::{canonical_version, Arch};
 pub use policy::TooSmall;
 pub use section::{AbiSection, ABI_VERSION, SECTION_NAME};
 pub use wit::{Wit, WASI_VERSION};
+pub use world_section::{WorldRecord, WorldSection, WORLD_SECTION_NAME, WORLD_SECTION_VERSION};
 
 /// Errors from loading WIT or lowering a world.
 #[derive(Debug, thiserror::Error)]
