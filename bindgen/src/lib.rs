@@ -13,6 +13,7 @@
 //! and in `docs/bindgen.md`.
 
 mod gen;
+pub mod host_c;
 mod names;
 
 use std::path::{Path, PathBuf};

@@ -21,6 +21,12 @@ pub struct Args {
     /// Base name of the generated files (default: `wasit2_<world>`).
     #[arg(long, value_name = "BASE")]
     name: Option<String>,
+    /// Write the host side for the 2020 WAMR instead of guest bindings:
+    /// `<base>_wamr.h` (the C functions the firmware implements, the
+    /// register function) and `<base>_wamr.c` (natives for
+    /// `wasm_runtime_register_natives`), for wasm32 modules.
+    #[arg(long)]
+    host_c: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -32,6 +38,19 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
     let opts = wasit2_bindgen::Options {
         base_name: args.name.clone(),
     };
+    if args.host_c {
+        let l32 = wasit2_abi::Lowering::new(&wit, world, wasit2_abi::Arch::Wasm32)
+            .map_err(one_line)
+            .with_context(|| format!("lowering `{}` for wasm32", args.world))?;
+        let natives = wasit2_bindgen::host_c::generate_wamr_c(&l32, &opts)
+            .map_err(one_line)
+            .with_context(|| format!("generating WAMR natives for `{}`", args.world))?;
+        let (h, c) = natives
+            .write_to(&args.out_dir)
+            .with_context(|| format!("writing WAMR natives to {}", args.out_dir.display()))?;
+        eprintln!("wrote {} and {}", h.display(), c.display());
+        return Ok(0);
+    }
     let bindings = wasit2_bindgen::generate_for_world(&wit, world, &opts)
         .map_err(one_line)
         .with_context(|| format!("generating C bindings for `{}`", args.world))?;

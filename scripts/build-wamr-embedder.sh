@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds examples/wamr-embedder (a C embedder of the 2020 WAMR from the
+# crates.io package wamr-sys 0.1.1) with the natives `wasit2 bindgen
+# --host-c --name sensors` wrote into NATIVES_DIR, and prints the path of
+# the binary. Cached by content hash under
+# ~/.cache/wasit2/wamr-embedder/<hash>/ (outside the clone).
+#
+# One patch is applied to a copy of the WAMR tree: the 2020 loader resolves
+# registered natives only for the module names env, wasi_unstable,
+# wasi_snapshot_preview1 and spectest (wasm_runtime_is_built_in_module), so
+# imports from `cm32p2…`/`wasit2-cm32p2…` modules would stay unlinked. The
+# patch adds those two name prefixes to that list. Later WAMR releases
+# resolve natives under any module name and need no patch.
+#
+#   scripts/build-wamr-embedder.sh NATIVES_DIR
+#   scripts/build-wamr-embedder.sh --fetch    (only fetch the sources; setup.sh)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EXAMPLE="$ROOT/examples/wamr-embedder"
+
+# The WAMR sources of wamr-sys 0.1.1, fetched through cargo when missing.
+crate="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 2 -type d -name 'wamr-sys-0.1.1' 2>/dev/null | head -n1)"
+if [ -z "$crate" ]; then
+  fetch="$(mktemp -d)"
+  trap 'rm -rf "$fetch"' EXIT
+  mkdir -p "$fetch/src"
+  printf '[package]\nname = "wamr-fetch"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\nwamr-sys = "=0.1.1"\n[workspace]\n' >"$fetch/Cargo.toml"
+  echo 'fn main(){}' >"$fetch/src/main.rs"
+  (cd "$fetch" && cargo fetch -q)
+  crate="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 2 -type d -name 'wamr-sys-0.1.1' | head -n1)"
+fi
+WAMR="$crate/wasm-micro-runtime"
+[ -f "$WAMR/build-scripts/runtime_lib.cmake" ] || { echo "build-wamr-embedder: no WAMR tree in $crate" >&2; exit 1; }
+[ "${1:-}" = --fetch ] && exit 0
+
+NATIVES_DIR="$(cd "${1:?usage: build-wamr-embedder.sh NATIVES_DIR | --fetch}" && pwd)"
+for f in sensors_wamr.h sensors_wamr.c; do
+  [ -f "$NATIVES_DIR/$f" ] || { echo "build-wamr-embedder: $NATIVES_DIR/$f missing (run wasit2 bindgen --host-c --name sensors)" >&2; exit 1; }
+done
+
+hash="$( {
+  echo wamr-sys-0.1.1
+  cc --version | head -n1
+  cmake --version | head -n1
+  cat "$ROOT/scripts/build-wamr-embedder.sh" "$EXAMPLE/CMakeLists.txt" "$EXAMPLE/main.c" "$EXAMPLE/sensor_natives.c" \
+      "$NATIVES_DIR/sensors_wamr.h" "$NATIVES_DIR/sensors_wamr.c"
+} | sha256sum | cut -c1-16 )"
+CACHE="${WASIT2_CACHE:-$HOME/.cache/wasit2}/wamr-embedder"
+OUT="$CACHE/$hash"
+if [ ! -x "$OUT/wamr-embedder" ]; then
+  mkdir -p "$CACHE"
+  work="$(mktemp -d "$CACHE/build.XXXXXX")"
+  mkdir -p "$work/wamr"
+  cp -r "$WAMR/core" "$WAMR/build-scripts" "$work/wamr/"
+  common="$work/wamr/core/iwasm/common/wasm_runtime_common.c"
+  sed -i 's/|| !strcmp("spectest", module_name)$/|| !strcmp("spectest", module_name)\n            || !strncmp("cm32p2", module_name, 6)\n            || !strncmp("wasit2-cm32p2", module_name, 13)/' "$common"
+  grep -q 'strncmp("wasit2-cm32p2", module_name, 13)' "$common" \
+    || { echo "build-wamr-embedder: patching $common failed" >&2; rm -rf "$work"; exit 1; }
+  cmake -S "$EXAMPLE" -B "$work/build" -DWAMR_ROOT_DIR="$work/wamr" -DNATIVES_DIR="$NATIVES_DIR" \
+    -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 \
+    && cmake --build "$work/build" -j"$(nproc)" >>"$work/cmake.log" 2>&1 \
+    || { cat "$work/cmake.log" >&2; rm -rf "$work"; exit 1; }
+  mkdir -p "$work/out"
+  cp "$work/build/wamr-embedder" "$work/out/wamr-embedder"
+  # Another build may have won the race; either result is the same.
+  mv -T "$work/out" "$OUT" 2>/dev/null || true
+  rm -rf "$work"
+fi
+echo "$OUT/wamr-embedder"
