@@ -8,6 +8,9 @@
 
 mod adapter;
 mod exit_shim;
+mod wasm64;
+
+pub use wasm64::validate as validate_wasm64;
 mod params_alloc;
 mod world;
 
@@ -125,7 +128,8 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
             .iter()
             .any(|(m, _)| m.split('|').next().and_then(Arch::from_prefix) == Some(Arch::Wasm64));
     if wasm64 {
-        return Err(ComponentizeError::Wasm64);
+        let abi_world = info.abi.as_ref().map(|a| a.world.as_str());
+        return wasm64::componentize(module, abi_world, opts);
     }
 
     let target = world::target(
