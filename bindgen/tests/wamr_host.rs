@@ -21,7 +21,8 @@ const TARGET: &str = "wasm32-wasit2-mvp";
 
 /// What every sensor host prints for tests/interfaces/sensor.c with the
 /// readings of examples/wamr-embedder/sensor_natives.c.
-const SENSOR_OUTPUT: &str = "model: ACME TMP-117 precision thermometer\nsamples (5): 21 22 22 23 21\n";
+const SENSOR_OUTPUT: &str =
+    "model: ACME TMP-117 precision thermometer\nsamples (5): 21 22 22 23 21\n";
 
 fn sensors_wit() -> PathBuf {
     repo().join("tests/interfaces/sensors.wit")
@@ -103,7 +104,10 @@ fn types_without_host_glue_are_refused_naming_the_function() {
     let l32 = Lowering::new(&w, world, Arch::Wasm32).unwrap();
     let err = generate_wamr_c(&l32, &Options::default()).unwrap_err();
     assert!(matches!(err, BindgenError::Unsupported(_)), "{err}");
-    assert!(err.to_string().contains("`acme:dial/knob@1.where`"), "{err}");
+    assert!(
+        err.to_string().contains("`acme:dial/knob@1.where`"),
+        "{err}"
+    );
     let l64 = Lowering::new(&w, world, Arch::Wasm64).unwrap();
     assert!(matches!(
         generate_wamr_c(&l64, &Options::default()),
@@ -143,16 +147,20 @@ fn setup() -> Setup {
     let d = dir.path().to_str().unwrap();
     let wit = sensors_wit();
     let wit = wit.to_str().unwrap();
-    let base = ["bindgen", "--wit", wit, "--world", "firmware", "--out-dir", d];
+    let base = [
+        "bindgen",
+        "--wit",
+        wit,
+        "--world",
+        "firmware",
+        "--out-dir",
+        d,
+    ];
     let o = wasit2(&[&base[..], &["--name", "acme_sensors"]].concat());
     assert!(o.status.success(), "bindgen: {}", stderr(&o));
     let o = wasit2(&[&base[..], &["--host-c", "--name", "sensors"]].concat());
     assert!(o.status.success(), "bindgen --host-c: {}", stderr(&o));
-    assert!(
-        stderr(&o).contains("sensors_wamr.h and "),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("sensors_wamr.h and "), "{}", stderr(&o));
 
     let build = Command::new(repo().join("scripts/build-wamr-embedder.sh"))
         .arg(dir.path())
