@@ -18,6 +18,7 @@
 #![cfg_attr(arc_try_new, allow(unstable_features))]
 #![cfg_attr(arc_try_new, feature(allocator_api))]
 
+pub mod bindings;
 mod cache;
 mod fast;
 mod funcs;
@@ -25,12 +26,14 @@ mod linker;
 pub mod oom;
 mod run;
 mod val;
+mod world;
 
 use std::collections::{HashMap, VecDeque};
 
 pub use wasit2_abi::{Arch, Import};
 pub use wasmtime_wasi::{ResourceTable, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+pub use bindings::{Handle, WitValue};
 pub use cache::{
     default_cache_dir, default_cache_max_size, parse_size, CacheConfig, CacheOutcome,
     DEFAULT_CACHE_MAX_SIZE,
@@ -42,6 +45,14 @@ pub use run::{
     run_module, run_prepared, EngineOptions, Invoked, ModuleKind, Prepared, RunError, RunOptions,
 };
 pub use val::Val;
+/// Host bindings for a WIT world: `bindgen!({ path: "x.wit", world: "w" })`
+/// (see `docs/host.md`, "Serving your own interfaces").
+pub use wasit2_host_macro::bindgen;
+/// The wasmtime the host is built on (the generated bindings use it).
+pub use wasmtime;
+pub use world::{
+    call_export, initialize, instance_arch, run_command, HostFunc, World, WorldImports,
+};
 
 /// A `WasiCtxBuilder` set up for this host: file I/O blocks the calling
 /// thread (`allow_blocking_current_thread(true)`). The host's imports are

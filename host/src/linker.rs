@@ -11,7 +11,7 @@ use wit_parser::{Resolve, Type};
 use crate::fast::{self, Fast};
 use crate::funcs::{self, CallEnv, ImplFn};
 use crate::oom;
-use crate::val::{bounds, check_align, try_vec, Abi, Arena, Lifter, Lowerer, Val};
+use crate::val::{bounds, check_align, try_vec, Abi, Arena, Lifter, Lowerer, Placement, Val};
 use crate::{HostError, Outcome, WasiHostCtx};
 
 /// The import being called, as hooks see it.
@@ -365,19 +365,22 @@ struct Entry<T> {
 const MAX_CORE_PARAMS: usize = 20;
 
 /// Arena bytes `v` (of type `ty`) needs under the ABI's placement rules.
-fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
+pub(crate) fn measure(abi: &Abi<'_>, ty: Option<&Type>, v: &Val) -> Result<u64> {
     let Some(ty) = ty else { return Ok(0) };
     let mut lw = Lowerer {
         abi,
         mem: None,
-        arena: Some(Arena {
+        arena: Some(Placement::Arena(Arena {
             base: 0,
             layout: Default::default(),
-        }),
+        })),
         max_handle: u32::MAX,
     };
     lw.store(ty, v, 0)?;
-    Ok(lw.arena.unwrap().layout.used() as u64)
+    match lw.arena {
+        Some(Placement::Arena(a)) => Ok(a.layout.used() as u64),
+        _ => unreachable!("measured in an arena"),
+    }
 }
 
 impl<T: 'static> Entry<T> {
@@ -456,68 +459,18 @@ impl<T: 'static> Entry<T> {
         let imp = &lowering.imports[self.idx];
         let abi = Abi { lowering };
         let limits = (self.get)(caller.data_mut()).limits().clone();
-
-        let (param_tys, result_ty): (Vec<Type>, Option<Type>) = match &imp.item {
-            ImportItem::Func { func, .. } => {
-                let mut tys = try_vec(func.params.len())?;
-                tys.extend(func.params.iter().map(|p| p.ty));
-                (tys, func.result)
-            }
-            ImportItem::ResourceDrop { .. } => (Vec::new(), None),
-            ImportItem::ExportedResource { .. } => bail!("exported resources are not supported"),
-        };
-
-        // Validate the result area and arena before any side effect.
-        let buffer = imp.buffer.as_ref();
-        let retptr = match buffer {
-            Some(b) => Some(raw[b.retptr]),
-            None if result_ty.is_some() && imp.sig.results.is_empty() => raw.last().copied(),
-            None => None,
-        };
-        let mem_len = memory.data_size(&caller);
-        if let (Some(p), Some(t)) = (retptr, result_ty.as_ref()) {
-            check_align(p, abi.align(t))?;
-            bounds(mem_len, p, abi.size(t))?;
-        }
-        let arena = match buffer {
-            Some(b) => {
-                let (ptr, len) = (raw[b.arena_ptr], raw[b.arena_len]);
-                check_align(ptr, b.arena_align as u64)?;
-                bounds(mem_len, ptr, len)?;
-                Some((ptr, len))
-            }
-            None => None,
-        };
-
-        // Lift the arguments.
-        let args: Vec<Val> = oom::window(|| -> Result<Vec<Val>> {
-            if matches!(imp.item, ImportItem::ResourceDrop { .. }) {
-                let mut v = try_vec(1)?;
-                v.push(Val::Handle(raw[0] as u32));
-                return Ok(v);
-            }
-            let mut lifter = Lifter {
-                abi: &abi,
-                mem: memory.data(&caller),
-                budget: limits.max_call_input_bytes,
-            };
-            let mut args = try_vec(param_tys.len())?;
-            let nflat: usize = param_tys.iter().map(|t| abi.flat_count(t)).sum();
-            if nflat > Resolve::MAX_FLAT_PARAMS {
-                // Too many to flatten: the params are a tuple in memory.
-                let base = raw[0];
-                for (i, t) in param_tys.iter().enumerate() {
-                    let off = abi.field_offset(param_tys.iter(), i);
-                    args.push(lifter.load(t, base + off)?);
-                }
-            } else {
-                let mut it = raw.iter();
-                for t in &param_tys {
-                    args.push(lifter.lift_flat(t, &mut it)?);
-                }
-            }
-            Ok(args)
-        })?;
+        let result_ty = imp.func().and_then(|f| f.result);
+        let Lifted {
+            args,
+            retptr,
+            arena,
+        } = lift_call(
+            &abi,
+            imp,
+            memory.data(&caller),
+            raw,
+            limits.max_call_input_bytes,
+        )?;
 
         let info = CallInfo {
             import: imp,
@@ -580,66 +533,172 @@ impl<T: 'static> Entry<T> {
         let lowering = &self.data.lowering;
         let imp = &lowering.imports[self.idx];
         let abi = Abi { lowering };
-        let result_ty = imp.func().and_then(|f| f.result);
-        let limits = (self.get)(caller.data_mut()).limits().clone();
-        // Lower the result.
-        let len_val = |n: u64| -> Result<wasmtime::Val> {
-            Ok(match imp.sig.results.first() {
-                Some(ValType::I64) => wasmtime::Val::I64(n as i64),
-                _ => wasmtime::Val::I32(
-                    u32::try_from(n).map_err(|_| format_err!("result too large"))? as i32,
-                ),
-            })
-        };
+        let max_handles = (self.get)(caller.data_mut()).limits().max_handles;
         let data = memory.data_mut(&mut caller);
-        oom::window(|| -> Result<()> {
-            match (arena, outcome) {
-                (Some((base, len)), Outcome::Value(v)) => {
-                    let need = measure(&abi, result_ty.as_ref(), &v)?;
-                    if need <= len {
-                        let mut lw = Lowerer {
-                            abi: &abi,
-                            mem: Some(data),
-                            arena: Some(Arena {
-                                base,
-                                layout: Default::default(),
-                            }),
-                            max_handle: limits.max_handles,
-                        };
-                        lw.store(result_ty.as_ref().unwrap(), &v, retptr.unwrap())?;
-                    }
-                    results[0] = len_val(need)?;
-                }
-                (Some(_), Outcome::TooSmall(need)) => results[0] = len_val(need)?,
-                (None, Outcome::TooSmall(_)) => {
-                    bail!("`too small` from an import without a caller-supplied buffer")
-                }
-                (None, Outcome::Value(v)) => {
+        lower_outcome(
+            &abi,
+            imp,
+            data,
+            results,
+            arena,
+            retptr,
+            outcome,
+            max_handles,
+        )
+    }
+}
+
+/// An import call's lifted arguments and its checked result locations.
+pub(crate) struct Lifted {
+    pub args: Vec<Val>,
+    /// Where the result goes, if through a return pointer.
+    pub retptr: Option<u64>,
+    /// The caller-supplied arena (pointer, length), if the import has one.
+    pub arena: Option<(u64, u64)>,
+}
+
+/// Checks an import call's return area and arena (aligned, in bounds)
+/// before any side effect, then lifts its arguments from the core params
+/// `raw` (see `docs/host.md`, "Calls", steps 1 and 2).
+pub(crate) fn lift_call(
+    abi: &Abi<'_>,
+    imp: &wasit2_abi::Import,
+    mem: &[u8],
+    raw: &[u64],
+    budget: u64,
+) -> Result<Lifted> {
+    let (param_tys, result_ty): (Vec<Type>, Option<Type>) = match &imp.item {
+        ImportItem::Func { func, .. } => {
+            let mut tys = try_vec(func.params.len())?;
+            tys.extend(func.params.iter().map(|p| p.ty));
+            (tys, func.result)
+        }
+        ImportItem::ResourceDrop { .. } => (Vec::new(), None),
+        ImportItem::ExportedResource { .. } => bail!("exported resources are not supported"),
+    };
+
+    // Validate the result area and arena before any side effect.
+    let buffer = imp.buffer.as_ref();
+    let retptr = match buffer {
+        Some(b) => Some(raw[b.retptr]),
+        None if result_ty.is_some() && imp.sig.results.is_empty() => raw.last().copied(),
+        None => None,
+    };
+    if let (Some(p), Some(t)) = (retptr, result_ty.as_ref()) {
+        check_align(p, abi.align(t))?;
+        bounds(mem.len(), p, abi.size(t))?;
+    }
+    let arena = match buffer {
+        Some(b) => {
+            let (ptr, len) = (raw[b.arena_ptr], raw[b.arena_len]);
+            check_align(ptr, b.arena_align as u64)?;
+            bounds(mem.len(), ptr, len)?;
+            Some((ptr, len))
+        }
+        None => None,
+    };
+
+    let args: Vec<Val> = oom::window(|| -> Result<Vec<Val>> {
+        if matches!(imp.item, ImportItem::ResourceDrop { .. }) {
+            let mut v = try_vec(1)?;
+            v.push(Val::Handle(raw[0] as u32));
+            return Ok(v);
+        }
+        let mut lifter = Lifter { abi, mem, budget };
+        let mut args = try_vec(param_tys.len())?;
+        let nflat: usize = param_tys.iter().map(|t| abi.flat_count(t)).sum();
+        if nflat > Resolve::MAX_FLAT_PARAMS {
+            // Too many to flatten: the params are a tuple in memory.
+            let base = raw[0];
+            for (i, t) in param_tys.iter().enumerate() {
+                let off = abi.field_offset(param_tys.iter(), i);
+                args.push(lifter.load(t, base + off)?);
+            }
+        } else {
+            let mut it = raw.iter();
+            for t in &param_tys {
+                args.push(lifter.lift_flat(t, &mut it)?);
+            }
+        }
+        Ok(args)
+    })?;
+    Ok(Lifted {
+        args,
+        retptr,
+        arena,
+    })
+}
+
+/// Lowers an import's `outcome` into guest memory `data` and the core
+/// `results` (see `docs/host.md`, "Calls", step 4): directly, at the return
+/// pointer, or with its lists in the caller's arena; a result that does not
+/// fit the arena is reported by its size with nothing written.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lower_outcome(
+    abi: &Abi<'_>,
+    imp: &wasit2_abi::Import,
+    data: &mut [u8],
+    results: &mut [wasmtime::Val],
+    arena: Option<(u64, u64)>,
+    retptr: Option<u64>,
+    outcome: Outcome,
+    max_handles: u32,
+) -> Result<()> {
+    let result_ty = imp.func().and_then(|f| f.result);
+    // Lower the result.
+    let len_val = |n: u64| -> Result<wasmtime::Val> {
+        Ok(match imp.sig.results.first() {
+            Some(ValType::I64) => wasmtime::Val::I64(n as i64),
+            _ => wasmtime::Val::I32(
+                u32::try_from(n).map_err(|_| format_err!("result too large"))? as i32,
+            ),
+        })
+    };
+    oom::window(|| -> Result<()> {
+        match (arena, outcome) {
+            (Some((base, len)), Outcome::Value(v)) => {
+                let need = measure(abi, result_ty.as_ref(), &v)?;
+                if need <= len {
                     let mut lw = Lowerer {
-                        abi: &abi,
+                        abi,
                         mem: Some(data),
-                        arena: None,
-                        max_handle: limits.max_handles,
+                        arena: Some(Placement::Arena(Arena {
+                            base,
+                            layout: Default::default(),
+                        })),
+                        max_handle: max_handles,
                     };
-                    match (retptr, result_ty.as_ref()) {
-                        (Some(p), Some(t)) => lw.store(t, &v, p)?,
-                        (None, Some(t)) if !imp.sig.results.is_empty() => {
-                            let mut flat = try_vec(imp.sig.results.len())?;
-                            lw.lower_flat(t, &v, &mut flat)?;
-                            for ((slot, ty), x) in
-                                results.iter_mut().zip(&imp.sig.results).zip(flat)
-                            {
-                                *slot = match ty {
-                                    ValType::I64 => wasmtime::Val::I64(x as i64),
-                                    _ => wasmtime::Val::I32(x as u32 as i32),
-                                };
-                            }
+                    lw.store(result_ty.as_ref().unwrap(), &v, retptr.unwrap())?;
+                }
+                results[0] = len_val(need)?;
+            }
+            (Some(_), Outcome::TooSmall(need)) => results[0] = len_val(need)?,
+            (None, Outcome::TooSmall(_)) => {
+                bail!("`too small` from an import without a caller-supplied buffer")
+            }
+            (None, Outcome::Value(v)) => {
+                let mut lw = Lowerer {
+                    abi,
+                    mem: Some(data),
+                    arena: None,
+                    max_handle: max_handles,
+                };
+                match (retptr, result_ty.as_ref()) {
+                    (Some(p), Some(t)) => lw.store(t, &v, p)?,
+                    (None, Some(t)) if !imp.sig.results.is_empty() => {
+                        let mut flat = try_vec(imp.sig.results.len())?;
+                        lw.lower_flat(t, &v, &mut flat)?;
+                        for ((slot, ty), x) in results.iter_mut().zip(&imp.sig.results).zip(flat) {
+                            *slot = match ty {
+                                ValType::I64 => wasmtime::Val::I64(x as i64),
+                                _ => wasmtime::Val::I32(x as u32 as i32),
+                            };
                         }
-                        _ => {}
                     }
+                    _ => {}
                 }
             }
-            Ok(())
-        })
-    }
+        }
+        Ok(())
+    })
 }

@@ -91,6 +91,12 @@ const P1_MODULES: [&str; 2] = ["wasi_snapshot_preview1", "wasi_unstable"];
 /// module or a component, what runs it). A command also exports `run`,
 /// which [`run_prepared`] checks; a reactor need not.
 pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
+    inspect(bytes).map(|(kind, _)| kind)
+}
+
+/// [`inspect_module`], also returning the `wasit2-world` section's bytes
+/// (the WIT world the module was built for), if it has one.
+fn inspect(bytes: &[u8]) -> Result<(ModuleKind, Option<Vec<u8>>), RunError> {
     if !bytes.starts_with(b"\0asm") {
         return Err(RunError::NotWasm);
     }
@@ -99,6 +105,7 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
     let mut exports = Vec::new();
     let mut memories = Vec::new();
     let mut import_modules = Vec::new();
+    let mut world: Option<Vec<u8>> = None;
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         match payload.map_err(invalid)? {
             wasmparser::Payload::Version {
@@ -119,6 +126,11 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
                     import_modules.push(imp.module.to_string());
                 }
             }
+            wasmparser::Payload::CustomSection(c) if c.name() == wasit2_abi::WORLD_SECTION_NAME => {
+                world
+                    .get_or_insert_with(Vec::new)
+                    .extend_from_slice(c.data());
+            }
             wasmparser::Payload::ExportSection(r) => {
                 for e in r {
                     let e = e.map_err(invalid)?;
@@ -132,7 +144,8 @@ pub fn inspect_module(bytes: &[u8]) -> Result<ModuleKind, RunError> {
         }
     }
     let memory64 = memory64.or(memories.first().copied()) == Some(true);
-    classify_shape(&import_modules, &exports, memory64).map(ModuleKind::Wasit2)
+    let arch = classify_shape(&import_modules, &exports, memory64)?;
+    Ok((ModuleKind::Wasit2(arch), world))
 }
 
 /// The checks of [`inspect_module`] on a compiled module (a `.cwasm`).
@@ -176,7 +189,7 @@ fn classify_shape(
     Ok(arch)
 }
 
-fn run_export(arch: Arch) -> String {
+pub(crate) fn run_export(arch: Arch) -> String {
     // The name comes from the ABI crate's lowering of the command world.
     crate::linker::lowering(arch)
         .ok()
@@ -287,6 +300,8 @@ pub struct Prepared {
     engine: Engine,
     module: Module,
     arch: Arch,
+    /// The `wasit2-world` section (not kept in a `.cwasm`).
+    world: Option<Vec<u8>>,
 }
 
 impl Prepared {
@@ -320,18 +335,20 @@ pub fn prepare_module(
                 engine,
                 module,
                 arch,
+                world: None,
             };
             return Ok((prepared, CacheOutcome::Disabled));
         }
         None => {}
     }
-    let ModuleKind::Wasit2(arch) = inspect_module(bytes)?;
+    let (ModuleKind::Wasit2(arch), world) = inspect(bytes)?;
     let (module, outcome) = cache::load_module(&engine, bytes, opts.cache.as_ref())
         .map_err(|e| RunError::Invalid(format!("{e:#}")))?;
     let prepared = Prepared {
         engine,
         module,
         arch,
+        world,
     };
     Ok((prepared, outcome))
 }
@@ -385,12 +402,24 @@ pub enum Invoked {
 /// `wasmtime run --invoke`) with `args` parsed for its parameter types
 /// (i32, i64, f32, f64). The module's initializer (the wasit2 one, else
 /// `_initialize`) runs first if it exports one.
+///
+/// A function of the WIT world the module carries (its `wasit2-world`
+/// section) is called with WIT values instead: named
+/// `interface#function` (`acme:plugin/handler@1.0.0#handle`; the version
+/// may be left out or be the canonical `@1`), by a world-level function's
+/// name, or by its core export name. Its arguments are parsed for their WIT
+/// types (strings as given, `list<u8>` as the argument's bytes, numbers,
+/// `bool`, `char`, enum cases by name); a string or `list<u8>` result is
+/// printed as it is, other results as [`Val`](crate::Val) displays them.
 pub fn invoke_prepared(
     p: &Prepared,
     opts: &RunOptions,
     name: &str,
     args: &[String],
 ) -> Result<Invoked, RunError> {
+    if let Some(world) = typed_export(p, name)? {
+        return invoke_typed(p, opts, &world, name, args);
+    }
     let mut running = instantiate(p, opts)?;
     let func = running
         .instance
@@ -651,4 +680,212 @@ fn demangle(name: &str) -> String {
         }
     }
     name.to_string()
+}
+
+/// The module's WIT world, when it describes the export `name`; an error
+/// when `name` has the `interface#function` form and nothing matches.
+fn typed_export(p: &Prepared, name: &str) -> Result<Option<crate::World>, RunError> {
+    let wit_name = name.contains('#');
+    let Some(bytes) = &p.world else {
+        if wit_name {
+            return Err(RunError::InvokeArgs {
+                name: name.to_string(),
+                message: "the module carries no WIT world (no `wasit2-world` section), so its \
+                          exports have no WIT names"
+                    .into(),
+            });
+        }
+        return Ok(None);
+    };
+    let bad = |e: wasit2_abi::AbiError| RunError::Invalid(e.to_string());
+    let (wit, worlds) = wasit2_abi::WorldSection::decode(bytes)
+        .and_then(|s| s.load())
+        .map_err(bad)?;
+    let mut available = Vec::new();
+    for id in worlds {
+        let world = crate::World::new(&wit, id).map_err(|e| RunError::Invalid(e.to_string()))?;
+        let lowering = world.lowering(p.arch);
+        if crate::world::lookup_export(lowering, name).is_some() {
+            return Ok(Some(world));
+        }
+        for (i, f) in crate::world::exported_functions(lowering) {
+            available.push(match i {
+                Some(i) => format!("{i}#{f}"),
+                None => f,
+            });
+        }
+    }
+    if wit_name {
+        return Err(RunError::NoSuchExport {
+            name: name.to_string(),
+            available,
+        });
+    }
+    Ok(None)
+}
+
+/// `--invoke` of a function the module's WIT world describes.
+fn invoke_typed(
+    p: &Prepared,
+    opts: &RunOptions,
+    world: &crate::World,
+    name: &str,
+    args: &[String],
+) -> Result<Invoked, RunError> {
+    let lowering = world.lowering(p.arch);
+    let (export, func) = crate::world::lookup_export(lowering, name)
+        .ok_or_else(|| RunError::Host(format!("--invoke {name}: export vanished")))?;
+    let vals = parse_wit_args(name, &lowering.resolve, func, args)?;
+    let mut running = instantiate(p, opts)?;
+    if let Err(e) = running.initialize() {
+        return exit_or(e).map(Invoked::Exited);
+    }
+    let result = crate::world::call_lowered(
+        &mut running.store,
+        &running.instance,
+        lowering,
+        &export.name,
+        func,
+        export.sig.as_ref(),
+        vals,
+    );
+    match result {
+        Ok(v) if func.result.is_none() => {
+            let _ = v;
+            Ok(Invoked::Returned(Vec::new()))
+        }
+        Ok(crate::Val::String(s)) => Ok(Invoked::Returned(vec![s])),
+        Ok(crate::Val::Bytes(b)) => Ok(Invoked::Returned(vec![
+            String::from_utf8_lossy(&b).into_owned()
+        ])),
+        Ok(v) => Ok(Invoked::Returned(vec![v.to_string()])),
+        Err(e) => exit_or(e).map(Invoked::Exited),
+    }
+}
+
+/// Command-line arguments as WIT values of `func`'s parameter types.
+fn parse_wit_args(
+    name: &str,
+    resolve: &wit_parser::Resolve,
+    func: &wit_parser::Function,
+    args: &[String],
+) -> Result<Vec<crate::Val>, RunError> {
+    use crate::Val;
+    use wit_parser::{Type, TypeDefKind};
+    let bad = |message: String| RunError::InvokeArgs {
+        name: name.to_string(),
+        message,
+    };
+    if func.params.len() != args.len() {
+        let list: Vec<String> = func
+            .params
+            .iter()
+            .map(|p| format!("{}: {}", p.name, type_name(resolve, &p.ty)))
+            .collect();
+        return Err(bad(format!(
+            "takes {} argument{} ({}), got {}",
+            list.len(),
+            if list.len() == 1 { "" } else { "s" },
+            list.join(", "),
+            args.len()
+        )));
+    }
+    let int = |a: &str| parse_int(a, |s, r| i128::from_str_radix(s, r).ok());
+    func.params
+        .iter()
+        .zip(args)
+        .enumerate()
+        .map(|(i, (p, a))| {
+            let mut ty = p.ty;
+            while let Type::Id(id) = ty {
+                match &resolve.types[id].kind {
+                    TypeDefKind::Type(t) => ty = *t,
+                    _ => break,
+                }
+            }
+            let v = match ty {
+                Type::String => Some(Val::String(a.clone())),
+                Type::Bool => match a.as_str() {
+                    "true" => Some(Val::Bool(true)),
+                    "false" => Some(Val::Bool(false)),
+                    _ => None,
+                },
+                Type::U8 => int(a).and_then(|n| u8::try_from(n).ok()).map(Val::U8),
+                Type::U16 => int(a).and_then(|n| u16::try_from(n).ok()).map(Val::U16),
+                Type::U32 => int(a).and_then(|n| u32::try_from(n).ok()).map(Val::U32),
+                Type::U64 => int(a).and_then(|n| u64::try_from(n).ok()).map(Val::U64),
+                Type::S8 => int(a).and_then(|n| i8::try_from(n).ok()).map(Val::S8),
+                Type::S16 => int(a).and_then(|n| i16::try_from(n).ok()).map(Val::S16),
+                Type::S32 => int(a).and_then(|n| i32::try_from(n).ok()).map(Val::S32),
+                Type::S64 => int(a).and_then(|n| i64::try_from(n).ok()).map(Val::S64),
+                Type::F32 => a.parse().ok().map(Val::F32),
+                Type::F64 => a.parse().ok().map(Val::F64),
+                Type::Char => {
+                    let mut cs = a.chars();
+                    match (cs.next(), cs.next()) {
+                        (Some(c), None) => Some(Val::Char(c)),
+                        _ => None,
+                    }
+                }
+                Type::Id(id) => match &resolve.types[id].kind {
+                    TypeDefKind::List(Type::U8) => Some(Val::Bytes(a.as_bytes().to_vec())),
+                    TypeDefKind::Enum(e) => e
+                        .cases
+                        .iter()
+                        .position(|c| c.name == *a)
+                        .map(|c| Val::Enum(c as u32)),
+                    _ => {
+                        return Err(bad(format!(
+                            "parameter {} `{}` has WIT type {}, which --invoke cannot pass \
+                             (strings, list<u8>, numbers, bool, char and enums)",
+                            i + 1,
+                            p.name,
+                            type_name(resolve, &p.ty)
+                        )))
+                    }
+                },
+                Type::ErrorContext => None,
+            };
+            v.ok_or_else(|| {
+                bad(format!(
+                    "argument {} `{a}`: not a valid {}",
+                    i + 1,
+                    type_name(resolve, &p.ty)
+                ))
+            })
+        })
+        .collect()
+}
+
+/// A WIT type as WIT spells it (for messages).
+fn type_name(resolve: &wit_parser::Resolve, ty: &wit_parser::Type) -> String {
+    use wit_parser::{Type, TypeDefKind};
+    match ty {
+        Type::Id(id) => {
+            let def = &resolve.types[*id];
+            if let Some(n) = &def.name {
+                return n.clone();
+            }
+            match &def.kind {
+                TypeDefKind::List(t) => format!("list<{}>", type_name(resolve, t)),
+                TypeDefKind::Option(t) => format!("option<{}>", type_name(resolve, t)),
+                TypeDefKind::Type(t) => type_name(resolve, t),
+                k => k.as_str().to_string(),
+            }
+        }
+        Type::String => "string".into(),
+        Type::Bool => "bool".into(),
+        Type::Char => "char".into(),
+        Type::U8 => "u8".into(),
+        Type::U16 => "u16".into(),
+        Type::U32 => "u32".into(),
+        Type::U64 => "u64".into(),
+        Type::S8 => "s8".into(),
+        Type::S16 => "s16".into(),
+        Type::S32 => "s32".into(),
+        Type::S64 => "s64".into(),
+        Type::F32 => "f32".into(),
+        Type::F64 => "f64".into(),
+        Type::ErrorContext => "error-context".into(),
+    }
 }

@@ -130,6 +130,17 @@ pub struct Arena {
     pub layout: ArenaLayout,
 }
 
+/// How a `Lowerer` places the lists it meets (pre-order, depth first).
+pub enum Placement {
+    /// In a caller-supplied arena, by the ABI's arena rules.
+    Arena(Arena),
+    /// Only record each list's (size, alignment): the first pass of calling
+    /// an export, whose lists the guest allocates (`<p>_params_alloc`).
+    Record(Vec<(u64, u64)>),
+    /// At these guest addresses, in order: the second pass.
+    Given(std::collections::VecDeque<u64>),
+}
+
 impl<'a> Abi<'a> {
     fn resolve(&self) -> &'a Resolve {
         &self.lowering.resolve
@@ -540,7 +551,7 @@ impl Abi<'_> {
 pub struct Lowerer<'a, 'm> {
     pub abi: &'a Abi<'a>,
     pub mem: Option<&'m mut [u8]>,
-    pub arena: Option<Arena>,
+    pub arena: Option<Placement>,
     /// Handles at or above this index trap (resource limit).
     pub max_handle: u32,
 }
@@ -565,9 +576,20 @@ impl Lowerer<'_, '_> {
     /// Places a list's element array in the arena (pre-order) and returns its
     /// guest address.
     fn place(&mut self, size: u64, align: u64) -> Result<u64> {
-        let arena = self.arena.as_mut().ok_or_else(|| {
-            format_err!("a list in the result of an import without a caller-supplied buffer")
-        })?;
+        let arena = match self.arena.as_mut() {
+            Some(Placement::Arena(a)) => a,
+            Some(Placement::Record(sizes)) => {
+                sizes.try_reserve(1)?;
+                sizes.push((size, align));
+                return Ok(0);
+            }
+            Some(Placement::Given(addrs)) => {
+                return addrs
+                    .pop_front()
+                    .ok_or_else(|| format_err!("more lists than allocated"))
+            }
+            None => bail!("a list in the result of an import without a caller-supplied buffer"),
+        };
         let off = arena
             .layout
             .alloc(size as usize, align as usize)
@@ -691,9 +713,32 @@ impl Lowerer<'_, '_> {
             (Type::S32, Val::S32(v)) => out.push(*v as u32 as u64),
             (Type::S64, Val::S64(v)) => out.push(*v as u64),
             (Type::Char, Val::Char(c)) => out.push(*c as u64),
+            (Type::F32, Val::F32(v)) => out.push(v.to_bits() as u64),
+            (Type::F64, Val::F64(v)) => out.push(v.to_bits()),
+            (Type::String, Val::String(s)) => {
+                let at = self.place(s.len() as u64, 1)?;
+                self.write(at, s.as_bytes())?;
+                out.extend([at, s.len() as u64]);
+            }
             (Type::Id(_), _) => {
                 let kind = self.abi.kind(ty).unwrap();
                 match (kind, val) {
+                    (TypeDefKind::List(t), Val::Bytes(b)) => {
+                        let at = self.place(b.len() as u64, self.abi.align(t))?;
+                        self.write(at, b)?;
+                        out.extend([at, b.len() as u64]);
+                    }
+                    (TypeDefKind::List(t), Val::List(items)) => {
+                        let size = self.abi.size(t);
+                        let total = size
+                            .checked_mul(items.len() as u64)
+                            .ok_or_else(|| format_err!("list too large"))?;
+                        let at = self.place(total, self.abi.align(t))?;
+                        for (i, item) in items.iter().enumerate() {
+                            self.store(t, item, at + i as u64 * size)?;
+                        }
+                        out.extend([at, items.len() as u64]);
+                    }
                     (TypeDefKind::Record(r), Val::Record(vals)) if vals.len() == r.fields.len() => {
                         for (f, v) in r.fields.iter().zip(vals) {
                             self.lower_flat(&f.ty, v, out)?;
