@@ -42,6 +42,25 @@ pub struct Bindings {
     pub source: String,
     /// C names of all generated typed wrappers, in header order.
     pub functions: Vec<String>,
+    /// The functions the program implements for the world's exports.
+    pub exports: Vec<ExportedFunction>,
+}
+
+/// A C function the program defines; the generated export glue calls it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportedFunction {
+    pub name: String,
+    /// C return type (`void` when the result goes through `ret`).
+    pub ret: String,
+    /// C parameter list, `void` when empty.
+    pub params: String,
+}
+
+impl ExportedFunction {
+    /// `ret name(params)`.
+    pub fn prototype(&self) -> String {
+        format!("{} {}({})", self.ret, self.name, self.params)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
