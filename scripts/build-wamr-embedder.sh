@@ -13,7 +13,7 @@
 # resolve natives under any module name and need no patch.
 #
 #   scripts/build-wamr-embedder.sh NATIVES_DIR
-#   scripts/build-wamr-embedder.sh --fetch    (only fetch the sources; setup.sh)
+#   scripts/build-wamr-embedder.sh --fetch    (fetch the sources, print the WAMR tree)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="$ROOT/examples/wamr-embedder"
@@ -31,7 +31,8 @@ if [ -z "$crate" ]; then
 fi
 WAMR="$crate/wasm-micro-runtime"
 [ -f "$WAMR/build-scripts/runtime_lib.cmake" ] || { echo "build-wamr-embedder: no WAMR tree in $crate" >&2; exit 1; }
-[ "${1:-}" = --fetch ] && exit 0
+# --fetch: print the WAMR tree (its core/iwasm/include has wasm_export.h).
+[ "${1:-}" = --fetch ] && { echo "$WAMR"; exit 0; }
 
 NATIVES_DIR="$(cd "${1:?usage: build-wamr-embedder.sh NATIVES_DIR | --fetch}" && pwd)"
 for f in sensors_wamr.h sensors_wamr.c; do

@@ -145,5 +145,5 @@ fi
 ln -sf "$TOOLS/wamr/iwasm" "$TOOLS/bin/iwasm"
 # The same WAMR sources for examples/wamr-embedder (bindgen/tests/wamr_host.rs
 # builds it, cached under ~/.cache/wasit2/wamr-embedder).
-"$ROOT/scripts/build-wamr-embedder.sh" --fetch
+"$ROOT/scripts/build-wamr-embedder.sh" --fetch >/dev/null
 log "setup complete"

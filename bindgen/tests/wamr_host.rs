@@ -134,6 +134,99 @@ fn types_without_host_glue_are_refused_naming_the_function() {
     assert!(!out_dir.exists());
 }
 
+/// Every supported shape, two interfaces and a world-level function.
+const RICH_WIT: &str = "package acme:rich@1.0.0;
+interface a {
+  add: func(x: s32, y: f64, on: bool) -> u64;
+  log: func(msg: string, data: list<u16>);
+}
+interface b {
+  name: func() -> string;
+  samples: func(n: u32) -> list<s32>;
+}
+world rich {
+  import a;
+  import b;
+  import ping: func(c: char) -> f32;
+}
+";
+
+#[test]
+fn every_supported_shape_compiles_against_the_wamr_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let wit = dir.path().join("rich.wit");
+    std::fs::write(&wit, RICH_WIT).unwrap();
+    let mut w = Wit::wasi().unwrap();
+    w.push_path(&wit).unwrap();
+    let world = w.world("rich").unwrap();
+    let l32 = Lowering::new(&w, world, Arch::Wasm32).unwrap();
+    let b = generate_wamr_c(&l32, &Options::default()).unwrap();
+    assert_eq!(b.header_name, "wasit2_rich_wamr.h");
+    for proto in [
+        "int acme_rich_a_add(int32_t x, double y, bool on, uint64_t *ret);",
+        "int acme_rich_a_log(const char *msg, size_t msg_len, const uint16_t *data, size_t data_len);",
+        "int acme_rich_b_name(char *buf, size_t cap, size_t *len);",
+        "int acme_rich_b_samples(uint32_t n, int32_t *buf, size_t cap, size_t *len);",
+        "int rich_ping(uint32_t c, float *ret);",
+        "bool wasit2_rich_wamr_register(void);",
+    ] {
+        assert!(b.header.contains(proto), "{proto} not in\n{}", b.header);
+    }
+    for part in [
+        "{ \"add\", (void *)wamr_native_acme_rich_a_add, \"(iFi)I\", NULL },",
+        "{ \"log\", (void *)wamr_native_acme_rich_a_log, \"(iiii)\", NULL },",
+        "{ \"samples\", (void *)wamr_native_acme_rich_b_samples, \"(iiii)i\", NULL },",
+        "{ \"ping\", (void *)wamr_native_rich_ping, \"(i)f\", NULL },",
+        // list<u16> is checked as 2-byte elements at 2-byte alignment; the
+        // list<s32> arena at the ABI's arena alignment 4.
+        "wasit2_rich_wamr_check(inst, a2, (uint64_t)a3 * 2, 2)",
+        "wasit2_rich_wamr_check(inst, a2, a3, 4)",
+        "wasm_runtime_register_natives(\"cm32p2|acme:rich/a@1\"",
+        "wasm_runtime_register_natives(\"wasit2-cm32p2|acme:rich/b@1\"",
+        "wasm_runtime_register_natives(\"cm32p2\"",
+    ] {
+        assert!(b.source.contains(part), "{part} not in\n{}", b.source);
+    }
+
+    // The natives and a firmware stub for every prototype compile cleanly
+    // against the 2020 WAMR's wasm_export.h.
+    b.write_to(dir.path()).unwrap();
+    let stubs: String = b
+        .header
+        .lines()
+        .filter(|l| l.starts_with("int ") && l.ends_with(");"))
+        .map(|l| format!("{} {{ return 0; }}\n", l.trim_end_matches(';')))
+        .collect();
+    assert_eq!(stubs.lines().count(), 5, "{stubs}");
+    std::fs::write(
+        dir.path().join("stubs.c"),
+        format!("#include \"{}\"\n{stubs}", b.header_name),
+    )
+    .unwrap();
+    let fetch = Command::new(repo().join("scripts/build-wamr-embedder.sh"))
+        .arg("--fetch")
+        .output()
+        .expect("scripts/build-wamr-embedder.sh runs");
+    assert!(fetch.status.success(), "{}", stderr(&fetch));
+    let include = PathBuf::from(stdout(&fetch).trim()).join("core/iwasm/include");
+    let o = Command::new("cc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-Wno-unused-parameter",
+        ])
+        .arg(format!("-I{}", include.display()))
+        .arg("-c")
+        .arg(&b.source_name)
+        .arg("stubs.c")
+        .current_dir(dir.path())
+        .output()
+        .expect("cc runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// Guest bindings (`acme_sensors.{h,c}`), host natives (`sensors_wamr.{h,c}`)
 /// from the CLI, and the embedder built with them.
 struct Setup {
