@@ -14,6 +14,7 @@
 //! `clang-22 --target=wasm32-wasit2` use that sysroot and wasit-ld.
 pub mod adapter;
 pub mod bindings;
+pub mod cmake_tree;
 pub mod compile;
 pub mod cxx;
 mod error;
@@ -117,7 +118,12 @@ pub fn build_with_cxx(
     let mut cxx_headers = Vec::new();
     let out = tools::absolute(&opts.out);
     let work = work_dir(&out);
-    let layer = match &opts.layer_dir {
+    // A CMake-era tree gets the layer written for its wasip2 sources.
+    let layer_dir = opts.layer_dir.as_ref().map(|d| match tree.kind {
+        tree::TreeKind::Cmake => d.join(tree::WASIP2_TREE_LAYER),
+        tree::TreeKind::Makefile => d.clone(),
+    });
+    let layer = match &layer_dir {
         Some(d) => layer::Layer::load(d, &tree.root)?,
         None => None,
     };
@@ -125,9 +131,25 @@ pub fn build_with_cxx(
     if let Some(l) = &layer {
         replaced.extend(l.excludes.iter().cloned());
     }
-    let libs = tree.select(&replaced)?;
-    let wasip1_libc = match &layer {
-        Some(l) if !l.wasip1_sources.is_empty() => Some(tree.select_wasip1_libc()?),
+    let cmake = match tree.kind {
+        tree::TreeKind::Cmake => Some(cmake_tree::select(&tree.root, cmake_tree::Wasi::P2)?),
+        tree::TreeKind::Makefile => None,
+    };
+    let libs = match tree.kind {
+        tree::TreeKind::Cmake => {
+            let renames = match &layer {
+                Some(l) => tree::read_renames(&l.dir)?,
+                None => vec![],
+            };
+            tree.select_cmake(&replaced, &renames)?
+        }
+        tree::TreeKind::Makefile => tree.select(&replaced)?,
+    };
+    let wasip1_libc = match (&layer, tree.kind) {
+        (Some(l), tree::TreeKind::Cmake) if !l.wasip1_sources.is_empty() => {
+            Some(tree.select_cmake_wasip1_libc()?)
+        }
+        (Some(l), _) if !l.wasip1_sources.is_empty() => Some(tree.select_wasip1_libc()?),
         _ => None,
     };
     let overlay = tools::overlay_dir();
@@ -150,7 +172,10 @@ pub fn build_with_cxx(
         if let Some(l) = &layer {
             extra.extend(l.public_include_dirs.iter().cloned());
         }
-        let mut header_set = headers::assemble(&tree, arch, &overlay, &extra)?;
+        let mut header_set = match &cmake {
+            Some(sel) => cmake_tree::assemble_headers(&tree.root, sel, arch, &overlay, &extra)?,
+            None => headers::assemble(&tree, arch, &overlay, &extra)?,
+        };
         if let Some(t) = &cxx_tree {
             cxx::add_headers(&mut header_set, t)?;
         }
@@ -326,6 +351,13 @@ fn build_variant(
                 f.push(inc(b.join("cloudlibc/src")));
             }
             Group::Emulated => {}
+            Group::Upstream => {
+                // Our wasm64 bits go before musl's wasm32 ones in the
+                // source's own include list.
+                if v.arch == Arch::Wasm64 {
+                    f.push(inc(headers::wasm64_overlay_dir(overlay)));
+                }
+            }
             Group::Dlmalloc => f.push(inc(tree.root.join("dlmalloc/include"))),
             Group::Layer => {
                 if let Some(l) = layer {
@@ -353,6 +385,9 @@ fn build_variant(
 
     // libc gets the layer and the generated bindings appended.
     let mut libs: Vec<Library> = libs.to_vec();
+    // A tree's own libsetjmp.a (CMake-era trees) only where the CPU has
+    // exceptions.
+    libs.retain(|l| l.file != setjmp::LIB || setjmp::supported(v.cpu));
     let layer_source = |l: &layer::Layer, p: &PathBuf| Source {
         path: p.clone(),
         group: Group::Layer,

@@ -19,6 +19,24 @@ pub enum Group {
     Emulated,
     /// The wasit2 system layer (project code under sysroot/layer).
     Layer,
+    /// A CMake-era tree's source: its flags come with the source
+    /// (`Source::defines`), read from the tree's build files.
+    Upstream,
+}
+
+/// The layer of CMake-era trees, below the layer directory: it replaces
+/// only what upstream's wasip2 sources must not keep (docs/sysroot.md).
+pub const WASIP2_TREE_LAYER: &str = "wasip2-tree";
+
+/// What kind of wasi-libc tree a directory holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeKind {
+    /// Makefile-era (up to 2024, e.g. Debian's 2022 source): preview-1
+    /// sources only; the wasit2 layer provides the WASI 0.2 side.
+    Makefile,
+    /// CMake-era (2025 on): p1, p2 and p3 sources; wasit2 takes upstream's
+    /// wasip2 selection, read from the tree's CMake files.
+    Cmake,
 }
 
 /// One C file to compile.
@@ -44,6 +62,7 @@ pub struct Library {
 #[derive(Debug, Clone)]
 pub struct Tree {
     pub root: PathBuf,
+    pub kind: TreeKind,
 }
 
 /// musl files picked one by one from directories wasi-libc otherwise skips.
@@ -230,6 +249,25 @@ pub const P1_WRAPPERS: &str = "__wasilibc_real.c";
 impl Tree {
     pub fn open(root: &Path) -> Result<Tree> {
         let root = crate::tools::absolute(root);
+        if crate::cmake_tree::is_cmake_tree(&root) {
+            // Sources are named relative to the root: no `..` in it.
+            let root = crate::cmake_tree::normalize(&root);
+            for (rel, what) in [
+                ("libc-top-half/musl/src", "libc-top-half/musl/src"),
+                (
+                    "libc-bottom-half/headers/public",
+                    "libc-bottom-half/headers/public",
+                ),
+            ] {
+                if !root.join(rel).exists() {
+                    return Err(Error::NotWasiLibc(root, what));
+                }
+            }
+            return Ok(Tree {
+                root,
+                kind: TreeKind::Cmake,
+            });
+        }
         for (rel, what) in [
             ("libc-top-half/musl/src", "libc-top-half/musl/src"),
             (
@@ -246,7 +284,106 @@ impl Tree {
                 return Err(Error::NotWasiLibc(root, what));
             }
         }
-        Ok(Tree { root })
+        Ok(Tree {
+            root,
+            kind: TreeKind::Makefile,
+        })
+    }
+
+    /// A CMake-era tree's libraries for wasit2: upstream's wasip2 selection
+    /// minus the files the layer replaces (`replaced`, file names or path
+    /// suffixes). Upstream's non-C inputs (the realloc wrapper, the
+    /// prebuilt component-type objects) are never taken.
+    /// `renames` (from the layer's `RENAMES.txt`, [`read_renames`]) moves
+    /// single functions of kept files aside for the layer to define.
+    pub fn select_cmake(
+        &self,
+        replaced: &[String],
+        renames: &[(String, Vec<String>)],
+    ) -> Result<Vec<Library>> {
+        let sel = crate::cmake_tree::select(&self.root, crate::cmake_tree::Wasi::P2)?;
+        let mut libs = self.cmake_libraries(&sel, replaced, "", &[]);
+        for (file, funcs) in renames {
+            let mut found = false;
+            for s in libs.iter_mut().flat_map(|l| l.sources.iter_mut()) {
+                if s.path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy() == *file)
+                {
+                    found = true;
+                    s.defines
+                        .extend(funcs.iter().map(|f| format!("-D{f}=__wasit2_upstream_{f}")));
+                }
+            }
+            if !found {
+                return Err(Error::Invalid(format!(
+                    "layer RENAMES.txt: the tree's wasip2 selection has no {file}"
+                )));
+            }
+        }
+        Ok(libs)
+    }
+
+    /// A CMake-era tree's `--host wasip1` libc: upstream's own wasip1
+    /// selection of the same tree, compiled as wasip1 code.
+    pub fn select_cmake_wasip1_libc(&self) -> Result<Vec<Source>> {
+        let sel = crate::cmake_tree::select(&self.root, crate::cmake_tree::Wasi::P1)?;
+        let defines = ["-U__wasip2__", "-U__wasit2__", "-D__wasip1__"].map(String::from);
+        Ok(self
+            .cmake_libraries(&sel, &[], "wasip1/", &defines)
+            .into_iter()
+            .find(|l| l.file == "libc.a")
+            .map(|l| l.sources)
+            .unwrap_or_default())
+    }
+
+    fn cmake_libraries(
+        &self,
+        sel: &crate::cmake_tree::Selection,
+        replaced: &[String],
+        prefix: &str,
+        extra: &[String],
+    ) -> Vec<Library> {
+        let mut libs = Vec::new();
+        for (file, srcs) in &sel.archives {
+            let stem = file.trim_end_matches(".a");
+            let mut sources = Vec::new();
+            for s in srcs {
+                let name = s.path.file_name().unwrap_or_default().to_string_lossy();
+                if replaced
+                    .iter()
+                    .any(|r| r == name.as_ref() || s.path.ends_with(r))
+                {
+                    continue;
+                }
+                let mut defines = s.flags.clone();
+                if file == crate::setjmp::LIB {
+                    defines.extend(crate::setjmp::CFLAGS.iter().map(|f| f.to_string()));
+                }
+                defines.extend(extra.iter().cloned());
+                let object = object_name(&self.root, &s.path);
+                // The same file may be built with other flags for another
+                // archive (printscan variants): one object dir per archive.
+                let object = if file == "libc.a" {
+                    format!("{prefix}{object}")
+                } else {
+                    format!("{prefix}{stem}/{object}")
+                };
+                sources.push(Source {
+                    path: s.path.clone(),
+                    group: Group::Upstream,
+                    defines,
+                    object,
+                });
+            }
+            // chdir.c's weak references resolve only when it comes late.
+            sources.sort_by_key(|s| s.path.file_name().is_some_and(|n| n == "chdir.c"));
+            libs.push(Library {
+                file: file.clone(),
+                sources,
+            });
+        }
+        libs
     }
 
     pub fn musl(&self) -> PathBuf {
@@ -449,4 +586,34 @@ pub fn object_name(root: &Path, path: &Path) -> String {
         }
     }
     format!("{s}.o")
+}
+
+/// The layer's `RENAMES.txt` (`file.c: function ...` a line, `#`
+/// comments): functions of the tree's kept files that the layer defines
+/// itself. Absent file: nothing renamed.
+pub fn read_renames(layer_dir: &Path) -> Result<Vec<(String, Vec<String>)>> {
+    let path = layer_dir.join("RENAMES.txt");
+    if !path.is_file() {
+        return Ok(vec![]);
+    }
+    let text = fsutil::read_string(&path)?;
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some((file, funcs)) = line.split_once(':') else {
+            return Err(Error::LayerManifest {
+                file: path.clone(),
+                line: i + 1,
+                msg: "expected `file.c: function ...`".into(),
+            });
+        };
+        out.push((
+            file.trim().to_string(),
+            funcs.split_whitespace().map(String::from).collect(),
+        ));
+    }
+    Ok(out)
 }
