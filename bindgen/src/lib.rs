@@ -15,6 +15,7 @@
 mod gen;
 pub mod host_c;
 mod names;
+pub mod wasip2_compat;
 
 use std::path::{Path, PathBuf};
 
