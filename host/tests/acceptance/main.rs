@@ -8,6 +8,7 @@ mod cli;
 mod cli_run;
 mod clocks_random;
 mod filesystem;
+mod interfaces;
 mod logging_example;
 mod run_module;
 mod sockets;
