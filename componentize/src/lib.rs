@@ -81,6 +81,7 @@ pub fn componentize(module: &[u8]) -> anyhow::Result<Vec<u8>> {
 struct ModuleInfo {
     abi: Option<AbiSection>,
     has_component_type: bool,
+    world_section: Option<Vec<u8>>,
     memory64: bool,
     imports: Vec<(String, String)>,
     exports: Vec<String>,
@@ -104,6 +105,7 @@ fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
             .custom_sections
             .iter()
             .any(|n| n.starts_with("component-type")),
+        world_section: world_section(module),
         // Any 64-bit memory, imported or defined, makes it a wasm64 module.
         memory64: m.memory64 == Some(true)
             || m.imports
@@ -116,6 +118,20 @@ fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
             .collect(),
         exports: m.exports.iter().map(|e| e.name.clone()).collect(),
     })
+}
+
+/// Contents of the `wasit2-world` section (the module parsed already).
+fn world_section(module: &[u8]) -> Option<Vec<u8>> {
+    wasmparser::Parser::new(0)
+        .parse_all(module)
+        .find_map(|payload| match payload {
+            Ok(wasmparser::Payload::CustomSection(c))
+                if c.name() == wasit2_abi::WORLD_SECTION_NAME =>
+            {
+                Some(c.data().to_vec())
+            }
+            _ => None,
+        })
 }
 
 /// Componentizes with explicit options.
@@ -137,6 +153,7 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
             bytes: module,
             abi_world: info.abi.as_ref().map(|a| a.world.as_str()),
             has_component_type: info.has_component_type,
+            world_section: info.world_section.as_deref(),
             exports: &info.exports,
         },
         &opts.wit,

@@ -4,14 +4,15 @@
 //!
 //! The world comes from, in order: `--wit`/`--world` (a vendor world is
 //! merged with `wasi:cli/command`), the module's `component-type` sections
-//! (what wasit-ld linked against, bindgen's world included), or the world
-//! named in its `wasit2-abi` section (`a+b` names several worlds that are
-//! merged). World exports the module does not implement at all are
+//! (what wasit-ld linked against, bindgen's world included), its
+//! `wasit2-world` section (the same world as WIT text, kept by
+//! `--strip-all`), or the world named in its `wasit2-abi` section (`a+b`
+//! names several worlds that are merged). World exports the module does not implement at all are
 //! dropped, so a reactor (no `wasi:cli/run`) gets a world without `run`.
 
 use std::path::PathBuf;
 
-use wasit2_abi::{Arch, Wit};
+use wasit2_abi::{Arch, Wit, WorldSection};
 use wit_parser::{CloneMaps, Resolve, WorldId, WorldItem, WorldKey};
 
 use crate::ComponentizeError;
@@ -39,6 +40,8 @@ pub(crate) struct ModuleWorld<'a> {
     pub bytes: &'a [u8],
     pub abi_world: Option<&'a str>,
     pub has_component_type: bool,
+    /// Contents of the `wasit2-world` section.
+    pub world_section: Option<&'a [u8]>,
     pub exports: &'a [String],
 }
 
@@ -80,6 +83,15 @@ pub(crate) fn target(
                 ComponentizeError::Encode("the module's world vanished in a merge".into())
             })?;
             Source::Module(id)
+        }
+        (None, true) if m.world_section.is_some() => {
+            let section = WorldSection::decode(m.world_section.unwrap_or_default())?;
+            let (loaded, worlds) = section.load()?;
+            wit = loaded;
+            match worlds.is_empty() {
+                true => Source::Names(vec![wit.command_world()?]),
+                false => Source::Names(worlds),
+            }
         }
         (None, true) => match m.abi_world {
             Some(w) => Source::Names(lookup(&wit, w, true)?),
