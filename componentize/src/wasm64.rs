@@ -475,6 +475,7 @@ fn fixup_module(sigs: &[CoreSig]) -> Vec<u8> {
 pub(crate) fn rewrite(
     component32: &[u8],
     module: &[u8],
+    l32: &Lowering,
     l64: &Lowering,
     adapters64: &HashMap<String, Vec<u8>>,
 ) -> Result<Vec<u8>, ComponentizeError> {
@@ -527,16 +528,29 @@ pub(crate) fn rewrite(
                         .map(|(name, _)| (*bag, name.clone()))
                 })
                 .ok_or_else(|| encode_err("wasm64", format!("shim slot {k} is never imported")))?;
-            let module_name = layout
+            let (consumer, module_name) = layout
                 .instances
                 .iter()
                 .flatten()
-                .find_map(|(_, args)| {
+                .find_map(|(m, args)| {
                     args.iter()
                         .find(|(_, inst)| *inst == bag)
-                        .map(|(n, _)| n.clone())
+                        .map(|(n, _)| (*m as usize, n.clone()))
                 })
                 .ok_or_else(|| encode_err("wasm64", format!("shim slot {k} is never imported")))?;
+            if consumer != main {
+                // An adapter's standard import: lowered with its 32-bit
+                // staging memory (adapter64.rs).
+                let sig = adapter_std_sig(l32, &module_name, &field).ok_or_else(|| {
+                    ComponentizeError::UnknownImport {
+                        module: module_name.clone(),
+                        field: field.clone(),
+                        world: l32.world_name.clone(),
+                    }
+                })?;
+                shim_sigs.push(sig);
+                continue;
+            }
             let module64 = to64(&module_name);
             let sig = l64
                 .import(&module64, &field)
@@ -554,9 +568,126 @@ pub(crate) fn rewrite(
     let main_bytes = renamed(module)?;
     let shim_bytes = shim_module(&shim_sigs);
     let fixup_bytes = fixup_module(&shim_sigs);
+    // Each adapter's standard imports are lowered with its own staging
+    // memory: alias it after the adapter's `cabi_import_realloc` and use it
+    // in the `canon lower`s that use that realloc.
+    let adapter_instances: Vec<u32> = layout
+        .instances
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            matches!(i, Some((m, _)) if ![Some(main), shim, fixup].contains(&Some(*m as usize)))
+        })
+        .map(|(n, _)| n as u32)
+        .collect();
+    let realloc_of: HashMap<u32, u32> = layout
+        .funcs
+        .iter()
+        .enumerate()
+        .filter_map(|(f, cf)| match cf {
+            CoreFunc::Alias { instance, name }
+                if name == "cabi_import_realloc" && adapter_instances.contains(instance) =>
+            {
+                Some((f as u32, *instance))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut staging_memory: HashMap<u32, u32> = HashMap::new();
+    let mut n_memories = 0u32;
+
     let mut out = wasm_encoder::Component::new();
     let mut module_index = 0usize;
     for (id, range) in sections(component32)? {
+        if id == SECTION_ALIAS {
+            let mut new_aliases = Vec::new();
+            for a in section_reader::<ComponentAlias>(component32, &range)? {
+                match a.map_err(read_err)? {
+                    ComponentAlias::CoreInstanceExport {
+                        kind: ExternalKind::Memory,
+                        ..
+                    } => {
+                        if !staging_memory.is_empty() {
+                            return Err(encode_err(
+                                "wasm64",
+                                "a core memory alias follows an adapter's",
+                            ));
+                        }
+                        n_memories += 1;
+                    }
+                    ComponentAlias::CoreInstanceExport {
+                        kind: ExternalKind::Func | ExternalKind::FuncExact,
+                        instance_index,
+                        name: "cabi_import_realloc",
+                    } if adapter_instances.contains(&instance_index) => {
+                        new_aliases.push(instance_index)
+                    }
+                    _ => {}
+                }
+            }
+            out.section(&RawSection {
+                id,
+                data: &component32[range],
+            });
+            for instance in new_aliases {
+                let mut s = wasm_encoder::ComponentAliasSection::new();
+                s.alias(wasm_encoder::Alias::CoreInstanceExport {
+                    instance,
+                    kind: ExportKind::Memory,
+                    name: crate::adapter64::STAGING_MEMORY,
+                });
+                out.section(&s);
+                staging_memory.insert(instance, n_memories);
+                n_memories += 1;
+            }
+            continue;
+        }
+        if id == SECTION_CANON {
+            let entries: Vec<CanonicalFunction> =
+                section_reader::<CanonicalFunction>(component32, &range)?
+                    .into_iter()
+                    .collect::<Result<_, _>>()
+                    .map_err(read_err)?;
+            let staged = |options: &[wasmparser::CanonicalOption]| {
+                options.iter().find_map(|o| match o {
+                    wasmparser::CanonicalOption::Realloc(r) => realloc_of.get(r).copied(),
+                    _ => None,
+                })
+            };
+            if entries.iter().any(|e| matches!(e, CanonicalFunction::Lower { options, .. } if staged(options).is_some())) {
+                let mut s = wasm_encoder::CanonicalFunctionSection::new();
+                for e in &entries {
+                    match e {
+                        CanonicalFunction::Lower { func_index, options } => {
+                            let memory = match staged(options) {
+                                Some(instance) => Some(*staging_memory.get(&instance).ok_or_else(|| {
+                                    encode_err("wasm64", "an adapter's realloc is used before its memory")
+                                })?),
+                                None => None,
+                            };
+                            s.lower(*func_index, canon_options(options, memory)?);
+                        }
+                        CanonicalFunction::Lift { core_func_index, type_index, options } => {
+                            s.lift(*core_func_index, *type_index, canon_options(options, None)?);
+                        }
+                        CanonicalFunction::ResourceNew { resource } => {
+                            s.resource_new(*resource);
+                        }
+                        CanonicalFunction::ResourceDrop { resource } => {
+                            s.resource_drop(*resource);
+                        }
+                        CanonicalFunction::ResourceRep { resource } => {
+                            s.resource_rep(*resource);
+                        }
+                        other => {
+                            return Err(encode_err("wasm64", format!("unexpected canonical function {other:?}")))
+                        }
+                    }
+                }
+                out.section(&s);
+                continue;
+            }
+        }
         let data: &[u8] = if id != CORE_MODULE_SECTION {
             &component32[range]
         } else {
@@ -582,6 +713,34 @@ pub(crate) fn rewrite(
         out.section(&RawSection { id, data });
     }
     Ok(out.finish())
+}
+
+/// `options` in wasm-encoder's terms, with the memory replaced by `memory`.
+fn canon_options(
+    options: &[wasmparser::CanonicalOption],
+    memory: Option<u32>,
+) -> Result<Vec<wasm_encoder::CanonicalOption>, ComponentizeError> {
+    use wasm_encoder::CanonicalOption as E;
+    use wasmparser::CanonicalOption as P;
+    options
+        .iter()
+        .map(|o| {
+            Ok(match o {
+                P::UTF8 => E::UTF8,
+                P::UTF16 => E::UTF16,
+                P::CompactUTF16 => E::CompactUTF16,
+                P::Memory(m) => E::Memory(memory.unwrap_or(*m)),
+                P::Realloc(r) => E::Realloc(*r),
+                P::PostReturn(p) => E::PostReturn(*p),
+                other => {
+                    return Err(encode_err(
+                        "wasm64",
+                        format!("unexpected canonical option {other:?}"),
+                    ))
+                }
+            })
+        })
+        .collect()
 }
 
 /// The standard signature of a function an adapter imports to serve the
@@ -669,7 +828,7 @@ pub(crate) fn componentize(
     let mut encoder = wit_component::ComponentEncoder::default();
     encoder.validate(!opts.skip_validation);
     encoder.module(&standin).map_err(crate::encode_err)?;
-    let adapters64 = HashMap::new();
+    let mut adapters64 = HashMap::new();
     if !by_module.is_empty() {
         let adapter_world = crate::imports_only_world(&wit, world)?;
         for (name64, fields) in &by_module {
@@ -705,19 +864,21 @@ pub(crate) fn componentize(
             encoder
                 .adapter(&name32, &adapter32)
                 .map_err(crate::encode_err)?;
-            // The adapter's standard calls return lists, which wasmtime 49
-            // stores into a 64-bit memory with the 32-bit layout
-            // (docs/componentize.md); no wasm64 adapter yet.
-            let _ = &imports64;
-            return Err(ComponentizeError::Unsupported(format!(
-                "wasm64 caller-supplied-buffer imports (`{name64}` `{}`) are not componentized yet: \
-                 only modules with plain cm64p2 imports are",
-                fields.join("`, `")
-            )));
+            let std32 = name32.strip_prefix("wasit2-").ok_or_else(|| {
+                ComponentizeError::Unsupported(format!("import module `{name64}`"))
+            })?;
+            let adapter64 = crate::adapter64::build(
+                &l32,
+                &l64,
+                name64,
+                std32,
+                &imports64.iter().collect::<Vec<_>>(),
+            )?;
+            adapters64.insert(name64.clone(), adapter64);
         }
     }
     let component32 = encoder.encode().map_err(crate::encode_err)?;
-    let component = rewrite(&component32, &module, &l64, &adapters64)?;
+    let component = rewrite(&component32, &module, &l32, &l64, &adapters64)?;
     if !opts.skip_validation {
         validate(&component)?;
     }
