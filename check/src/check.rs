@@ -665,7 +665,13 @@ fn export_problem(
             "export \"{name}\": a realloc; wasit2 hosts never allocate in the guest, so a wasit2 module must not export one"
         ));
     }
-    let arch = import_arch(name).filter(|a| arch.is_none_or(|m| m == *a))?;
+    let arch = import_arch(name)
+        .or_else(|| {
+            Arch::ALL
+                .into_iter()
+                .find(|a| *name == wasit2_abi::params_alloc_export(*a))
+        })
+        .filter(|a| arch.is_none_or(|m| m == *a))?;
     let base = profile.lowering(arch)?;
     let extra = profile.extra.iter().filter(|l| l.arch == arch);
     let Some(abi) = std::iter::once(base)
@@ -837,23 +843,38 @@ pub fn check_parsed(
         }
     }
 
-    // The world's required exports (`run` of a command, the memory). A p1
-    // runtime instead needs `_start` and `memory`, checked below.
-    if !profile.p1 {
+    // The world's required exports (`run` of a command, the memory, the
+    // functions an added world exports and their `_params_alloc`). A p1
+    // runtime instead needs `_start` and `memory`, checked below, plus the
+    // exports of the worlds added to it.
+    {
         let arch = module_arch.unwrap_or(Arch::Wasm32);
         // A reactor (crt1-reactor.o) exports the initialize function and
         // no wasi:cli/run: the host calls its other exports (`--invoke`).
-        let reactor = m
-            .exports
-            .iter()
-            .any(|e| e.kind == ExternalKind::Func && e.name == arch.initialize_export());
+        let reactor = m.exports.iter().any(|e| {
+            e.kind == ExternalKind::Func
+                && (e.name == arch.initialize_export() || e.name == "_initialize")
+        });
         let is_run = |name: &str| name.contains("|wasi:cli/run@");
-        for want in profile
-            .lowering(arch)
-            .map_or(&[][..], |l| &l.exports[..])
-            .iter()
-            .filter(|x| x.required && !(reactor && is_run(&x.name)))
+        let base = match profile.p1 {
+            true => None,
+            false => profile.lowering(arch),
+        };
+        let mut wanted: Vec<&wasit2_abi::Export> = Vec::new();
+        for l in base
+            .into_iter()
+            .chain(profile.extra.iter().filter(|l| l.arch == arch))
         {
+            for x in &l.exports {
+                let memory_of_p1 = profile.p1 && x.sig.is_none();
+                let run_of_reactor = reactor && is_run(&x.name);
+                let seen = wanted.iter().any(|w| w.name == x.name);
+                if x.required && !run_of_reactor && !memory_of_p1 && !seen {
+                    wanted.push(x);
+                }
+            }
+        }
+        for want in wanted {
             // Before wasit-ld finishes it, the memory is wasm-ld's `memory`;
             // an imported one is reported above.
             let present = match want.sig {

@@ -136,6 +136,9 @@ pub struct Module {
     pub func_sigs: Vec<FoundSig>,
     /// Contents of the `wasit2-abi` custom section, if the module has one.
     pub abi_section: Option<Vec<u8>>,
+    /// Contents of the `wasit2-world` custom section (the WIT world the
+    /// module was built against, `wasit2_abi::WorldSection`), if any.
+    pub world_section: Option<Vec<u8>>,
     /// Names of all custom sections, in order.
     pub custom_sections: Vec<String>,
     /// `producers` section entries as (field, value), e.g. ("language", "Rust").
@@ -278,6 +281,9 @@ impl Module {
                     m.custom_sections.push(c.name().to_string());
                     if c.name() == wasit2_abi::SECTION_NAME {
                         m.abi_section = Some(c.data().to_vec());
+                    }
+                    if c.name() == wasit2_abi::WORLD_SECTION_NAME {
+                        m.world_section = Some(c.data().to_vec());
                     }
                     match c.as_known() {
                         // A malformed name section only costs us names.

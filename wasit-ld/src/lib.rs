@@ -17,6 +17,7 @@ mod post;
 mod rsp;
 mod tmp;
 mod wasip1;
+mod world;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -230,6 +231,9 @@ struct Target {
     /// The profile of a `--host PATH[:WORLD]` host, checked instead of the
     /// built-in one.
     host_profile: Option<HostProfile>,
+    /// The world merged from the bindings' `wasit2-world` sections
+    /// (`world.rs`), recorded in the finished module.
+    world_record: Option<wasit2_abi::WorldRecord>,
 }
 
 impl Target {
@@ -249,6 +253,7 @@ impl Target {
             world,
             name,
             host_profile,
+            world_record: None,
         })
     }
 }
@@ -346,8 +351,25 @@ fn link_checked(
         _ => bytes,
     };
 
-    // 4. check
+    // 4. check, for the wasit2 host against the world the bindings carry
+    // unless --wit/--world name one (world.rs). A p1 host's profile says
+    // what the runtime serves (--host-world), so there they only go away.
     let module = read_linked(&bytes)?;
+    let carried = world::records(&module)?;
+    let bytes = world::strip_carrier(bytes, &module)?;
+    let module = match carried {
+        Some(_) => read_linked(&bytes)?,
+        None => module,
+    };
+    let merged;
+    let target = match (&carried, host) {
+        (Some(section), Host::Wasit2) if args.wit.is_empty() && args.world.is_none() => {
+            let reactor = module.exports.iter().any(|e| e.name == "_initialize");
+            merged = world::merged_target(section, reactor)?;
+            &merged
+        }
+        _ => target,
+    };
     let arch = check_linked(args, target, host, wasi_version.clone(), &bytes, &module)?;
 
     // 5. finish
@@ -367,6 +389,7 @@ fn link_checked(
                 },
                 resolve: &target.wit.resolve,
                 world: target.world,
+                world_record: target.world_record.as_ref(),
             },
         )?,
     };

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use wasit2_abi::{AbiSection, Arch, SECTION_NAME};
+use wasit2_abi::{AbiSection, Arch, SECTION_NAME, WORLD_SECTION_NAME};
 use wasit2_module::encode::rename_exports;
 use wasm_encoder::CustomSection;
 use wit_parser::{Resolve, WorldId};
@@ -33,12 +33,15 @@ pub struct Finish<'a> {
     pub abi: AbiSection,
     pub resolve: &'a Resolve,
     pub world: WorldId,
+    /// The merged world the bindings carried (`world.rs`), recorded as the
+    /// module's one `wasit2-world` record.
+    pub world_record: Option<&'a wasit2_abi::WorldRecord>,
 }
 
 /// Whether a custom section from wasm-ld's output survives.
 fn keep_custom(name: &str, strip: Strip, keep: &[String]) -> bool {
     // Ours are re-added fresh; stale copies from inputs would contradict them.
-    name != SECTION_NAME && survives_strip(name, strip, keep)
+    name != SECTION_NAME && name != WORLD_SECTION_NAME && survives_strip(name, strip, keep)
 }
 
 /// Whether `-s`/`-S` (with `--keep-section`) leave the custom section `name`.
@@ -78,6 +81,14 @@ pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
         name: Cow::Borrowed(SECTION_NAME),
         data: Cow::Owned(how.abi.encode()),
     });
+    if let Some(record) = how.world_record {
+        // Kept like `wasit2-abi` under --strip-all: readers need the WIT
+        // of the world it names.
+        out.section(&CustomSection {
+            name: Cow::Borrowed(WORLD_SECTION_NAME),
+            data: Cow::Owned(record.encode()),
+        });
+    }
     let mut bytes = out.finish();
     if keep_custom("component-type", how.strip, how.keep_sections) {
         wit_component::embed_component_metadata(

@@ -247,7 +247,17 @@ fn the_wasit2_host_serves_a_vendor_world_next_to_wasi() {
     let dir = sources();
     let world = acme_world();
     for target in ["wasm32-wasit2", "wasm64-wasit2"] {
+        // The bindings carry their world, so the link needs no flag; naming
+        // the WASI world alone (`--world`) takes the vendor world away.
         let (out, wasm) = cc(dir.path(), target, target, &[]);
+        assert!(out.status.success(), "{target}: {}", stderr(&out));
+        assert!(wasm.exists());
+        let (out, wasm) = cc(
+            dir.path(),
+            target,
+            target,
+            &["-Wl,--world=wasi:cli/command@0.2.12"],
+        );
         assert!(
             !out.status.success(),
             "{target}: linked without the vendor world"
