@@ -134,3 +134,38 @@ fn bad_input_is_a_typed_error() {
         Err(BindgenError::MismatchedLowerings(_))
     ));
 }
+
+#[test]
+fn plugin_bindings_match_the_golden_files() {
+    // The export glue of tests/interfaces/plugin.wit: prototype, core
+    // export, `_post`, `cm32p2_params_alloc`, and the world carrier.
+    let mut wit = Wit::wasi().unwrap();
+    wit.push_path(&manifest_dir().join("../tests/interfaces/plugin.wit"))
+        .unwrap();
+    let (l32, l64) = lowerings(&wit, "plugin");
+    let b = generate_c(
+        &l32,
+        &l64,
+        &Options {
+            base_name: Some("acme_plugin".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(b.exports.len(), 1);
+    assert_eq!(
+        b.exports[0].prototype(),
+        "void acme_plugin_handler_handle(wasit2_string_t input, wasit2_string_t *ret)"
+    );
+    for (file, text) in [("acme_plugin.h", &b.header), ("acme_plugin.c", &b.source)] {
+        let path = manifest_dir().join("tests/expected").join(file);
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, text).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).expect("golden file missing: run with BLESS=1");
+        assert!(
+            want == *text,
+            "generated {file} differs from {}; rerun with BLESS=1 if intended",
+            path.display()
+        );
+    }
+}
