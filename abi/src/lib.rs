@@ -12,6 +12,7 @@
 mod arena;
 pub mod c_names;
 mod core_type;
+pub mod env_form;
 mod lowering;
 mod names;
 mod policy;

@@ -221,6 +221,7 @@ pub const FLAGS: &[Flag] = &[
     f("host-cpu", V, W),
     f("host-world", V, W),
     f("host-allow", V, W),
+    f("vendor-imports", V, W),
     f("emit-component", N, W),
     f("v", N, W),
     // wasm-component-ld's.
@@ -259,6 +260,11 @@ wasit-ld options (never passed to wasm-ld; --opt=value or --opt value):
                          the runtime registers this core import itself
                          (env.read_temp; `*` matches any run: env.*);
                          repeatable
+  --vendor-imports env   with --host wasip1: import the vendor worlds'
+                         functions as env `<module>|<field>` (docs/abi.md
+                         1.2), for runtimes that link natives only under
+                         `env`, such as the 2020 WAMR; default: wasit2 (the
+                         ABI's module names)
   --host-cpu CPU         wasm features the host engine has: default, lime1 or
                          mvp (the 2020 WAMR); default: from the sysroot variant
   --wasip1-libc KIND     with --host wasip1: direct (default; libc calls p1
@@ -338,6 +344,9 @@ pub struct LinkArgs {
     pub host_worlds: Vec<String>,
     /// `--host-allow MODULE.FIELD`, repeatable: natives the runtime registers.
     pub host_allow: Vec<String>,
+    /// `--vendor-imports env|wasit2`: how vendor imports are named
+    /// (`vendor_env.rs`).
+    pub vendor_imports: Option<String>,
     pub emit_component: bool,
 }
 
@@ -485,6 +494,7 @@ pub fn parse(args: &[OsString]) -> Result<LinkArgs, ArgError> {
             (Owner::WasitLd, "host-cpu") => out.host_cpu = value,
             (Owner::WasitLd, "host-world") => out.host_worlds.extend(value),
             (Owner::WasitLd, "host-allow") => out.host_allow.extend(value),
+            (Owner::WasitLd, "vendor-imports") => out.vendor_imports = value,
             (Owner::WasitLd, "emit-component") => out.emit_component = true,
             (Owner::WasitLd, "v") => out.verbose = true,
             (Owner::WasitLd, other) => unreachable!("flag table entry `{other}` without a handler"),

@@ -16,6 +16,7 @@ mod libc;
 mod post;
 mod rsp;
 mod tmp;
+mod vendor_env;
 mod wasip1;
 mod world;
 
@@ -131,6 +132,7 @@ pub fn link(args: Vec<OsString>) -> anyhow::Result<()> {
     } else if args.wasip1_libc.is_some() && !host.is_wasip1() {
         return Err(wasip1::Wasip1Error::LibcWithoutHost.into());
     }
+    vendor_env::from_args(&args, host)?;
     // Bad --wit/--world must fail before anything is linked.
     let target = if args.relocatable {
         None
@@ -374,7 +376,7 @@ fn link_checked(
 
     // 5. finish
     let finished = match host {
-        Host::Wasip1 => wasip1::finish(&bytes, args)?,
+        Host::Wasip1 => vendor_env::apply(wasip1::finish(&bytes, args)?, args, host)?,
         Host::Wasit2 => post::finish(
             &bytes,
             &post::Finish {
