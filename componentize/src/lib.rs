@@ -62,8 +62,10 @@ pub enum ComponentizeError {
         field: String,
         world: String,
     },
-    #[error("world `{world}` (from the module's wasit2-abi section) is not a WASI world and the module has no component-type section to read it from; pass its WIT with --wit PATH --world NAME")]
+    #[error("world `{world}` (from the module's wasit2-abi section) is not a WASI world and the module has no component-type or wasit2-world section to read it from; pass its WIT with --wit PATH --world NAME")]
     NeedWit { world: String },
+    #[error("--wit needs --world to name the world to componentize for")]
+    WitWithoutWorld,
     #[error("unsupported: {0}")]
     Unsupported(String),
     #[error("wit-component: {0}")]

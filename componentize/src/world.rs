@@ -68,11 +68,7 @@ pub(crate) fn target(
             .collect()
     };
     let source = match (world, wit_paths.is_empty()) {
-        (None, false) => {
-            return Err(ComponentizeError::Unsupported(
-                "--wit needs --world to name the world in it".into(),
-            ))
-        }
+        (None, false) => return Err(ComponentizeError::WitWithoutWorld),
         (Some(w), _) => Source::Names(lookup(&wit, w, false)?),
         (None, true) if m.has_component_type => {
             let (_, bindgen) = wit_component::metadata::decode(m.bytes).map_err(decode_err)?;
