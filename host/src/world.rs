@@ -493,7 +493,10 @@ pub(crate) fn call_lowered<T: 'static>(
             )?;
             let addr = raw_of(&out[0])?;
             if addr == 0 {
-                bail!("`{alloc_name}` returned 0 (out of memory) for {size} bytes");
+                bail!(
+                    "the guest is out of memory: `{alloc_name}` returned 0 for {size} bytes of \
+                     the parameters of `{name}`, which was not called"
+                );
             }
             check_align(addr, align)?;
             bounds(memory.data_size(&store), addr, size)?;

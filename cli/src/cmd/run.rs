@@ -29,6 +29,9 @@ pub struct Args {
     /// instead of running a command: the module's initializer runs first,
     /// the arguments after the module are its parameters (i32, i64, f32,
     /// f64; integers also as 0x hex), and each result is printed on a line.
+    /// A function of the module's WIT world is named `INTERFACE#FUNCTION`
+    /// (e.g. `acme:plugin/handler@1.0.0#handle`) and takes WIT values:
+    /// strings, list<u8> (the argument's bytes), numbers, bool, char, enums.
     #[arg(long = "invoke", value_name = "FUNCTION")]
     invoke: Option<String>,
     /// WASI options: `inherit-network` (network access; off by default),
