@@ -62,6 +62,7 @@ const VERSION_H: &str = "#ifndef __WASI_VERSION_H\n#define __WASI_VERSION_H\n#if
 
 const PROGRAM: &str = r#"
 #include <wasi/wasip2.h>
+#include <wasi/wasip2_wasit2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,70 @@ const PROGRAM: &str = r#"
 
 static int eq(wasip2_string_t s, const char *c) {
     return s.len == strlen(c) && memcmp(s.ptr, c, s.len) == 0;
+}
+
+static void block_on(poll_own_pollable_t p) {
+    poll_method_pollable_block(poll_borrow_pollable(p));
+    poll_pollable_drop_own(p);
+}
+
+/* UDP to itself on loopback: ip-socket-address variants as parameters
+ * (option<…> by nullable pointer) and results, a list of records with
+ * lists as a parameter and as a result (datagrams). */
+static void udp_roundtrip(void) {
+    udp_create_socket_own_udp_socket_t sock;
+    udp_error_code_t uerr;
+    CHECK(udp_create_socket_create_udp_socket(NETWORK_IP_ADDRESS_FAMILY_IPV4, &sock, &uerr));
+    udp_borrow_udp_socket_t b = udp_borrow_udp_socket(sock);
+    instance_network_own_network_t net = instance_network_instance_network();
+    udp_ip_socket_address_t any = { .tag = NETWORK_IP_SOCKET_ADDRESS_IPV4,
+        .val.ipv4 = { .port = 0, .address = { 127, 0, 0, 1 } } };
+    CHECK(udp_method_udp_socket_start_bind(b, network_borrow_network(net), &any, &uerr));
+    while (!udp_method_udp_socket_finish_bind(b, &uerr)) {
+        CHECK(uerr == NETWORK_ERROR_CODE_WOULD_BLOCK);
+        block_on(udp_method_udp_socket_subscribe(b));
+    }
+    udp_ip_socket_address_t local;
+    CHECK(udp_method_udp_socket_local_address(b, &local, &uerr));
+    CHECK(local.tag == NETWORK_IP_SOCKET_ADDRESS_IPV4 && local.val.ipv4.port != 0);
+    CHECK(local.val.ipv4.address.f0 == 127 && local.val.ipv4.address.f3 == 1);
+    CHECK(udp_method_udp_socket_address_family(b) == NETWORK_IP_ADDRESS_FAMILY_IPV4);
+
+    udp_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_t streams;
+    CHECK(udp_method_udp_socket_stream(b, NULL, &streams, &uerr));
+    udp_borrow_outgoing_datagram_stream_t out = udp_borrow_outgoing_datagram_stream(streams.f1);
+    udp_borrow_incoming_datagram_stream_t in = udp_borrow_incoming_datagram_stream(streams.f0);
+    uint64_t permit = 0;
+    for (;;) {
+        CHECK(udp_method_outgoing_datagram_stream_check_send(out, &permit, &uerr));
+        if (permit > 0) break;
+        block_on(udp_method_outgoing_datagram_stream_subscribe(out));
+    }
+    udp_outgoing_datagram_t d[2] = {
+        { .data = { (uint8_t *)"ping", 4 }, .remote_address = { .is_some = true, .val = local } },
+        { .data = { (uint8_t *)"second", 6 }, .remote_address = { .is_some = true, .val = local } },
+    };
+    udp_list_outgoing_datagram_t dl = { d, permit >= 2 ? 2 : 1 };
+    uint64_t sent = 0;
+    CHECK(udp_method_outgoing_datagram_stream_send(out, &dl, &sent, &uerr));
+    CHECK(sent == dl.len);
+
+    size_t got = 0;
+    while (got < sent) {
+        udp_list_incoming_datagram_t rx;
+        CHECK(udp_method_incoming_datagram_stream_receive(in, 8, &rx, &uerr));
+        for (size_t i = 0; i < rx.len; i++, got++) {
+            CHECK(eq(*(wasip2_string_t *)&rx.ptr[i].data, got == 0 ? "ping" : "second"));
+            CHECK(rx.ptr[i].remote_address.tag == NETWORK_IP_SOCKET_ADDRESS_IPV4);
+            CHECK(rx.ptr[i].remote_address.val.ipv4.port == local.val.ipv4.port);
+        }
+        udp_list_incoming_datagram_free(&rx);
+        if (got < sent) block_on(udp_method_incoming_datagram_stream_subscribe(in));
+    }
+    udp_incoming_datagram_stream_drop_own(streams.f0);
+    udp_outgoing_datagram_stream_drop_own(streams.f1);
+    udp_udp_socket_drop_own(sock);
+    network_network_drop_own(net);
 }
 
 int main(void) {
@@ -122,6 +187,16 @@ int main(void) {
     CHECK(serr.tag == STREAMS_STREAM_ERROR_CLOSED);
     streams_input_stream_drop_own(in);
 
+    /* The zero-copy variants read straight into the caller's buffer. */
+    char buf[16];
+    CHECK(filesystem_method_descriptor_read_via_stream(filesystem_borrow_descriptor(file), 0, &in, &ferr));
+    CHECK(streams_method_input_stream_blocking_read_into(streams_borrow_input_stream(in), 3, &bytes, &serr, buf));
+    CHECK(bytes.ptr == (uint8_t *)buf && bytes.len == 3 && memcmp(buf, "012", 3) == 0);
+    streams_input_stream_drop_own(in);
+    wasip2_tuple2_list_u8_bool_t into;
+    CHECK(filesystem_method_descriptor_read_into(filesystem_borrow_descriptor(file), 16, 12, &into, &ferr, buf));
+    CHECK(into.f0.ptr == (uint8_t *)buf && into.f0.len == 3 && memcmp(buf, "cd\n", 3) == 0);
+
     /* descriptor.read (pread) into a tuple<list<u8>, bool>. */
     wasip2_tuple2_list_u8_bool_t chunk;
     CHECK(filesystem_method_descriptor_read(filesystem_borrow_descriptor(file), 4, 10, &chunk, &ferr));
@@ -149,10 +224,10 @@ int main(void) {
         CHECK(filesystem_method_directory_entry_stream_read_directory_entry(
             filesystem_borrow_directory_entry_stream(ds), &ent, &ferr));
         if (!ent.is_some) break;
-        if (eq(ent.val.name, "in.txt")) names++;
+        if (eq(ent.val.name, "in.txt") || eq(ent.val.name, "link")) names++;
         filesystem_directory_entry_free(&ent.val);
     }
-    CHECK(names == 1);
+    CHECK(names == 2);
     filesystem_directory_entry_stream_drop_own(ds);
 
     /* random: a list whose size is the len argument. */
@@ -161,8 +236,39 @@ int main(void) {
     CHECK(rnd.len == 64);
     wasip2_list_u8_free(&rnd);
 
+    /* readlink-at: a string result of unknown size. */
+    wasip2_string_set(&path, "link");
+    wasip2_string_t target;
+    CHECK(filesystem_method_descriptor_readlink_at(filesystem_borrow_descriptor(dir), &path, &target, &ferr));
+    CHECK(eq(target, "in.txt"));
+    wasip2_string_free(&target);
+
     filesystem_descriptor_drop_own(file);
     filesystem_descriptor_drop_own(dir);
+
+    /* get-arguments: list<string>, each string freed on its own. */
+    wasip2_list_string_t args;
+    environment_get_arguments(&args);
+    CHECK(args.len == 3 && eq(args.ptr[1], "one") && eq(args.ptr[2], "two"));
+    for (size_t i = 0; i < args.len; i++) wasip2_string_free(&args.ptr[i]);
+    free(args.ptr);
+
+    /* Clocks: a single flat result, a record in the return area; poll. */
+    CHECK(monotonic_clock_now() != 0);
+    wall_clock_datetime_t now;
+    wall_clock_now(&now);
+    CHECK(now.seconds > 1600000000u && now.nanoseconds < 1000000000u);
+    monotonic_clock_own_pollable_t timer = monotonic_clock_subscribe_duration(1000);
+    poll_borrow_pollable_t waiting[2] = { poll_borrow_pollable(timer), poll_borrow_pollable(timer) };
+    poll_list_borrow_pollable_t list = { waiting, 2 };
+    wasip2_list_u32_t ready;
+    poll_poll(&list, &ready);
+    CHECK(ready.len == 2 && ready.ptr[0] == 0 && ready.ptr[1] == 1);
+    wasip2_list_u32_free(&ready);
+    CHECK(poll_method_pollable_ready(poll_borrow_pollable(timer)));
+    poll_pollable_drop_own(timer);
+
+    udp_roundtrip();
 
     wasip2_string_t dup;
     wasip2_string_dup(&dup, "copied");
@@ -212,6 +318,19 @@ fn every_declared_function_is_defined_and_works() {
     let include = dir.path().join("include");
     std::fs::create_dir_all(include.join("wasi")).unwrap();
     std::fs::write(include.join("wasi/version.h"), VERSION_H).unwrap();
+    std::fs::write(
+        include.join(wasip2_compat::EXT_HEADER_NAME),
+        &compat.ext_header,
+    )
+    .unwrap();
+    assert_eq!(
+        compat.extensions,
+        [
+            "streams_method_input_stream_read_into",
+            "streams_method_input_stream_blocking_read_into",
+            "filesystem_method_descriptor_read_into"
+        ]
+    );
     let src = dir.path().join("wasip2_compat.c");
     compat.write_to(&src).unwrap();
     let prog = dir.path().join("prog.c");
@@ -219,6 +338,7 @@ fn every_declared_function_is_defined_and_works() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(data.join("in.txt"), "0123456789abcd\n").unwrap();
+    std::os::unix::fs::symlink("in.txt", data.join("link")).unwrap();
 
     wasit2_testkit::build_workspace_bins(&[Tool::Wasit2, Tool::WasitLd]);
     for arch in Arch::ALL {
@@ -238,6 +358,7 @@ fn every_declared_function_is_defined_and_works() {
             .collect();
         let missing: Vec<&String> = want
             .iter()
+            .chain(&compat.extensions)
             .filter(|f| !defined.contains(f.as_str()))
             .collect();
         assert!(
@@ -267,7 +388,9 @@ fn every_declared_function_is_defined_and_works() {
                 .arg(format!("{}::/data", data.display()))
                 .args(["--env", "W2_SHORT=hello", "--env"])
                 .arg(format!("W2_LONG={long}"))
-                .arg(&wasm),
+                .args(["-S", "inherit-network"])
+                .arg(&wasm)
+                .args(["one", "two"]),
         );
         assert_eq!(out, "compat: hello\ncompat: ok\n", "{}", arch.name());
     }

@@ -267,7 +267,7 @@ impl<'a> Emit<'a> {
                     let fields = self.fields(ty).unwrap();
                     let mut out = Vec::new();
                     for (f, off) in fields.iter().zip(self.offsets(&fields)) {
-                        out.extend(self.flatten_mem(f, &format!("({base} + {off})"))?);
+                        out.extend(self.flatten_mem(f, &at(base, off))?);
                     }
                     out
                 }
@@ -278,7 +278,7 @@ impl<'a> Emit<'a> {
                     let (tag, cases) = self.cases(ty).unwrap();
                     let off = self.payload_offset(tag, &cases);
                     let tag_expr = Self::load_tag(tag, base);
-                    let payload = format!("({base} + {off})");
+                    let payload = at(base, off);
                     let per_case = cases
                         .iter()
                         .map(|c| match c {
@@ -453,7 +453,7 @@ impl<'a> Emit<'a> {
     ) -> Res<()> {
         if let Some(fields) = self.fields(t) {
             for (ft, off) in fields.iter().zip(self.offsets(&fields)) {
-                f(self, ft, &format!("({base} + {off})"), out)?;
+                f(self, ft, &at(base, off), out)?;
             }
             return Ok(());
         }
@@ -464,7 +464,7 @@ impl<'a> Emit<'a> {
                 if let Some(ct) = c {
                     if self.contains_list(ct) {
                         out.push_str(&format!("case {i}: {{\n"));
-                        f(self, ct, &format!("({base} + {off})"), out)?;
+                        f(self, ct, &at(base, off), out)?;
                         out.push_str("break; }\n");
                     }
                 }
@@ -487,26 +487,42 @@ impl<'a> Emit<'a> {
     }
 
     /// The body of a function of the WIT API over the core import `imp`.
-    pub fn func_body(&mut self, imp: &Import, sym: &str, proto: &Prototype) -> Res<String> {
+    ///
+    /// With `into`, the function is the zero-copy `_into` variant of a
+    /// short-read import: its last parameter `buf` (at least `len` bytes)
+    /// is the arena, so the bytes land there and nothing is allocated.
+    pub fn func_body(
+        &mut self,
+        imp: &Import,
+        sym: &str,
+        proto: &Prototype,
+        into: bool,
+    ) -> Res<String> {
         let func = imp.func().ok_or("not a function")?.clone();
         let mut flats = Vec::new();
+        let mut body = String::new();
         for (i, p) in func.params.iter().enumerate() {
             let a = format!("a{i}");
             if self.by_value(&p.ty) {
                 flats.extend(self.flatten_value(&p.ty, &a)?);
-            } else if let Some(t) = self.option_payload(&p.ty) {
+                continue;
+            }
+            // Values passed by pointer are read at their ABI offsets.
+            body.push_str(&format!("const uint8_t *__{a} = (const uint8_t *){a};\n"));
+            let base = format!("__{a}");
+            if let Some(t) = self.option_payload(&p.ty) {
                 flats.push(Flat {
                     ty: ValType::I32,
-                    expr: format!("(int32_t)(({a}) != 0)"),
+                    expr: format!("(int32_t)({base} != 0)"),
                 });
-                for f in self.flatten_mem(&t, &format!("((const uint8_t *)({a}))"))? {
+                for f in self.flatten_mem(&t, &base)? {
                     flats.push(Flat {
                         ty: f.ty,
-                        expr: format!("(({a}) ? ({}) : 0)", f.expr),
+                        expr: format!("({base} ? {} : 0)", f.expr),
                     });
                 }
             } else {
-                flats.extend(self.flatten_mem(&p.ty, &format!("((const uint8_t *)({a}))"))?);
+                flats.extend(self.flatten_mem(&p.ty, &base)?);
             }
         }
         if flats.len() > MAX_FLAT_PARAMS {
@@ -528,7 +544,6 @@ impl<'a> Emit<'a> {
             ));
         }
         let mut args: Vec<String> = flats.into_iter().map(|f| f.expr).collect();
-        let mut body = String::new();
         if let Some(ty) = &func.result {
             let size = self.size(ty).max(1);
             body.push_str(&format!("_Alignas(8) uint8_t __area[{size}];\n"));
@@ -536,7 +551,16 @@ impl<'a> Emit<'a> {
         if has_retptr {
             args.push("(intptr_t)__area".into());
         }
-        if let Some(buf) = &imp.buffer {
+        if let (Some(buf), true) = (&imp.buffer, into) {
+            let len = short_read_param(&func, &buf.too_small)
+                .ok_or("an _into variant needs a short-read import")?;
+            let bufp = proto.params.len() - 1;
+            body.push_str(&format!(
+                "size_t __cap = (a{len}) < SIZE_MAX ? (size_t)(a{len}) : SIZE_MAX;\n\
+                 (void){sym}({}, (intptr_t)a{bufp}, (intptr_t)__cap);\n",
+                args.join(", ")
+            ));
+        } else if let Some(buf) = &imp.buffer {
             let first = self.first_capacity(&func, &buf.too_small);
             body.push_str(&format!(
                 "size_t __cap = {first};\nuint8_t *__arena = 0;\nfor (;;) {{\n\
@@ -624,6 +648,23 @@ impl<'a> Emit<'a> {
             (None, TooSmall::ShortDatagrams) => DATAGRAM_GUESS.to_string(),
             (None, _) => FIRST_GUESS.to_string(),
         }
+    }
+}
+
+/// The index of the parameter that bounds a short-read import's result.
+pub fn short_read_param(func: &Function, rule: &TooSmall) -> Option<usize> {
+    match rule {
+        TooSmall::ShortRead { len_param } => func.params.iter().position(|p| &p.name == len_param),
+        _ => None,
+    }
+}
+
+/// `base + off` as a C pointer expression.
+fn at(base: &str, off: usize) -> String {
+    if off == 0 {
+        base.to_string()
+    } else {
+        format!("({base} + {off})")
     }
 }
 
