@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 
-use wasit2_abi::{p1, Arch, Lowering, Wit};
+use wasit2_abi::{env_form, p1, Arch, Lowering, Wit};
 use wasit2_module::exceptions::ExceptionUse;
 use wasit2_module::{features, ImportKind, Module};
 use wasmparser::{ExternalKind, Validator, WasmFeatures};
@@ -556,6 +556,37 @@ fn import_arch(module: &str) -> Option<Arch> {
         .and_then(|(prefix, _)| Arch::from_prefix(prefix))
 }
 
+/// The wasit2 import an `env` import of a p1 profile stands for in the env
+/// form, unless `--host-allow` names it as it is.
+fn env_form_of<'a>(
+    profile: &HostProfile,
+    module: &str,
+    field: &'a str,
+) -> Option<(&'a str, &'a str)> {
+    let candidate = profile.p1 && module == env_form::ENV_MODULE && !profile.allows(module, field);
+    candidate.then(|| env_form::from_env_field(field)).flatten()
+}
+
+/// The env form reaches only the runtime's own natives, so only imports of
+/// worlds added with `--host-world` may use it: WASI is the adapter's.
+fn env_form_problem(
+    profile: &HostProfile,
+    env_form: Option<(&str, &str)>,
+    shown: &str,
+) -> Option<(ProblemKind, String)> {
+    let (module, field) = env_form?;
+    let arch = import_arch(module).or_else(|| Arch::from_prefix(module))?;
+    (!profile.is_extra_import(arch, module, field)).then(|| {
+        (
+            ProblemKind::MissingImport,
+            format!(
+                "{shown}: imported as env.{module}|{field}, but host {} serves the env form only for the worlds of --host-world",
+                profile.name
+            ),
+        )
+    })
+}
+
 /// What is wrong with one function import, if anything.
 fn func_import_problem(
     profile: &HostProfile,
@@ -768,10 +799,14 @@ pub fn check_parsed(
     let module_arch = m.arch();
 
     for imp in &m.imports {
+        // On a p1 host an import in the env form (docs/abi.md 1.2, `wasit-ld
+        // --vendor-imports env`) is checked as the wasit2 import it names.
+        let env_form = env_form_of(profile, &imp.module, &imp.field);
+        let (module, field) = env_form.unwrap_or((&imp.module, &imp.field));
         // An import for the other pointer width is shown as it is named.
-        let shown = match (import_arch(&imp.module), module_arch) {
+        let shown = match (import_arch(module), module_arch) {
             (Some(a), Some(m)) if a != m => format!("{}.{}", imp.module, imp.field),
-            (a, _) => display_import(profile, a, &imp.module, &imp.field),
+            (a, _) => display_import(profile, a, module, field),
         };
         let (index, sig) = match &imp.kind {
             ImportKind::Func { index, sig } => (*index, sig),
@@ -793,15 +828,10 @@ pub fn check_parsed(
                 continue;
             }
         };
-        let Some((kind, message)) = func_import_problem(
-            profile,
-            opts,
-            module_arch,
-            &shown,
-            &imp.module,
-            &imp.field,
-            sig,
-        ) else {
+        let Some((kind, message)) =
+            func_import_problem(profile, opts, module_arch, &shown, module, field, sig)
+                .or_else(|| env_form_problem(profile, env_form, &shown))
+        else {
             continue;
         };
         let call_path = m.graph.path_to(index).map(|p| {
@@ -1009,5 +1039,80 @@ mod tests {
             err.to_string(),
             "host profile: --host-world `/nonexistent/acme.wit:fw`: no such WIT file or directory (expected PATH[:WORLD])"
         );
+    }
+
+    /// A finished p1 module calling one import given as (module, field, type).
+    fn p1_module_importing(module: &str, field: &str, ty: &str) -> Vec<u8> {
+        wat::parse_str(format!(
+            r#"(module
+                (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+                (import "{module}" "{field}" (func $f {ty}))
+                (memory (export "memory") 1)
+                (func $sample (export "_start") (call $f (i32.const 0) (i32.const 8) (i32.const 64)) drop))"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn env_form_imports_are_the_vendor_functions_they_name() {
+        let sensors = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/interfaces/sensors.wit:firmware"
+        );
+        let model = "(param i32 i32 i32) (result i32)";
+        let p1_sensors = HostProfile::from_flags("wasip1", &[sensors.into()], &[]).unwrap();
+        let errors = |bytes: &[u8], profile: &HostProfile| -> String {
+            check(bytes, profile, &CheckOptions::default())
+                .unwrap()
+                .render()
+        };
+        let env_model =
+            p1_module_importing("env", "wasit2-cm32p2|acme:sensors/temp@1|model", model);
+        assert_eq!(errors(&env_model, &p1_sensors), "");
+
+        // Without the vendor world, or on a host without p1, it is not served.
+        let err = errors(&env_model, &HostProfile::wasip1().unwrap());
+        assert!(
+            err.contains("acme:sensors/temp@1.model: not provided by host wasip1"),
+            "{err}"
+        );
+        let err = errors(
+            &env_model,
+            &HostProfile::from_flags("wasit2", &[sensors.into()], &[]).unwrap(),
+        );
+        assert!(
+            err.contains("env.wasit2-cm32p2|acme:sensors/temp@1|model: undefined symbol"),
+            "{err}"
+        );
+
+        // The ABI's signature still applies.
+        let wrong = p1_module_importing(
+            "env",
+            "wasit2-cm32p2|acme:sensors/temp@1|model",
+            "(param i32 i32 i32) (result i64)",
+        );
+        let err = errors(&wrong, &p1_sensors);
+        assert!(
+            err.contains("acme:sensors/temp@1.model: imported with signature"),
+            "{err}"
+        );
+
+        // A WASI function is the adapter's, never a native in the env form.
+        let stdout = p1_module_importing(
+            "env",
+            "wasit2-cm32p2|wasi:cli/environment@0.2|get-arguments",
+            "(param i32 i32 i32) (result i32)",
+        );
+        let err = errors(&stdout, &p1_sensors);
+        assert!(
+            err.contains("serves the env form only for the worlds of --host-world"),
+            "{err}"
+        );
+
+        // A plain env import is still an undefined symbol, naming its caller.
+        let foo = p1_module_importing("env", "foo", model);
+        let err = errors(&foo, &p1_sensors);
+        assert!(err.contains("env.foo: undefined symbol"), "{err}");
+        assert!(err.contains("call path: sample → env.foo"), "{err}");
     }
 }
