@@ -153,6 +153,7 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
 
     let target = world::target(
         &world::ModuleWorld {
+            arch: Arch::Wasm32,
             bytes: module,
             abi_world: info.abi.as_ref().map(|a| a.world.as_str()),
             has_component_type: info.has_component_type,

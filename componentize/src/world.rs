@@ -37,6 +37,8 @@ enum Source {
 
 /// What the world choice needs to know about the module.
 pub(crate) struct ModuleWorld<'a> {
+    /// Whose export names (`cm32p2`/`cm64p2`) say what the module implements.
+    pub arch: Arch,
     pub bytes: &'a [u8],
     pub abi_world: Option<&'a str>,
     pub has_component_type: bool,
@@ -127,7 +129,7 @@ pub(crate) fn target(
     let missing: Vec<WorldKey> = wit.resolve.worlds[world]
         .exports
         .iter()
-        .filter(|(key, item)| !implemented(&wit.resolve, key, item, m.exports))
+        .filter(|(key, item)| !implemented(&wit.resolve, m.arch, key, item, m.exports))
         .map(|(key, _)| key.clone())
         .collect();
     if !missing.is_empty() {
@@ -169,8 +171,14 @@ fn is_wasi(resolve: &Resolve, world: WorldId) -> bool {
 }
 
 /// Whether the module exports any function of the world export `key`.
-fn implemented(resolve: &Resolve, key: &WorldKey, item: &WorldItem, exports: &[String]) -> bool {
-    let prefix = Arch::Wasm32.prefix();
+fn implemented(
+    resolve: &Resolve,
+    arch: Arch,
+    key: &WorldKey,
+    item: &WorldItem,
+    exports: &[String],
+) -> bool {
+    let prefix = arch.prefix();
     match (key, item) {
         (WorldKey::Interface(id), _) => match resolve.canonicalized_id_of(*id) {
             Some(name) => {
