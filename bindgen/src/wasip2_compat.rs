@@ -105,6 +105,9 @@ pub enum CompatError {
     Prototype(String, String),
     #[error("`{0}`: {1}")]
     Unsupported(String, String),
+    /// A failure with a tree whose WASI release is not the ABI crate's.
+    #[error("the wasi-libc tree binds WASI {0}, the ABI crate WASI {WASI_VERSION}: {1}")]
+    Version(String, Box<CompatError>),
 }
 
 /// What a header function is, in our WIT.
@@ -127,7 +130,20 @@ enum Item {
 pub fn generate_for_tree(wasi_libc: &Path) -> Result<Compat, CompatError> {
     let path = wasi_libc.join(HEADER_PATH);
     let text = std::fs::read_to_string(&path).map_err(|e| CompatError::Io(path, e))?;
-    generate(&text)
+    generate(&text).map_err(|e| match tree_wasi_version(wasi_libc) {
+        Some(v) if v != WASI_VERSION => CompatError::Version(v, Box::new(e)),
+        _ => e,
+    })
+}
+
+/// The WASI 0.2 release a wasi-libc tree generates its bindings from
+/// (`set(wasip2-version X)` in its `CMakeLists.txt`), if it says.
+pub fn tree_wasi_version(wasi_libc: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(wasi_libc.join("CMakeLists.txt")).ok()?;
+    text.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("set(wasip2-version")?;
+        Some(rest.trim().trim_end_matches(')').trim().to_string())
+    })
 }
 
 /// Generates the source for the C API declared by `header` (the text of
@@ -540,6 +556,37 @@ __W2_HELPER int64_t __w2_f64bits(double f) {{ int64_t v; memcpy(&v, &f, 8); retu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_follow_wit_bindgen() {
+        let wit = Wit::wasi().unwrap();
+        let world = wit.world(&format!("{WORLD}@{WASI_VERSION}")).unwrap();
+        let l = Lowering::new(&wit, world, Arch::Wasm32).unwrap();
+        let items = api_items(&l);
+        for name in [
+            "environment_get_environment",
+            "filesystem_method_descriptor_read_via_stream",
+            "filesystem_filesystem_error_code",
+            "filesystem_preopens_get_directories",
+            "random_insecure_seed_insecure_seed",
+            "streams_input_stream_drop_own",
+            "streams_borrow_input_stream",
+            "io_error_error_drop_own",
+            "wasip2_string_free",
+            "wasip2_list_tuple2_string_string_free",
+            "wasip2_tuple2_list_u8_bool_free",
+            "poll_list_borrow_pollable_free",
+            "exit_result_void_void_free",
+            "filesystem_option_datetime_free",
+            "filesystem_result_option_directory_entry_error_code_free",
+            "filesystem_preopens_list_tuple2_own_descriptor_string_free",
+            "udp_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_free",
+            "udp_ip_socket_address_free",
+            "wasip2_string_dup_n",
+        ] {
+            assert!(items.contains_key(name), "{name}");
+        }
+    }
 
     #[test]
     fn unknown_functions_are_one_error() {

@@ -308,6 +308,11 @@ fn every_declared_function_is_defined_and_works() {
     let Some(tree) = tree() else { return };
     let header = std::fs::read_to_string(tree.join(wasip2_compat::HEADER_PATH)).unwrap();
     let compat = wasip2_compat::generate(&header).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        wasip2_compat::tree_wasi_version(&tree).as_deref(),
+        Some(wasit2_abi::WASI_VERSION)
+    );
+    assert_eq!(wasip2_compat::generate_for_tree(&tree).unwrap(), compat);
     let want = declared(&header);
     let have: BTreeSet<String> = compat.functions.iter().cloned().collect();
     assert_eq!(want, have, "declared vs generated");
