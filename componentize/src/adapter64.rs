@@ -95,20 +95,14 @@ pub(crate) fn build(
         }),
     );
     for imp in imports {
-        let imp32 = l32
-            .import(&module32, &imp.field)
-            .and_then(|i| i.buffer.as_ref().map(|b| (i, b)))
-            .ok_or_else(|| {
-                ComponentizeError::Unsupported(format!(
-                    "{module64} {}: no wasm32 lowering",
-                    imp.field
-                ))
-            })?;
-        let params = imp32.0.sig.params[..imp32.1.arena_ptr]
-            .iter()
-            .map(|t| val(*t))
-            .collect();
-        let ty = add_type(&mut types, params, vec![]);
+        let sig = std_sig32(l32, std_module32, &module32, &imp.field).ok_or_else(|| {
+            ComponentizeError::Unsupported(format!("{module64} {}: no wasm32 lowering", imp.field))
+        })?;
+        let ty = add_type(
+            &mut types,
+            sig.params.iter().map(|t| val(*t)).collect(),
+            sig.results.iter().map(|t| val(*t)).collect(),
+        );
         import_sec.import(std_module32, &imp.field, EntityType::Function(ty));
     }
     let n_imports = imports.len() as u32;
@@ -149,7 +143,11 @@ pub(crate) fn build(
             next_global: &mut next_global,
             globals: &mut globals,
         };
-        code.function(&w.build()?);
+        code.function(&if imp.buffer.is_some() {
+            w.build()?
+        } else {
+            w.build_plain()?
+        });
         exports.export(&imp.field, ExportKind::Func, n_imports + 1 + n as u32);
     }
 
@@ -167,6 +165,131 @@ pub(crate) fn build(
         .section(&funcs)
         .section(&mems)
         .section(&globals)
+        .section(&exports)
+        .section(&code);
+    Ok(m.finish())
+}
+
+/// Whether the adapter serves the plain import `imp`: one with a list
+/// parameter whose elements hold no lists (those it can stage).
+pub(crate) fn stages(l: &Lowering, imp: &Import) -> bool {
+    let g = Gen::new(0, l);
+    imp.is_plain()
+        && imp.func().is_some_and(|f| {
+            f.params.iter().any(|p| g.list_elem(&p.ty).is_some())
+                && f.params.iter().all(|p| match g.list_elem(&p.ty) {
+                    Some(elem) => !g.contains_list(&elem),
+                    None => !g.contains_list(&p.ty),
+                })
+        })
+}
+
+/// The wasm32 standard signature the adapter imports `field` with: the
+/// plain lowering under `std_module32`, or for a buffer function the
+/// buffer signature of `module32` without arena parameters and size result.
+pub(crate) fn std_sig32(
+    l32: &Lowering,
+    std_module32: &str,
+    module32: &str,
+    field: &str,
+) -> Option<wasit2_abi::CoreSig> {
+    if let Some(plain) = l32.import(std_module32, field).filter(|i| i.is_plain()) {
+        return Some(plain.sig.clone());
+    }
+    let imp = l32.import(module32, field)?;
+    let buf = imp.buffer.as_ref()?;
+    Some(wasit2_abi::CoreSig {
+        params: imp.sig.params[..buf.arena_ptr].to_vec(),
+        results: Vec::new(),
+    })
+}
+
+/// The wasm32 stand-in of the adapter, for wit-component: the same imports
+/// and exports with the wasm32 signatures; each export calls its standard
+/// import (so that wit-component keeps the imports) and returns zeros.
+pub(crate) fn stub32(
+    l32: &Lowering,
+    std_module32: &str,
+    fields: &[String],
+) -> Result<Vec<u8>, ComponentizeError> {
+    let module32 = format!("wasit2-{std_module32}");
+    let mut types = TypeSection::new();
+    let mut import_sec = ImportSection::new();
+    let mut funcs = FunctionSection::new();
+    let mut code = CodeSection::new();
+    let mut exports = ExportSection::new();
+    import_sec.import(
+        "env",
+        "memory",
+        EntityType::Memory(MemoryType {
+            minimum: 0,
+            maximum: None,
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        }),
+    );
+    let n = fields.len() as u32;
+    let mut sigs = Vec::new();
+    for (k, field) in fields.iter().enumerate() {
+        let std = std_sig32(l32, std_module32, &module32, field).ok_or_else(|| {
+            ComponentizeError::Unsupported(format!("{module32} {field}: no wasm32 lowering"))
+        })?;
+        let export = l32
+            .import(&module32, field)
+            .filter(|i| !i.is_plain())
+            .map(|i| i.sig.clone())
+            .unwrap_or_else(|| std.clone());
+        types.ty().function(
+            std.params.iter().map(|t| val(*t)),
+            std.results.iter().map(|t| val(*t)),
+        );
+        import_sec.import(std_module32, field, EntityType::Function(k as u32));
+        sigs.push((std, export));
+    }
+    for (k, (std, export)) in sigs.iter().enumerate() {
+        types.ty().function(
+            export.params.iter().map(|t| val(*t)),
+            export.results.iter().map(|t| val(*t)),
+        );
+        funcs.function(n + k as u32);
+        let mut f = Function::new([]);
+        // Keeps the memory import, which the wasm64 adapter has, through
+        // wit-component's garbage collection of adapters.
+        f.instruction(&I::I32Const(0))
+            .instruction(&I::I32Load8U(mem(0, 0, 0)))
+            .instruction(&I::Drop);
+        for p in 0..std.params.len() as u32 {
+            f.instruction(&I::LocalGet(p));
+        }
+        f.instruction(&I::Call(k as u32));
+        for _ in &std.results {
+            f.instruction(&I::Drop);
+        }
+        for r in &export.results {
+            f.instruction(&match r {
+                AbiValType::I32 => I::I32Const(0),
+                AbiValType::I64 => I::I64Const(0),
+                AbiValType::F32 => I::F32Const(0.0.into()),
+                AbiValType::F64 => I::F64Const(0.0.into()),
+            });
+        }
+        f.instruction(&I::End);
+        code.function(&f);
+        exports.export(&fields[k], ExportKind::Func, n + k as u32);
+    }
+    types
+        .ty()
+        .function(vec![ValType::I32; 4], vec![ValType::I32]);
+    funcs.function(2 * n);
+    let mut f = Function::new([]);
+    f.instruction(&I::I32Const(0)).instruction(&I::End);
+    code.function(&f);
+    exports.export("cabi_import_realloc", ExportKind::Func, 2 * n);
+    let mut m = Module::new();
+    m.section(&types)
+        .section(&import_sec)
+        .section(&funcs)
         .section(&exports)
         .section(&code);
     Ok(m.finish())
@@ -622,6 +745,124 @@ impl Wrapper<'_, '_> {
         Ok(out)
     }
 
+    /// A plain import with list parameters: the lists are copied into
+    /// staging (wasmtime 49 reads a list parameter of a 64-bit memory at
+    /// its address truncated to 32 bits), the return area too.
+    fn build_plain(&mut self) -> Result<Function, ComponentizeError> {
+        let params = self.flat_ranges()?;
+        let n_flat = params.last().map_or(0, |p| p.3);
+        let retptr = (self.imp.sig.params.len() > n_flat).then_some(n_flat as u32);
+        let f_realloc = self.f_realloc;
+        self.g
+            .i(I::GlobalGet(G_PENDING))
+            .i(I::I32Eqz)
+            .i(I::If(BlockType::Empty))
+            .i(I::I32Const(STAGE_START))
+            .i(I::GlobalSet(G_CUR))
+            .i(I::End);
+        let staged = self.stage_params(&params)?;
+        let ret32 = self.g.local(ValType::I32);
+        let result_ty = self.imp.func().and_then(|f| f.result);
+        if let (Some(_), Some(ty)) = (retptr, result_ty) {
+            if self.g.contains_list(&ty) {
+                return Err(self.unsupported("a plain import returns lists"));
+            }
+            let (size, align) = (
+                self.l.sizes.size(&ty).size_wasm32() as i32,
+                self.l.sizes.align(&ty).align_wasm32() as i32,
+            );
+            self.g
+                .i(I::I32Const(0))
+                .i(I::I32Const(0))
+                .i(I::I32Const(align))
+                .i(I::I32Const(size))
+                .i(I::Call(f_realloc))
+                .i(I::LocalSet(ret32));
+        }
+        self.push_params(&params, &staged);
+        let g = &mut self.g;
+        if retptr.is_some() {
+            g.i(I::LocalGet(ret32));
+        }
+        g.i(I::Call(self.std_func));
+        if let (Some(rp), Some(ty)) = (retptr, result_ty) {
+            let size = self.l.sizes.size(&ty).size_wasm32() as i32;
+            self.g
+                .i(I::LocalGet(rp))
+                .i(I::LocalGet(ret32))
+                .i(I::I32Const(size))
+                .i(I::MemoryCopy {
+                    src_mem: STAGE,
+                    dst_mem: MAIN,
+                });
+        }
+        let g = std::mem::replace(&mut self.g, Gen::bare(0));
+        Ok(g.finish())
+    }
+
+    /// Copies each list parameter into staging; returns, per parameter,
+    /// the staging pointer local of a copied list.
+    fn stage_params(
+        &mut self,
+        params: &[(String, Type, usize, usize)],
+    ) -> Result<Vec<Option<u32>>, ComponentizeError> {
+        let f_realloc = self.f_realloc;
+        let mut staged = Vec::new();
+        for (_, ty, a, _) in params {
+            if let Some(elem) = self.g.list_elem(ty) {
+                if self.g.contains_list(&elem) {
+                    return Err(self.unsupported("a list parameter holds lists"));
+                }
+                let esize = self.g.size32(&elem) as i32;
+                let ealign = self.l.sizes.align(&elem).align_wasm32() as i32;
+                let g = &mut self.g;
+                let (p32, bytes) = (g.local(ValType::I32), g.local(ValType::I32));
+                g.i(I::LocalGet(*a as u32 + 1))
+                    .i(I::I32WrapI64)
+                    .i(I::I32Const(esize))
+                    .i(I::I32Mul)
+                    .i(I::LocalSet(bytes))
+                    .i(I::I32Const(0))
+                    .i(I::I32Const(0))
+                    .i(I::I32Const(ealign))
+                    .i(I::LocalGet(bytes))
+                    .i(I::Call(f_realloc))
+                    .i(I::LocalTee(p32))
+                    .i(I::LocalGet(*a as u32))
+                    .i(I::LocalGet(bytes))
+                    .i(I::MemoryCopy {
+                        src_mem: MAIN,
+                        dst_mem: STAGE,
+                    });
+                staged.push(Some(p32));
+            } else if self.g.contains_list(ty) {
+                return Err(self.unsupported("a parameter holds lists"));
+            } else {
+                staged.push(None);
+            }
+        }
+        Ok(staged)
+    }
+
+    /// Pushes the wasm32 flat parameters: staged lists as (ptr, len) i32.
+    fn push_params(&mut self, params: &[(String, Type, usize, usize)], staged: &[Option<u32>]) {
+        let g = &mut self.g;
+        for (p32, (_, _, a, b)) in staged.iter().zip(params) {
+            match p32 {
+                Some(p32) => {
+                    g.i(I::LocalGet(*p32))
+                        .i(I::LocalGet(*a as u32 + 1))
+                        .i(I::I32WrapI64);
+                }
+                None => {
+                    for k in *a..*b {
+                        g.i(I::LocalGet(k as u32));
+                    }
+                }
+            }
+        }
+    }
+
     fn build(&mut self) -> Result<Function, ComponentizeError> {
         let buf = self.imp.buffer.clone().expect("only buffer imports");
         let func = self
@@ -770,64 +1011,17 @@ impl Wrapper<'_, '_> {
             .i(I::I32Const(STAGE_START))
             .i(I::GlobalSet(G_CUR))
             .i(I::End);
-        // List parameters are copied into staging (their elements hold no
-        // pointers: checked below).
-        let mut staged = Vec::new();
-        for (_, ty, a, b) in &params {
-            if let Some(elem) = self.g.list_elem(ty) {
-                if self.g.contains_list(&elem) {
-                    return Err(self.unsupported("a list parameter holds lists"));
-                }
-                let esize = self.g.size32(&elem) as i32;
-                let ealign = self.l.sizes.align(&elem).align_wasm32() as i32;
-                let g = &mut self.g;
-                let (p32, bytes) = (g.local(ValType::I32), g.local(ValType::I32));
-                g.i(I::LocalGet(*a as u32 + 1))
-                    .i(I::I32WrapI64)
-                    .i(I::I32Const(esize))
-                    .i(I::I32Mul)
-                    .i(I::LocalSet(bytes))
-                    .i(I::I32Const(0))
-                    .i(I::I32Const(0))
-                    .i(I::I32Const(ealign))
-                    .i(I::LocalGet(bytes))
-                    .i(I::Call(f_realloc))
-                    .i(I::LocalTee(p32))
-                    .i(I::LocalGet(*a as u32))
-                    .i(I::LocalGet(bytes))
-                    .i(I::MemoryCopy {
-                        src_mem: MAIN,
-                        dst_mem: STAGE,
-                    });
-                staged.push((*a, Some(p32)));
-                let _ = b;
-            } else if self.g.contains_list(ty) {
-                return Err(self.unsupported("a parameter holds lists"));
-            } else {
-                staged.push((*a, None));
-            }
-        }
-        let g = &mut self.g;
-        g.i(I::I32Const(0))
+        // List parameters are copied into staging.
+        let staged = self.stage_params(&params)?;
+        self.g
+            .i(I::I32Const(0))
             .i(I::I32Const(0))
             .i(I::I32Const(ret_align32))
             .i(I::I32Const(ret_size32))
             .i(I::Call(f_realloc))
             .i(I::LocalSet(ret32));
-        for ((a, p32), (_, _, _, b)) in staged.iter().zip(&params) {
-            match p32 {
-                Some(p32) => {
-                    g.i(I::LocalGet(*p32))
-                        .i(I::LocalGet(*a as u32 + 1))
-                        .i(I::I32WrapI64);
-                }
-                None => {
-                    for k in *a..*b {
-                        g.i(I::LocalGet(k as u32));
-                    }
-                }
-            }
-        }
+        self.push_params(&params, &staged);
+        let g = &mut self.g;
         g.i(I::LocalGet(ret32)).i(I::Call(self.std_func)).i(I::End);
 
         // The size the result needs in the arena, in the wasm64 layout.

@@ -19,7 +19,7 @@
 //! All signatures come from the ABI crate's wasm64 lowering. See
 //! `docs/componentize.md` ("wasm64").
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use wasit2_abi::{Arch, CoreSig, Lowering, ValType as AbiValType};
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
@@ -68,6 +68,16 @@ fn to64(name: &str) -> String {
     }
 }
 
+/// The `cm32p2` import module the component gives `module` `field`: its
+/// adapter's for a staged plain import, else the same interface's.
+fn import_module32(module: &str, field: &str, staged: &HashSet<(String, String)>) -> String {
+    if staged.contains(&(module.to_string(), field.to_string())) {
+        to32(&format!("wasit2-{module}"))
+    } else {
+        to32(module)
+    }
+}
+
 fn val(t: AbiValType) -> ValType {
     match t {
         AbiValType::I32 => ValType::I32,
@@ -89,7 +99,11 @@ fn encode_err(what: &str, e: impl std::fmt::Display) -> ComponentizeError {
 /// under their `cm32p2` names with wasm32 signatures, a 32-bit memory, and
 /// no code (every function is `unreachable`). wit-component encodes the
 /// component for it.
-pub(crate) fn stand_in(module: &[u8], l32: &Lowering) -> Result<Vec<u8>, ComponentizeError> {
+pub(crate) fn stand_in(
+    module: &[u8],
+    l32: &Lowering,
+    staged: &HashSet<(String, String)>,
+) -> Result<Vec<u8>, ComponentizeError> {
     let mut types = TypeSection::new();
     let mut n_types = 0u32;
     let mut add_type = |types: &mut TypeSection, sig: &CoreSig| {
@@ -114,9 +128,9 @@ pub(crate) fn stand_in(module: &[u8], l32: &Lowering) -> Result<Vec<u8>, Compone
                     let (TypeRef::Func(_) | TypeRef::FuncExact(_)) = imp.ty else {
                         continue;
                     };
-                    let module32 = to32(imp.module);
+                    let module32 = import_module32(imp.module, imp.name, staged);
                     let sig = &l32
-                        .import(&module32, imp.name)
+                        .import(&to32(imp.module), imp.name)
                         .ok_or_else(|| ComponentizeError::UnknownImport {
                             module: imp.module.to_string(),
                             field: imp.name.to_string(),
@@ -180,7 +194,10 @@ pub(crate) fn stand_in(module: &[u8], l32: &Lowering) -> Result<Vec<u8>, Compone
 
 /// `module` with its import modules and exports under the `cm32p2` names
 /// the stand-in's component refers to, without `component-type` sections.
-fn renamed(module: &[u8]) -> Result<Vec<u8>, ComponentizeError> {
+fn renamed(
+    module: &[u8],
+    staged: &HashSet<(String, String)>,
+) -> Result<Vec<u8>, ComponentizeError> {
     let mut out = Module::new();
     let mut rt = RoundtripReencoder;
     for payload in Parser::new(0).parse_all(module) {
@@ -193,7 +210,7 @@ fn renamed(module: &[u8]) -> Result<Vec<u8>, ComponentizeError> {
                     let ty = rt
                         .entity_type(imp.ty)
                         .map_err(|e| encode_err("import", e))?;
-                    s.import(&to32(imp.module), imp.name, ty);
+                    s.import(&import_module32(imp.module, imp.name, staged), imp.name, ty);
                 }
                 out.section(&s);
             }
@@ -475,6 +492,7 @@ fn fixup_module(sigs: &[CoreSig]) -> Vec<u8> {
 pub(crate) fn rewrite(
     component32: &[u8],
     module: &[u8],
+    staged: &HashSet<(String, String)>,
     l32: &Lowering,
     l64: &Lowering,
     adapters64: &HashMap<String, Vec<u8>>,
@@ -503,6 +521,8 @@ pub(crate) fn rewrite(
     // core function, which a from-exports instance exports as `field`, which
     // is passed to a module instantiation as `module`.
     let mut shim_sigs = Vec::new();
+    // Shim slots an adapter consumes, with the adapter's instance.
+    let mut staged_slots: HashMap<usize, u32> = HashMap::new();
     if let Some(shim) = shim {
         let shim_instance = layout
             .instances
@@ -528,26 +548,28 @@ pub(crate) fn rewrite(
                         .map(|(name, _)| (*bag, name.clone()))
                 })
                 .ok_or_else(|| encode_err("wasm64", format!("shim slot {k} is never imported")))?;
-            let (consumer, module_name) = layout
+            let (consumer_instance, consumer, module_name) = layout
                 .instances
                 .iter()
-                .flatten()
-                .find_map(|(m, args)| {
+                .enumerate()
+                .filter_map(|(n, i)| i.as_ref().map(|i| (n, i)))
+                .find_map(|(n, (m, args))| {
                     args.iter()
                         .find(|(_, inst)| *inst == bag)
-                        .map(|(n, _)| (*m as usize, n.clone()))
+                        .map(|(name, _)| (n as u32, *m as usize, name.clone()))
                 })
                 .ok_or_else(|| encode_err("wasm64", format!("shim slot {k} is never imported")))?;
             if consumer != main {
                 // An adapter's standard import: lowered with its 32-bit
                 // staging memory (adapter64.rs).
-                let sig = adapter_std_sig(l32, &module_name, &field).ok_or_else(|| {
-                    ComponentizeError::UnknownImport {
+                staged_slots.insert(k, consumer_instance);
+                let buffer_module = format!("wasit2-{module_name}");
+                let sig = crate::adapter64::std_sig32(l32, &module_name, &buffer_module, &field)
+                    .ok_or_else(|| ComponentizeError::UnknownImport {
                         module: module_name.clone(),
                         field: field.clone(),
                         world: l32.world_name.clone(),
-                    }
-                })?;
+                    })?;
                 shim_sigs.push(sig);
                 continue;
             }
@@ -555,7 +577,11 @@ pub(crate) fn rewrite(
             let sig = l64
                 .import(&module64, &field)
                 .map(|i| i.sig.clone())
-                .or_else(|| adapter_std_sig(l64, &module64, &field))
+                .or_else(|| {
+                    // A plain import the adapter stages (adapter64.rs).
+                    let plain = module64.strip_prefix("wasit2-")?;
+                    l64.import(plain, &field).map(|i| i.sig.clone())
+                })
                 .ok_or_else(|| ComponentizeError::UnknownImport {
                     module: module64.clone(),
                     field: field.clone(),
@@ -565,42 +591,60 @@ pub(crate) fn rewrite(
         }
     }
 
-    let main_bytes = renamed(module)?;
+    let main_bytes = renamed(module, staged)?;
     let shim_bytes = shim_module(&shim_sigs);
     let fixup_bytes = fixup_module(&shim_sigs);
     // Each adapter's standard imports are lowered with its own staging
-    // memory: alias it after the adapter's `cabi_import_realloc` and use it
-    // in the `canon lower`s that use that realloc.
-    let adapter_instances: Vec<u32> = layout
-        .instances
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| {
-            matches!(i, Some((m, _)) if ![Some(main), shim, fixup].contains(&Some(*m as usize)))
+    // memory: it is aliased right after the adapter is instantiated and
+    // used by the `canon lower`s that fill the adapter's shim slots.
+    let fixup_bag = fixup
+        .and_then(|fixup| {
+            layout.instances.iter().flatten().find_map(|(m, args)| {
+                (*m as usize == fixup)
+                    .then(|| args.iter().find(|(n, _)| n == FIXUP_FUNCS).map(|(_, b)| *b))
+                    .flatten()
+            })
         })
-        .map(|(n, _)| n as u32)
-        .collect();
-    let realloc_of: HashMap<u32, u32> = layout
-        .funcs
-        .iter()
-        .enumerate()
-        .filter_map(|(f, cf)| match cf {
-            CoreFunc::Alias { instance, name }
-                if name == "cabi_import_realloc" && adapter_instances.contains(instance) =>
-            {
-                Some((f as u32, *instance))
-            }
-            _ => None,
-        })
-        .collect();
+        .and_then(|bag| layout.bags.get(&bag));
+    let mut staged_funcs: HashMap<u32, u32> = HashMap::new();
+    for (k, instance) in &staged_slots {
+        let f = fixup_bag
+            .and_then(|b| b.iter().find(|(n, _)| *n == k.to_string()))
+            .ok_or_else(|| encode_err("wasm64", format!("shim slot {k} is never filled")))?
+            .1;
+        staged_funcs.insert(f, *instance);
+    }
+    let adapter_instances: Vec<u32> = staged_slots.values().copied().collect();
     let mut staging_memory: HashMap<u32, u32> = HashMap::new();
     let mut n_memories = 0u32;
+    let mut n_instances = 0u32;
+    let mut n_funcs = 0u32;
 
     let mut out = wasm_encoder::Component::new();
     let mut module_index = 0usize;
     for (id, range) in sections(component32)? {
+        if id == SECTION_CORE_INSTANCE {
+            out.section(&RawSection {
+                id,
+                data: &component32[range.clone()],
+            });
+            for _ in section_reader::<Instance>(component32, &range)? {
+                if adapter_instances.contains(&n_instances) {
+                    let mut s = wasm_encoder::ComponentAliasSection::new();
+                    s.alias(wasm_encoder::Alias::CoreInstanceExport {
+                        instance: n_instances,
+                        kind: ExportKind::Memory,
+                        name: crate::adapter64::STAGING_MEMORY,
+                    });
+                    out.section(&s);
+                    staging_memory.insert(n_instances, n_memories);
+                    n_memories += 1;
+                }
+                n_instances += 1;
+            }
+            continue;
+        }
         if id == SECTION_ALIAS {
-            let mut new_aliases = Vec::new();
             for a in section_reader::<ComponentAlias>(component32, &range)? {
                 match a.map_err(read_err)? {
                     ComponentAlias::CoreInstanceExport {
@@ -617,30 +661,11 @@ pub(crate) fn rewrite(
                     }
                     ComponentAlias::CoreInstanceExport {
                         kind: ExternalKind::Func | ExternalKind::FuncExact,
-                        instance_index,
-                        name: "cabi_import_realloc",
-                    } if adapter_instances.contains(&instance_index) => {
-                        new_aliases.push(instance_index)
-                    }
+                        ..
+                    } => n_funcs += 1,
                     _ => {}
                 }
             }
-            out.section(&RawSection {
-                id,
-                data: &component32[range],
-            });
-            for instance in new_aliases {
-                let mut s = wasm_encoder::ComponentAliasSection::new();
-                s.alias(wasm_encoder::Alias::CoreInstanceExport {
-                    instance,
-                    kind: ExportKind::Memory,
-                    name: crate::adapter64::STAGING_MEMORY,
-                });
-                out.section(&s);
-                staging_memory.insert(instance, n_memories);
-                n_memories += 1;
-            }
-            continue;
         }
         if id == SECTION_CANON {
             let entries: Vec<CanonicalFunction> =
@@ -648,26 +673,43 @@ pub(crate) fn rewrite(
                     .into_iter()
                     .collect::<Result<_, _>>()
                     .map_err(read_err)?;
-            let staged = |options: &[wasmparser::CanonicalOption]| {
-                options.iter().find_map(|o| match o {
-                    wasmparser::CanonicalOption::Realloc(r) => realloc_of.get(r).copied(),
-                    _ => None,
-                })
-            };
-            if entries.iter().any(|e| matches!(e, CanonicalFunction::Lower { options, .. } if staged(options).is_some())) {
+            // The core function index each entry defines (None for lifts).
+            let mut indices = Vec::new();
+            for e in &entries {
+                if matches!(e, CanonicalFunction::Lift { .. }) {
+                    indices.push(None);
+                } else {
+                    indices.push(Some(n_funcs));
+                    n_funcs += 1;
+                }
+            }
+            let staged = |i: Option<u32>| i.and_then(|f| staged_funcs.get(&f).copied());
+            if indices.iter().any(|i| staged(*i).is_some()) {
                 let mut s = wasm_encoder::CanonicalFunctionSection::new();
-                for e in &entries {
+                for (e, index) in entries.iter().zip(&indices) {
                     match e {
-                        CanonicalFunction::Lower { func_index, options } => {
-                            let memory = match staged(options) {
-                                Some(instance) => Some(*staging_memory.get(&instance).ok_or_else(|| {
-                                    encode_err("wasm64", "an adapter's realloc is used before its memory")
-                                })?),
+                        CanonicalFunction::Lower {
+                            func_index,
+                            options,
+                        } => {
+                            let memory = match staged(*index) {
+                                Some(instance) => {
+                                    Some(*staging_memory.get(&instance).ok_or_else(|| {
+                                        encode_err(
+                                            "wasm64",
+                                            "an adapter's import is lowered before it exists",
+                                        )
+                                    })?)
+                                }
                                 None => None,
                             };
                             s.lower(*func_index, canon_options(options, memory)?);
                         }
-                        CanonicalFunction::Lift { core_func_index, type_index, options } => {
+                        CanonicalFunction::Lift {
+                            core_func_index,
+                            type_index,
+                            options,
+                        } => {
                             s.lift(*core_func_index, *type_index, canon_options(options, None)?);
                         }
                         CanonicalFunction::ResourceNew { resource } => {
@@ -680,7 +722,10 @@ pub(crate) fn rewrite(
                             s.resource_rep(*resource);
                         }
                         other => {
-                            return Err(encode_err("wasm64", format!("unexpected canonical function {other:?}")))
+                            return Err(encode_err(
+                                "wasm64",
+                                format!("unexpected canonical function {other:?}"),
+                            ))
                         }
                     }
                 }
@@ -743,19 +788,6 @@ fn canon_options(
         .collect()
 }
 
-/// The standard signature of a function an adapter imports to serve the
-/// buffer import `wasit2-<module>` `field`: the buffer signature without
-/// the arena parameters and the size result (see `adapter.rs`).
-fn adapter_std_sig(l: &Lowering, module: &str, field: &str) -> Option<CoreSig> {
-    let buffer_module = format!("wasit2-{module}");
-    let imp = l.import(&buffer_module, field)?;
-    let buf = imp.buffer.as_ref()?;
-    Some(CoreSig {
-        params: imp.sig.params[..buf.arena_ptr].to_vec(),
-        results: Vec::new(),
-    })
-}
-
 /// The buffer import module an adapter module serves: `wasit2-` and the
 /// module of its standard imports.
 fn adapter_name(shape: &ModuleShape) -> Option<String> {
@@ -798,7 +830,38 @@ pub(crate) fn componentize(
         None => module.to_vec(),
     };
 
-    let mut standin = stand_in(&module, &l32)?;
+    // The adapted imports, by adapter (`wasit2-cm64p2|<iface>`): the buffer
+    // imports, and the plain imports with list parameters, which wasmtime 49
+    // reads at 32-bit-truncated addresses (adapter64.rs stages them).
+    let buffer64 = format!("{}|", Arch::Wasm64.buffer_prefix());
+    let plain64 = format!("{}|", Arch::Wasm64.prefix());
+    let mut by_module: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut staged: HashSet<(String, String)> = HashSet::new();
+    for payload in Parser::new(0).parse_all(&module) {
+        if let Payload::ImportSection(r) = payload.map_err(read_err)? {
+            for imp in r.into_imports() {
+                let imp = imp.map_err(read_err)?;
+                let adapter = if imp.module.starts_with(&buffer64) {
+                    imp.module.to_string()
+                } else if imp.module.starts_with(&plain64)
+                    && l64
+                        .import(imp.module, imp.name)
+                        .is_some_and(|i| crate::adapter64::stages(&l64, i))
+                {
+                    staged.insert((imp.module.to_string(), imp.name.to_string()));
+                    format!("wasit2-{}", imp.module)
+                } else {
+                    continue;
+                };
+                let fields = by_module.entry(adapter).or_default();
+                if !fields.iter().any(|f| f == imp.name) {
+                    fields.push(imp.name.to_string());
+                }
+            }
+        }
+    }
+
+    let mut standin = stand_in(&module, &l32, &staged)?;
     wit_component::embed_component_metadata(
         &mut standin,
         &wit.resolve,
@@ -808,23 +871,6 @@ pub(crate) fn componentize(
     )
     .map_err(crate::encode_err)?;
 
-    // The buffer imports, by module, in both widths.
-    let buffer64 = format!("{}|", Arch::Wasm64.buffer_prefix());
-    let mut by_module: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for payload in Parser::new(0).parse_all(&module) {
-        if let Payload::ImportSection(r) = payload.map_err(read_err)? {
-            for imp in r.into_imports() {
-                let imp = imp.map_err(read_err)?;
-                if imp.module.starts_with(&buffer64) {
-                    let fields = by_module.entry(imp.module.to_string()).or_default();
-                    if !fields.iter().any(|f| f == imp.name) {
-                        fields.push(imp.name.to_string());
-                    }
-                }
-            }
-        }
-    }
-
     let mut encoder = wit_component::ComponentEncoder::default();
     encoder.validate(!opts.skip_validation);
     encoder.module(&standin).map_err(crate::encode_err)?;
@@ -833,26 +879,22 @@ pub(crate) fn componentize(
         let adapter_world = crate::imports_only_world(&wit, world)?;
         for (name64, fields) in &by_module {
             let name32 = to32(name64);
-            let lookup =
-                |l: &'_ Lowering, m: &str| -> Result<Vec<wasit2_abi::Import>, ComponentizeError> {
-                    fields
-                        .iter()
-                        .map(|f| {
-                            l.import(m, f)
-                                .filter(|i| !i.is_plain())
-                                .cloned()
-                                .ok_or_else(|| ComponentizeError::UnknownImport {
-                                    module: name64.clone(),
-                                    field: f.clone(),
-                                    world: l.world_name.clone(),
-                                })
+            let std64 = name64.strip_prefix("wasit2-").unwrap_or(name64);
+            let std32 = name32.strip_prefix("wasit2-").unwrap_or(&name32);
+            let imports64: Vec<&wasit2_abi::Import> = fields
+                .iter()
+                .map(|f| {
+                    l64.import(name64, f)
+                        .filter(|i| !i.is_plain())
+                        .or_else(|| l64.import(std64, f).filter(|i| i.is_plain()))
+                        .ok_or_else(|| ComponentizeError::UnknownImport {
+                            module: name64.clone(),
+                            field: f.clone(),
+                            world: l64.world_name.clone(),
                         })
-                        .collect()
-                };
-            let imports32 = lookup(&l32, &name32)?;
-            let imports64 = lookup(&l64, name64)?;
-            let mut adapter32 =
-                crate::adapter::build(&l32, &name32, &imports32.iter().collect::<Vec<_>>())?;
+                })
+                .collect::<Result<_, _>>()?;
+            let mut adapter32 = crate::adapter64::stub32(&l32, std32, fields)?;
             wit_component::embed_component_metadata(
                 &mut adapter32,
                 &adapter_world.0,
@@ -864,21 +906,12 @@ pub(crate) fn componentize(
             encoder
                 .adapter(&name32, &adapter32)
                 .map_err(crate::encode_err)?;
-            let std32 = name32.strip_prefix("wasit2-").ok_or_else(|| {
-                ComponentizeError::Unsupported(format!("import module `{name64}`"))
-            })?;
-            let adapter64 = crate::adapter64::build(
-                &l32,
-                &l64,
-                name64,
-                std32,
-                &imports64.iter().collect::<Vec<_>>(),
-            )?;
+            let adapter64 = crate::adapter64::build(&l32, &l64, name64, std32, &imports64)?;
             adapters64.insert(name64.clone(), adapter64);
         }
     }
     let component32 = encoder.encode().map_err(crate::encode_err)?;
-    let component = rewrite(&component32, &module, &l32, &l64, &adapters64)?;
+    let component = rewrite(&component32, &module, &staged, &l32, &l64, &adapters64)?;
     if !opts.skip_validation {
         validate(&component)?;
     }
