@@ -34,6 +34,41 @@ pub fn from_env_field(field: &str) -> Option<(&str, &str)> {
     (is_wasit2_module(module) && !field.is_empty()).then_some((module, field))
 }
 
+/// How a module names its vendor (non-WASI) imports, and so where a
+/// runtime registers them: `--vendor-imports wasit2|env` of `wasit-ld` and
+/// `wasit2 bindgen --host-c`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum VendorImports {
+    /// The ABI's own names (`wasit2-cm32p2|acme:sensors/temp@1` `model`).
+    #[default]
+    Wasit2,
+    /// The env form: module `env`, field `<module>|<field>`.
+    Env,
+}
+
+impl VendorImports {
+    /// The (module, field) a runtime sees for the wasit2 import
+    /// `module`/`field`.
+    pub fn name(self, module: &str, field: &str) -> (String, String) {
+        match (self, env_field(module, field)) {
+            (VendorImports::Env, Some(f)) => (ENV_MODULE.to_string(), f),
+            _ => (module.to_string(), field.to_string()),
+        }
+    }
+}
+
+impl std::str::FromStr for VendorImports {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "wasit2" => Ok(VendorImports::Wasit2),
+            "env" => Ok(VendorImports::Env),
+            other => Err(format!("`{other}` (use env or wasit2)")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +85,24 @@ mod tests {
             assert_eq!(env, format!("{module}|{field}"));
             assert_eq!(from_env_field(&env), Some((module, field)));
         }
+    }
+
+    #[test]
+    fn naming_modes() {
+        let env: VendorImports = "env".parse().unwrap();
+        assert_eq!(
+            env.name("cm32p2|acme:a/b@1", "f"),
+            ("env".into(), "cm32p2|acme:a/b@1|f".into())
+        );
+        assert_eq!(
+            env.name("env", "read_temp"),
+            ("env".into(), "read_temp".into())
+        );
+        assert_eq!(
+            VendorImports::default().name("cm32p2|acme:a/b@1", "f"),
+            ("cm32p2|acme:a/b@1".into(), "f".into())
+        );
+        assert!("ENV".parse::<VendorImports>().is_err());
     }
 
     #[test]

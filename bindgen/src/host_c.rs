@@ -13,12 +13,19 @@
 //! result is stored at the return pointer only when it fits the arena, and
 //! the size it needs is returned either way.
 //!
+//! With [`VendorImports::Env`] the natives are registered under `env` with
+//! env-form fields (`wasit2-cm32p2|acme:sensors/temp@1|model`, docs/abi.md
+//! 1.2), matching a module linked with `wasit-ld --vendor-imports env`:
+//! the 2020 WAMR's loader resolves natives only under `env`,
+//! `wasi_unstable`, `wasi_snapshot_preview1` and `spectest`.
+//!
 //! Supported parameter and result types: `bool`, integers, `char`, floats,
 //! `string` and `list<T>` of those scalars. Anything else is reported as
 //! unsupported, naming the function.
 
 use std::fmt::Write as _;
 
+pub use wasit2_abi::env_form::VendorImports;
 use wasit2_abi::{Arch, Import, ImportItem, Lowering, ValType};
 use wit_parser::{Type, TypeDefKind};
 
@@ -141,8 +148,18 @@ fn core_c(t: ValType) -> &'static str {
 }
 
 /// Generates the WAMR host glue of `l`'s world, which must be the wasm32
-/// lowering.
+/// lowering, for imports named as the ABI defines them.
 pub fn generate_wamr_c(l: &Lowering, opts: &crate::Options) -> Result<WamrBindings> {
+    generate_wamr_c_for(l, opts, VendorImports::Wasit2)
+}
+
+/// [`generate_wamr_c`] for modules whose imports are named as `naming`
+/// says (`wasit-ld --vendor-imports`).
+pub fn generate_wamr_c_for(
+    l: &Lowering,
+    opts: &crate::Options,
+    naming: VendorImports,
+) -> Result<WamrBindings> {
     if l.arch != Arch::Wasm32 {
         return Err(BindgenError::MismatchedLowerings(format!(
             "WAMR natives need the wasm32 lowering, got {}",
@@ -162,7 +179,7 @@ pub fn generate_wamr_c(l: &Lowering, opts: &crate::Options) -> Result<WamrBindin
     let stem = format!("{base}_wamr");
     let mut natives = Vec::new();
     for imp in &l.imports {
-        natives.push(Native::new(l, imp)?);
+        natives.push(Native::new(l, imp, naming)?);
     }
 
     let guard = format!("{}_H", stem.to_ascii_uppercase());
@@ -353,7 +370,7 @@ enum ResultGlue {
 }
 
 impl Native {
-    fn new(l: &Lowering, imp: &Import) -> Result<Native> {
+    fn new(l: &Lowering, imp: &Import, naming: VendorImports) -> Result<Native> {
         let resolve = &l.resolve;
         let display = imp.display_name();
         let unsupported =
@@ -460,9 +477,10 @@ impl Native {
                 proto.join(", ")
             }
         );
+        let (module, field) = naming.name(&imp.module, &imp.field);
         Ok(Native {
-            module: imp.module.clone(),
-            field: imp.field.clone(),
+            module,
+            field,
             display,
             native_name: format!("wamr_native_{c_name}"),
             c_name,

@@ -9,7 +9,7 @@
 //! "<module>|<field>"`. Only the import section changes; everything else is
 //! copied byte for byte.
 
-use wasit2_abi::env_form::{env_field, ENV_MODULE};
+use wasit2_abi::env_form::{env_field, VendorImports, ENV_MODULE};
 use wasit2_module::encode::copy_section;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasm_encoder::{ImportSection, Module};
@@ -17,19 +17,9 @@ use wasmparser::{Parser, Payload};
 
 use crate::args::{Host, LinkArgs};
 
-/// Where the finished module imports vendor functions from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum VendorImports {
-    /// The ABI's own names (`wasit2-cm32p2|acme:sensors/temp@1` `model`).
-    #[default]
-    Wasit2,
-    /// Module `env`, field `<module>|<field>`.
-    Env,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum VendorEnvError {
-    #[error("invalid value for `--vendor-imports`: `{0}` (use env or wasit2)")]
+    #[error("invalid value for `--vendor-imports`: {0}")]
     BadValue(String),
     #[error("`--vendor-imports env` needs `--host wasip1` (a p1 runtime that resolves natives only under `env`); the wasit2 host serves the ABI's names")]
     NotWasip1,
@@ -41,10 +31,9 @@ pub enum VendorEnvError {
 
 /// `--vendor-imports`, checked against the host before anything is linked.
 pub fn from_args(args: &LinkArgs, host: Host) -> Result<VendorImports, VendorEnvError> {
-    let mode = match args.vendor_imports.as_deref() {
-        None | Some("wasit2") => VendorImports::Wasit2,
-        Some("env") => VendorImports::Env,
-        Some(other) => return Err(VendorEnvError::BadValue(other.into())),
+    let mode = match &args.vendor_imports {
+        None => VendorImports::Wasit2,
+        Some(v) => v.parse().map_err(VendorEnvError::BadValue)?,
     };
     if mode == VendorImports::Env && !host.is_wasip1() {
         return Err(VendorEnvError::NotWasip1);

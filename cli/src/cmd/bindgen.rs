@@ -27,6 +27,13 @@ pub struct Args {
     /// `wasm_runtime_register_natives`), for wasm32 modules.
     #[arg(long)]
     host_c: bool,
+    /// With --host-c: how the module names its vendor imports, as
+    /// `wasit-ld --vendor-imports` linked it. `env` registers the natives
+    /// under module `env` with fields `<module>|<field>` (docs/abi.md 1.2),
+    /// which the 2020 WAMR's loader resolves; `wasit2` (default) under the
+    /// ABI's module names.
+    #[arg(long, value_name = "env|wasit2", requires = "host_c")]
+    vendor_imports: Option<wasit2_bindgen::host_c::VendorImports>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<i32> {
@@ -42,7 +49,8 @@ pub fn run(args: Args) -> anyhow::Result<i32> {
         let l32 = wasit2_abi::Lowering::new(&wit, world, wasit2_abi::Arch::Wasm32)
             .map_err(one_line)
             .with_context(|| format!("lowering `{}` for wasm32", args.world))?;
-        let natives = wasit2_bindgen::host_c::generate_wamr_c(&l32, &opts)
+        let naming = args.vendor_imports.unwrap_or_default();
+        let natives = wasit2_bindgen::host_c::generate_wamr_c_for(&l32, &opts, naming)
             .map_err(one_line)
             .with_context(|| format!("generating WAMR natives for `{}`", args.world))?;
         let (h, c) = natives
