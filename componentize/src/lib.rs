@@ -66,6 +66,8 @@ pub enum ComponentizeError {
     NeedWit { world: String },
     #[error("--wit needs --world to name the world to componentize for")]
     WitWithoutWorld,
+    #[error("export `{export}` is not part of world `{world}`")]
+    UnknownExport { export: String, world: String },
     #[error("unsupported: {0}")]
     Unsupported(String),
     #[error("wit-component: {0}")]
@@ -165,6 +167,19 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
     )?;
     let (wit, world) = (&target.wit, target.world);
     let lowering = Lowering::new(wit, world, Arch::Wasm32)?;
+
+    // wit-component would drop an export of another world silently.
+    let export_prefix = format!("{}|", Arch::Wasm32.prefix());
+    if let Some(e) = info
+        .exports
+        .iter()
+        .find(|e| e.starts_with(&export_prefix) && lowering.export(e).is_none())
+    {
+        return Err(ComponentizeError::UnknownExport {
+            export: e.clone(),
+            world: lowering.world_name.clone(),
+        });
+    }
 
     // Group the caller-supplied-buffer imports by module: one adapter each.
     let buffer_prefix = format!("{}|", Arch::Wasm32.buffer_prefix());

@@ -170,6 +170,17 @@ fn a_vendor_world_without_its_wit_is_a_clear_error() {
 }
 
 #[test]
+fn an_export_outside_the_world_is_refused() {
+    let core = wat::parse_str(PLUGIN).unwrap();
+    let err = componentize_with(&core, &opts("sensors.wit", "firmware")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "export `cm32p2|acme:plugin/handler@1|handle` is not part of world \
+         `acme:sensors/firmware-with-wasi@1.0.0`"
+    );
+}
+
+#[test]
 fn params_alloc_of_the_wrong_type_is_refused() {
     let bad = PLUGIN.replace(
         "(param $size i32) (param $align i32) (result i32)",
