@@ -69,6 +69,13 @@ const PROGRAM: &str = r#"
 
 #define CHECK(c) do { if (!(c)) { printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c); exit(1); } } while (0)
 
+/* Linked with -Wl,--wrap=malloc: the bindings allocate with malloc only. */
+static unsigned long allocs;
+void *__real_malloc(size_t);
+void *__wrap_malloc(size_t n) { allocs++; return __real_malloc(n); }
+#define ALLOCS(n, stmt) do { unsigned long before = allocs; stmt; \
+    if (allocs - before != (n)) { printf("FAIL %s:%d: %lu mallocs, want %d\n", __FILE__, __LINE__, allocs - before, (n)); exit(1); } } while (0)
+
 static int eq(wasip2_string_t s, const char *c) {
     return s.len == strlen(c) && memcmp(s.ptr, c, s.len) == 0;
 }
@@ -154,7 +161,7 @@ int main(void) {
     stdout_own_output_stream_t out = stdout_get_stdout();
     wasip2_list_u8_t msg = { (uint8_t *)"compat: hello\n", 14 };
     streams_stream_error_t serr;
-    CHECK(streams_method_output_stream_blocking_write_and_flush(streams_borrow_output_stream(out), &msg, &serr));
+    ALLOCS(0, CHECK(streams_method_output_stream_blocking_write_and_flush(streams_borrow_output_stream(out), &msg, &serr)));
     streams_output_stream_drop_own(out);
 
     /* preopens: free each name on its own, as wasi-libc's preopens.c does. */
@@ -177,7 +184,8 @@ int main(void) {
     filesystem_own_input_stream_t in;
     CHECK(filesystem_method_descriptor_read_via_stream(filesystem_borrow_descriptor(file), 2, &in, &ferr));
     wasip2_list_u8_t bytes;
-    CHECK(streams_method_input_stream_blocking_read(streams_borrow_input_stream(in), 5, &bytes, &serr));
+    /* One block, the arena, which the list keeps. */
+    ALLOCS(1, CHECK(streams_method_input_stream_blocking_read(streams_borrow_input_stream(in), 5, &bytes, &serr)));
     CHECK(bytes.len == 5 && memcmp(bytes.ptr, "23456", 5) == 0);
     wasip2_list_u8_free(&bytes);
     CHECK(streams_method_input_stream_blocking_read(streams_borrow_input_stream(in), 1000, &bytes, &serr));
@@ -190,11 +198,11 @@ int main(void) {
     /* The zero-copy variants read straight into the caller's buffer. */
     char buf[16];
     CHECK(filesystem_method_descriptor_read_via_stream(filesystem_borrow_descriptor(file), 0, &in, &ferr));
-    CHECK(streams_method_input_stream_blocking_read_into(streams_borrow_input_stream(in), 3, &bytes, &serr, buf));
+    ALLOCS(0, CHECK(streams_method_input_stream_blocking_read_into(streams_borrow_input_stream(in), 3, &bytes, &serr, buf)));
     CHECK(bytes.ptr == (uint8_t *)buf && bytes.len == 3 && memcmp(buf, "012", 3) == 0);
     streams_input_stream_drop_own(in);
     wasip2_tuple2_list_u8_bool_t into;
-    CHECK(filesystem_method_descriptor_read_into(filesystem_borrow_descriptor(file), 16, 12, &into, &ferr, buf));
+    ALLOCS(0, CHECK(filesystem_method_descriptor_read_into(filesystem_borrow_descriptor(file), 16, 12, &into, &ferr, buf)));
     CHECK(into.f0.ptr == (uint8_t *)buf && into.f0.len == 3 && memcmp(buf, "cd\n", 3) == 0);
 
     /* descriptor.read (pread) into a tuple<list<u8>, bool>. */
@@ -248,7 +256,8 @@ int main(void) {
 
     /* get-arguments: list<string>, each string freed on its own. */
     wasip2_list_string_t args;
-    environment_get_arguments(&args);
+    /* The arena (kept by the array), then one block per string. */
+    ALLOCS(1 + 3, environment_get_arguments(&args));
     CHECK(args.len == 3 && eq(args.ptr[1], "one") && eq(args.ptr[2], "two"));
     for (size_t i = 0; i < args.len; i++) wasip2_string_free(&args.ptr[i]);
     free(args.ptr);
@@ -378,6 +387,7 @@ fn every_declared_function_is_defined_and_works() {
         run_ok(
             Command::new(clang())
                 .arg(format!("--target={}", arch.triple()))
+                .arg("-Wl,--wrap=malloc")
                 .arg(&pobj)
                 .arg(&obj)
                 .arg("-o")
