@@ -28,6 +28,7 @@ bench: setup build install-bins sysroot clang-install
 	bash scripts/bench-sysroot.sh
 	bash scripts/bench-wasip1.sh
 	bash scripts/bench-componentize.sh
+	bash scripts/bench-component64.sh
 	bash scripts/bench-rust.sh
 	bash scripts/bench-cxx.sh
 	cargo build --release -p wasit2-cli
