@@ -222,6 +222,15 @@ fn the_plugin_exports_its_handler_with_post_and_params_alloc() {
         );
         // A reactor: no wasi:cli/run.
         assert!(!m.exports.iter().any(|e| e.name.contains("wasi:cli/run")));
+        // `wasit2 check` takes the exports from the recorded world: the plain
+        // wasit2 host runs the plugin (it imports nothing of the vendor's).
+        let report = wasit2_check::check(
+            &bytes,
+            &wasit2_check::HostProfile::wasit2().unwrap(),
+            &Default::default(),
+        )
+        .unwrap();
+        assert!(report.is_ok(), "{}: {report}", arch.name());
     }
 }
 

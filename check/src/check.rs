@@ -688,6 +688,7 @@ fn export_problem(
     profile: &HostProfile,
     m: &Module,
     arch: Option<Arch>,
+    recorded: Option<&Lowering>,
     e: &wasit2_module::Export,
 ) -> Option<String> {
     let name = &e.name;
@@ -707,6 +708,7 @@ fn export_problem(
     let extra = profile.extra.iter().filter(|l| l.arch == arch);
     let Some(abi) = std::iter::once(base)
         .chain(extra)
+        .chain(recorded.filter(|l| l.arch == arch))
         .find_map(|l| l.export(name))
     else {
         return Some(format!(
@@ -724,6 +726,14 @@ fn export_problem(
             found.text
         )
     })
+}
+
+/// The lowering of the world a linked module records, if it records one
+/// that loads.
+fn recorded_world(m: &Module, arch: Arch) -> Option<Lowering> {
+    let section = wasit2_abi::WorldSection::decode(m.world_section.as_deref()?).ok()?;
+    let (wit, worlds) = section.load().ok()?;
+    Lowering::new(&wit, *worlds.first()?, arch).ok()
 }
 
 /// clang's name of the exception-handling proposal.
@@ -867,8 +877,12 @@ pub fn check_parsed(
         });
     }
 
+    // The world the module records (`wasit2-world`, written by wasit-ld from
+    // its bindings) defines what it exports: a host that calls none of them
+    // still runs it, and a call is checked against that world's types.
+    let recorded = recorded_world(m, module_arch.unwrap_or(Arch::Wasm32));
     for e in &m.exports {
-        if let Some(message) = export_problem(profile, m, module_arch, e) {
+        if let Some(message) = export_problem(profile, m, module_arch, recorded.as_ref(), e) {
             problems.push(Problem::new(ProblemKind::BadExport, message));
         }
     }
