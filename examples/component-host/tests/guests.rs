@@ -134,14 +134,24 @@ fn plugin_reactor_handles_componentized() {
         "plugin.wasm",
     );
     let component = componentize(&core);
-    validate(&component);
-    for (input, want) in [
-        ("hello, plugin", "handled: HELLO, PLUGIN\n"),
-        ("", "handled: \n"),
-    ] {
-        let mut cmd = host();
-        cmd.arg("call").arg(&component).arg(input);
-        assert_eq!(ok(cmd), want);
+    // Linked straight to a component, too.
+    let emitted = build(
+        dir.path(),
+        "plugin.c",
+        "acme_plugin",
+        &["-mexec-model=reactor", "-Wl,--emit-component"],
+        "emitted.wasm",
+    );
+    for component in [&component, &emitted] {
+        validate(component);
+        for (input, want) in [
+            ("hello, plugin", "handled: HELLO, PLUGIN\n"),
+            ("", "handled: \n"),
+        ] {
+            let mut cmd = host();
+            cmd.arg("call").arg(component).arg(input);
+            assert_eq!(ok(cmd), want);
+        }
     }
     // A long input: the parameter is lifted through params_alloc (malloc).
     let long = "x".repeat(100_000);
