@@ -3,7 +3,8 @@
 //! declared function is defined; the source compiles for wasm32-wasit2 and
 //! wasm64-wasit2 with the tree's headers; a program calling environment,
 //! stdout, preopens, read-via-stream/blocking-read, descriptor.read and
-//! random through it runs on `wasit2 run`; the module imports only wasit2
+//! random through it runs on `wasit2 run` and componentized on wasmtime;
+//! the module imports only wasit2
 //! functions and exports no realloc.
 
 use std::collections::BTreeSet;
@@ -408,6 +409,30 @@ fn every_declared_function_is_defined_and_works() {
                 .args(["one", "two"]),
         );
         assert_eq!(out, "compat: hello\ncompat: ok\n", "{}", arch.name());
+
+        // The same module componentized (wasm32 only) on wasmtime.
+        if arch == Arch::Wasm32 {
+            let component = dir.path().join("prog.component.wasm");
+            run_ok(
+                Command::new(wasit2_bin())
+                    .arg("componentize")
+                    .arg(&wasm)
+                    .arg("-o")
+                    .arg(&component),
+            );
+            let out = run_ok(
+                Command::new(Tool::Wasmtime.path())
+                    .arg("run")
+                    .arg("--dir")
+                    .arg(format!("{}::/data", data.display()))
+                    .args(["--env", "W2_SHORT=hello", "--env"])
+                    .arg(format!("W2_LONG={long}"))
+                    .args(["-S", "inherit-network"])
+                    .arg(&component)
+                    .args(["one", "two"]),
+            );
+            assert_eq!(out, "compat: hello\ncompat: ok\n", "componentized");
+        }
     }
 }
 
