@@ -20,6 +20,8 @@
 //!
 //! Lists the API hands back are allocated with `malloc` by the binding: see
 //! `docs/wasip2-api.md` for the rule and the matching `*_free` functions.
+//! The short-read functions also get zero-copy `<name>_into` variants that
+//! read into the caller's buffer ([`Compat::ext_header`]).
 //!
 //! # Use (from the sysroot builder)
 //!
@@ -30,7 +32,8 @@
 //! compat.write_to(Path::new("build/wasip2_compat.c")).unwrap();
 //! // compile it instead of libc-bottom-half/sources/wasip2.c (and without
 //! // wasip2_component_type.o), with the tree's public headers on the
-//! // include path and __wasip2__ defined (<wasi/version.h>).
+//! // include path and __wasip2__ defined (<wasi/version.h>); install
+//! // compat.ext_header as <wasi/wasip2_wasit2.h> for the `_into` reads.
 //! ```
 //!
 //! Signatures:

@@ -2,10 +2,10 @@
 //! against the header of the 2026 wasi-libc tree in `../shared`: every
 //! declared function is defined; the source compiles for wasm32-wasit2 and
 //! wasm64-wasit2 with the tree's headers; a program calling environment,
-//! stdout, preopens, read-via-stream/blocking-read, descriptor.read and
-//! random through it runs on `wasit2 run` and componentized on wasmtime;
-//! the module imports only wasit2
-//! functions and exports no realloc.
+//! stdout, preopens, file reads, directories, clocks, poll, UDP and random
+//! through it runs on `wasit2 run` and componentized on wasmtime, with the
+//! bindings' mallocs counted; the module imports only wasit2 functions and
+//! exports no realloc.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
