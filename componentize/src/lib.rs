@@ -110,7 +110,7 @@ fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
             .custom_sections
             .iter()
             .any(|n| n.starts_with("component-type")),
-        world_section: world_section(module),
+        world_section: m.world_section.clone(),
         // Any 64-bit memory, imported or defined, makes it a wasm64 module.
         memory64: m.memory64 == Some(true)
             || m.imports
@@ -123,20 +123,6 @@ fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
             .collect(),
         exports: m.exports.iter().map(|e| e.name.clone()).collect(),
     })
-}
-
-/// Contents of the `wasit2-world` section (the module parsed already).
-fn world_section(module: &[u8]) -> Option<Vec<u8>> {
-    wasmparser::Parser::new(0)
-        .parse_all(module)
-        .find_map(|payload| match payload {
-            Ok(wasmparser::Payload::CustomSection(c))
-                if c.name() == wasit2_abi::WORLD_SECTION_NAME =>
-            {
-                Some(c.data().to_vec())
-            }
-            _ => None,
-        })
 }
 
 /// Componentizes with explicit options.
