@@ -9,11 +9,11 @@ use std::sync::Once;
 
 use wasit2_testkit::{repo, Tool};
 
-const ARCHES: [&str; 2] = ["wasm32", "wasm64"];
+pub const ARCHES: [&str; 2] = ["wasm32", "wasm64"];
 
 /// The tools (`wasit2`, `wasit-ld`) and this package's examples, built
 /// once per test run.
-fn setup() {
+pub fn setup() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         wasit2_testkit::build_workspace_bins(&[Tool::Wasit2, Tool::WasitLd]);
@@ -69,7 +69,30 @@ fn build(
     arch: &str,
     reactor: bool,
 ) -> PathBuf {
-    let src = repo().join("tests/interfaces");
+    build_in(
+        &repo().join("tests/interfaces"),
+        dir,
+        wit,
+        world,
+        name,
+        c,
+        arch,
+        reactor,
+    )
+}
+
+/// [`build`] with the WIT and C in `src`.
+#[allow(clippy::too_many_arguments)]
+pub fn build_in(
+    src: &Path,
+    dir: &Path,
+    wit: &str,
+    world: &str,
+    name: &str,
+    c: &str,
+    arch: &str,
+    reactor: bool,
+) -> PathBuf {
     check(
         Command::new(wasit2_testkit::wasit2_bin())
             .args(["bindgen", "--wit"])

@@ -9,6 +9,7 @@ mod cli_run;
 mod clocks_random;
 mod filesystem;
 mod interfaces;
+mod kitchen;
 mod logging_example;
 mod run_module;
 mod sockets;
