@@ -24,21 +24,32 @@ impl Prototype {
 /// cannot be read are an error, so nothing is silently left undefined.
 pub fn parse(header: &str) -> Result<Vec<Prototype>, String> {
     let mut out = Vec::new();
-    for (n, raw) in header.lines().enumerate() {
+    let mut lines = header.lines().enumerate();
+    while let Some((n, raw)) = lines.next() {
         let line = raw.trim();
         if line.is_empty()
             || line.starts_with("//")
+            || line.starts_with("/*")
+            || line.starts_with('*')
             || line.starts_with('#')
             || line.starts_with("typedef")
             || line.starts_with("extern \"C\"")
-            || !line.ends_with(");")
             || !line.contains('(')
         {
             continue;
         }
+        // A declaration split over lines is joined up to its `;`.
+        let mut decl = line.to_string();
+        while !decl.ends_with(';') {
+            let Some((_, next)) = lines.next() else {
+                return Err(format!("line {}: unterminated declaration", n + 1));
+            };
+            decl.push(' ');
+            decl.push_str(next.trim());
+        }
         out.push(
-            parse_line(line)
-                .ok_or_else(|| format!("line {}: cannot read the declaration `{line}`", n + 1))?,
+            parse_line(&decl)
+                .ok_or_else(|| format!("line {}: cannot read the declaration `{decl}`", n + 1))?,
         );
     }
     if out.is_empty() {
@@ -102,6 +113,9 @@ mod tests {
     fn reads_declarations() {
         let h = "// c\nextern bool streams_method_input_stream_read(streams_borrow_input_stream_t self, uint64_t len, wasip2_list_u8_t *ret, streams_stream_error_t *err);\n_Noreturn extern void exit_exit(exit_result_void_void_t *status);\nextern uint64_t random_get_random_u64(void);\nvoid wasip2_string_set(wasip2_string_t *ret, const char*s);\ntypedef struct { int x; } t;\n";
         let p = parse(h).unwrap();
+        let split = parse("extern void f(int32_t a,\n    uint64_t b);\n").unwrap();
+        assert_eq!(split[0].params, ["int32_t", "uint64_t"]);
+        assert!(parse("extern void f(int a,\n").is_err());
         assert_eq!(p.len(), 4);
         assert_eq!(p[0].name, "streams_method_input_stream_read");
         assert_eq!(p[0].ret, "bool");
