@@ -19,6 +19,10 @@ use wasit2_bindgen::{generate_for_world, Options};
 use wasit2_host::wasmtime::{Config, Engine, Instance, Linker, Memory, Module, Store, Val};
 use wasit2_testkit::{clang, repo, require_clang_target, Tool};
 
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
 fn interfaces() -> PathBuf {
     repo().join("tests/interfaces")
 }
@@ -234,16 +238,16 @@ fn the_plugin_exports_its_handler_with_post_and_params_alloc() {
     }
 }
 
-/// A host calling the plugin as docs/abi.md 1.1 says, with raw wasmtime.
-struct Plugin {
+/// A host calling exports as docs/abi.md 1.1 says, with raw wasmtime.
+struct Guest {
     store: Store<()>,
     instance: Instance,
     memory: Memory,
     arch: Arch,
 }
 
-impl Plugin {
-    fn new(bytes: &[u8], arch: Arch) -> Plugin {
+impl Guest {
+    fn new(bytes: &[u8], arch: Arch) -> Guest {
         let mut config = Config::new();
         config.wasm_memory64(arch == Arch::Wasm64);
         let engine = Engine::new(&config).unwrap();
@@ -255,16 +259,17 @@ impl Plugin {
         let memory = instance
             .get_memory(&mut store, &arch.memory_export())
             .expect("memory export");
-        let mut p = Plugin {
+        let mut g = Guest {
             store,
             instance,
             memory,
             arch,
         };
-        p.call(&arch.initialize_export(), &[]);
-        p
+        g.call(&arch.initialize_export(), &[]);
+        g
     }
 
+    /// A pointer or length value of the arch.
     fn ptr(&self, v: u64) -> Val {
         match self.arch {
             Arch::Wasm32 => Val::I32(v as i32),
@@ -272,50 +277,91 @@ impl Plugin {
         }
     }
 
-    fn call(&mut self, name: &str, args: &[Val]) -> Option<u64> {
+    fn w(&self) -> u64 {
+        self.arch.pointer_size() as u64
+    }
+
+    fn has(&mut self, name: &str) -> bool {
+        self.instance.get_func(&mut self.store, name).is_some()
+    }
+
+    fn call(&mut self, name: &str, args: &[Val]) -> Vec<Val> {
         let f = self
             .instance
             .get_func(&mut self.store, name)
             .unwrap_or_else(|| panic!("no export {name}"));
         let mut results = vec![Val::I32(0); f.ty(&self.store).results().len()];
         f.call(&mut self.store, args, &mut results).unwrap();
-        results.first().map(|r| match r {
-            Val::I32(v) => *v as u32 as u64,
-            Val::I64(v) => *v as u64,
-            other => panic!("unexpected result {other:?}"),
-        })
+        results
     }
 
-    fn read_ptr(&self, at: u64) -> u64 {
-        let data = self.memory.data(&self.store);
-        let at = at as usize;
-        match self.arch {
-            Arch::Wasm32 => u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as u64,
-            Arch::Wasm64 => u64::from_le_bytes(data[at..at + 8].try_into().unwrap()),
+    /// The single integer result of `name` (a pointer, a length, an i64).
+    fn call_int(&mut self, name: &str, args: &[Val]) -> u64 {
+        match self.call(name, args).as_slice() {
+            [Val::I32(v)] => *v as u32 as u64,
+            [Val::I64(v)] => *v as u64,
+            other => panic!("{name}: unexpected results {other:?}"),
         }
     }
 
-    /// `handle(input)`: params_alloc, copy, call, read the result, `_post`.
-    fn handle(&mut self, input: &str) -> String {
-        let p = self.arch.prefix();
-        let alloc = params_alloc_export(self.arch);
-        let len = input.len() as u64;
-        let (size, align) = (self.ptr(len), self.ptr(1));
-        let at = self.call(&alloc, &[size, align]).unwrap();
+    fn alloc(&mut self, size: u64, align: u64) -> u64 {
+        let name = params_alloc_export(self.arch);
+        let args = [self.ptr(size), self.ptr(align)];
+        let at = self.call_int(&name, &args);
         assert_ne!(at, 0, "params_alloc ran out of memory");
-        self.memory
-            .write(&mut self.store, at as usize, input.as_bytes())
-            .unwrap();
-        let handle = format!("{p}|acme:plugin/handler@1|handle");
-        let args = [self.ptr(at), self.ptr(len)];
-        let ret = self.call(&handle, &args).unwrap();
-        let w = self.arch.pointer_size() as u64;
-        let (ptr, n) = (self.read_ptr(ret), self.read_ptr(ret + w));
-        let out = self.memory.data(&self.store)[ptr as usize..(ptr + n) as usize].to_vec();
-        let retv = self.ptr(ret);
-        self.call(&format!("{handle}_post"), &[retv]);
-        String::from_utf8(out).unwrap()
+        assert_eq!(at % align, 0, "params_alloc ignored the alignment");
+        at
     }
+
+    fn write(&mut self, at: u64, bytes: &[u8]) {
+        self.memory
+            .write(&mut self.store, at as usize, bytes)
+            .unwrap();
+    }
+
+    fn write_ptr(&mut self, at: u64, v: u64) {
+        match self.arch {
+            Arch::Wasm32 => self.write(at, &(v as u32).to_le_bytes()),
+            Arch::Wasm64 => self.write(at, &v.to_le_bytes()),
+        }
+    }
+
+    fn read(&self, at: u64, n: u64) -> Vec<u8> {
+        self.memory.data(&self.store)[at as usize..(at + n) as usize].to_vec()
+    }
+
+    fn read_ptr(&self, at: u64) -> u64 {
+        let b = self.read(at, self.w());
+        match self.arch {
+            Arch::Wasm32 => u32::from_le_bytes(b.try_into().unwrap()) as u64,
+            Arch::Wasm64 => u64::from_le_bytes(b.try_into().unwrap()),
+        }
+    }
+
+    /// A string parameter: allocated, copied; its (ptr, len).
+    fn put_str(&mut self, s: &str) -> (u64, u64) {
+        let at = self.alloc(s.len() as u64, 1);
+        self.write(at, s.as_bytes());
+        (at, s.len() as u64)
+    }
+
+    /// The string stored at `at` as (ptr, len).
+    fn get_str(&self, at: u64) -> String {
+        let (ptr, n) = (self.read_ptr(at), self.read_ptr(at + self.w()));
+        String::from_utf8(self.read(ptr, n)).unwrap()
+    }
+}
+
+/// `handle(input)` of the plugin: params_alloc, copy, call, read, `_post`.
+fn handle(g: &mut Guest, input: &str) -> String {
+    let handle = format!("{}|acme:plugin/handler@1|handle", g.arch.prefix());
+    let (ptr, len) = g.put_str(input);
+    let args = [g.ptr(ptr), g.ptr(len)];
+    let ret = g.call_int(&handle, &args);
+    let out = g.get_str(ret);
+    let retv = g.ptr(ret);
+    g.call(&format!("{handle}_post"), &[retv]);
+    out
 }
 
 #[test]
@@ -324,23 +370,236 @@ fn the_plugin_answers_a_host_that_follows_the_abi() {
     let dir = tempfile::tempdir().unwrap();
     for arch in Arch::ALL {
         let bytes = build_plugin(dir.path(), arch);
-        let mut plugin = Plugin::new(&bytes, arch);
-        assert_eq!(plugin.handle("hello"), "handled: HELLO");
-        assert_eq!(plugin.handle(""), "handled: ");
+        let mut g = Guest::new(&bytes, arch);
+        assert_eq!(handle(&mut g, "hello"), "handled: HELLO");
+        assert_eq!(handle(&mut g, ""), "handled: ");
         // The glue frees the parameters and the result: a thousand calls
         // with 4 KiB inputs do not grow the memory past the first ones.
         let big = "x".repeat(4096);
         for _ in 0..10 {
-            assert_eq!(plugin.handle(&big).len(), 4096 + 9);
+            assert_eq!(handle(&mut g, &big).len(), 4096 + 9);
         }
-        let pages = plugin.memory.size(&plugin.store);
+        let pages = g.memory.size(&g.store);
         for _ in 0..1000 {
-            plugin.handle(&big);
+            handle(&mut g, &big);
         }
         assert_eq!(
-            plugin.memory.size(&plugin.store),
+            g.memory.size(&g.store),
             pages,
             "{}: memory grew over repeated calls",
+            arch.name()
+        );
+    }
+}
+
+/// Canonical ABI record layout of fields with these (size, align): the
+/// offsets and the total size.
+fn layout(fields: &[(u64, u64)]) -> (Vec<u64>, u64) {
+    let (mut at, mut max) = (0u64, 1u64);
+    let mut offsets = Vec::new();
+    for &(size, align) in fields {
+        at = at.div_ceil(align) * align;
+        offsets.push(at);
+        at += size;
+        max = max.max(align);
+    }
+    (offsets, at.div_ceil(max) * max)
+}
+
+#[test]
+fn export_glue_lifts_and_lowers_every_shape() {
+    setup();
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = manifest_dir().join("tests/fixtures/exports");
+    let mut wit = Wit::wasi().unwrap();
+    wit.push_path(&fixtures.join("echo.wit")).unwrap();
+    let world = wit.world("echo-world").unwrap();
+    let b = generate_for_world(
+        &wit,
+        world,
+        &Options {
+            base_name: Some("echo".into()),
+        },
+    )
+    .unwrap();
+    b.write_to(dir.path()).unwrap();
+    for arch in Arch::ALL {
+        let bytes = cc(
+            dir.path(),
+            arch,
+            &format!("echo-{}.wasm", arch.name()),
+            &[fixtures.join("echo_impl.c"), dir.path().join("echo.c")],
+            &["-mexec-model=reactor"],
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", arch.name()));
+        assert_exports(&bytes, &recorded_world(&bytes, arch));
+        let mut g = Guest::new(&bytes, arch);
+        let f = |name: &str| format!("{}|test:echo/echo@0.1|{name}", arch.prefix());
+        let w = g.w();
+        // Only results that own memory have a `_post`.
+        for (name, post) in [
+            ("join", true),
+            ("measure", false),
+            ("many", false),
+            ("flip", true),
+            ("pair", false),
+            ("words", true),
+        ] {
+            assert_eq!(g.has(&f(&format!("{name}_post"))), post, "{name}_post");
+        }
+        let pages = g.memory.size(&g.store);
+        for round in 0..200 {
+            // join(list<string>, string): the list's array, then each
+            // string, then `sep`, in flattening order.
+            let parts = ["a", "bc", "", "def"];
+            let array = g.alloc(parts.len() as u64 * 2 * w, w);
+            for (i, p) in parts.iter().enumerate() {
+                let (ptr, len) = g.put_str(p);
+                g.write_ptr(array + i as u64 * 2 * w, ptr);
+                g.write_ptr(array + i as u64 * 2 * w + w, len);
+            }
+            let (sep, sep_len) = g.put_str("--");
+            let args = [
+                g.ptr(array),
+                g.ptr(parts.len() as u64),
+                g.ptr(sep),
+                g.ptr(sep_len),
+            ];
+            let ret = g.call_int(&f("join"), &args);
+            assert_eq!(g.get_str(ret), "a--bc----def");
+            let retv = g.ptr(ret);
+            g.call(&f("join_post"), &[retv]);
+
+            // measure(point, shape): each case of the variant through the
+            // joined payload slots (f32 bits in the pointer slot).
+            let measure = |g: &mut Guest, tag: i32, a: u64, b: u64| -> f64 {
+                let args = [
+                    Val::I32(3),
+                    Val::F64(0.5f64.to_bits()),
+                    Val::I32(tag),
+                    g.ptr(a),
+                    g.ptr(b),
+                ];
+                match g.call(&f("measure"), &args).as_slice() {
+                    [Val::F64(v)] => f64::from_bits(*v),
+                    other => panic!("measure: {other:?}"),
+                }
+            };
+            assert_eq!(measure(&mut g, 0, 0, 0), 3.5);
+            assert_eq!(measure(&mut g, 1, 2.25f32.to_bits() as u64, 0), 5.75);
+            let poly = g.alloc(2 * 16, 8);
+            for (i, (x, y)) in [(1i32, 0.25f64), (2, 0.5)].into_iter().enumerate() {
+                g.write(poly + i as u64 * 16, &x.to_le_bytes());
+                g.write(poly + i as u64 * 16 + 8, &y.to_le_bytes());
+            }
+            assert_eq!(measure(&mut g, 2, poly, 2), 3004.25);
+            let (name, len) = g.put_str("abc");
+            assert_eq!(measure(&mut g, 3, name, len), 303.5);
+
+            // many(...): 17 flat values, so one pointer to the parameters
+            // stored as a record, which the host allocates too.
+            let (k, k_len) = g.put_str("hey");
+            let l = g.alloc(3, 1);
+            g.write(l, &[1, 2, 3]);
+            let fields = [
+                (1, 1),
+                (2, 2),
+                (4, 4),
+                (8, 8),
+                (1, 1),
+                (2, 2),
+                (4, 4),
+                (8, 8),
+                (4, 4),
+                (8, 8),
+                (2 * w, w),
+                (2 * w, w),
+                (1, 1),
+                (4, 4),
+                (4, 4),
+            ];
+            let (at, size) = layout(&fields);
+            let rec = g.alloc(size, 8);
+            let values: [&[u8]; 10] = [
+                &1u8.to_le_bytes(),
+                &2u16.to_le_bytes(),
+                &3u32.to_le_bytes(),
+                &4u64.to_le_bytes(),
+                &(-5i8).to_le_bytes(),
+                &(-6i16).to_le_bytes(),
+                &(-7i32).to_le_bytes(),
+                &(-8i64).to_le_bytes(),
+                &1.5f32.to_le_bytes(),
+                &2.5f64.to_le_bytes(),
+            ];
+            for (i, v) in values.iter().enumerate() {
+                g.write(rec + at[i], v);
+            }
+            g.write_ptr(rec + at[10], k);
+            g.write_ptr(rec + at[10] + w, k_len);
+            g.write_ptr(rec + at[11], l);
+            g.write_ptr(rec + at[11] + w, 3);
+            g.write(rec + at[12], &[1]);
+            g.write(rec + at[13], &('Z' as u32).to_le_bytes());
+            g.write(rec + at[14], &100u32.to_le_bytes());
+            let mut v: i64 = 1 + 2 + 3 + 4 - 5 - 6 - 7 - 8;
+            v = v * 10 + 3;
+            v = v * 10 + 5;
+            v = v * 1000 + 3;
+            v = v * 100 + 6;
+            v = v * 2 + 1;
+            v = v * 1000 + 'Z' as i64;
+            let args = [g.ptr(rec)];
+            match g.call(&f("many"), &args).as_slice() {
+                [Val::I64(got)] => assert_eq!(*got, v + 100),
+                other => panic!("many: {other:?}"),
+            }
+
+            // flip(option<string>) -> option<string>: tag at 0, payload at
+            // the pointer alignment.
+            let (s, n) = g.put_str("stressed");
+            let args = [Val::I32(1), g.ptr(s), g.ptr(n)];
+            let ret = g.call_int(&f("flip"), &args);
+            assert_eq!(g.read(ret, 1), [1]);
+            assert_eq!(g.get_str(ret + w), "desserts");
+            let retv = g.ptr(ret);
+            g.call(&f("flip_post"), &[retv]);
+            let args = [Val::I32(0), g.ptr(0), g.ptr(0)];
+            let ret = g.call_int(&f("flip"), &args);
+            assert_eq!(g.read(ret, 1), [0]);
+            let retv = g.ptr(ret);
+            g.call(&f("flip_post"), &[retv]);
+
+            // pair(u32) -> tuple<u32, u32>: a return area, no `_post`.
+            let ret = g.call_int(&f("pair"), &[Val::I32(21 + round)]);
+            let got = g.read(ret, 8);
+            assert_eq!(
+                u32::from_le_bytes(got[..4].try_into().unwrap()),
+                21 + round as u32
+            );
+            assert_eq!(
+                u32::from_le_bytes(got[4..].try_into().unwrap()),
+                42 + 2 * round as u32
+            );
+
+            // words(string) -> list<string>: nested lists freed by `_post`.
+            let (t, t_len) = g.put_str(" one two  three ");
+            let args = [g.ptr(t), g.ptr(t_len)];
+            let ret = g.call_int(&f("words"), &args);
+            let (array, count) = (g.read_ptr(ret), g.read_ptr(ret + w));
+            let words: Vec<String> = (0..count).map(|i| g.get_str(array + i * 2 * w)).collect();
+            assert_eq!(words, ["one", "two", "three"]);
+            let retv = g.ptr(ret);
+            g.call(&f("words_post"), &[retv]);
+            if round == 0 {
+                // The first round may grow the heap; later ones reuse it.
+                assert!(g.memory.size(&g.store) >= pages);
+            }
+        }
+        let after_one = g.memory.size(&g.store);
+        assert!(
+            after_one <= pages + 1,
+            "{}: memory grew from {pages} to {after_one} pages over 200 rounds",
             arch.name()
         );
     }
