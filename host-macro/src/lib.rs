@@ -507,15 +507,13 @@ impl Gen<'_> {
                 Ok(())
             };
 
-        // Interfaces whose types are used: every interface the world imports
-        // or exports (wit-parser adds those `use`d to the imports).
-        for (key, item) in w.imports.iter().chain(w.exports.iter()) {
+        // Types of every interface the world imports or exports (wit-parser
+        // adds those `use`d to the imports), WASI's included: a vendor
+        // interface may use them (`wasi::clocks::wall_clock::Datetime`).
+        for (_, item) in w.imports.iter().chain(w.exports.iter()) {
             if let WorldItem::Interface { id, .. } = item {
-                if !self.is_wasi(*id) {
-                    add_iface_types(self, *id, &mut tree)?;
-                }
+                add_iface_types(self, *id, &mut tree)?;
             }
-            let _ = key;
         }
         for (_, item) in w.imports.iter().chain(w.exports.iter()) {
             if let WorldItem::Type { id, .. } = item {

@@ -222,3 +222,54 @@ fn every_wit_kind_both_ways() {
         );
     }
 }
+
+/// A vendor interface may `use` WASI types: records become structs of the
+/// generated `wasi::…` modules, resources handles; WASI itself gets no
+/// trait (`wasit2_host::add_to_linker` serves it).
+mod wasi_use {
+    wasit2_host::bindgen!({ path: "tests/acceptance/kitchen/wasi-use.wit", world: "ext" });
+
+    use test::wasi_use::clock_ext::{Datetime, Host, InputStream};
+
+    struct Clock;
+
+    impl Host for Clock {
+        fn stamp(&mut self) -> Datetime {
+            Datetime {
+                seconds: 1,
+                nanoseconds: 2,
+            }
+        }
+        fn open(&mut self, _name: String) -> InputStream {
+            wasit2_host::Handle(7)
+        }
+        fn tags(&mut self) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn registers_only_the_vendor_functions() {
+        let engine = wasit2_host::engine().unwrap();
+        let mut linker = wasit2_host::wasmtime::Linker::<Clock>::new(&engine);
+        Ext::add_to_linker(&mut linker, |c: &mut Clock| c).unwrap();
+        let names: Vec<String> = linker
+            .iter(&mut wasit2_host::wasmtime::Store::new(&engine, Clock))
+            .map(|(m, n, _)| format!("{m} {n}"))
+            .collect();
+        let mut names = names;
+        names.sort();
+        // (`open` takes a string but returns none: the plain prefix.)
+        assert_eq!(
+            names,
+            [
+                "cm32p2|test:wasi-use/clock-ext@0.1 open",
+                "cm32p2|test:wasi-use/clock-ext@0.1 stamp",
+                "cm64p2|test:wasi-use/clock-ext@0.1 open",
+                "cm64p2|test:wasi-use/clock-ext@0.1 stamp",
+                "wasit2-cm32p2|test:wasi-use/clock-ext@0.1 tags",
+                "wasit2-cm64p2|test:wasi-use/clock-ext@0.1 tags",
+            ]
+        );
+    }
+}
