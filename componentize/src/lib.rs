@@ -163,7 +163,7 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
     {
         return Err(ComponentizeError::UnknownExport {
             export: e.clone(),
-            world: lowering.world_name.clone(),
+            world: target.name.clone(),
         });
     }
 
@@ -180,7 +180,7 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
             .ok_or_else(|| ComponentizeError::UnknownImport {
                 module: m.clone(),
                 field: f.clone(),
-                world: lowering.world_name.clone(),
+                world: target.name.clone(),
             })?;
         let list = adapters.entry(m.as_str()).or_default();
         if !list.iter().any(|i| i.field == imp.field) {

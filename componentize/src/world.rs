@@ -21,6 +21,10 @@ use crate::ComponentizeError;
 pub(crate) struct Target {
     pub wit: Wit,
     pub world: WorldId,
+    /// The world's name for messages: the one the module records when the
+    /// world came from its `component-type` sections (decoded, it is
+    /// `root:root/root`).
+    pub name: String,
     /// Whether the module's `component-type` sections must be replaced by
     /// this world (it differs from what the module carries, or the module
     /// carries none).
@@ -97,6 +101,7 @@ pub(crate) fn target(
         },
     };
 
+    let from_module = matches!(source, Source::Module(_));
     let (mut world, mut embed) = match source {
         Source::Module(id) => (id, false),
         // One WASI world, as before custom worlds: used as it is.
@@ -144,7 +149,16 @@ pub(crate) fn target(
         }
         embed = true;
     }
-    Ok(Target { wit, world, embed })
+    let name = match (from_module, m.abi_world) {
+        (true, Some(recorded)) => recorded.to_string(),
+        _ => wit.world_name(world),
+    };
+    Ok(Target {
+        wit,
+        world,
+        name,
+        embed,
+    })
 }
 
 /// A new world named `name` with `from`'s items, in `pkg_of`'s package.
