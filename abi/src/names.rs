@@ -39,7 +39,7 @@ impl Arch {
         }
     }
 
-    pub fn pointer_size(self) -> usize {
+    pub const fn pointer_size(self) -> usize {
         match self {
             Arch::Wasm32 => 4,
             Arch::Wasm64 => 8,

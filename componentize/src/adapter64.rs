@@ -18,7 +18,7 @@
 //!   in staging memory and replayed for the same call (scalar arguments
 //!   only), otherwise called again.
 
-use wasit2_abi::{Import, Lowering, TooSmall, ValType as AbiValType};
+use wasit2_abi::{Arch, Import, Lowering, TooSmall, ValType as AbiValType};
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, Function,
     FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg,
@@ -38,6 +38,11 @@ const STAGE: u32 = 1;
 const STAGE_START: i32 = 16;
 /// Most bytes one short read asks the host for.
 const MAX_READ: i64 = 16 << 20;
+
+/// A list is (pointer, length), each pointer-sized (docs/abi.md): the
+/// offset of the length in the staging (wasm32) and caller (wasm64) layouts.
+const PTR32: u64 = Arch::Wasm32.pointer_size() as u64;
+const PTR64: u64 = Arch::Wasm64.pointer_size() as u64;
 
 /// Staging bump cursor (i32).
 const G_CUR: u32 = 0;
@@ -137,7 +142,10 @@ pub(crate) fn build(
         let mut w = Wrapper {
             l: l64,
             imp,
-            g: Gen::new(imp.sig.params.len() as u32, l64),
+            g: Gen {
+                f_realloc,
+                ..Gen::new(imp.sig.params.len() as u32, l64)
+            },
             std_func: n as u32,
             f_realloc,
             next_global: &mut next_global,
@@ -171,16 +179,15 @@ pub(crate) fn build(
 }
 
 /// Whether the adapter serves the plain import `imp`: one with a list
-/// parameter whose elements hold no lists (those it can stage).
+/// parameter (and no other parameter holding lists).
 pub(crate) fn stages(l: &Lowering, imp: &Import) -> bool {
     let g = Gen::new(0, l);
     imp.is_plain()
         && imp.func().is_some_and(|f| {
             f.params.iter().any(|p| g.list_elem(&p.ty).is_some())
-                && f.params.iter().all(|p| match g.list_elem(&p.ty) {
-                    Some(elem) => !g.contains_list(&elem),
-                    None => !g.contains_list(&p.ty),
-                })
+                && f.params
+                    .iter()
+                    .all(|p| g.list_elem(&p.ty).is_some() || !g.contains_list(&p.ty))
         })
 }
 
@@ -357,6 +364,8 @@ struct Gen<'a> {
     cursor: u32,
     /// The caller's arena pointer (i64 param).
     arena_ptr: u32,
+    /// The staging allocator.
+    f_realloc: u32,
 }
 
 impl<'a> Gen<'a> {
@@ -368,6 +377,7 @@ impl<'a> Gen<'a> {
             l: None,
             cursor: 0,
             arena_ptr: 0,
+            f_realloc: 0,
         }
     }
     fn new(n_params: u32, l: &'a Lowering) -> Gen<'a> {
@@ -378,6 +388,7 @@ impl<'a> Gen<'a> {
             l: Some(l),
             cursor: 0,
             arena_ptr: 0,
+            f_realloc: 0,
         }
     }
     fn local(&mut self, t: ValType) -> u32 {
@@ -590,6 +601,183 @@ impl<'a> Gen<'a> {
         Ok(())
     }
 
+    /// Copies the list (`ptr64` i64, `len` i32 locals) of the caller's
+    /// memory into staging in the wasm32 layout; returns the local holding
+    /// its staging address.
+    fn stage_list(&mut self, elem: &Type, ptr64: u32, len: u32) -> Result<u32, ComponentizeError> {
+        let (esize32, esize64) = (self.size32(elem), self.size64(elem));
+        let ealign32 = self.lowering().sizes.align(elem).align_wasm32() as i32;
+        let p32 = self.local(ValType::I32);
+        let f_realloc = self.f_realloc;
+        self.i(I::I32Const(0))
+            .i(I::I32Const(0))
+            .i(I::I32Const(ealign32))
+            .i(I::LocalGet(len))
+            .i(I::I32Const(esize32 as i32))
+            .i(I::I32Mul)
+            .i(I::Call(f_realloc))
+            .i(I::LocalSet(p32));
+        if !self.contains_list(elem) {
+            self.i(I::LocalGet(p32))
+                .i(I::LocalGet(ptr64))
+                .i(I::LocalGet(len))
+                .i(I::I32Const(esize32 as i32))
+                .i(I::I32Mul)
+                .i(I::MemoryCopy {
+                    src_mem: MAIN,
+                    dst_mem: STAGE,
+                });
+            return Ok(p32);
+        }
+        let i = self.local(ValType::I32);
+        let el32 = self.local(ValType::I32);
+        let el64 = self.local(ValType::I64);
+        self.i(I::I32Const(0))
+            .i(I::LocalSet(i))
+            .i(I::Block(BlockType::Empty))
+            .i(I::Loop(BlockType::Empty))
+            .i(I::LocalGet(i))
+            .i(I::LocalGet(len))
+            .i(I::I32GeU)
+            .i(I::BrIf(1))
+            .i(I::LocalGet(p32))
+            .i(I::LocalGet(i))
+            .i(I::I32Const(esize32 as i32))
+            .i(I::I32Mul)
+            .i(I::I32Add)
+            .i(I::LocalSet(el32))
+            .i(I::LocalGet(ptr64))
+            .i(I::LocalGet(i))
+            .i(I::I64ExtendI32U)
+            .i(I::I64Const(esize64 as i64))
+            .i(I::I64Mul)
+            .i(I::I64Add)
+            .i(I::LocalSet(el64));
+        self.walk_in(elem, el64, 0, el32, 0)?;
+        self.i(I::LocalGet(i))
+            .i(I::I32Const(1))
+            .i(I::I32Add)
+            .i(I::LocalSet(i))
+            .i(I::Br(0))
+            .i(I::End)
+            .i(I::End);
+        Ok(p32)
+    }
+
+    /// Copies the value of type `ty` at `src64 + off64` of the caller's
+    /// memory (wasm64 layout) to `dst32 + off32` of staging (wasm32
+    /// layout), its lists into staging too.
+    fn walk_in(
+        &mut self,
+        ty: &Type,
+        src64: u32,
+        off64: u64,
+        dst32: u32,
+        off32: u64,
+    ) -> Result<(), ComponentizeError> {
+        if !self.contains_list(ty) {
+            let size = self.size32(ty);
+            self.addr(STAGE, dst32, off32);
+            self.addr(MAIN, src64, off64);
+            self.i(I::I32Const(size as i32)).i(I::MemoryCopy {
+                src_mem: MAIN,
+                dst_mem: STAGE,
+            });
+            return Ok(());
+        }
+        if let Some(elem) = self.list_elem(ty) {
+            let ptr = self.local(ValType::I64);
+            let len = self.local(ValType::I32);
+            self.i(I::LocalGet(src64))
+                .i(I::I64Load(mem(MAIN, off64, 3)))
+                .i(I::LocalSet(ptr))
+                .i(I::LocalGet(src64))
+                .i(I::I64Load(mem(MAIN, off64 + PTR64, 3)))
+                .i(I::I32WrapI64)
+                .i(I::LocalSet(len));
+            let p32 = self.stage_list(&elem, ptr, len)?;
+            self.i(I::LocalGet(dst32))
+                .i(I::LocalGet(p32))
+                .i(I::I32Store(mem(STAGE, off32, 2)))
+                .i(I::LocalGet(dst32))
+                .i(I::LocalGet(len))
+                .i(I::I32Store(mem(STAGE, off32 + PTR32, 2)));
+            return Ok(());
+        }
+        let Type::Id(id) = self.resolve_alias(ty) else {
+            unreachable!("contains_list")
+        };
+        let kind = self.lowering().resolve.types[id].kind.clone();
+        let sizes = &self.lowering().sizes;
+        let (tag, cases): (Int, Vec<Option<Type>>) = match kind {
+            TypeDefKind::Record(r) => {
+                let tys: Vec<Type> = r.fields.iter().map(|f| f.ty).collect();
+                return self.walk_in_fields(&tys, src64, off64, dst32, off32);
+            }
+            TypeDefKind::Tuple(t) => {
+                return self.walk_in_fields(&t.types, src64, off64, dst32, off32)
+            }
+            TypeDefKind::Option(t) => (Int::U8, vec![None, Some(t)]),
+            TypeDefKind::Result(r) => (Int::U8, vec![r.ok, r.err]),
+            TypeDefKind::Variant(v) => (v.tag(), v.cases.iter().map(|c| c.ty).collect()),
+            _ => {
+                return Err(ComponentizeError::Unsupported(
+                    "wasm64 adapter: a parameter holds lists in a shape it cannot stage".into(),
+                ))
+            }
+        };
+        let p = sizes.payload_offset(tag, cases.iter().map(|c| c.as_ref()));
+        let (p32, p64) = (p.size_wasm32() as u64, p.size_wasm64() as u64);
+        let (load, tag_size) = match tag {
+            Int::U8 => (I::I32Load8U(mem(MAIN, off64, 0)), 1),
+            Int::U16 => (I::I32Load16U(mem(MAIN, off64, 1)), 2),
+            Int::U32 => (I::I32Load(mem(MAIN, off64, 2)), 4),
+            Int::U64 => {
+                return Err(ComponentizeError::Unsupported(
+                    "wasm64 adapter: 64-bit discriminant".into(),
+                ))
+            }
+        };
+        self.addr(STAGE, dst32, off32);
+        self.addr(MAIN, src64, off64);
+        self.i(I::I32Const(tag_size)).i(I::MemoryCopy {
+            src_mem: MAIN,
+            dst_mem: STAGE,
+        });
+        for (n, case) in cases.iter().enumerate() {
+            let Some(t) = case else { continue };
+            self.i(I::LocalGet(src64))
+                .i(load.clone())
+                .i(I::I32Const(n as i32))
+                .i(I::I32Eq)
+                .i(I::If(BlockType::Empty));
+            self.walk_in(t, src64, off64 + p64, dst32, off32 + p32)?;
+            self.i(I::End);
+        }
+        Ok(())
+    }
+
+    fn walk_in_fields(
+        &mut self,
+        tys: &[Type],
+        src64: u32,
+        off64: u64,
+        dst32: u32,
+        off32: u64,
+    ) -> Result<(), ComponentizeError> {
+        let offsets: Vec<(u64, u64, Type)> = self
+            .lowering()
+            .sizes
+            .field_offsets(tys.iter())
+            .into_iter()
+            .map(|(o, t)| (o.size_wasm32() as u64, o.size_wasm64() as u64, *t))
+            .collect();
+        for (o32, o64, t) in offsets {
+            self.walk_in(&t, src64, off64 + o64, dst32, off32 + o32)?;
+        }
+        Ok(())
+    }
+
     fn walk_list(
         &mut self,
         elem: &Type,
@@ -608,7 +796,7 @@ impl<'a> Gen<'a> {
             .i(I::I32Load(mem(STAGE, off32, 2)))
             .i(I::LocalSet(ptr))
             .i(I::LocalGet(src))
-            .i(I::I32Load(mem(STAGE, off32 + 4, 2)))
+            .i(I::I32Load(mem(STAGE, off32 + PTR32, 2)))
             .i(I::LocalSet(len))
             // start = align_up(cursor); cursor = start + len * esize64
             .i(I::LocalGet(cursor))
@@ -638,7 +826,7 @@ impl<'a> Gen<'a> {
                     .i(I::LocalGet(d))
                     .i(I::LocalGet(len))
                     .i(I::I64ExtendI32U)
-                    .i(store(o64 + 8));
+                    .i(store(o64 + PTR64));
                 if !nested {
                     self.i(I::LocalGet(list))
                         .i(I::LocalGet(ptr))
@@ -800,41 +988,21 @@ impl Wrapper<'_, '_> {
         Ok(g.finish())
     }
 
-    /// Copies each list parameter into staging; returns, per parameter,
-    /// the staging pointer local of a copied list.
+    /// Copies each list parameter into staging (in the wasm32 layout);
+    /// returns, per parameter, the staging pointer local of a copied list.
     fn stage_params(
         &mut self,
         params: &[(String, Type, usize, usize)],
     ) -> Result<Vec<Option<u32>>, ComponentizeError> {
-        let f_realloc = self.f_realloc;
         let mut staged = Vec::new();
         for (_, ty, a, _) in params {
             if let Some(elem) = self.g.list_elem(ty) {
-                if self.g.contains_list(&elem) {
-                    return Err(self.unsupported("a list parameter holds lists"));
-                }
-                let esize = self.g.size32(&elem) as i32;
-                let ealign = self.l.sizes.align(&elem).align_wasm32() as i32;
                 let g = &mut self.g;
-                let (p32, bytes) = (g.local(ValType::I32), g.local(ValType::I32));
+                let len = g.local(ValType::I32);
                 g.i(I::LocalGet(*a as u32 + 1))
                     .i(I::I32WrapI64)
-                    .i(I::I32Const(esize))
-                    .i(I::I32Mul)
-                    .i(I::LocalSet(bytes))
-                    .i(I::I32Const(0))
-                    .i(I::I32Const(0))
-                    .i(I::I32Const(ealign))
-                    .i(I::LocalGet(bytes))
-                    .i(I::Call(f_realloc))
-                    .i(I::LocalTee(p32))
-                    .i(I::LocalGet(*a as u32))
-                    .i(I::LocalGet(bytes))
-                    .i(I::MemoryCopy {
-                        src_mem: MAIN,
-                        dst_mem: STAGE,
-                    });
-                staged.push(Some(p32));
+                    .i(I::LocalSet(len));
+                staged.push(Some(self.g.stage_list(&elem, *a as u32, len)?));
             } else if self.g.contains_list(ty) {
                 return Err(self.unsupported("a parameter holds lists"));
             } else {

@@ -249,13 +249,16 @@ enum CoreFunc {
     Other,
 }
 
+/// A module instantiation: the module and its (name, instance) arguments.
+type Instantiation = (u32, Vec<(String, u32)>);
+
 /// What the rewrite learns about the stand-in's component.
 #[derive(Default)]
 struct Layout {
     /// Byte range of each core module, in module index order.
     modules: Vec<std::ops::Range<usize>>,
     /// Core instances: `Some((module, args))` for instantiations.
-    instances: Vec<Option<(u32, Vec<(String, u32)>)>>,
+    instances: Vec<Option<Instantiation>>,
     /// Function exports of the from-exports core instances.
     bags: HashMap<u32, Vec<(String, u32)>>,
     funcs: Vec<CoreFunc>,

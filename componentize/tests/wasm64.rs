@@ -24,15 +24,6 @@ use wasit2_testkit::{clang, run, wasit2_bin, Tool};
 /// The `-W` flag wasmtime 49 needs for components with a 64-bit memory.
 const MEMORY64_FLAG: &str = "component-model-memory64=y";
 
-/// Programs that fail on wasmtime 49 for a wasmtime reason, with it
-/// (docs/componentize.md, "wasm64"). They must keep failing; when one
-/// passes, it belongs in the corpus run again.
-const WASMTIME_LIMITS: &[(&str, &str)] = &[(
-    "udp_loopback",
-    "outgoing-datagram-stream.send takes a list whose elements hold lists: \
-     wasmtime 49 reads it from a 64-bit memory with the 32-bit layout",
-)];
-
 /// The installed clang target links with target/debug/wasit-ld, and
 /// above4g runs on target/debug/wasit2: both must be current.
 fn build_bins() {
@@ -142,20 +133,9 @@ fn corpus_at(opt: &str) {
     let mut failures = Vec::new();
     let mut ran = 0;
     for p in corpus::load() {
-        let outcome = check_one(&p, opt, work.path());
-        match (WASMTIME_LIMITS.iter().find(|(n, _)| *n == p.name), outcome) {
-            (None, Ok(())) => ran += 1,
-            (None, Err(e)) => failures.push(format!("{}/wasm64/{opt}: {e}", p.name)),
-            (Some((_, why)), Err(e))
-                if !e.starts_with("componentize") && !e.starts_with("wasmparser") =>
-            {
-                eprintln!("{}/wasm64/{opt}: fails as known ({why})", p.name);
-            }
-            (Some(_), Err(e)) => failures.push(format!("{}/wasm64/{opt}: {e}", p.name)),
-            (Some((_, why)), Ok(())) => failures.push(format!(
-                "{}/wasm64/{opt} passes now: remove it from WASMTIME_LIMITS ({why})",
-                p.name
-            )),
+        match check_one(&p, opt, work.path()) {
+            Ok(()) => ran += 1,
+            Err(e) => failures.push(format!("{}/wasm64/{opt}: {e}", p.name)),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
