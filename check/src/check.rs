@@ -814,9 +814,15 @@ pub fn check_parsed(
         let env_form = env_form_of(profile, &imp.module, &imp.field);
         let (module, field) = env_form.unwrap_or((&imp.module, &imp.field));
         // An import for the other pointer width is shown as it is named.
+        // An env-form import no world names is shown as it is imported.
         let shown = match (import_arch(module), module_arch) {
             (Some(a), Some(m)) if a != m => format!("{}.{}", imp.module, imp.field),
-            (a, _) => display_import(profile, a, module, field),
+            (a, _) => match display_import(profile, a, module, field) {
+                plain if env_form.is_some() && plain == format!("{module}.{field}") => {
+                    format!("{}.{}", imp.module, imp.field)
+                }
+                named => named,
+            },
         };
         let (index, sig) = match &imp.kind {
             ImportKind::Func { index, sig } => (*index, sig),
@@ -1087,7 +1093,9 @@ mod tests {
         // Without the vendor world, or on a host without p1, it is not served.
         let err = errors(&env_model, &HostProfile::wasip1().unwrap());
         assert!(
-            err.contains("acme:sensors/temp@1.model: not provided by host wasip1"),
+            err.contains(
+                "env.wasit2-cm32p2|acme:sensors/temp@1|model: not provided by host wasip1"
+            ),
             "{err}"
         );
         let err = errors(
