@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Builds examples/wamr-embedder (a C embedder of the 2020 WAMR from the
 # crates.io package wamr-sys 0.1.1) with the natives `wasit2 bindgen
-# --host-c --name sensors` wrote into NATIVES_DIR, and prints the path of
-# the binary. Cached by content hash under
+# --host-c --vendor-imports env --name sensors` wrote into NATIVES_DIR, and
+# prints the path of the binary. Cached by content hash under
 # ~/.cache/wasit2/wamr-embedder/<hash>/ (outside the clone).
 #
-# One patch is applied to a copy of the WAMR tree: the 2020 loader resolves
+# The WAMR sources are used as shipped, unpatched. Their loader resolves
 # registered natives only for the module names env, wasi_unstable,
 # wasi_snapshot_preview1 and spectest (wasm_runtime_is_built_in_module), so
-# imports from `cm32p2…`/`wasit2-cm32p2…` modules would stay unlinked. The
-# patch adds those two name prefixes to that list. Later WAMR releases
-# resolve natives under any module name and need no patch.
+# the guest is linked with `wasit-ld --vendor-imports env` and the natives
+# are generated with `--host-c --vendor-imports env`: both name the vendor
+# imports env "<module>|<field>" (docs/abi.md 1.2).
 #
 #   scripts/build-wamr-embedder.sh NATIVES_DIR
 #   scripts/build-wamr-embedder.sh --fetch    (fetch the sources, print the WAMR tree)
@@ -31,16 +31,22 @@ if [ -z "$crate" ]; then
 fi
 WAMR="$crate/wasm-micro-runtime"
 [ -f "$WAMR/build-scripts/runtime_lib.cmake" ] || { echo "build-wamr-embedder: no WAMR tree in $crate" >&2; exit 1; }
+# A tree someone patched to resolve wasit2 module names would hide a guest
+# that is not in the env form; the stock 2020 sources never mention them.
+if grep -q 'cm32p2' "$WAMR/core/iwasm/common/wasm_runtime_common.c"; then
+  echo "build-wamr-embedder: $WAMR is patched (wasm_runtime_common.c names cm32p2); restore the wamr-sys 0.1.1 sources" >&2
+  exit 1
+fi
 # --fetch: print the WAMR tree (its core/iwasm/include has wasm_export.h).
 [ "${1:-}" = --fetch ] && { echo "$WAMR"; exit 0; }
 
 NATIVES_DIR="$(cd "${1:?usage: build-wamr-embedder.sh NATIVES_DIR | --fetch}" && pwd)"
 for f in sensors_wamr.h sensors_wamr.c; do
-  [ -f "$NATIVES_DIR/$f" ] || { echo "build-wamr-embedder: $NATIVES_DIR/$f missing (run wasit2 bindgen --host-c --name sensors)" >&2; exit 1; }
+  [ -f "$NATIVES_DIR/$f" ] || { echo "build-wamr-embedder: $NATIVES_DIR/$f missing (run wasit2 bindgen --host-c --vendor-imports env --name sensors)" >&2; exit 1; }
 done
 
 hash="$( {
-  echo wamr-sys-0.1.1
+  echo wamr-sys-0.1.1 stock
   cc --version | head -n1
   cmake --version | head -n1
   cat "$ROOT/scripts/build-wamr-embedder.sh" "$EXAMPLE/CMakeLists.txt" "$EXAMPLE/main.c" "$EXAMPLE/sensor_natives.c" \
@@ -51,13 +57,7 @@ OUT="$CACHE/$hash"
 if [ ! -x "$OUT/wamr-embedder" ]; then
   mkdir -p "$CACHE"
   work="$(mktemp -d "$CACHE/build.XXXXXX")"
-  mkdir -p "$work/wamr"
-  cp -r "$WAMR/core" "$WAMR/build-scripts" "$work/wamr/"
-  common="$work/wamr/core/iwasm/common/wasm_runtime_common.c"
-  sed -i 's/|| !strcmp("spectest", module_name)$/|| !strcmp("spectest", module_name)\n            || !strncmp("cm32p2", module_name, 6)\n            || !strncmp("wasit2-cm32p2", module_name, 13)/' "$common"
-  grep -q 'strncmp("wasit2-cm32p2", module_name, 13)' "$common" \
-    || { echo "build-wamr-embedder: patching $common failed" >&2; rm -rf "$work"; exit 1; }
-  cmake -S "$EXAMPLE" -B "$work/build" -DWAMR_ROOT_DIR="$work/wamr" -DNATIVES_DIR="$NATIVES_DIR" \
+  cmake -S "$EXAMPLE" -B "$work/build" -DWAMR_ROOT_DIR="$WAMR" -DNATIVES_DIR="$NATIVES_DIR" \
     -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 \
     && cmake --build "$work/build" -j"$(nproc)" >>"$work/cmake.log" 2>&1 \
     || { cat "$work/cmake.log" >&2; rm -rf "$work"; exit 1; }

@@ -1,9 +1,11 @@
 //! `wasit2 bindgen --host-c`: WAMR natives for a vendor world, tested on a
-//! real C embedder of the 2020 WAMR (examples/wamr-embedder, built by
-//! scripts/build-wamr-embedder.sh from the wamr-sys 0.1.1 sources and
-//! cached under ~/.cache/wasit2/wamr-embedder). The guest is
+//! real C embedder of the stock, unpatched 2020 WAMR (examples/wamr-embedder,
+//! built by scripts/build-wamr-embedder.sh from the wamr-sys 0.1.1 sources
+//! and cached under ~/.cache/wasit2/wamr-embedder). The guest is
 //! tests/interfaces/sensor.c with its `wasit2 bindgen` bindings, linked for
-//! wasm32-wasit2-mvp against `--host wasip1` plus the sensor world.
+//! wasm32-wasit2-mvp against `--host wasip1` plus the sensor world with
+//! `--vendor-imports env`, since that loader resolves natives only under
+//! `env` (and wasi_*, spectest); the natives are generated to match.
 //!
 //! Needs `make build sysroot clang-install` and scripts/setup.sh (cmake, gcc,
 //! the WAMR sources).
@@ -13,7 +15,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use wasit2_abi::{Arch, Lowering, Wit};
-use wasit2_bindgen::host_c::generate_wamr_c;
+use wasit2_bindgen::host_c::{generate_wamr_c, generate_wamr_c_for, VendorImports};
 use wasit2_bindgen::{BindgenError, Options};
 use wasit2_testkit::{bless_or_diff, clang, repo, require_clang_target, Tool};
 
@@ -65,11 +67,13 @@ fn sensors_lowering() -> Lowering {
 
 #[test]
 fn sensor_natives_match_the_golden_files() {
-    let b = generate_wamr_c(
+    // The env form, as the embedder registers them for the 2020 WAMR.
+    let b = generate_wamr_c_for(
         &sensors_lowering(),
         &Options {
             base_name: Some("sensors".into()),
         },
+        VendorImports::Env,
     )
     .unwrap();
     assert_eq!(b.header_name, "sensors_wamr.h");
@@ -188,9 +192,30 @@ fn every_supported_shape_compiles_against_the_wamr_headers() {
         assert!(b.source.contains(part), "{part} not in\n{}", b.source);
     }
 
+    // The env form: one table under `env`, each field the whole import name.
+    let env = generate_wamr_c_for(&l32, &Options::default(), VendorImports::Env).unwrap();
+    for part in [
+        "{ \"cm32p2|acme:rich/a@1|add\", (void *)wamr_native_acme_rich_a_add, \"(iFi)I\", NULL },",
+        "{ \"cm32p2|acme:rich/a@1|log\", (void *)wamr_native_acme_rich_a_log, \"(iiii)\", NULL },",
+        "{ \"wasit2-cm32p2|acme:rich/b@1|samples\", (void *)wamr_native_acme_rich_b_samples, \"(iiii)i\", NULL },",
+        "{ \"cm32p2|ping\", (void *)wamr_native_rich_ping, \"(i)f\", NULL },",
+        "wasm_runtime_register_natives(\"env\", wasit2_rich_wamr_natives_0,",
+    ] {
+        assert!(env.source.contains(part), "{part} not in\n{}", env.source);
+    }
+    assert_eq!(
+        env.source.matches("wasm_runtime_register_natives(").count(),
+        1,
+        "{}",
+        env.source
+    );
+    assert_eq!(env.functions, b.functions);
+
     // The natives and a firmware stub for every prototype compile cleanly
-    // against the 2020 WAMR's wasm_export.h.
+    // against the 2020 WAMR's wasm_export.h, in both namings.
+    let env_dir = dir.path().join("env");
     b.write_to(dir.path()).unwrap();
+    env.write_to(&env_dir).unwrap();
     let stubs: String = b
         .header
         .lines()
@@ -198,33 +223,37 @@ fn every_supported_shape_compiles_against_the_wamr_headers() {
         .map(|l| format!("{} {{ return 0; }}\n", l.trim_end_matches(';')))
         .collect();
     assert_eq!(stubs.lines().count(), 5, "{stubs}");
-    std::fs::write(
-        dir.path().join("stubs.c"),
-        format!("#include \"{}\"\n{stubs}", b.header_name),
-    )
-    .unwrap();
+    for d in [dir.path(), &env_dir] {
+        std::fs::write(
+            d.join("stubs.c"),
+            format!("#include \"{}\"\n{stubs}", b.header_name),
+        )
+        .unwrap();
+    }
     let fetch = Command::new(repo().join("scripts/build-wamr-embedder.sh"))
         .arg("--fetch")
         .output()
         .expect("scripts/build-wamr-embedder.sh runs");
     assert!(fetch.status.success(), "{}", stderr(&fetch));
     let include = PathBuf::from(stdout(&fetch).trim()).join("core/iwasm/include");
-    let o = Command::new("cc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-Wno-unused-parameter",
-        ])
-        .arg(format!("-I{}", include.display()))
-        .arg("-c")
-        .arg(&b.source_name)
-        .arg("stubs.c")
-        .current_dir(dir.path())
-        .output()
-        .expect("cc runs");
-    assert!(o.status.success(), "{}", stderr(&o));
+    for d in [dir.path(), &env_dir] {
+        let o = Command::new("cc")
+            .args([
+                "-std=c99",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-Wno-unused-parameter",
+            ])
+            .arg(format!("-I{}", include.display()))
+            .arg("-c")
+            .arg(&b.source_name)
+            .arg("stubs.c")
+            .current_dir(d)
+            .output()
+            .expect("cc runs");
+        assert!(o.status.success(), "{}: {}", d.display(), stderr(&o));
+    }
 }
 
 /// Guest bindings (`acme_sensors.{h,c}`), host natives (`sensors_wamr.{h,c}`)
@@ -251,7 +280,13 @@ fn setup() -> Setup {
     ];
     let o = wasit2(&[&base[..], &["--name", "acme_sensors"]].concat());
     assert!(o.status.success(), "bindgen: {}", stderr(&o));
-    let o = wasit2(&[&base[..], &["--host-c", "--name", "sensors"]].concat());
+    let o = wasit2(
+        &[
+            &base[..],
+            &["--host-c", "--vendor-imports", "env", "--name", "sensors"],
+        ]
+        .concat(),
+    );
     assert!(o.status.success(), "bindgen --host-c: {}", stderr(&o));
     assert!(stderr(&o).contains("sensors_wamr.h and "), "{}", stderr(&o));
 
@@ -270,8 +305,12 @@ fn setup() -> Setup {
 }
 
 /// Links `src` with the guest bindings for the 2020 WAMR: p1 plus the
-/// sensor world.
+/// sensor world, vendor imports in the env form.
 fn guest(dir: &Path, src: &Path, name: &str) -> PathBuf {
+    guest_with(dir, src, name, &["-Wl,--vendor-imports=env"])
+}
+
+fn guest_with(dir: &Path, src: &Path, name: &str, flags: &[&str]) -> PathBuf {
     let wasm = dir.join(format!("{name}.wasm"));
     let o = Command::new(clang())
         .arg(format!("--target={TARGET}"))
@@ -280,6 +319,7 @@ fn guest(dir: &Path, src: &Path, name: &str) -> PathBuf {
         .arg(src)
         .arg(dir.join("acme_sensors.c"))
         .args(["-Wl,--host=wasip1", &host_world_flag()])
+        .args(flags)
         .arg("-o")
         .arg(&wasm)
         .output()
@@ -319,17 +359,91 @@ fn the_sensor_example_runs_on_the_wamr_embedder() {
         &repo().join("tests/interfaces/sensor.c"),
         "sensor",
     );
+    // Only p1 and the two sensor functions in the env form.
     let names = imports(&wasm);
-    for want in [
-        "wasit2-cm32p2|acme:sensors/temp@1.read-raw",
-        "wasit2-cm32p2|acme:sensors/temp@1.model",
-    ] {
-        assert!(names.iter().any(|n| n == want), "{want} not in {names:?}");
-    }
+    let mut vendor: Vec<&String> = names
+        .iter()
+        .filter(|n| !n.starts_with("wasi_snapshot_preview1."))
+        .collect();
+    vendor.sort();
+    assert_eq!(
+        vendor,
+        [
+            "env.wasit2-cm32p2|acme:sensors/temp@1|model",
+            "env.wasit2-cm32p2|acme:sensors/temp@1|read-raw",
+        ],
+        "{names:?}"
+    );
     let o = run(&s.embedder, &wasm, &[]);
     assert_eq!(stdout(&o), SENSOR_OUTPUT, "{}", stderr(&o));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
+
+    // `wasit2 check` reads the env form as the sensor functions: fine for
+    // p1 plus the sensor world, refused with the call path without it.
+    let w = wasm.to_str().unwrap();
+    let world = format!("{}:firmware", sensors_wit().display());
+    let o = wasit2(&["check", "--host", "wasip1", "--host-world", &world, w]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), format!("{w}: ok for host wasip1 + {world}\n"));
+    let o = wasit2(&["check", "--host", "wasip1", w]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "error: env.wasit2-cm32p2|acme:sensors/temp@1|model: not provided by host wasip1"
+        ) && err.contains(
+            "call path: __wasit2_run → main → env.wasit2-cm32p2|acme:sensors/temp@1|model"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn vendor_imports_env_needs_a_p1_host() {
+    tools();
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("empty.c");
+    std::fs::write(&src, "int main(void) { return 0; }\n").unwrap();
+    let o = Command::new(clang())
+        .arg("--target=wasm32-wasit2")
+        .arg(&src)
+        .args(["-Wl,--vendor-imports=env", "-o"])
+        .arg(dir.path().join("empty.wasm"))
+        .output()
+        .expect("clang-22 runs");
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("`--vendor-imports env` needs `--host wasip1`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Without `--vendor-imports env` the module keeps the ABI's module names,
+/// which the stock 2020 loader does not resolve natives for: the import
+/// stays unlinked and the first call traps.
+#[test]
+fn abi_module_names_stay_unlinked_on_the_stock_2020_wamr() {
+    let s = setup();
+    let wasm = guest_with(
+        s.dir.path(),
+        &repo().join("tests/interfaces/sensor.c"),
+        "sensor-abi-names",
+        &[],
+    );
+    let names = imports(&wasm);
+    assert!(
+        names.contains(&"wasit2-cm32p2|acme:sensors/temp@1.model".to_string()),
+        "{names:?}"
+    );
+    let o = run(&s.embedder, &wasm, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("unlinked import function"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Calls the natives the way sensor.c does not: too-small and empty

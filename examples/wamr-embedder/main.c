@@ -1,7 +1,10 @@
-/* A minimal firmware-style WAMR embedder: loads a wasm32 module built with
- * `--host wasip1 --host-world sensors.wit:firmware`, registers WAMR's
- * libc-wasi (done by wasm_runtime_full_init) and the sensor natives that
- * `wasit2 bindgen --host-c` generated, and runs the module's `_start`.
+/* A minimal firmware-style WAMR embedder on the stock 2020 WAMR: loads a
+ * wasm32 module built with `--host wasip1 --host-world sensors.wit:firmware
+ * --vendor-imports env`, registers WAMR's libc-wasi (done by
+ * wasm_runtime_full_init) and the sensor natives that `wasit2 bindgen
+ * --host-c --vendor-imports env` generated (under `env`: the 2020 loader
+ * resolves natives only for env, wasi_unstable, wasi_snapshot_preview1 and
+ * spectest), and runs the module's `_start`.
  *
  *   wamr-embedder MODULE.wasm [ARG...]
  *

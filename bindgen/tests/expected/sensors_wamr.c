@@ -35,7 +35,7 @@ static void sensors_wamr_fail(wasm_module_inst_t inst, const char *name, int rc)
     wasm_runtime_set_exception(inst, msg);
 }
 
-/* wasit2-cm32p2|acme:sensors/temp@1 read-raw: core (i32, i32, i32) -> (i32) */
+/* env wasit2-cm32p2|acme:sensors/temp@1|read-raw: core (i32, i32, i32) -> (i32) */
 static uint32_t wamr_native_acme_sensors_temp_read_raw(wasm_exec_env_t exec_env, uint32_t a0, uint32_t a1, uint32_t a2)
 {
     wasm_module_inst_t inst = wasm_runtime_get_module_inst(exec_env);
@@ -64,7 +64,7 @@ static uint32_t wamr_native_acme_sensors_temp_read_raw(wasm_exec_env_t exec_env,
     return needed;
 }
 
-/* wasit2-cm32p2|acme:sensors/temp@1 model: core (i32, i32, i32) -> (i32) */
+/* env wasit2-cm32p2|acme:sensors/temp@1|model: core (i32, i32, i32) -> (i32) */
 static uint32_t wamr_native_acme_sensors_temp_model(wasm_exec_env_t exec_env, uint32_t a0, uint32_t a1, uint32_t a2)
 {
     wasm_module_inst_t inst = wasm_runtime_get_module_inst(exec_env);
@@ -95,14 +95,14 @@ static uint32_t wamr_native_acme_sensors_temp_model(wasm_exec_env_t exec_env, ui
 
 /* Not const: WAMR sorts the table in place. */
 static NativeSymbol sensors_wamr_natives_0[] = {
-    { "read-raw", (void *)wamr_native_acme_sensors_temp_read_raw, "(iii)i", NULL },
-    { "model", (void *)wamr_native_acme_sensors_temp_model, "(iii)i", NULL },
+    { "wasit2-cm32p2|acme:sensors/temp@1|read-raw", (void *)wamr_native_acme_sensors_temp_read_raw, "(iii)i", NULL },
+    { "wasit2-cm32p2|acme:sensors/temp@1|model", (void *)wamr_native_acme_sensors_temp_model, "(iii)i", NULL },
 };
 
 bool sensors_wamr_register(void)
 {
     bool ok = true;
-    ok = wasm_runtime_register_natives("wasit2-cm32p2|acme:sensors/temp@1", sensors_wamr_natives_0,
+    ok = wasm_runtime_register_natives("env", sensors_wamr_natives_0,
         sizeof sensors_wamr_natives_0 / sizeof sensors_wamr_natives_0[0]) && ok;
     return ok;
 }

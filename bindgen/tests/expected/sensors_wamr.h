@@ -24,10 +24,10 @@ extern "C" {
 #endif
 
 
-/* acme:sensors/temp@1.read-raw: import "wasit2-cm32p2|acme:sensors/temp@1" "read-raw", core (i32, i32, i32) -> (i32) */
+/* acme:sensors/temp@1.read-raw: import "env" "wasit2-cm32p2|acme:sensors/temp@1|read-raw", core (i32, i32, i32) -> (i32) */
 int acme_sensors_temp_read_raw(uint8_t *buf, size_t cap, size_t *len);
 
-/* acme:sensors/temp@1.model: import "wasit2-cm32p2|acme:sensors/temp@1" "model", core (i32, i32, i32) -> (i32) */
+/* acme:sensors/temp@1.model: import "env" "wasit2-cm32p2|acme:sensors/temp@1|model", core (i32, i32, i32) -> (i32) */
 int acme_sensors_temp_model(char *buf, size_t cap, size_t *len);
 
 /* Registers every native above with wasm_runtime_register_natives. Call it
