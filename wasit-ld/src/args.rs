@@ -269,8 +269,9 @@ wasit-ld options (never passed to wasm-ld; --opt=value or --opt value):
                          mvp (the 2020 WAMR); default: from the sysroot variant
   --wasip1-libc KIND     with --host wasip1: direct (default; libc calls p1
                          itself) or adapter (the wasit2 libc via the adapter)
-  --world NAME           target world (default: the host's,
-                         wasi:cli/command@0.2.12)
+  --world NAME           target world (default: the world the bindings from
+                         `wasit2 bindgen` carry merged with
+                         wasi:cli/command@0.2.12, else that; docs/bindgen.md)
   --wit PATH             add a WIT file or package directory; repeatable
   --wasi-version X.Y.Z   refuse imports newer than this WASI version
   --emit-component       write a WASI 0.2 component instead of a core module
