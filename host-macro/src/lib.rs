@@ -5,6 +5,9 @@
 //! wasit2_host::bindgen!({ path: "wit/sensors.wit", world: "firmware" });
 //! ```
 //!
+//! (`trappable: true` makes every import method return
+//! `wasmtime::Result<T>`, an error trapping the guest.)
+//!
 //! generates, where it is invoked:
 //! - a module per interface (`acme::sensors::temp`) with its types (records
 //!   as structs, enums, variants, flags as structs of `bool`s, resources as
@@ -38,6 +41,8 @@ use wit_parser::{
 struct Input {
     path: LitStr,
     world: Option<LitStr>,
+    /// Import methods return `wasmtime::Result<T>`; an error traps the guest.
+    trappable: bool,
 }
 
 impl Parse for Input {
@@ -46,21 +51,31 @@ impl Parse for Input {
         braced!(body in input);
         let mut path = None;
         let mut world = None;
+        let mut trappable = false;
         while !body.is_empty() {
             let key: Ident = body.parse()?;
             body.parse::<Token![:]>()?;
-            let value: LitStr = body.parse()?;
             match key.to_string().as_str() {
-                "path" => path = Some(value),
-                "world" => world = Some(value),
-                _ => return Err(syn::Error::new(key.span(), "expected `path` or `world`")),
+                "path" => path = Some(body.parse::<LitStr>()?),
+                "world" => world = Some(body.parse::<LitStr>()?),
+                "trappable" => trappable = body.parse::<syn::LitBool>()?.value,
+                _ => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "expected `path`, `world` or `trappable`",
+                    ))
+                }
             }
             if !body.is_empty() {
                 body.parse::<Token![,]>()?;
             }
         }
         let path = path.ok_or_else(|| syn::Error::new(Span::call_site(), "missing `path`"))?;
-        Ok(Input { path, world })
+        Ok(Input {
+            path,
+            world,
+            trappable,
+        })
     }
 }
 
@@ -98,6 +113,7 @@ fn expand(input: &Input) -> Result<TokenStream, String> {
     let g = Gen {
         resolve: &wit.resolve,
         world,
+        trappable: input.trappable,
     };
     g.generate(&path_str, &text)
 }
@@ -105,6 +121,7 @@ fn expand(input: &Input) -> Result<TokenStream, String> {
 struct Gen<'a> {
     resolve: &'a Resolve,
     world: WorldId,
+    trappable: bool,
 }
 
 /// Nested modules: namespace → package → interface → items.
@@ -432,19 +449,24 @@ impl Gen<'_> {
             let ps = self.params(f, depth)?;
             let names: Vec<&Ident> = ps.iter().map(|(n, _)| n).collect();
             let tys: Vec<&TokenStream> = ps.iter().map(|(_, t)| t).collect();
-            let ret = match &f.result {
-                Some(t) => {
+            let ret = match (&f.result, self.trappable) {
+                (Some(t), false) => {
                     let t = self.ty(t, depth)?;
                     quote!(-> #t)
                 }
-                None => quote!(),
+                (None, false) => quote!(),
+                (t, true) => {
+                    let t = self.opt_ty(t.as_ref(), depth)?;
+                    quote!(-> ::wasit2_host::wasmtime::Result<#t>)
+                }
             };
             methods.push(quote!(fn #m(&mut self, #(#names: #tys),*) #ret;));
             let wit_name = &f.name;
             let args = names
                 .iter()
                 .map(|_| quote!(::wasit2_host::bindings::arg(&mut args)?));
-            let call = quote!(<U as #trait_path>::#m(get(t), #(#args),*));
+            let q = self.trappable.then(|| quote!(?));
+            let call = quote!(<U as #trait_path>::#m(get(t), #(#args),*)#q);
             let body = if f.result.is_some() {
                 quote!(Ok(::wasit2_host::WitValue::into_val(#call)))
             } else {
@@ -461,15 +483,20 @@ impl Gen<'_> {
         for r in resources {
             let rn = self.resolve.types[*r].name.as_deref().unwrap_or("");
             let m = snake(&format!("{rn}-drop"));
+            let (ret, q) = if self.trappable {
+                (quote!(-> ::wasit2_host::wasmtime::Result<()>), quote!(?))
+            } else {
+                (quote!(), quote!())
+            };
             methods.push(quote! {
                 /// The guest dropped its handle.
-                fn #m(&mut self, rep: ::wasit2_host::Handle);
+                fn #m(&mut self, rep: ::wasit2_host::Handle) #ret;
             });
             let field = format!("{rn}_drop");
             regs.push(quote! {
                 .func(#iface, #field, move |t: &mut T, args: ::std::vec::Vec<::wasit2_host::Val>| {
                     let mut args = args.into_iter();
-                    <U as #trait_path>::#m(get(t), ::wasit2_host::bindings::arg(&mut args)?);
+                    <U as #trait_path>::#m(get(t), ::wasit2_host::bindings::arg(&mut args)?)#q;
                     Ok(::wasit2_host::Val::unit())
                 })
             });

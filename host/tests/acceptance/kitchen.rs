@@ -225,39 +225,50 @@ fn every_wit_kind_both_ways() {
 
 /// A vendor interface may `use` WASI types: records become structs of the
 /// generated `wasi::…` modules, resources handles; WASI itself gets no
-/// trait (`wasit2_host::add_to_linker` serves it).
+/// trait (`wasit2_host::add_to_linker` serves it). `trappable: true`: an
+/// `Err` from a method traps the guest.
 mod wasi_use {
-    wasit2_host::bindgen!({ path: "tests/acceptance/kitchen/wasi-use.wit", world: "ext" });
+    wasit2_host::bindgen!({
+        path: "tests/acceptance/kitchen/wasi-use.wit",
+        world: "ext",
+        trappable: true,
+    });
 
     use test::wasi_use::clock_ext::{Datetime, Host, InputStream};
+    use wasit2_host::wasmtime::{self, Linker, Module, Store};
 
-    struct Clock;
+    struct Clock {
+        offline: bool,
+    }
 
     impl Host for Clock {
-        fn stamp(&mut self) -> Datetime {
-            Datetime {
-                seconds: 1,
-                nanoseconds: 2,
+        fn stamp(&mut self) -> wasmtime::Result<Datetime> {
+            if self.offline {
+                wasmtime::bail!("sensor offline");
             }
+            Ok(Datetime {
+                seconds: 1_700_000_000,
+                nanoseconds: 2,
+            })
         }
-        fn open(&mut self, _name: String) -> InputStream {
-            wasit2_host::Handle(7)
+        fn open(&mut self, _name: String) -> wasmtime::Result<InputStream> {
+            Ok(wasit2_host::Handle(7))
         }
-        fn tags(&mut self) -> Vec<String> {
-            Vec::new()
+        fn tags(&mut self) -> wasmtime::Result<Vec<String>> {
+            Ok(Vec::new())
         }
     }
 
     #[test]
     fn registers_only_the_vendor_functions() {
         let engine = wasit2_host::engine().unwrap();
-        let mut linker = wasit2_host::wasmtime::Linker::<Clock>::new(&engine);
+        let mut linker = Linker::<Clock>::new(&engine);
         Ext::add_to_linker(&mut linker, |c: &mut Clock| c).unwrap();
-        let names: Vec<String> = linker
-            .iter(&mut wasit2_host::wasmtime::Store::new(&engine, Clock))
+        let mut store = Store::new(&engine, Clock { offline: false });
+        let mut names: Vec<String> = linker
+            .iter(&mut store)
             .map(|(m, n, _)| format!("{m} {n}"))
             .collect();
-        let mut names = names;
         names.sort();
         // (`open` takes a string but returns none: the plain prefix.)
         assert_eq!(
@@ -271,5 +282,36 @@ mod wasi_use {
                 "wasit2-cm64p2|test:wasi-use/clock-ext@0.1 tags",
             ]
         );
+    }
+
+    #[test]
+    fn an_error_from_a_trappable_method_traps() {
+        let engine = wasit2_host::engine().unwrap();
+        let module = Module::new(
+            &engine,
+            r#"(module
+                 (import "cm32p2|test:wasi-use/clock-ext@0.1" "stamp" (func $stamp (param i32)))
+                 (memory (export "cm32p2_memory") 1)
+                 (func (export "go") (result i64)
+                   (call $stamp (i32.const 16))
+                   (i64.load (i32.const 16))))"#,
+        )
+        .unwrap();
+        let mut linker = Linker::<Clock>::new(&engine);
+        Ext::add_to_linker(&mut linker, |c: &mut Clock| c).unwrap();
+        for offline in [false, true] {
+            let mut store = Store::new(&engine, Clock { offline });
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            let go = instance
+                .get_typed_func::<(), i64>(&mut store, "go")
+                .unwrap();
+            match go.call(&mut store, ()) {
+                Ok(seconds) => assert!(!offline && seconds == 1_700_000_000),
+                Err(e) => assert!(
+                    offline && format!("{e:?}").contains("sensor offline"),
+                    "{e:?}"
+                ),
+            }
+        }
     }
 }
