@@ -616,3 +616,52 @@ impl Cx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lower(text: &str, arch: Arch) -> Lowering {
+        let mut wit = Wit::wasi().unwrap();
+        let pkg = wit.resolve.push_str("t.wit", text).unwrap();
+        let world = wit.resolve.select_world(&[pkg], Some("w")).unwrap();
+        Lowering::new(&wit, world, arch).unwrap()
+    }
+
+    #[test]
+    fn list_params_of_exports_need_params_alloc() {
+        let text = "package t:t; world w { export f: func(s: string) -> u32; }";
+        for arch in Arch::ALL {
+            let l = lower(text, arch);
+            let e = l.export(&params_alloc_export(arch)).expect("params_alloc");
+            let ptr = if arch == Arch::Wasm32 {
+                ValType::I32
+            } else {
+                ValType::I64
+            };
+            assert!(e.required && matches!(e.item, ExportItem::ParamsAlloc));
+            assert_eq!(
+                e.sig,
+                Some(CoreSig {
+                    params: vec![ptr, ptr],
+                    results: vec![ptr],
+                })
+            );
+            // No list in the result: no `_post`.
+            assert!(l.export(&format!("{}||f_post", arch.prefix())).is_none());
+        }
+    }
+
+    #[test]
+    fn spilled_params_need_params_alloc_and_plain_ones_do_not() {
+        let many = "package t:t; world w { export f: func(a: u64, b: u64, c: u64, d: u64, \
+                    e: u64, f: u64, g: u64, h: u64, i: u64, j: u64, k: u64, l: u64, m: u64, \
+                    n: u64, o: u64, p: u64, q: u64); }";
+        let plain = "package t:t; world w { export f: func(a: u32) -> string; }";
+        let l = lower(many, Arch::Wasm32);
+        assert!(l.export("cm32p2_params_alloc").is_some());
+        let l = lower(plain, Arch::Wasm32);
+        assert!(l.export("cm32p2_params_alloc").is_none());
+        assert!(l.export("cm32p2||f_post").is_some());
+    }
+}
