@@ -20,8 +20,23 @@ pub fn setup() {
         for arch in ARCHES {
             wasit2_testkit::require_clang_target(&format!("{arch}-wasit2"));
         }
-        let out = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "wasit2-host", "--examples"])
+        // The profile this test was built with (`target/<profile>/deps/…`).
+        let exe = std::env::current_exe().unwrap();
+        let profile = match exe.ancestors().nth(2).and_then(|d| d.file_name()) {
+            Some(d) if d != "debug" => d.to_string_lossy().into_owned(),
+            _ => "dev".to_string(),
+        };
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+        let out = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "wasit2-host",
+                "--examples",
+                "--profile",
+            ])
+            .arg(profile)
             .arg("--target-dir")
             .arg(target_dir())
             .current_dir(repo())
