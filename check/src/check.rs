@@ -567,8 +567,8 @@ fn env_form_of<'a>(
     candidate.then(|| env_form::from_env_field(field)).flatten()
 }
 
-/// The env form reaches only the runtime's own natives, so only imports of
-/// worlds added with `--host-world` may use it: WASI is the adapter's.
+/// The env form reaches only the runtime's own natives (a vendor world's
+/// functions): a WASI command function is the p1 adapter's, never a native.
 fn env_form_problem(
     profile: &HostProfile,
     env_form: Option<(&str, &str)>,
@@ -576,11 +576,14 @@ fn env_form_problem(
 ) -> Option<(ProblemKind, String)> {
     let (module, field) = env_form?;
     let arch = import_arch(module).or_else(|| Arch::from_prefix(module))?;
-    (!profile.is_extra_import(arch, module, field)).then(|| {
+    let wasi = profile
+        .reference(arch)
+        .is_some_and(|l| l.import(module, field).is_some());
+    wasi.then(|| {
         (
             ProblemKind::MissingImport,
             format!(
-                "{shown}: imported as env.{module}|{field}, but host {} serves the env form only for the worlds of --host-world",
+                "{shown}: WASI function imported in the env form (env.{module}|{field}); host {} serves WASI through preview 1, the env form only for its own natives",
                 profile.name
             ),
         )
@@ -1127,7 +1130,7 @@ mod tests {
         );
         let err = errors(&stdout, &p1_sensors);
         assert!(
-            err.contains("serves the env form only for the worlds of --host-world"),
+            err.contains("WASI function imported in the env form (env.wasit2-cm32p2|wasi:cli/environment@0.2|get-arguments); host wasip1 + "),
             "{err}"
         );
 
@@ -1136,5 +1139,29 @@ mod tests {
         let err = errors(&foo, &p1_sensors);
         assert!(err.contains("env.foo: undefined symbol"), "{err}");
         assert!(err.contains("call path: sample → env.foo"), "{err}");
+
+        // A p1-based WIT world as the host: its vendor interface is part of
+        // the base profile, and the env form reaches it as well.
+        let dir = tempfile::tempdir().unwrap();
+        let wit = dir.path().join("device.wit");
+        std::fs::write(
+            &wit,
+            "package acme:fw@1.0.0;\n\
+             interface leds { set: func(on: bool); }\n\
+             world device { include wasit2:targets/wasip1@0.1.0; import leds; }\n",
+        )
+        .unwrap();
+        let device =
+            HostProfile::from_flags(&format!("{}:device", wit.display()), &[], &[]).unwrap();
+        assert!(device.p1);
+        let leds = wat::parse_str(
+            r#"(module
+                (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+                (import "env" "cm32p2|acme:fw/leds@1|set" (func $set (param i32)))
+                (memory (export "memory") 1)
+                (func (export "_start") (call $set (i32.const 1))))"#,
+        )
+        .unwrap();
+        assert_eq!(errors(&leds, &device), "");
     }
 }
