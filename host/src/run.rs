@@ -54,7 +54,10 @@ pub enum RunError {
     },
     #[error("--invoke {name}: {message}")]
     InvokeArgs { name: String, message: String },
-    #[error("the module imports `{module}` `{field}`, which the wasit2 host does not provide")]
+    #[error(
+        "the module imports `{module}` `{field}`, which the wasit2 host does not provide{}",
+        vendor_hint(module)
+    )]
     MissingImport { module: String, field: String },
     /// The guest trapped, or the host stopped it (a bad pointer or handle):
     /// the message, then one line per wasm frame, innermost first.
@@ -65,6 +68,16 @@ pub enum RunError {
     },
     #[error("{0}")]
     Host(String),
+}
+
+/// For an import outside WASI: where such an interface is served.
+fn vendor_hint(module: &str) -> &'static str {
+    let interface = module.split_once('|').map_or("", |(_, i)| i);
+    if interface.is_empty() || interface.starts_with("wasi:") {
+        ""
+    } else {
+        " (a vendor interface: serve it from an embedder, see `wasit2_host::bindgen!` in docs/host.md)"
+    }
 }
 
 fn list_or_none(names: &[String]) -> String {

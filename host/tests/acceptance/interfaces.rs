@@ -214,7 +214,9 @@ fn sensor_guest_without_the_vendor_host_names_the_missing_import() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
-        err.contains("`wasit2-cm32p2|acme:sensors/temp@1`") && err.lines().count() == 1,
+        err.contains("`wasit2-cm32p2|acme:sensors/temp@1`")
+            && err.contains("a vendor interface: serve it from an embedder")
+            && err.lines().count() == 1,
         "{err}"
     );
 }
