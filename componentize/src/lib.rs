@@ -135,8 +135,7 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
             .iter()
             .any(|(m, _)| m.split('|').next().and_then(Arch::from_prefix) == Some(Arch::Wasm64));
     if wasm64 {
-        let abi_world = info.abi.as_ref().map(|a| a.world.as_str());
-        return wasm64::componentize(module, abi_world, opts);
+        return wasm64::componentize(module, &info, opts);
     }
 
     let target = world::target(

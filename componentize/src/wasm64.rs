@@ -816,17 +816,46 @@ pub fn validate(component: &[u8]) -> Result<(), ComponentizeError> {
 /// Componentizes a wasm64 module (see the module comment).
 pub(crate) fn componentize(
     module: &[u8],
-    abi_world: Option<&str>,
+    info: &crate::ModuleInfo,
     opts: &crate::Options,
 ) -> Result<Vec<u8>, ComponentizeError> {
-    let wit = wasit2_abi::Wit::wasi()?;
-    let world = match (&opts.world, abi_world) {
-        (Some(w), _) => wit.world(w)?,
-        (None, Some(w)) => wit.world(w)?,
-        (None, None) => wit.command_world()?,
-    };
-    let l64 = Lowering::new(&wit, world, Arch::Wasm64)?;
-    let l32 = Lowering::new(&wit, world, Arch::Wasm32)?;
+    let target = crate::world::target(
+        &crate::world::ModuleWorld {
+            arch: Arch::Wasm64,
+            bytes: module,
+            abi_world: info.abi.as_ref().map(|a| a.world.as_str()),
+            has_component_type: info.has_component_type,
+            world_section: info.world_section.as_deref(),
+            exports: &info.exports,
+        },
+        &opts.wit,
+        opts.world.as_deref(),
+    )?;
+    let (wit, world) = (&target.wit, target.world);
+    let l64 = Lowering::new(wit, world, Arch::Wasm64)?;
+    let l32 = Lowering::new(wit, world, Arch::Wasm32)?;
+    // wit-component would drop an export of another world silently.
+    let export_prefix = format!("{}|", Arch::Wasm64.prefix());
+    if let Some(e) = info
+        .exports
+        .iter()
+        .find(|e| e.starts_with(&export_prefix) && l64.export(e).is_none())
+    {
+        return Err(ComponentizeError::UnknownExport {
+            export: e.clone(),
+            world: target.name.clone(),
+        });
+    }
+    if l64
+        .exports
+        .iter()
+        .any(|e| matches!(e.item, wasit2_abi::ExportItem::ParamsAlloc))
+    {
+        return Err(ComponentizeError::Unsupported(format!(
+            "wasm64: world `{}` exports functions taking lists or strings; their 64-bit lift is not implemented yet (wasm32 only)",
+            target.name
+        )));
+    }
     let target = opts.wasi_version.clone().unwrap_or(crate::OLDEST_WASI);
     let module = match crate::serve_exit_with_code_for(module, &l64, &target)? {
         Some(served) => served,
@@ -879,7 +908,7 @@ pub(crate) fn componentize(
     encoder.module(&standin).map_err(crate::encode_err)?;
     let mut adapters64 = HashMap::new();
     if !by_module.is_empty() {
-        let adapter_world = crate::imports_only_world(&wit, world)?;
+        let adapter_world = crate::imports_only_world(wit, world)?;
         for (name64, fields) in &by_module {
             let name32 = to32(name64);
             let std64 = name64.strip_prefix("wasit2-").unwrap_or(name64);
