@@ -7,8 +7,9 @@
 //! (what wasit-ld linked against, bindgen's world included), its
 //! `wasit2-world` section (the same world as WIT text, kept by
 //! `--strip-all`), or the world named in its `wasit2-abi` section (`a+b`
-//! names several worlds that are merged). World exports the module does not implement at all are
-//! dropped, so a reactor (no `wasi:cli/run`) gets a world without `run`.
+//! names several worlds that are merged). In a reactor, world exports the
+//! module does not implement at all are dropped, so it gets a world
+//! without `wasi:cli/run`.
 
 use std::path::PathBuf;
 
@@ -84,6 +85,7 @@ pub(crate) fn target(
             let id = remap.worlds[bindgen.world.index()].ok_or_else(|| {
                 ComponentizeError::Encode("the module's world vanished in a merge".into())
             })?;
+            rename_root(&mut wit.resolve, id);
             Source::Module(id)
         }
         (None, true) if m.world_section.is_some() => {
@@ -129,14 +131,22 @@ pub(crate) fn target(
         }
     };
 
-    // A world export the module implements no function of is dropped:
-    // reactors have no `wasi:cli/run`.
-    let missing: Vec<WorldKey> = wit.resolve.worlds[world]
-        .exports
+    // In a reactor (it exports an initializer, as crt1-reactor.o does), a
+    // world export it implements no function of is dropped: it has no
+    // `wasi:cli/run`. A command that lacks one is left to wit-component,
+    // which reports the missing function.
+    let reactor = [m.arch.initialize_export().as_str(), "_initialize"]
         .iter()
-        .filter(|(key, item)| !implemented(&wit.resolve, m.arch, key, item, m.exports))
-        .map(|(key, _)| key.clone())
-        .collect();
+        .any(|i| m.exports.iter().any(|e| e == i));
+    let missing: Vec<WorldKey> = match reactor {
+        false => Vec::new(),
+        true => wit.resolve.worlds[world]
+            .exports
+            .iter()
+            .filter(|(key, item)| !implemented(&wit.resolve, m.arch, key, item, m.exports))
+            .map(|(key, _)| key.clone())
+            .collect(),
+    };
     if !missing.is_empty() {
         if !embed {
             // Keep the module's world intact; edit a copy.
@@ -172,6 +182,20 @@ fn new_world(resolve: &mut Resolve, from: WorldId, pkg_of: WorldId, name: String
         resolve.packages[pkg].worlds.insert(name, id);
     }
     id
+}
+
+/// wit-component decodes a module's worlds merged into `root:root/root`,
+/// and merges every `component-type` it reads into a fresh, empty world of
+/// that name: re-embedding this one (or a copy in its package) under the
+/// same name would clash with it. So it gets another name.
+fn rename_root(resolve: &mut Resolve, world: WorldId) {
+    const NAME: &str = "wasit2-module";
+    let old = std::mem::replace(&mut resolve.worlds[world].name, NAME.into());
+    if let Some(pkg) = resolve.worlds[world].package {
+        let worlds = &mut resolve.packages[pkg].worlds;
+        worlds.shift_remove(&old);
+        worlds.insert(NAME.into(), world);
+    }
 }
 
 /// WASI's and wasit2's own worlds need no merging with WASI.

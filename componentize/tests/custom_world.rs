@@ -25,12 +25,13 @@ fn opts(wit_file: &str, world: &str) -> Options {
     }
 }
 
-/// A reactor: `handle(input)` returns `"handled: " + input`. Parameters
+/// A reactor (it exports an initializer): `handle(input)` returns `"handled: " + input`. Parameters
 /// go where `params_alloc` puts them (a bump allocator at 1024), the
 /// result is built at 4096 and its return area is at 8.
 const PLUGIN: &str = r#"
 (module
   (memory (export "cm32p2_memory") 1)
+  (func (export "cm32p2_initialize"))
   (global $bump (mut i32) (i32.const 1024))
   (global $posts (mut i32) (i32.const 0))
   (data (i32.const 16) "handled: ")
@@ -167,6 +168,20 @@ fn a_vendor_world_without_its_wit_is_a_clear_error() {
     };
     let err = componentize_with(&core, &o).unwrap_err();
     assert!(matches!(err, ComponentizeError::WitWithoutWorld), "{err}");
+}
+
+#[test]
+fn a_command_without_run_is_refused() {
+    // No initializer: a command, whose `run` is required.
+    let core =
+        wat::parse_str(PLUGIN.replace(r#"(func (export "cm32p2_initialize"))"#, "")).unwrap();
+    let o = Options {
+        world: Some("acme:plugin/plugin@1.0.0+wasi:cli/command@0.2.12".into()),
+        wit: vec![wit("plugin.wit")],
+        ..Default::default()
+    };
+    let err = componentize_with(&core, &o).unwrap_err();
+    assert!(err.to_string().contains("wasi:cli/run"), "{err}");
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::error::Context;
-use wasmtime::{bail, Engine, Store};
+use wasmtime::{bail, Config, Engine, Store};
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
 
 /// Rust bindings for the WIT the guests were built against.
@@ -48,7 +48,12 @@ fn main() -> wasmtime::Result<()> {
     let [mode, path, rest @ ..] = args.as_slice() else {
         bail!("usage: component-host run COMPONENT [ARGS…] | call COMPONENT INPUT");
     };
-    let engine = Engine::default();
+    // wasm64-wasit2 components have 64-bit memories (the 🐘 cm64 feature).
+    let mut config = Config::new();
+    config
+        .wasm_memory64(true)
+        .wasm_component_model_memory64(true);
+    let engine = Engine::new(&config)?;
     let component =
         Component::from_file(&engine, path).with_context(|| format!("loading {path}"))?;
     let mut linker = Linker::<State>::new(&engine);
