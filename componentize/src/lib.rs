@@ -48,12 +48,6 @@ pub const OLDEST_WASI: semver::Version = semver::Version::new(0, 2, 0);
 pub enum ComponentizeError {
     #[error("input is not a core WebAssembly module: {0}")]
     NotAModule(String),
-    /// The component format (🐘 `cm64`, wasmparser) and wasmtime
-    /// (`-W component-model-memory64`) accept 64-bit memories, but
-    /// wit-component, which encodes the component, lowers every pointer and
-    /// length as i32 (`WasmType::Pointer`/`Length` -> `i32`).
-    #[error("cannot componentize a wasm64 (cm64p2) module: wit-component 0.263 lowers every pointer and length as i32 (no 64-bit canonical ABI support), although the component format and wasmtime accept 64-bit memories; build for wasm32-wasit2 to get a component")]
-    Wasm64,
     #[error(transparent)]
     Abi(#[from] wasit2_abi::AbiError),
     #[error("import `{module}` `{field}` is not part of world `{world}`")]
