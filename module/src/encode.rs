@@ -78,6 +78,36 @@ pub fn rename_exports(
     Ok(out)
 }
 
+/// `bytes` with each import `module`/`field` renamed to what
+/// `rename(module, field)` gives (kept where it gives `None`); every other
+/// section is copied byte for byte.
+pub fn rename_imports(
+    bytes: &[u8],
+    rename: impl Fn(&str, &str) -> Option<(String, String)>,
+) -> Result<Vec<u8>, ModuleError> {
+    let mut out = Module::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload?;
+        let Payload::ImportSection(reader) = &payload else {
+            copy_section(&mut out, &payload, bytes, |_| true);
+            continue;
+        };
+        let mut section = ImportSection::new();
+        for import in reader.clone().into_imports() {
+            let import = import?;
+            let ty = reencode::RoundtripReencoder
+                .entity_type(import.ty)
+                .map_err(|e| ModuleError::Invalid(e.to_string()))?;
+            match rename(import.module, import.name) {
+                Some((module, field)) => section.import(&module, &field, ty),
+                None => section.import(import.module, import.name, ty),
+            };
+        }
+        out.section(&section);
+    }
+    Ok(out.finish())
+}
+
 /// `bytes` with only the custom sections `keep` accepts.
 pub fn strip_custom(bytes: &[u8], keep: impl Fn(&str) -> bool) -> Result<Vec<u8>, ModuleError> {
     let mut out = Module::new();

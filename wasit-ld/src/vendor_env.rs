@@ -10,10 +10,7 @@
 //! copied byte for byte.
 
 use wasit2_abi::env_form::{env_field, VendorImports, ENV_MODULE};
-use wasit2_module::encode::copy_section;
-use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
-use wasm_encoder::{ImportSection, Module};
-use wasmparser::{Parser, Payload};
+use wasit2_module::encode::rename_imports;
 
 use crate::args::{Host, LinkArgs};
 
@@ -23,10 +20,8 @@ pub enum VendorEnvError {
     BadValue(String),
     #[error("`--vendor-imports env` needs `--host wasip1` (a p1 runtime that resolves natives only under `env`); the wasit2 host serves the ABI's names")]
     NotWasip1,
-    #[error(transparent)]
-    Module(#[from] wasit2_module::ModuleError),
     #[error("renaming vendor imports: {0}")]
-    Encode(String),
+    Module(#[from] wasit2_module::ModuleError),
 }
 
 /// `--vendor-imports`, checked against the host before anything is linked.
@@ -51,32 +46,16 @@ pub fn apply(bytes: Vec<u8>, args: &LinkArgs, host: Host) -> Result<Vec<u8>, Ven
 
 /// `bytes` with every import of a wasit2 module renamed to its env form.
 pub fn to_env_form(bytes: &[u8]) -> Result<Vec<u8>, VendorEnvError> {
-    let mut out = Module::new();
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(wasit2_module::ModuleError::from)?;
-        let Payload::ImportSection(reader) = &payload else {
-            copy_section(&mut out, &payload, bytes, |_| true);
-            continue;
-        };
-        let mut imports = ImportSection::new();
-        for import in reader.clone().into_imports() {
-            let import = import.map_err(wasit2_module::ModuleError::from)?;
-            let ty = RoundtripReencoder
-                .entity_type(import.ty)
-                .map_err(|e| VendorEnvError::Encode(e.to_string()))?;
-            match env_field(import.module, import.name) {
-                Some(field) => imports.import(ENV_MODULE, &field, ty),
-                None => imports.import(import.module, import.name, ty),
-            };
-        }
-        out.section(&imports);
-    }
-    Ok(out.finish())
+    Ok(rename_imports(bytes, |module, field| {
+        env_field(module, field).map(|f| (ENV_MODULE.to_string(), f))
+    })?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_encoder::{ImportSection, Module};
+    use wasmparser::{Parser, Payload};
 
     fn imports(bytes: &[u8]) -> Vec<(String, String)> {
         let mut out = Vec::new();
