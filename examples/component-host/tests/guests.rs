@@ -53,8 +53,8 @@ fn bindgen(dir: &Path, wit: &str, world: &str, name: &str) {
     ok(cmd);
 }
 
-/// clang-22 for wasm32-wasit2: `source` from tests/interfaces plus the
-/// bindings, with `flags`, into `dir/out`.
+/// clang-22 for wasm32-wasit2 (a later `--target` in `flags` wins):
+/// `source` from tests/interfaces plus the bindings, into `dir/out`.
 fn build(dir: &Path, source: &str, bindings: &str, flags: &[&str], out: &str) -> PathBuf {
     let mut cmd = Command::new(Tool::Clang.path());
     cmd.args(["--target=wasm32-wasit2", "-O2", "-I"])
@@ -119,6 +119,29 @@ fn sensor_command_runs_componentized() {
         "emitted.wasm",
     );
     run_sensor(&emitted);
+}
+
+#[test]
+fn sensor_command_wasm64_runs_componentized() {
+    tools();
+    wasit2_testkit::require_clang_target("wasm64-wasit2");
+    let dir = tempfile::tempdir().unwrap();
+    bindgen(dir.path(), "sensors.wit", "firmware", "acme_sensors");
+    let core = build(
+        dir.path(),
+        "sensor.c",
+        "acme_sensors",
+        &["--target=wasm64-wasit2"],
+        "sensor64.wasm",
+    );
+    let component = componentize(&core);
+    // A 64-bit memory in a component: the 🐘 cm64 feature.
+    let mut cmd = Command::new(Tool::WasmTools.path());
+    cmd.args(["validate", "--features=all"]).arg(&component);
+    ok(cmd);
+    let mut cmd = host();
+    cmd.arg("run").arg(&component);
+    assert_eq!(ok(cmd), SENSOR_OUTPUT);
 }
 
 #[test]
