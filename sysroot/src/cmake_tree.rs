@@ -1013,6 +1013,12 @@ pub fn configure(template: &str, vars: &HashMap<String, String>) -> String {
             if on {
                 match value {
                     Some(v) => out.push_str(&format!("#define {name} {v}\n")),
+                    // The WASI version macros are one family: the
+                    // `--host wasip1` libc's objects are compiled with
+                    // `-D__wasip1__` against the same headers.
+                    None if name.starts_with("__wasip") => out.push_str(&format!(
+                        "#if !defined(__wasip1__) && !defined(__wasip2__) && !defined(__wasip3__)\n#define {name} 1\n#endif\n"
+                    )),
                     None => out.push_str(&format!("#ifndef {name}\n#define {name} 1\n#endif\n")),
                 }
             } else {
@@ -1050,6 +1056,66 @@ fn substitute_at(s: &str, vars: &HashMap<String, String>) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The public headers a CMake-era tree installs for `sel` (its
+/// `add_sysroot_header` and `configure_file` outputs plus the generated
+/// `bits/alltypes.h`), with the wasm64 overlay on top for wasm64.
+pub fn assemble_headers(
+    root: &Path,
+    sel: &Selection,
+    arch: wasit2_abi::Arch,
+    overlay_root: &Path,
+    extra_dirs: &[PathBuf],
+) -> Result<crate::headers::HeaderSet> {
+    use wasit2_abi::Arch;
+    let mut set = crate::headers::HeaderSet::new();
+    for (dst, src) in &sel.headers {
+        set.insert(dst.clone(), fsutil::read(src)?);
+    }
+    for (dst, src) in &sel.configured {
+        let text = configure(&fsutil::read_string(src)?, &sel.vars);
+        set.insert(dst.clone(), text.into_bytes());
+    }
+    let musl = root.join("libc-top-half/musl");
+    let w64 = crate::headers::wasm64_overlay_dir(overlay_root);
+    let arch_template = if arch == Arch::Wasm64 && w64.join("bits/alltypes.h.in").is_file() {
+        w64.join("bits/alltypes.h.in")
+    } else {
+        musl.join("arch/wasm32/bits/alltypes.h.in")
+    };
+    let a = fsutil::read_string(&arch_template)?;
+    let c = fsutil::read_string(&musl.join("include/alltypes.h.in"))?;
+    set.insert(
+        PathBuf::from("bits/alltypes.h"),
+        crate::headers::expand_alltypes(&[&a, &c]).into_bytes(),
+    );
+    if arch == Arch::Wasm64 {
+        let bits = w64.join("bits");
+        if !bits.is_dir() {
+            return Err(Error::Invalid(format!(
+                "wasm64 arch overlay missing: {}",
+                w64.display()
+            )));
+        }
+        for rel in fsutil::walk_files(&bits)? {
+            set.insert(
+                Path::new("bits").join(&rel),
+                fsutil::read(&bits.join(&rel))?,
+            );
+        }
+        let api = PathBuf::from("wasi/api.h");
+        if let Some(text) = set.get(&api) {
+            let patched = crate::headers::patch_api_h_for_wasm64(&String::from_utf8_lossy(text));
+            set.insert(api, patched.into_bytes());
+        }
+    }
+    for d in extra_dirs {
+        for rel in fsutil::walk_files(d)? {
+            set.insert(rel.clone(), fsutil::read(&d.join(&rel))?);
+        }
+    }
+    Ok(set)
 }
 
 #[cfg(test)]
@@ -1118,67 +1184,7 @@ mod tests {
         );
         assert_eq!(
             out,
-            "/* #undef __wasip1__ */\n#ifndef __wasip2__\n#define __wasip2__ 1\n#endif\n/* #undef V */\n"
+            "/* #undef __wasip1__ */\n#if !defined(__wasip1__) && !defined(__wasip2__) && !defined(__wasip3__)\n#define __wasip2__ 1\n#endif\n/* #undef V */\n"
         );
     }
-}
-
-/// The public headers a CMake-era tree installs for `sel` (its
-/// `add_sysroot_header` and `configure_file` outputs plus the generated
-/// `bits/alltypes.h`), with the wasm64 overlay on top for wasm64.
-pub fn assemble_headers(
-    root: &Path,
-    sel: &Selection,
-    arch: wasit2_abi::Arch,
-    overlay_root: &Path,
-    extra_dirs: &[PathBuf],
-) -> Result<crate::headers::HeaderSet> {
-    use wasit2_abi::Arch;
-    let mut set = crate::headers::HeaderSet::new();
-    for (dst, src) in &sel.headers {
-        set.insert(dst.clone(), fsutil::read(src)?);
-    }
-    for (dst, src) in &sel.configured {
-        let text = configure(&fsutil::read_string(src)?, &sel.vars);
-        set.insert(dst.clone(), text.into_bytes());
-    }
-    let musl = root.join("libc-top-half/musl");
-    let w64 = crate::headers::wasm64_overlay_dir(overlay_root);
-    let arch_template = if arch == Arch::Wasm64 && w64.join("bits/alltypes.h.in").is_file() {
-        w64.join("bits/alltypes.h.in")
-    } else {
-        musl.join("arch/wasm32/bits/alltypes.h.in")
-    };
-    let a = fsutil::read_string(&arch_template)?;
-    let c = fsutil::read_string(&musl.join("include/alltypes.h.in"))?;
-    set.insert(
-        PathBuf::from("bits/alltypes.h"),
-        crate::headers::expand_alltypes(&[&a, &c]).into_bytes(),
-    );
-    if arch == Arch::Wasm64 {
-        let bits = w64.join("bits");
-        if !bits.is_dir() {
-            return Err(Error::Invalid(format!(
-                "wasm64 arch overlay missing: {}",
-                w64.display()
-            )));
-        }
-        for rel in fsutil::walk_files(&bits)? {
-            set.insert(
-                Path::new("bits").join(&rel),
-                fsutil::read(&bits.join(&rel))?,
-            );
-        }
-        let api = PathBuf::from("wasi/api.h");
-        if let Some(text) = set.get(&api) {
-            let patched = crate::headers::patch_api_h_for_wasm64(&String::from_utf8_lossy(text));
-            set.insert(api, patched.into_bytes());
-        }
-    }
-    for d in extra_dirs {
-        for rel in fsutil::walk_files(d)? {
-            set.insert(rel.clone(), fsutil::read(&d.join(&rel))?);
-        }
-    }
-    Ok(set)
 }

@@ -137,11 +137,16 @@ pub fn build_with_cxx(
     };
     let libs = match tree.kind {
         tree::TreeKind::Cmake => {
-            let renames = match &layer {
-                Some(l) => tree::read_renames(&l.dir)?,
+            let file_flags = match &layer {
+                Some(l) => tree::read_file_flags(&l.dir)?,
                 None => vec![],
             };
-            tree.select_cmake(&replaced, &renames)?
+            let mut libs = tree.select_cmake(&replaced, &file_flags)?;
+            let compat = tree::wasip2_compat_source(&tree, &work.join("wasip2-compat"))?;
+            if let Some(libc) = libs.iter_mut().find(|l| l.file == "libc.a") {
+                libc.sources.push(compat);
+            }
+            libs
         }
         tree::TreeKind::Makefile => tree.select(&replaced)?,
     };

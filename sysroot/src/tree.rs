@@ -294,16 +294,16 @@ impl Tree {
     /// minus the files the layer replaces (`replaced`, file names or path
     /// suffixes). Upstream's non-C inputs (the realloc wrapper, the
     /// prebuilt component-type objects) are never taken.
-    /// `renames` (from the layer's `RENAMES.txt`, [`read_renames`]) moves
-    /// single functions of kept files aside for the layer to define.
+    /// `file_flags` (from the layer's `RENAMES.txt` and `FLAGS.txt`,
+    /// [`read_file_flags`]) adds flags to single files of the selection.
     pub fn select_cmake(
         &self,
         replaced: &[String],
-        renames: &[(String, Vec<String>)],
+        file_flags: &[(String, Vec<String>)],
     ) -> Result<Vec<Library>> {
         let sel = crate::cmake_tree::select(&self.root, crate::cmake_tree::Wasi::P2)?;
         let mut libs = self.cmake_libraries(&sel, replaced, "", &[]);
-        for (file, funcs) in renames {
+        for (file, flags) in file_flags {
             let mut found = false;
             for s in libs.iter_mut().flat_map(|l| l.sources.iter_mut()) {
                 if s.path
@@ -311,13 +311,12 @@ impl Tree {
                     .is_some_and(|n| n.to_string_lossy() == *file)
                 {
                     found = true;
-                    s.defines
-                        .extend(funcs.iter().map(|f| format!("-D{f}=__wasit2_upstream_{f}")));
+                    s.defines.extend(flags.iter().cloned());
                 }
             }
             if !found {
                 return Err(Error::Invalid(format!(
-                    "layer RENAMES.txt: the tree's wasip2 selection has no {file}"
+                    "layer RENAMES.txt/FLAGS.txt: the tree's wasip2 selection has no {file}"
                 )));
             }
         }
@@ -588,32 +587,59 @@ pub fn object_name(root: &Path, path: &Path) -> String {
     format!("{s}.o")
 }
 
-/// The layer's `RENAMES.txt` (`file.c: function ...` a line, `#`
-/// comments): functions of the tree's kept files that the layer defines
-/// itself. Absent file: nothing renamed.
-pub fn read_renames(layer_dir: &Path) -> Result<Vec<(String, Vec<String>)>> {
-    let path = layer_dir.join("RENAMES.txt");
-    if !path.is_file() {
-        return Ok(vec![]);
-    }
-    let text = fsutil::read_string(&path)?;
+/// Per-file flags for the tree's kept sources, from the layer's
+/// `RENAMES.txt` (`file.c: function ...`: each function is compiled as
+/// `__wasit2_upstream_<function>` so the layer's definition is the one
+/// libc exports) and `FLAGS.txt` (`file.c: flag ...`). `#` starts a
+/// comment; absent files add nothing.
+pub fn read_file_flags(layer_dir: &Path) -> Result<Vec<(String, Vec<String>)>> {
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
+    for (name, rename) in [("RENAMES.txt", true), ("FLAGS.txt", false)] {
+        let path = layer_dir.join(name);
+        if !path.is_file() {
             continue;
         }
-        let Some((file, funcs)) = line.split_once(':') else {
-            return Err(Error::LayerManifest {
-                file: path.clone(),
-                line: i + 1,
-                msg: "expected `file.c: function ...`".into(),
-            });
-        };
-        out.push((
-            file.trim().to_string(),
-            funcs.split_whitespace().map(String::from).collect(),
-        ));
+        let text = fsutil::read_string(&path)?;
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let Some((file, rest)) = line.split_once(':') else {
+                return Err(Error::LayerManifest {
+                    file: path.clone(),
+                    line: i + 1,
+                    msg: "expected `file.c: ...`".into(),
+                });
+            };
+            let flags = rest
+                .split_whitespace()
+                .map(|w| {
+                    if rename {
+                        format!("-D{w}=__wasit2_upstream_{w}")
+                    } else {
+                        w.to_string()
+                    }
+                })
+                .collect();
+            out.push((file.trim().to_string(), flags));
+        }
     }
     Ok(out)
+}
+
+/// Writes the wasit2 implementation of upstream's wasip2 C API
+/// (`wasit2_bindgen::wasip2_compat`, in place of the tree's `wasip2.c`)
+/// into `dir` and returns it as a libc source. Rewritten only when changed.
+pub fn wasip2_compat_source(tree: &Tree, dir: &Path) -> Result<Source> {
+    let compat = wasit2_bindgen::wasip2_compat::generate_for_tree(&tree.root)
+        .map_err(|e| Error::Bindings(format!("wasip2 C API: {e}")))?;
+    let path = dir.join("wasip2_compat.c");
+    fsutil::write_if_changed(&path, compat.source.as_bytes())?;
+    Ok(Source {
+        path,
+        group: Group::Upstream,
+        defines: vec![],
+        object: "wasit2.wasip2_compat.o".into(),
+    })
 }
