@@ -433,3 +433,98 @@ fn adapter64_poll_bound_and_readlink_retry() {
     let (out, code) = run_both(&core, &[], Some(files.path()));
     assert_eq!((out.as_str(), code), ("poll ok\nsome/target/path.txt\n", 0));
 }
+
+/// A hand-made component (no wasit2 code) lowering WASI functions with a
+/// 64-bit memory directly, as the Canonical ABI allows: it pins the two
+/// wasmtime 49 deviations documented in docs/componentize.md ("What
+/// wasmtime 49 does with a 64-bit memory") that the wasm64 adapter works
+/// around. When this test fails, wasmtime has changed: check whether the
+/// adapter can lower with the caller's memory again.
+const DIRECT_LOWERING_COMPONENT: &str = r#"
+(component
+  (import "wasi:io/error@0.2.0" (instance $error (export "error" (type (sub resource)))))
+  (alias export $error "error" (type $error_t))
+  (import "wasi:io/streams@0.2.0" (instance $streams
+    (export "output-stream" (type $os (sub resource)))
+    (alias outer 1 $error_t (type $e))
+    (export "error" (type $err (eq $e)))
+    (type $se (variant (case "last-operation-failed" (own $err)) (case "closed")))
+    (export "stream-error" (type $stream_error (eq $se)))
+    (export "[method]output-stream.blocking-write-and-flush"
+      (func (param "self" (borrow $os)) (param "contents" (list u8)) (result (result (error $stream_error)))))))
+  (alias export $streams "output-stream" (type $os_t))
+  (import "wasi:cli/stdout@0.2.0" (instance $stdout
+    (alias outer 1 $os_t (type $os))
+    (export "output-stream" (type $os2 (eq $os)))
+    (export "get-stdout" (func (result (own $os2))))))
+  (import "wasi:cli/environment@0.2.0" (instance $env
+    (export "get-arguments" (func (result (list string))))))
+  (core module $Mem
+    (memory (export "memory") i64 1)
+    (global $bump (mut i64) (i64.const 4096))
+    (func (export "realloc") (param i64 i64 i64 i64) (result i64)
+      (local $p i64)
+      (local.set $p (i64.and (i64.add (global.get $bump) (i64.sub (local.get 2) (i64.const 1)))
+                             (i64.sub (i64.const 0) (local.get 2))))
+      (global.set $bump (i64.add (local.get $p) (local.get 3)))
+      (local.get $p)))
+  (core instance $mem (instantiate $Mem))
+  (alias core export $mem "memory" (core memory $memory))
+  (alias core export $mem "realloc" (core func $realloc))
+  (alias export $streams "[method]output-stream.blocking-write-and-flush" (func $bwf))
+  (alias export $stdout "get-stdout" (func $get_stdout))
+  (alias export $env "get-arguments" (func $get_args))
+  (core func $bwf_l (canon lower (func $bwf) (memory $memory)))
+  (core func $get_stdout_l (canon lower (func $get_stdout)))
+  (core func $get_args_l (canon lower (func $get_args) (memory $memory) (realloc $realloc)))
+  (core module $Main
+    (import "env" "memory" (memory i64 1))
+    (import "host" "bwf" (func $bwf (param i32 i64 i64 i64)))
+    (import "host" "get-stdout" (func $get_stdout (result i32)))
+    (import "host" "get-arguments" (func $get_args (param i64)))
+    (data (i64.const 16) "low\n")
+    (data (i64.const 32) "list<string> result: 32-bit layout\n")
+    (data (i64.const 80) "list<string> result: 64-bit layout\n")
+    (func (export "run") (result i32)
+      (local $out i32)
+      (local.set $out (call $get_stdout))
+      ;; The spec puts an 8-byte length at 208; the 32-bit layout a 4-byte
+      ;; one at 204 and nothing at 208.
+      (call $get_args (i64.const 200))
+      (if (i64.eqz (i64.load (i64.const 208)))
+        (then (call $bwf (local.get $out) (i64.const 32) (i64.const 35) (i64.const 120)))
+        (else (call $bwf (local.get $out) (i64.const 80) (i64.const 35) (i64.const 120))))
+      ;; A list parameter at 4 GiB + 16; its low alias (16) holds "low\n".
+      (drop (memory.grow (i64.const 65552)))
+      (i32.store (i64.const 0x100000010) (i32.const 0x0a676968))
+      (call $bwf (local.get $out) (i64.const 0x100000010) (i64.const 4) (i64.const 120))
+      (i32.const 0)))
+  (core instance $main (instantiate $Main
+    (with "env" (instance (export "memory" (memory $memory))))
+    (with "host" (instance
+      (export "bwf" (func $bwf_l))
+      (export "get-stdout" (func $get_stdout_l))
+      (export "get-arguments" (func $get_args_l))))))
+  (type $run_t (func (result (result))))
+  (func $run (type $run_t) (canon lift (core func $main "run")))
+  (instance $run_inst (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run_inst)))
+"#;
+
+#[test]
+fn wasmtime_49_direct_memory64_lowering_deviations() {
+    let bytes = wat::parse_str(DIRECT_LOWERING_COMPONENT).expect("component WAT");
+    wasit2_componentize::validate_wasm64(&bytes).expect("the spec allows it");
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("direct.wasm");
+    std::fs::write(&path, &bytes).unwrap();
+    let mut cmd = Command::new(Tool::Wasmtime.path());
+    cmd.args(["run", "-W", MEMORY64_FLAG]).arg(&path).arg("arg");
+    let ran = run(cmd, "");
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    // Spec: "list<string> result: 64-bit layout\nhig\n".
+    assert_eq!(
+        ran.stdout, "list<string> result: 32-bit layout\nlow\n",
+        "wasmtime's memory64 lowering changed (docs/componentize.md)"
+    );
+}
