@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use wasit2_abi::{env_form, p1, Arch, Lowering, Wit};
 use wasit2_module::exceptions::ExceptionUse;
@@ -267,6 +267,18 @@ fn wit_spec(spec: &str) -> Option<(&Path, Option<&str>)> {
         Some((path, world)) if Path::new(path).exists() => Some((Path::new(path), Some(world))),
         _ => None,
     }
+}
+
+/// The world a `--host-world PATH[:WORLD]` spec names, loaded on top of
+/// WASI 0.2, and the WIT file or directory it came from.
+pub fn load_host_world(spec: &str) -> Result<(Wit, wit_parser::WorldId, PathBuf)> {
+    let (path, world) = wit_spec(spec).ok_or_else(|| {
+        Error::Profile(format!(
+            "--host-world `{spec}`: no such WIT file or directory (expected PATH[:WORLD])"
+        ))
+    })?;
+    let (wit, id) = load_world(path, world)?;
+    Ok((wit, id, path.to_path_buf()))
 }
 
 /// How reports name a WIT world host: `PATH[:WORLD]` as given.

@@ -15,8 +15,8 @@ mod check;
 use std::path::Path;
 
 pub use check::{
-    check, check_parsed, CheckOptions, FeatureSet, HostProfile, Problem, ProblemKind, Reached,
-    Report, LIME1, STRICT_MVP, WAMR_2020,
+    check, check_parsed, load_host_world, CheckOptions, FeatureSet, HostProfile, Problem,
+    ProblemKind, Reached, Report, LIME1, STRICT_MVP, WAMR_2020,
 };
 pub use wasit2_module::exceptions::{CallPath, Encoding, ExceptionUse};
 

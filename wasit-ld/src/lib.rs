@@ -357,9 +357,18 @@ fn link_checked(
     // unless --wit/--world name one (world.rs). A p1 host's profile says
     // what the runtime serves (--host-world), so there they only go away.
     let module = read_linked(&bytes)?;
-    let carried = world::records(&module)?;
+    let mut carried = world::records(&module)?;
+    if host == Host::Wasit2 && args.wit.is_empty() && args.world.is_none() {
+        let vendor = world::host_world_records(&args.host_worlds)?;
+        if !vendor.is_empty() {
+            carried
+                .get_or_insert_with(Default::default)
+                .records
+                .extend(vendor);
+        }
+    }
     let bytes = world::strip_carrier(bytes, &module)?;
-    let module = match carried {
+    let module = match module.world_section {
         Some(_) => read_linked(&bytes)?,
         None => module,
     };

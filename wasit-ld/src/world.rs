@@ -95,6 +95,30 @@ pub(crate) fn merged_target(section: &WorldSection, reactor: bool) -> anyhow::Re
     })
 }
 
+/// Records for the vendor worlds `--host-world` names, so that a module
+/// whose vendor imports are declared by hand (no bindings carry them)
+/// records them too: componentize and `wasit2 run --invoke` read the world
+/// from the module. Only a world from a single WIT file can be carried
+/// (one text per package); one from a directory is checked but not recorded.
+pub(crate) fn host_world_records(specs: &[String]) -> anyhow::Result<Vec<WorldRecord>> {
+    let mut records = Vec::new();
+    for spec in specs {
+        let (wit, id, path) = wasit2_check::load_host_world(spec)?;
+        let world = wit.world_name(id);
+        // WASI and the project's own worlds are known to every reader.
+        if !path.is_file() || world.starts_with("wasi:") || world.starts_with("wasit2:") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading --host-world {}", path.display()))?;
+        records.push(WorldRecord {
+            world,
+            packages: vec![text],
+        });
+    }
+    Ok(records)
+}
+
 /// `firmware` of `acme:sensors/firmware@1.0.0`.
 fn world_short_name(world: &str) -> &str {
     let after_slash = world.rsplit_once('/').map_or(world, |(_, w)| w);

@@ -287,3 +287,35 @@ fn the_wasit2_host_serves_a_vendor_world_next_to_wasi() {
         );
     }
 }
+
+/// Vendor imports declared by hand (the header alone, no bindings object to
+/// carry the world): `--host-world` records the world in the module, so
+/// `--emit-component` gives a component that imports the vendor interface.
+#[test]
+fn a_host_world_is_recorded_for_hand_declared_imports() {
+    let dir = sources();
+    let wasm = dir.path().join("sensor.component.wasm");
+    let out = Command::new(clang())
+        .args(["--target=wasm32-wasit2", "-O2", "-Wno-deprecated"])
+        .arg(format!("-fuse-ld={WASIT_LD}"))
+        .arg(format!("-I{}", dir.path().display()))
+        .arg(format!("-Wl,--host-world={}", acme_world()))
+        .arg("-Wl,--emit-component")
+        .arg(dir.path().join("sensor.c"))
+        .arg("-o")
+        .arg(&wasm)
+        .output()
+        .expect("clang-22 runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let wit = Command::new(Tool::WasmTools.path())
+        .args(["component", "wit"])
+        .arg(&wasm)
+        .output()
+        .expect("wasm-tools runs");
+    assert!(wit.status.success(), "{}", stderr(&wit));
+    let text = String::from_utf8_lossy(&wit.stdout);
+    assert!(
+        text.contains("import acme:sensors/temp@1.0.0;"),
+        "the component does not import the vendor interface:\n{text}"
+    );
+}
