@@ -44,33 +44,46 @@ __attribute__((noinline)) static void stdio_init(void) {
     }
 }
 
-static bool is_terminal(int fd) {
-    /* The three option<terminal> results share one layout. */
+/* stdout and stderr: whether the stream is a terminal. Apart from stdin's
+ * question, which needs two imports more (get-terminal-stdin and the input
+ * terminal's drop), so that printing links only these. */
+static bool out_is_terminal(int std_no) {
+    /* The two option<terminal-output> results share one layout. */
     wasi_cli_terminal_stdout_option_terminal_output_t t;
-    _Static_assert(sizeof(wasi_cli_terminal_stdin_option_terminal_input_t) == sizeof t &&
-                       sizeof(wasi_cli_terminal_stderr_option_terminal_output_t) == sizeof t,
-                   "terminal options differ");
-    if (fd == 0)
-        wasi_cli_terminal_stdin_get_terminal_stdin((wasi_cli_terminal_stdin_option_terminal_input_t *)&t);
-    else if (fd == 1)
+    _Static_assert(sizeof(wasi_cli_terminal_stderr_option_terminal_output_t) == sizeof t, "terminal options differ");
+    if (std_no == 1)
         wasi_cli_terminal_stdout_get_terminal_stdout(&t);
     else
         wasi_cli_terminal_stderr_get_terminal_stderr((wasi_cli_terminal_stderr_option_terminal_output_t *)&t);
     /* Only the answer is kept: the terminal handle has no other use here. */
-    if (t.is_some) {
-        if (fd == 0)
-            wasi_cli_terminal_input_terminal_input_drop(t.val);
-        else
-            wasi_cli_terminal_output_terminal_output_drop(t.val);
-    }
+    if (t.is_some)
+        wasi_cli_terminal_output_terminal_output_drop(t.val);
     return t.is_some;
 }
 
-bool w2_fd_tty(w2_fd *f) {
-    /* Terminal checks cost host calls; most programs never ask. */
+static bool in_is_terminal(void) {
+    wasi_cli_terminal_stdin_option_terminal_input_t t;
+    wasi_cli_terminal_stdin_get_terminal_stdin(&t);
+    if (t.is_some)
+        wasi_cli_terminal_input_terminal_input_drop(t.val);
+    return t.is_some;
+}
+
+/* Terminal checks cost host calls; most programs never ask. f->tty caches
+ * the answer: 2 terminal, 1 not. */
+static bool out_tty(w2_fd *f) {
     if (!f->tty)
-        f->tty = 1 + is_terminal(f->std_no);
+        f->tty = 1 + out_is_terminal(f->std_no);
     return f->tty == 2;
+}
+
+bool w2_fd_tty(w2_fd *f) {
+    if (f->kind == W2_IN_STREAM) {
+        if (!f->tty)
+            f->tty = 1 + in_is_terminal();
+        return f->tty == 2;
+    }
+    return out_tty(f);
 }
 
 W2_COLD_END
@@ -134,8 +147,27 @@ int32_t w2_network(void) {
 
 /* isatty without fd_fdstat_get: only stdio can be a terminal (files and
  * sockets have seek/tell rights or another type), so the stdio entry's
- * terminal answer is all there is to ask. */
+ * terminal answer is all there is to ask.
+ *
+ * musl calls __isatty only for writable FILEs (__stdout_write, and
+ * __fdopen when the mode writes), where the line buffering of an output
+ * terminal is the question: it asks about output streams only, so that a
+ * program that prints does not import stdin's terminal. An fd that holds
+ * stdin cannot be written (no output stream), so its answer never decides
+ * any buffering. The public isatty asks about all three. */
 int __isatty(int fd) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f) {
+        errno = EBADF;
+        return 0;
+    }
+    if (f->kind == W2_OUT_STREAM && out_tty(f))
+        return 1;
+    errno = ENOTTY;
+    return 0;
+}
+
+__attribute__((weak)) int isatty(int fd) {
     w2_fd *f = w2_fd_get(fd);
     if (!f) {
         errno = EBADF;
@@ -146,7 +178,6 @@ int __isatty(int fd) {
     errno = ENOTTY;
     return 0;
 }
-extern __typeof(__isatty) isatty __attribute__((weak, alias("__isatty")));
 
 /* ---- preview-1 functions that only touch the table ---- */
 
