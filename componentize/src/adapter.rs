@@ -5,16 +5,16 @@
 //! calls the standard `cm32p2|<iface>` import and places the result's lists
 //! with its own `cabi_import_realloc`, a bump allocator pointed into the
 //! caller's arena. See `docs/componentize.md` for the too-small strategy.
+//! What it shares with the wasm64 adapter is in `adapter_common.rs`.
 
-use wasit2_abi::{Import, Lowering, TooSmall, ValType as AbiValType};
-use wasm_encoder::{
-    BlockType, CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, Function,
-    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg,
-    MemArgTarget, MemoryType, Module, TypeSection, ValType,
+use wasit2_abi::{CoreSig, Import, Lowering, TooSmall, ValType as AbiValType};
+use wasm_encoder::{BlockType, ExportKind, Function, Instruction as I, ValType};
+use wit_parser::{Int, Type};
+
+use crate::adapter_common::{
+    contains_list, field_offsets, flat_ranges, list_elem, mem, payload_offsets, replayable, shape,
+    tag_load, unsupported, writes_direct, AdapterModule, Body, Pending, Shape,
 };
-use wit_parser::abi::{FlatTypes, WasmType};
-use wit_parser::{Int, Type, TypeDefKind};
-
 use crate::ComponentizeError;
 
 const PAGE_SHIFT: i32 = 16;
@@ -36,12 +36,8 @@ const G_PENDING_COUNT: u32 = 6;
 const G_RELOC_MODE: u32 = 7;
 const FIXED_GLOBALS: u32 = 8;
 
-/// One wasit2 buffer function served by the adapter.
-struct Served<'a> {
-    import: &'a Import,
-    /// Index of the standard import this function calls.
-    std_func: u32,
-}
+/// The only memory: the caller's.
+const MEMORY: u32 = 0;
 
 /// Builds the adapter for `module` exporting the given buffer imports.
 pub(crate) fn build(
@@ -52,170 +48,50 @@ pub(crate) fn build(
     let std_module = module
         .strip_prefix("wasit2-")
         .ok_or_else(|| ComponentizeError::Unsupported(format!("import module `{module}`")))?;
-    let mut types = TypeSection::new();
-    let mut type_count = 0u32;
-    let mut add_type = |types: &mut TypeSection, params: Vec<ValType>, results: Vec<ValType>| {
-        types.ty().function(params, results);
-        type_count += 1;
-        type_count - 1
-    };
-
-    let mut import_sec = ImportSection::new();
-    import_sec.import(
-        "env",
-        "memory",
-        EntityType::Memory(MemoryType {
-            minimum: 0,
-            maximum: None,
-            memory64: false,
-            shared: false,
-            page_size_log2: None,
-        }),
-    );
-    let mut served = Vec::new();
-    for (n, imp) in imports.iter().enumerate() {
+    let mut m = AdapterModule::new(false);
+    for imp in imports {
         let buf = imp
             .buffer
             .as_ref()
             .expect("only buffer imports are adapted");
         // The standard lowering is the wasit2 one without the arena params
         // and without the size result (see the ABI's BufferAbi).
-        let params = imp.sig.params[..buf.arena_ptr]
-            .iter()
-            .map(|t| val(*t))
-            .collect();
-        let ty = add_type(&mut types, params, vec![]);
-        import_sec.import(std_module, &imp.field, EntityType::Function(ty));
-        served.push(Served {
-            import: imp,
-            std_func: n as u32,
-        });
+        let std_sig = CoreSig {
+            params: imp.sig.params[..buf.arena_ptr].to_vec(),
+            results: Vec::new(),
+        };
+        m.import_func(std_module, &imp.field, &std_sig);
     }
-    let n_imports = served.len() as u32;
 
     // Defined functions: realloc, scratch_alloc, reloc_alloc, then one
-    // wrapper per served function.
-    let f_realloc = n_imports;
-    let f_scratch = n_imports + 1;
-    let f_reloc = n_imports + 2;
-    let mut funcs = FunctionSection::new();
-    let mut code = CodeSection::new();
-    let mut exports = ExportSection::new();
-    let mut globals = GlobalSection::new();
-    let i32g = GlobalType {
-        val_type: ValType::I32,
-        mutable: true,
-        shared: false,
-    };
+    // wrapper per served function (the standard import it calls has the
+    // same index n).
+    let (f_realloc, f_scratch, f_reloc) = (m.next_func(), m.next_func() + 1, m.next_func() + 2);
     for _ in 0..FIXED_GLOBALS {
-        globals.global(i32g, &ConstExpr::i32_const(0));
+        m.global(ValType::I32, 0);
     }
-    let mut next_global = FIXED_GLOBALS;
+    let t_realloc = m.func_type(&[ValType::I32; 4], &[ValType::I32]);
+    m.define(t_realloc, &realloc_body(f_scratch));
+    let t_alloc = m.func_type(&[ValType::I32; 2], &[ValType::I32]);
+    m.define(t_alloc, &scratch_alloc_body());
+    m.define(t_alloc, &reloc_alloc_body(f_scratch));
+    m.export("cabi_import_realloc", ExportKind::Func, f_realloc);
 
-    let t_realloc = add_type(&mut types, vec![ValType::I32; 4], vec![ValType::I32]);
-    funcs.function(t_realloc);
-    code.function(&realloc_body(f_scratch));
-    let t_alloc = add_type(&mut types, vec![ValType::I32; 2], vec![ValType::I32]);
-    funcs.function(t_alloc);
-    code.function(&scratch_alloc_body());
-    funcs.function(t_alloc);
-    code.function(&reloc_alloc_body(f_scratch));
-    exports.export("cabi_import_realloc", ExportKind::Func, f_realloc);
-
-    for (n, s) in served.iter().enumerate() {
-        let sig = &s.import.sig;
-        let ty = add_type(
-            &mut types,
-            sig.params.iter().map(|t| val(*t)).collect(),
-            sig.results.iter().map(|t| val(*t)).collect(),
-        );
-        funcs.function(ty);
+    for (n, imp) in imports.iter().enumerate() {
+        let ty = m.sig_type(&imp.sig);
         let mut w = Wrapper {
             lowering,
-            imp: s.import,
-            body: Body::new(sig.params.len() as u32),
-            std_func: s.std_func,
+            imp,
+            body: Body::new(imp.sig.params.len() as u32),
+            std_func: n as u32,
             f_scratch,
             f_reloc,
-            next_global: &mut next_global,
-            globals: &mut globals,
         };
-        let f = w.build()?;
-        code.function(&f);
-        exports.export(&s.import.field, ExportKind::Func, n_imports + 3 + n as u32);
+        let f = w.build(&mut m)?;
+        let index = m.define(ty, &f);
+        m.export(&imp.field, ExportKind::Func, index);
     }
-
-    let mut m = Module::new();
-    m.section(&types)
-        .section(&import_sec)
-        .section(&funcs)
-        .section(&globals)
-        .section(&exports)
-        .section(&code);
     Ok(m.finish())
-}
-
-fn val(t: AbiValType) -> ValType {
-    match t {
-        AbiValType::I32 => ValType::I32,
-        AbiValType::I64 => ValType::I64,
-        AbiValType::F32 => ValType::F32,
-        AbiValType::F64 => ValType::F64,
-    }
-}
-
-fn mem(offset: u64, align: u32) -> MemArg {
-    MemArg {
-        offset,
-        align,
-        target: MemArgTarget::Memory(0),
-        ordering: None,
-    }
-}
-
-/// Instructions plus the extra locals they use.
-struct Body {
-    ins: Vec<I<'static>>,
-    locals: Vec<ValType>,
-    n_params: u32,
-}
-
-impl Body {
-    fn new(n_params: u32) -> Body {
-        Body {
-            ins: Vec::new(),
-            locals: Vec::new(),
-            n_params,
-        }
-    }
-    fn local(&mut self, t: ValType) -> u32 {
-        self.locals.push(t);
-        self.n_params + self.locals.len() as u32 - 1
-    }
-    fn i(&mut self, i: I<'static>) -> &mut Self {
-        self.ins.push(i);
-        self
-    }
-    fn finish(mut self) -> Function {
-        self.ins.push(I::End);
-        let mut f = Function::new(self.locals.iter().map(|t| (1, *t)));
-        for i in &self.ins {
-            f.instruction(i);
-        }
-        f
-    }
-    /// Pushes `(x + align - 1) & -align` where x and align are locals.
-    fn align_up(&mut self, x: u32, align: u32) {
-        self.i(I::LocalGet(x))
-            .i(I::LocalGet(align))
-            .i(I::I32Add)
-            .i(I::I32Const(1))
-            .i(I::I32Sub)
-            .i(I::I32Const(0))
-            .i(I::LocalGet(align))
-            .i(I::I32Sub)
-            .i(I::I32And);
-    }
 }
 
 /// `cabi_import_realloc(old_ptr, old_len, align, new_len)`: places the next
@@ -229,8 +105,8 @@ fn realloc_body(f_scratch: u32) -> Function {
     let end = b.local(ValType::I32);
     let used = b.local(ValType::I32);
     b.i(I::GlobalGet(G_USED)).i(I::LocalSet(used));
-    b.align_up(used, align);
-    b.i(I::LocalTee(start))
+    b.align_up(I::LocalGet(used), align)
+        .i(I::LocalTee(start))
         .i(I::LocalGet(size))
         .i(I::I32Add)
         .i(I::LocalTee(end))
@@ -266,13 +142,8 @@ fn scratch_alloc_body() -> Function {
     let pages = b.local(ValType::I32);
     let cur = b.local(ValType::I32);
     b.i(I::GlobalGet(G_SCRATCH_CUR)).i(I::LocalSet(cur));
-    b.align_up(cur, align);
-    b.i(I::LocalTee(p))
-        // p + size > end, computed in i64 so huge sizes cannot wrap.
-        .i(I::I64ExtendI32U)
-        .i(I::LocalGet(size))
-        .i(I::I64ExtendI32U)
-        .i(I::I64Add)
+    // p + size > end, computed in i64 so huge sizes cannot wrap.
+    b.bump_end(I::LocalGet(cur), align, size, p)
         .i(I::GlobalGet(G_SCRATCH_END))
         .i(I::I64ExtendI32U)
         .i(I::I64GtU)
@@ -289,7 +160,7 @@ fn scratch_alloc_body() -> Function {
         .i(I::I64ShrU)
         .i(I::I32WrapI64)
         .i(I::LocalTee(pages))
-        .i(I::MemoryGrow(0))
+        .i(I::MemoryGrow(MEMORY))
         .i(I::LocalTee(p))
         .i(I::I32Const(-1))
         .i(I::I32Eq)
@@ -307,8 +178,9 @@ fn scratch_alloc_body() -> Function {
         .i(I::I32Shl)
         .i(I::I32Add)
         .i(I::GlobalSet(G_SCRATCH_END));
-    b.align_up(cur, align);
-    b.i(I::LocalSet(p)).i(I::End);
+    b.align_up(I::LocalGet(cur), align)
+        .i(I::LocalSet(p))
+        .i(I::End);
     b.i(I::LocalGet(p))
         .i(I::LocalGet(size))
         .i(I::I32Add)
@@ -326,8 +198,8 @@ fn reloc_alloc_body(f_scratch: u32) -> Function {
     let used = b.local(ValType::I32);
     let start = b.local(ValType::I32);
     b.i(I::GlobalGet(G_USED)).i(I::LocalSet(used));
-    b.align_up(used, align);
-    b.i(I::LocalTee(start))
+    b.align_up(I::LocalGet(used), align)
+        .i(I::LocalTee(start))
         .i(I::LocalGet(size))
         .i(I::I32Add)
         .i(I::GlobalSet(G_USED))
@@ -344,58 +216,45 @@ fn reloc_alloc_body(f_scratch: u32) -> Function {
     b.finish()
 }
 
-struct Wrapper<'a, 'b> {
+/// `memory.copy` within the caller's memory.
+const COPY: I<'static> = I::MemoryCopy {
+    src_mem: MEMORY,
+    dst_mem: MEMORY,
+};
+
+struct Wrapper<'a> {
     lowering: &'a Lowering,
     imp: &'a Import,
     body: Body,
     std_func: u32,
     f_scratch: u32,
     f_reloc: u32,
-    next_global: &'b mut u32,
-    globals: &'b mut GlobalSection,
 }
 
-impl Wrapper<'_, '_> {
-    fn new_global(&mut self, t: ValType) -> u32 {
-        let init = match t {
-            ValType::I64 => ConstExpr::i64_const(0),
-            _ => ConstExpr::i32_const(0),
-        };
-        self.globals.global(
-            GlobalType {
-                val_type: t,
-                mutable: true,
-                shared: false,
-            },
-            &init,
-        );
-        *self.next_global += 1;
-        *self.next_global - 1
+impl Wrapper<'_> {
+    fn unsupported(&self, what: &str) -> ComponentizeError {
+        unsupported(self.imp, what)
     }
 
-    fn unsupported(&self, what: &str) -> ComponentizeError {
-        ComponentizeError::Unsupported(format!("{}: {what}", self.imp.display_name()))
+    fn list_elem(&self, ty: &Type) -> Option<Type> {
+        list_elem(&self.lowering.resolve, ty)
+    }
+
+    fn contains_list(&self, ty: &Type) -> bool {
+        contains_list(&self.lowering.resolve, ty)
     }
 
     /// Flat index of the WIT parameter `name` (params before it are flattened
     /// with the Canonical ABI rules).
     fn flat_param(&self, name: &str) -> Result<usize, ComponentizeError> {
-        let func = self
-            .imp
-            .func()
-            .ok_or_else(|| self.unsupported("not a function"))?;
-        let mut storage = [WasmType::I32; 64];
-        let mut flat = FlatTypes::new(&mut storage);
-        for p in &func.params {
-            if p.name == name {
-                return Ok(flat.to_vec().len());
-            }
-            self.lowering.resolve.push_flat(&p.ty, &mut flat);
-        }
-        Err(self.unsupported(&format!("no parameter `{name}`")))
+        flat_ranges(&self.lowering.resolve, self.imp)?
+            .into_iter()
+            .find(|p| p.0 == name)
+            .map(|p| p.2)
+            .ok_or_else(|| self.unsupported(&format!("no parameter `{name}`")))
     }
 
-    fn build(&mut self) -> Result<Function, ComponentizeError> {
+    fn build(&mut self, m: &mut AdapterModule) -> Result<Function, ComponentizeError> {
         let buf = self.imp.buffer.clone().unwrap();
         let func = self
             .imp
@@ -410,25 +269,8 @@ impl Wrapper<'_, '_> {
             buf.arena_ptr as u32,
             buf.arena_len as u32,
         );
-        let key_params: Vec<u32> = (0..retptr).collect();
-        // A too-small result is kept for replay when the call can be
-        // recognised again by its scalar arguments alone.
-        let replayable = !matches!(
-            buf.too_small,
-            TooSmall::ShortRead { .. } | TooSmall::BoundedByInput { .. }
-        ) && !func.params.iter().any(|p| self.contains_list(&p.ty))
-            && key_params.iter().all(|&k| {
-                matches!(
-                    self.imp.sig.params[k as usize],
-                    AbiValType::I32 | AbiValType::I64
-                )
-            });
-        // ShortRead and BoundedByInput results always fit (checked before the
-        // call), so they are written straight to the caller's retptr.
-        let direct = matches!(
-            buf.too_small,
-            TooSmall::ShortRead { .. } | TooSmall::BoundedByInput { .. }
-        );
+        let replayable = replayable(&self.lowering.resolve, self.imp, &buf.too_small, retptr);
+        let direct = writes_direct(&buf.too_small);
 
         let b = &mut self.body;
         b.i(I::LocalGet(arena_ptr))
@@ -491,60 +333,24 @@ impl Wrapper<'_, '_> {
                     .i(I::End);
             }
             TooSmall::ShortDatagrams => {
-                // Ask the host for one datagram at a time: a short result is
-                // allowed, and a single datagram that does not fit is kept
-                // pending (replayed) instead of being lost.
                 let k = self.flat_param("max-results")? as u32;
-                let b = &mut self.body;
-                b.i(I::LocalGet(k))
-                    .i(I::I64Const(1))
-                    .i(I::I64GtU)
-                    .i(I::If(BlockType::Empty))
-                    .i(I::I64Const(1))
-                    .i(I::LocalSet(k))
-                    .i(I::End);
+                self.body.one_datagram(k);
             }
             TooSmall::ReportRequired => {}
         }
 
         // Pending-result state of this function.
-        let pending = if replayable {
-            let r = self.new_global(ValType::I32);
-            let ret = self.new_global(ValType::I32);
-            let keys: Vec<(u32, u32, ValType)> = key_params
-                .iter()
-                .map(|&k| {
-                    let t = val(self.imp.sig.params[k as usize]);
-                    (k, self.new_global(t), t)
-                })
-                .collect();
-            Some((r, ret, keys))
-        } else {
-            None
-        };
+        let pending = replayable.then(|| Pending::new(m, self.imp, retptr, ValType::I32));
 
         let ret_local = if direct {
             retptr
         } else {
-            if let Some((g_r, g_ret, keys)) = &pending {
+            if let Some(pending) = &pending {
                 let r_local = self.body.local(ValType::I32);
                 let b = &mut self.body;
-                b.i(I::Block(BlockType::Empty))
-                    .i(I::GlobalGet(*g_r))
-                    .i(I::I32Eqz)
-                    .i(I::BrIf(0));
-                for (k, g, t) in keys {
-                    b.i(I::LocalGet(*k))
-                        .i(I::GlobalGet(*g))
-                        .i(if *t == ValType::I64 {
-                            I::I64Ne
-                        } else {
-                            I::I32Ne
-                        })
-                        .i(I::BrIf(0));
-                }
+                pending.same_call(b);
                 // Same call as the pending one: answer from the kept result.
-                b.i(I::GlobalGet(*g_r))
+                b.i(I::GlobalGet(pending.required))
                     .i(I::LocalTee(r_local))
                     .i(I::LocalGet(arena_len))
                     .i(I::I32GtU)
@@ -553,35 +359,19 @@ impl Wrapper<'_, '_> {
                     .i(I::Return)
                     .i(I::End)
                     .i(I::LocalGet(retptr))
-                    .i(I::GlobalGet(*g_ret))
+                    .i(I::GlobalGet(pending.kept))
                     .i(I::I32Const(ret_size))
-                    .i(I::MemoryCopy {
-                        src_mem: 0,
-                        dst_mem: 0,
-                    })
+                    .i(COPY)
                     .i(I::I32Const(0))
                     .i(I::GlobalSet(G_RELOC_MODE));
                 self.emit_fixup(&result_ty, retptr, 0)?;
-                let b = &mut self.body;
-                b.i(I::I32Const(0))
-                    .i(I::GlobalSet(*g_r))
-                    .i(I::GlobalGet(G_PENDING_COUNT))
-                    .i(I::I32Const(1))
-                    .i(I::I32Sub)
-                    .i(I::GlobalSet(G_PENDING_COUNT))
-                    .i(I::LocalGet(r_local))
-                    .i(I::Return)
-                    .i(I::End);
+                pending.release(&mut self.body, G_PENDING_COUNT);
+                self.body.i(I::LocalGet(r_local)).i(I::Return).i(I::End);
             }
             let b = &mut self.body;
             let ret = b.local(ValType::I32);
-            b.i(I::GlobalGet(G_PENDING_COUNT))
-                .i(I::I32Eqz)
-                .i(I::If(BlockType::Empty))
-                .i(I::GlobalGet(G_SCRATCH_BASE))
-                .i(I::GlobalSet(G_SCRATCH_CUR))
-                .i(I::End)
-                .i(I::I32Const(ret_align))
+            b.restart_when_idle(G_PENDING_COUNT, I::GlobalGet(G_SCRATCH_BASE), G_SCRATCH_CUR);
+            b.i(I::I32Const(ret_align))
                 .i(I::I32Const(ret_size))
                 .i(I::Call(self.f_scratch))
                 .i(I::LocalSet(ret));
@@ -604,17 +394,14 @@ impl Wrapper<'_, '_> {
             b.i(I::LocalGet(retptr))
                 .i(I::LocalGet(ret_local))
                 .i(I::I32Const(ret_size))
-                .i(I::MemoryCopy {
-                    src_mem: 0,
-                    dst_mem: 0,
-                });
+                .i(COPY);
         }
         b.i(I::LocalGet(r)).i(I::Return).i(I::End);
 
         if direct {
             // The host returned more than the WIT contract allows.
             b.i(I::Unreachable);
-        } else if let Some((g_r, g_ret, keys)) = &pending {
+        } else if let Some(pending) = &pending {
             // Too small: move the whole result to scratch (parts of it may
             // be in the caller's arena, which the caller may reuse) and keep
             // it for the retry.
@@ -625,83 +412,20 @@ impl Wrapper<'_, '_> {
                 .i(I::LocalTee(kept))
                 .i(I::LocalGet(ret_local))
                 .i(I::I32Const(ret_size))
-                .i(I::MemoryCopy {
-                    src_mem: 0,
-                    dst_mem: 0,
-                })
+                .i(COPY)
                 .i(I::I32Const(1))
                 .i(I::GlobalSet(G_RELOC_MODE))
                 .i(I::I32Const(0))
                 .i(I::GlobalSet(G_USED));
             self.emit_fixup(&result_ty, kept, 0)?;
             let b = &mut self.body;
-            b.i(I::GlobalGet(*g_r))
-                .i(I::I32Eqz)
-                .i(I::If(BlockType::Empty))
-                .i(I::GlobalGet(G_PENDING_COUNT))
-                .i(I::I32Const(1))
-                .i(I::I32Add)
-                .i(I::GlobalSet(G_PENDING_COUNT))
-                .i(I::End)
-                .i(I::GlobalGet(G_USED))
-                .i(I::GlobalSet(*g_r))
-                .i(I::LocalGet(kept))
-                .i(I::GlobalSet(*g_ret));
-            for (k, g, _) in keys {
-                b.i(I::LocalGet(*k)).i(I::GlobalSet(*g));
-            }
-            b.i(I::GlobalGet(*g_r));
+            pending.keep(b, G_PENDING_COUNT, I::GlobalGet(G_USED), I::LocalGet(kept));
+            b.i(I::GlobalGet(pending.required));
         } else {
             b.i(I::LocalGet(r));
         }
         let body = std::mem::replace(&mut self.body, Body::new(0));
         Ok(body.finish())
-    }
-
-    fn resolve_alias<'t>(&'t self, ty: &'t Type) -> &'t Type {
-        let mut ty = ty;
-        while let Type::Id(id) = ty {
-            match &self.lowering.resolve.types[*id].kind {
-                TypeDefKind::Type(t) => ty = t,
-                _ => break,
-            }
-        }
-        ty
-    }
-
-    fn list_elem(&self, ty: &Type) -> Option<Type> {
-        match self.resolve_alias(ty) {
-            Type::String => Some(Type::U8),
-            Type::Id(id) => match &self.lowering.resolve.types[*id].kind {
-                TypeDefKind::List(t) => Some(*t),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    fn contains_list(&self, ty: &Type) -> bool {
-        let ty = self.resolve_alias(ty);
-        let id = match ty {
-            Type::String => return true,
-            Type::Id(id) => *id,
-            _ => return false,
-        };
-        match &self.lowering.resolve.types[id].kind {
-            TypeDefKind::List(_) | TypeDefKind::Map(..) => true,
-            TypeDefKind::FixedLengthList(t, _) => self.contains_list(t),
-            TypeDefKind::Record(r) => r.fields.iter().any(|f| self.contains_list(&f.ty)),
-            TypeDefKind::Tuple(t) => t.types.iter().any(|t| self.contains_list(t)),
-            TypeDefKind::Variant(v) => v
-                .cases
-                .iter()
-                .flat_map(|c| &c.ty)
-                .any(|t| self.contains_list(t)),
-            TypeDefKind::Option(t) => self.contains_list(t),
-            TypeDefKind::Result(r) => r.ok.iter().chain(&r.err).any(|t| self.contains_list(t)),
-            TypeDefKind::Type(t) => self.contains_list(t),
-            _ => false,
-        }
     }
 
     /// Emits code that moves every list held by the value at `base + off`
@@ -715,57 +439,21 @@ impl Wrapper<'_, '_> {
         if let Some(elem) = self.list_elem(ty) {
             return self.emit_list_fixup(&elem, base, off);
         }
-        let ty = *self.resolve_alias(ty);
-        let Type::Id(id) = ty else {
-            unreachable!("contains_list")
-        };
-        let kind = self.lowering.resolve.types[id].kind.clone();
-        let sizes = &self.lowering.sizes;
-        match kind {
-            TypeDefKind::Record(r) => {
-                let tys: Vec<Type> = r.fields.iter().map(|f| f.ty).collect();
-                self.emit_fields(&tys, base, off)
+        match shape(&self.lowering.resolve, ty) {
+            Some(Shape::Fields(tys)) => {
+                for (o, _, t) in field_offsets(&self.lowering.sizes, &tys) {
+                    self.emit_fixup(&t, base, off + o)?;
+                }
+                Ok(())
             }
-            TypeDefKind::Tuple(t) => self.emit_fields(&t.types, base, off),
-            TypeDefKind::Option(t) => {
-                let cases = [None, Some(t)];
-                let poff = sizes
-                    .payload_offset(Int::U8, cases.iter().map(|c| c.as_ref()))
-                    .size_wasm32();
-                self.emit_cases(Int::U8, &cases, base, off, poff as u64)
+            Some(Shape::Cases(tag, cases)) => {
+                let (payload, _) = payload_offsets(&self.lowering.sizes, tag, &cases);
+                self.emit_cases(tag, &cases, base, off, payload)
             }
-            TypeDefKind::Result(r) => {
-                let cases = [r.ok, r.err];
-                let poff = sizes
-                    .payload_offset(Int::U8, cases.iter().map(|c| c.as_ref()))
-                    .size_wasm32();
-                self.emit_cases(Int::U8, &cases, base, off, poff as u64)
-            }
-            TypeDefKind::Variant(v) => {
-                let cases: Vec<Option<Type>> = v.cases.iter().map(|c| c.ty).collect();
-                let poff = sizes
-                    .payload_offset(v.tag(), cases.iter().map(|c| c.as_ref()))
-                    .size_wasm32();
-                self.emit_cases(v.tag(), &cases, base, off, poff as u64)
-            }
-            _ => {
+            None => {
                 Err(self.unsupported("result type holds lists in a shape the adapter cannot move"))
             }
         }
-    }
-
-    fn emit_fields(&mut self, tys: &[Type], base: u32, off: u64) -> Result<(), ComponentizeError> {
-        let offsets: Vec<(usize, Type)> = self
-            .lowering
-            .sizes
-            .field_offsets(tys.iter())
-            .into_iter()
-            .map(|(o, t)| (o.size_wasm32(), *t))
-            .collect();
-        for (o, t) in offsets {
-            self.emit_fixup(&t, base, off + o as u64)?;
-        }
-        Ok(())
     }
 
     fn emit_cases(
@@ -781,12 +469,8 @@ impl Wrapper<'_, '_> {
             if !self.contains_list(t) {
                 continue;
             }
-            let load = match tag {
-                Int::U8 => I::I32Load8U(mem(off, 0)),
-                Int::U16 => I::I32Load16U(mem(off, 1)),
-                Int::U32 => I::I32Load(mem(off, 2)),
-                Int::U64 => return Err(self.unsupported("64-bit discriminant")),
-            };
+            let (load, _) = tag_load(tag, MEMORY, off)
+                .ok_or_else(|| self.unsupported("64-bit discriminant"))?;
             self.body
                 .i(I::LocalGet(base))
                 .i(load)
@@ -815,10 +499,10 @@ impl Wrapper<'_, '_> {
             b.local(ValType::I32),
         );
         b.i(I::LocalGet(base))
-            .i(I::I32Load(mem(off, 2)))
+            .i(I::I32Load(mem(MEMORY, off, 2)))
             .i(I::LocalSet(old))
             .i(I::LocalGet(base))
-            .i(I::I32Load(mem(off + 4, 2)))
+            .i(I::I32Load(mem(MEMORY, off + 4, 2)))
             .i(I::LocalTee(len))
             .i(I::I32Const(esize))
             .i(I::I32Mul)
@@ -829,39 +513,16 @@ impl Wrapper<'_, '_> {
             .i(I::LocalTee(new))
             .i(I::LocalGet(old))
             .i(I::LocalGet(bytes))
-            .i(I::MemoryCopy {
-                src_mem: 0,
-                dst_mem: 0,
-            })
+            .i(COPY)
             .i(I::LocalGet(base))
             .i(I::LocalGet(new))
-            .i(I::I32Store(mem(off, 2)));
+            .i(I::I32Store(mem(MEMORY, off, 2)));
         if self.contains_list(elem) {
             let b = &mut self.body;
             let (i, at) = (b.local(ValType::I32), b.local(ValType::I32));
-            b.i(I::I32Const(0))
-                .i(I::LocalSet(i))
-                .i(I::Block(BlockType::Empty))
-                .i(I::Loop(BlockType::Empty))
-                .i(I::LocalGet(i))
-                .i(I::LocalGet(len))
-                .i(I::I32GeU)
-                .i(I::BrIf(1))
-                .i(I::LocalGet(new))
-                .i(I::LocalGet(i))
-                .i(I::I32Const(esize))
-                .i(I::I32Mul)
-                .i(I::I32Add)
-                .i(I::LocalSet(at));
+            b.loop_start(i, len).elem_addr32(new, i, esize as u64, at);
             self.emit_fixup(elem, at, 0)?;
-            self.body
-                .i(I::LocalGet(i))
-                .i(I::I32Const(1))
-                .i(I::I32Add)
-                .i(I::LocalSet(i))
-                .i(I::Br(0))
-                .i(I::End)
-                .i(I::End);
+            self.body.loop_end(i);
         }
         Ok(())
     }

@@ -17,16 +17,19 @@
 //! - `ReportRequired`/`ShortDatagrams`: a result that does not fit is kept
 //!   in staging memory and replayed for the same call (scalar arguments
 //!   only), otherwise called again.
+//!
+//! What it shares with the wasm32 adapter is in `adapter_common.rs`.
 
-use wasit2_abi::{Arch, Import, Lowering, TooSmall, ValType as AbiValType};
-use wasm_encoder::{
-    BlockType, CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, Function,
-    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction as I, MemArg,
-    MemArgTarget, MemorySection, MemoryType, Module, TypeSection, ValType,
+use std::ops::{Deref, DerefMut};
+
+use wasit2_abi::{Arch, CoreSig, Import, Lowering, TooSmall, ValType as AbiValType};
+use wasm_encoder::{BlockType, ExportKind, Function, Instruction as I, ValType};
+use wit_parser::{Int, Type};
+
+use crate::adapter_common::{
+    contains_list, field_offsets, flat_ranges, list_elem, mem, payload_offsets, replayable, shape,
+    tag_load, unsupported, writes_direct, AdapterModule, Body, Pending, Shape,
 };
-use wit_parser::abi::{FlatTypes, WasmType};
-use wit_parser::{Int, Type, TypeDefKind};
-
 use crate::ComponentizeError;
 
 /// Export name of the staging memory, for the component's `canon lower`s.
@@ -48,25 +51,6 @@ const PTR64: u64 = Arch::Wasm64.pointer_size() as u64;
 const G_CUR: u32 = 0;
 /// Results kept pending; staging is reset only at 0 (i32).
 const G_PENDING: u32 = 1;
-const FIXED_GLOBALS: u32 = 2;
-
-fn val(t: AbiValType) -> ValType {
-    match t {
-        AbiValType::I32 => ValType::I32,
-        AbiValType::I64 => ValType::I64,
-        AbiValType::F32 => ValType::F32,
-        AbiValType::F64 => ValType::F64,
-    }
-}
-
-fn mem(memory: u32, offset: u64, align: u32) -> MemArg {
-    MemArg {
-        offset,
-        align,
-        target: MemArgTarget::Memory(memory),
-        ordering: None,
-    }
-}
 
 /// Builds the wasm64 adapter for `module64` (`wasit2-cm64p2|<iface>`)
 /// exporting the given buffer imports (from the wasm64 lowering); the
@@ -80,114 +64,62 @@ pub(crate) fn build(
     imports: &[&Import],
 ) -> Result<Vec<u8>, ComponentizeError> {
     let module32 = format!("wasit2-{std_module32}");
-    let mut types = TypeSection::new();
-    let mut n_types = 0u32;
-    let mut add_type = |types: &mut TypeSection, params: Vec<ValType>, results: Vec<ValType>| {
-        types.ty().function(params, results);
-        n_types += 1;
-        n_types - 1
-    };
-    let mut import_sec = ImportSection::new();
-    import_sec.import(
-        "env",
-        "memory",
-        EntityType::Memory(MemoryType {
-            minimum: 0,
-            maximum: None,
-            memory64: true,
-            shared: false,
-            page_size_log2: None,
-        }),
-    );
+    let mut m = AdapterModule::new(true);
     for imp in imports {
         let sig = std_sig32(l32, std_module32, &module32, &imp.field).ok_or_else(|| {
             ComponentizeError::Unsupported(format!("{module64} {}: no wasm32 lowering", imp.field))
         })?;
-        let ty = add_type(
-            &mut types,
-            sig.params.iter().map(|t| val(*t)).collect(),
-            sig.results.iter().map(|t| val(*t)).collect(),
-        );
-        import_sec.import(std_module32, &imp.field, EntityType::Function(ty));
+        m.import_func(std_module32, &imp.field, &sig);
     }
-    let n_imports = imports.len() as u32;
-    let f_realloc = n_imports;
+    // Defined functions: realloc, then one wrapper per served function (the
+    // standard import it calls has the same index n).
+    let f_realloc = m.next_func();
+    m.global(ValType::I32, STAGE_START);
+    m.global(ValType::I32, 0);
 
-    let mut funcs = FunctionSection::new();
-    let mut code = CodeSection::new();
-    let mut exports = ExportSection::new();
-    let mut globals = GlobalSection::new();
-    let i32g = GlobalType {
-        val_type: ValType::I32,
-        mutable: true,
-        shared: false,
-    };
-    globals.global(i32g, &ConstExpr::i32_const(STAGE_START));
-    globals.global(i32g, &ConstExpr::i32_const(0));
-    let mut next_global = FIXED_GLOBALS;
-
-    let t_realloc = add_type(&mut types, vec![ValType::I32; 4], vec![ValType::I32]);
-    funcs.function(t_realloc);
-    code.function(&realloc_body());
-    exports.export("cabi_import_realloc", ExportKind::Func, f_realloc);
-    exports.export(STAGING_MEMORY, ExportKind::Memory, STAGE);
+    let t_realloc = m.func_type(&[ValType::I32; 4], &[ValType::I32]);
+    m.define(t_realloc, &realloc_body());
+    m.export("cabi_import_realloc", ExportKind::Func, f_realloc);
+    let stage = m.memory32(1);
+    debug_assert_eq!(stage, STAGE);
+    m.export(STAGING_MEMORY, ExportKind::Memory, STAGE);
 
     for (n, imp) in imports.iter().enumerate() {
-        let ty = add_type(
-            &mut types,
-            imp.sig.params.iter().map(|t| val(*t)).collect(),
-            imp.sig.results.iter().map(|t| val(*t)).collect(),
-        );
-        funcs.function(ty);
+        let ty = m.sig_type(&imp.sig);
         let mut w = Wrapper {
             l: l64,
             imp,
             g: Gen {
+                body: Body::new(imp.sig.params.len() as u32),
+                l: l64,
+                cursor: 0,
+                arena_ptr: 0,
                 f_realloc,
-                ..Gen::new(imp.sig.params.len() as u32, l64)
             },
             std_func: n as u32,
             f_realloc,
-            next_global: &mut next_global,
-            globals: &mut globals,
         };
-        code.function(&if imp.buffer.is_some() {
-            w.build()?
+        let f = if imp.buffer.is_some() {
+            w.build(&mut m)?
         } else {
             w.build_plain()?
-        });
-        exports.export(&imp.field, ExportKind::Func, n_imports + 1 + n as u32);
+        };
+        let index = m.define(ty, &f);
+        m.export(&imp.field, ExportKind::Func, index);
     }
-
-    let mut mems = MemorySection::new();
-    mems.memory(MemoryType {
-        minimum: 1,
-        maximum: None,
-        memory64: false,
-        shared: false,
-        page_size_log2: None,
-    });
-    let mut m = Module::new();
-    m.section(&types)
-        .section(&import_sec)
-        .section(&funcs)
-        .section(&mems)
-        .section(&globals)
-        .section(&exports)
-        .section(&code);
     Ok(m.finish())
 }
 
 /// Whether the adapter serves the plain import `imp`: one with a list
 /// parameter (and no other parameter holding lists).
 pub(crate) fn stages(l: &Lowering, imp: &Import) -> bool {
-    let g = Gen::new(0, l);
+    let r = &l.resolve;
     imp.is_plain()
         && imp.func().is_some_and(|f| {
-            f.params.iter().any(|p| g.list_elem(&p.ty).is_some())
+            f.params.iter().any(|p| list_elem(r, &p.ty).is_some())
                 && f.params
                     .iter()
-                    .all(|p| g.list_elem(&p.ty).is_some() || !g.contains_list(&p.ty))
+                    .all(|p| list_elem(r, &p.ty).is_some() || !contains_list(r, &p.ty))
         })
 }
 
@@ -199,13 +131,13 @@ pub(crate) fn std_sig32(
     std_module32: &str,
     module32: &str,
     field: &str,
-) -> Option<wasit2_abi::CoreSig> {
+) -> Option<CoreSig> {
     if let Some(plain) = l32.import(std_module32, field).filter(|i| i.is_plain()) {
         return Some(plain.sig.clone());
     }
     let imp = l32.import(module32, field)?;
     let buf = imp.buffer.as_ref()?;
-    Some(wasit2_abi::CoreSig {
+    Some(CoreSig {
         params: imp.sig.params[..buf.arena_ptr].to_vec(),
         results: Vec::new(),
     })
@@ -220,25 +152,9 @@ pub(crate) fn stub32(
     fields: &[String],
 ) -> Result<Vec<u8>, ComponentizeError> {
     let module32 = format!("wasit2-{std_module32}");
-    let mut types = TypeSection::new();
-    let mut import_sec = ImportSection::new();
-    let mut funcs = FunctionSection::new();
-    let mut code = CodeSection::new();
-    let mut exports = ExportSection::new();
-    import_sec.import(
-        "env",
-        "memory",
-        EntityType::Memory(MemoryType {
-            minimum: 0,
-            maximum: None,
-            memory64: false,
-            shared: false,
-            page_size_log2: None,
-        }),
-    );
-    let n = fields.len() as u32;
+    let mut m = AdapterModule::new(false);
     let mut sigs = Vec::new();
-    for (k, field) in fields.iter().enumerate() {
+    for field in fields {
         let std = std_sig32(l32, std_module32, &module32, field).ok_or_else(|| {
             ComponentizeError::Unsupported(format!("{module32} {field}: no wasm32 lowering"))
         })?;
@@ -247,19 +163,11 @@ pub(crate) fn stub32(
             .filter(|i| !i.is_plain())
             .map(|i| i.sig.clone())
             .unwrap_or_else(|| std.clone());
-        types.ty().function(
-            std.params.iter().map(|t| val(*t)),
-            std.results.iter().map(|t| val(*t)),
-        );
-        import_sec.import(std_module32, field, EntityType::Function(k as u32));
+        m.import_func(std_module32, field, &std);
         sigs.push((std, export));
     }
     for (k, (std, export)) in sigs.iter().enumerate() {
-        types.ty().function(
-            export.params.iter().map(|t| val(*t)),
-            export.results.iter().map(|t| val(*t)),
-        );
-        funcs.function(n + k as u32);
+        let ty = m.sig_type(export);
         let mut f = Function::new([]);
         // Keeps the memory import, which the wasm64 adapter has, through
         // wit-component's garbage collection of adapters.
@@ -282,48 +190,26 @@ pub(crate) fn stub32(
             });
         }
         f.instruction(&I::End);
-        code.function(&f);
-        exports.export(&fields[k], ExportKind::Func, n + k as u32);
+        let index = m.define(ty, &f);
+        m.export(&fields[k], ExportKind::Func, index);
     }
-    types
-        .ty()
-        .function(vec![ValType::I32; 4], vec![ValType::I32]);
-    funcs.function(2 * n);
+    let t_realloc = m.func_type(&[ValType::I32; 4], &[ValType::I32]);
     let mut f = Function::new([]);
     f.instruction(&I::I32Const(0)).instruction(&I::End);
-    code.function(&f);
-    exports.export("cabi_import_realloc", ExportKind::Func, 2 * n);
-    let mut m = Module::new();
-    m.section(&types)
-        .section(&import_sec)
-        .section(&funcs)
-        .section(&exports)
-        .section(&code);
+    let index = m.define(t_realloc, &f);
+    m.export("cabi_import_realloc", ExportKind::Func, index);
     Ok(m.finish())
 }
 
 /// `cabi_import_realloc(old, old_len, align, size)`: bump allocation in the
 /// staging memory, growing it as needed.
 fn realloc_body() -> Function {
-    let mut g = Gen::bare(4);
+    let mut g = Body::new(4);
     let (align, size) = (2, 3);
     let p = g.local(ValType::I32);
     let end = g.local(ValType::I64);
     let have = g.local(ValType::I64);
-    g.i(I::GlobalGet(G_CUR))
-        .i(I::LocalGet(align))
-        .i(I::I32Add)
-        .i(I::I32Const(1))
-        .i(I::I32Sub)
-        .i(I::I32Const(0))
-        .i(I::LocalGet(align))
-        .i(I::I32Sub)
-        .i(I::I32And)
-        .i(I::LocalTee(p))
-        .i(I::I64ExtendI32U)
-        .i(I::LocalGet(size))
-        .i(I::I64ExtendI32U)
-        .i(I::I64Add)
+    g.bump_end(I::GlobalGet(G_CUR), align, size, p)
         .i(I::LocalTee(end))
         .i(I::MemorySize(STAGE))
         .i(I::I64ExtendI32U)
@@ -354,12 +240,10 @@ fn realloc_body() -> Function {
     g.finish()
 }
 
-/// Instructions, extra locals, and the type knowledge of the walks.
+/// A function body with the type knowledge of the walks.
 struct Gen<'a> {
-    ins: Vec<I<'static>>,
-    locals: Vec<ValType>,
-    n_params: u32,
-    l: Option<&'a Lowering>,
+    body: Body,
+    l: &'a Lowering,
     /// The arena cursor (i64): bytes the result needs so far.
     cursor: u32,
     /// The caller's arena pointer (i64 param).
@@ -368,102 +252,41 @@ struct Gen<'a> {
     f_realloc: u32,
 }
 
-impl<'a> Gen<'a> {
-    fn bare(n_params: u32) -> Gen<'static> {
-        Gen {
-            ins: Vec::new(),
-            locals: Vec::new(),
-            n_params,
-            l: None,
-            cursor: 0,
-            arena_ptr: 0,
-            f_realloc: 0,
-        }
+impl Deref for Gen<'_> {
+    type Target = Body;
+    fn deref(&self) -> &Body {
+        &self.body
     }
-    fn new(n_params: u32, l: &'a Lowering) -> Gen<'a> {
-        Gen {
-            ins: Vec::new(),
-            locals: Vec::new(),
-            n_params,
-            l: Some(l),
-            cursor: 0,
-            arena_ptr: 0,
-            f_realloc: 0,
-        }
-    }
-    fn local(&mut self, t: ValType) -> u32 {
-        self.locals.push(t);
-        self.n_params + self.locals.len() as u32 - 1
-    }
-    fn i(&mut self, i: I<'static>) -> &mut Self {
-        self.ins.push(i);
-        self
-    }
-    fn finish(mut self) -> Function {
-        self.ins.push(I::End);
-        let mut f = Function::new(self.locals.iter().map(|t| (1, *t)));
-        for i in &self.ins {
-            f.instruction(i);
-        }
-        f
-    }
-    fn lowering(&self) -> &'a Lowering {
-        self.l.expect("walks need the lowering")
-    }
+}
 
-    fn resolve_alias(&self, ty: &Type) -> Type {
-        let mut ty = *ty;
-        while let Type::Id(id) = ty {
-            match &self.lowering().resolve.types[id].kind {
-                TypeDefKind::Type(t) => ty = *t,
-                _ => break,
-            }
-        }
-        ty
+impl DerefMut for Gen<'_> {
+    fn deref_mut(&mut self) -> &mut Body {
+        &mut self.body
     }
+}
 
+impl Gen<'_> {
     fn list_elem(&self, ty: &Type) -> Option<Type> {
-        match self.resolve_alias(ty) {
-            Type::String => Some(Type::U8),
-            Type::Id(id) => match &self.lowering().resolve.types[id].kind {
-                TypeDefKind::List(t) => Some(*t),
-                _ => None,
-            },
-            _ => None,
-        }
+        list_elem(&self.l.resolve, ty)
     }
 
     fn contains_list(&self, ty: &Type) -> bool {
-        let id = match self.resolve_alias(ty) {
-            Type::String => return true,
-            Type::Id(id) => id,
-            _ => return false,
-        };
-        match &self.lowering().resolve.types[id].kind {
-            TypeDefKind::List(_) | TypeDefKind::Map(..) => true,
-            TypeDefKind::FixedLengthList(t, _) => self.contains_list(t),
-            TypeDefKind::Record(r) => r.fields.iter().any(|f| self.contains_list(&f.ty)),
-            TypeDefKind::Tuple(t) => t.types.iter().any(|t| self.contains_list(t)),
-            TypeDefKind::Variant(v) => v
-                .cases
-                .iter()
-                .flat_map(|c| &c.ty)
-                .any(|t| self.contains_list(t)),
-            TypeDefKind::Option(t) => self.contains_list(t),
-            TypeDefKind::Result(r) => r.ok.iter().chain(&r.err).any(|t| self.contains_list(t)),
-            TypeDefKind::Type(t) => self.contains_list(t),
-            _ => false,
-        }
+        contains_list(&self.l.resolve, ty)
+    }
+
+    /// Takes the finished body, leaving an empty one.
+    fn take(&mut self) -> Function {
+        std::mem::replace(&mut self.body, Body::new(0)).finish()
     }
 
     fn size32(&self, ty: &Type) -> u64 {
-        self.lowering().sizes.size(ty).size_wasm32() as u64
+        self.l.sizes.size(ty).size_wasm32() as u64
     }
     fn size64(&self, ty: &Type) -> u64 {
-        self.lowering().sizes.size(ty).size_wasm64() as u64
+        self.l.sizes.size(ty).size_wasm64() as u64
     }
     fn align64(&self, ty: &Type) -> u64 {
-        self.lowering().sizes.align(ty).align_wasm64() as u64
+        self.l.sizes.align(ty).align_wasm64() as u64
     }
 
     /// Pushes the address `local + off` of memory `memory`.
@@ -504,36 +327,13 @@ impl<'a> Gen<'a> {
         if let Some(elem) = self.list_elem(ty) {
             return self.walk_list(&elem, src, off32, dst);
         }
-        let Type::Id(id) = self.resolve_alias(ty) else {
-            unreachable!("contains_list")
-        };
-        let kind = self.lowering().resolve.types[id].kind.clone();
-        let sizes = &self.lowering().sizes;
-        match kind {
-            TypeDefKind::Record(r) => {
-                let tys: Vec<Type> = r.fields.iter().map(|f| f.ty).collect();
-                self.walk_fields(&tys, src, off32, dst)
+        match shape(&self.l.resolve, ty) {
+            Some(Shape::Fields(tys)) => self.walk_fields(&tys, src, off32, dst),
+            Some(Shape::Cases(tag, cases)) => {
+                let (p32, p64) = payload_offsets(&self.l.sizes, tag, &cases);
+                self.walk_cases(tag, &cases, src, off32, dst, p32, p64)
             }
-            TypeDefKind::Tuple(t) => self.walk_fields(&t.types, src, off32, dst),
-            TypeDefKind::Option(t) => {
-                let cases = [None, Some(t)];
-                let p = sizes.payload_offset(Int::U8, cases.iter().map(|c| c.as_ref()));
-                let (p32, p64) = (p.size_wasm32() as u64, p.size_wasm64() as u64);
-                self.walk_cases(Int::U8, &cases, src, off32, dst, p32, p64)
-            }
-            TypeDefKind::Result(r) => {
-                let cases = [r.ok, r.err];
-                let p = sizes.payload_offset(Int::U8, cases.iter().map(|c| c.as_ref()));
-                let (p32, p64) = (p.size_wasm32() as u64, p.size_wasm64() as u64);
-                self.walk_cases(Int::U8, &cases, src, off32, dst, p32, p64)
-            }
-            TypeDefKind::Variant(v) => {
-                let cases: Vec<Option<Type>> = v.cases.iter().map(|c| c.ty).collect();
-                let p = sizes.payload_offset(v.tag(), cases.iter().map(|c| c.as_ref()));
-                let (p32, p64) = (p.size_wasm32() as u64, p.size_wasm64() as u64);
-                self.walk_cases(v.tag(), &cases, src, off32, dst, p32, p64)
-            }
-            _ => Err(ComponentizeError::Unsupported(
+            None => Err(ComponentizeError::Unsupported(
                 "wasm64 adapter: a result type holds lists in a shape it cannot convert".into(),
             )),
         }
@@ -546,14 +346,7 @@ impl<'a> Gen<'a> {
         off32: u64,
         dst: Option<(u32, u32, u64)>,
     ) -> Result<(), ComponentizeError> {
-        let offsets: Vec<(u64, u64, Type)> = self
-            .lowering()
-            .sizes
-            .field_offsets(tys.iter())
-            .into_iter()
-            .map(|(o, t)| (o.size_wasm32() as u64, o.size_wasm64() as u64, *t))
-            .collect();
-        for (o32, o64, t) in offsets {
+        for (o32, o64, t) in field_offsets(&self.l.sizes, tys) {
             self.walk(&t, src, off32 + o32, dst.map(|(m, d, o)| (m, d, o + o64)))?;
         }
         Ok(())
@@ -570,16 +363,7 @@ impl<'a> Gen<'a> {
         p32: u64,
         p64: u64,
     ) -> Result<(), ComponentizeError> {
-        let (load, tag_size) = match tag {
-            Int::U8 => (I::I32Load8U(mem(STAGE, off32, 0)), 1),
-            Int::U16 => (I::I32Load16U(mem(STAGE, off32, 1)), 2),
-            Int::U32 => (I::I32Load(mem(STAGE, off32, 2)), 4),
-            Int::U64 => {
-                return Err(ComponentizeError::Unsupported(
-                    "wasm64 adapter: 64-bit discriminant".into(),
-                ))
-            }
-        };
+        let (load, tag_size) = tag_load(tag, STAGE, off32).ok_or_else(discriminant64)?;
         if let Some((m, d, o64)) = dst {
             self.addr(m, d, o64);
             self.addr(STAGE, src, off32);
@@ -606,7 +390,7 @@ impl<'a> Gen<'a> {
     /// its staging address.
     fn stage_list(&mut self, elem: &Type, ptr64: u32, len: u32) -> Result<u32, ComponentizeError> {
         let (esize32, esize64) = (self.size32(elem), self.size64(elem));
-        let ealign32 = self.lowering().sizes.align(elem).align_wasm32() as i32;
+        let ealign32 = self.l.sizes.align(elem).align_wasm32() as i32;
         let p32 = self.local(ValType::I32);
         let f_realloc = self.f_realloc;
         self.i(I::I32Const(0))
@@ -632,35 +416,11 @@ impl<'a> Gen<'a> {
         let i = self.local(ValType::I32);
         let el32 = self.local(ValType::I32);
         let el64 = self.local(ValType::I64);
-        self.i(I::I32Const(0))
-            .i(I::LocalSet(i))
-            .i(I::Block(BlockType::Empty))
-            .i(I::Loop(BlockType::Empty))
-            .i(I::LocalGet(i))
-            .i(I::LocalGet(len))
-            .i(I::I32GeU)
-            .i(I::BrIf(1))
-            .i(I::LocalGet(p32))
-            .i(I::LocalGet(i))
-            .i(I::I32Const(esize32 as i32))
-            .i(I::I32Mul)
-            .i(I::I32Add)
-            .i(I::LocalSet(el32))
-            .i(I::LocalGet(ptr64))
-            .i(I::LocalGet(i))
-            .i(I::I64ExtendI32U)
-            .i(I::I64Const(esize64 as i64))
-            .i(I::I64Mul)
-            .i(I::I64Add)
-            .i(I::LocalSet(el64));
+        self.loop_start(i, len)
+            .elem_addr32(p32, i, esize32, el32)
+            .elem_addr64(ptr64, i, esize64, el64);
         self.walk_in(elem, el64, 0, el32, 0)?;
-        self.i(I::LocalGet(i))
-            .i(I::I32Const(1))
-            .i(I::I32Add)
-            .i(I::LocalSet(i))
-            .i(I::Br(0))
-            .i(I::End)
-            .i(I::End);
+        self.loop_end(i);
         Ok(p32)
     }
 
@@ -704,40 +464,19 @@ impl<'a> Gen<'a> {
                 .i(I::I32Store(mem(STAGE, off32 + PTR32, 2)));
             return Ok(());
         }
-        let Type::Id(id) = self.resolve_alias(ty) else {
-            unreachable!("contains_list")
-        };
-        let kind = self.lowering().resolve.types[id].kind.clone();
-        let sizes = &self.lowering().sizes;
-        let (tag, cases): (Int, Vec<Option<Type>>) = match kind {
-            TypeDefKind::Record(r) => {
-                let tys: Vec<Type> = r.fields.iter().map(|f| f.ty).collect();
-                return self.walk_in_fields(&tys, src64, off64, dst32, off32);
+        let (tag, cases) = match shape(&self.l.resolve, ty) {
+            Some(Shape::Fields(tys)) => {
+                return self.walk_in_fields(&tys, src64, off64, dst32, off32)
             }
-            TypeDefKind::Tuple(t) => {
-                return self.walk_in_fields(&t.types, src64, off64, dst32, off32)
-            }
-            TypeDefKind::Option(t) => (Int::U8, vec![None, Some(t)]),
-            TypeDefKind::Result(r) => (Int::U8, vec![r.ok, r.err]),
-            TypeDefKind::Variant(v) => (v.tag(), v.cases.iter().map(|c| c.ty).collect()),
-            _ => {
+            Some(Shape::Cases(tag, cases)) => (tag, cases),
+            None => {
                 return Err(ComponentizeError::Unsupported(
                     "wasm64 adapter: a parameter holds lists in a shape it cannot stage".into(),
                 ))
             }
         };
-        let p = sizes.payload_offset(tag, cases.iter().map(|c| c.as_ref()));
-        let (p32, p64) = (p.size_wasm32() as u64, p.size_wasm64() as u64);
-        let (load, tag_size) = match tag {
-            Int::U8 => (I::I32Load8U(mem(MAIN, off64, 0)), 1),
-            Int::U16 => (I::I32Load16U(mem(MAIN, off64, 1)), 2),
-            Int::U32 => (I::I32Load(mem(MAIN, off64, 2)), 4),
-            Int::U64 => {
-                return Err(ComponentizeError::Unsupported(
-                    "wasm64 adapter: 64-bit discriminant".into(),
-                ))
-            }
-        };
+        let (p32, p64) = payload_offsets(&self.l.sizes, tag, &cases);
+        let (load, tag_size) = tag_load(tag, MAIN, off64).ok_or_else(discriminant64)?;
         self.addr(STAGE, dst32, off32);
         self.addr(MAIN, src64, off64);
         self.i(I::I32Const(tag_size)).i(I::MemoryCopy {
@@ -765,14 +504,7 @@ impl<'a> Gen<'a> {
         dst32: u32,
         off32: u64,
     ) -> Result<(), ComponentizeError> {
-        let offsets: Vec<(u64, u64, Type)> = self
-            .lowering()
-            .sizes
-            .field_offsets(tys.iter())
-            .into_iter()
-            .map(|(o, t)| (o.size_wasm32() as u64, o.size_wasm64() as u64, *t))
-            .collect();
-        for (o32, o64, t) in offsets {
+        for (o32, o64, t) in field_offsets(&self.l.sizes, tys) {
             self.walk_in(&t, src64, off64 + o64, dst32, off32 + o32)?;
         }
         Ok(())
@@ -846,108 +578,44 @@ impl<'a> Gen<'a> {
             let i = self.local(ValType::I32);
             let el32 = self.local(ValType::I32);
             let el64 = self.local(ValType::I64);
-            self.i(I::I32Const(0))
-                .i(I::LocalSet(i))
-                .i(I::Block(BlockType::Empty))
-                .i(I::Loop(BlockType::Empty))
-                .i(I::LocalGet(i))
-                .i(I::LocalGet(len))
-                .i(I::I32GeU)
-                .i(I::BrIf(1))
-                .i(I::LocalGet(ptr))
-                .i(I::LocalGet(i))
-                .i(I::I32Const(esize32 as i32))
-                .i(I::I32Mul)
-                .i(I::I32Add)
-                .i(I::LocalSet(el32));
+            self.loop_start(i, len).elem_addr32(ptr, i, esize32, el32);
             if let Some(list) = at64 {
-                self.i(I::LocalGet(list))
-                    .i(I::LocalGet(i))
-                    .i(I::I64ExtendI32U)
-                    .i(I::I64Const(esize64 as i64))
-                    .i(I::I64Mul)
-                    .i(I::I64Add)
-                    .i(I::LocalSet(el64));
+                self.elem_addr64(list, i, esize64, el64);
             }
             self.walk(elem, el32, 0, at64.map(|_| (MAIN, el64, 0)))?;
-            self.i(I::LocalGet(i))
-                .i(I::I32Const(1))
-                .i(I::I32Add)
-                .i(I::LocalSet(i))
-                .i(I::Br(0))
-                .i(I::End)
-                .i(I::End);
+            self.loop_end(i);
         }
         Ok(())
     }
 }
 
-struct Wrapper<'a, 'b> {
+fn discriminant64() -> ComponentizeError {
+    ComponentizeError::Unsupported("wasm64 adapter: 64-bit discriminant".into())
+}
+
+struct Wrapper<'a> {
     l: &'a Lowering,
     imp: &'a Import,
     g: Gen<'a>,
     std_func: u32,
     f_realloc: u32,
-    next_global: &'b mut u32,
-    globals: &'b mut GlobalSection,
 }
 
-impl Wrapper<'_, '_> {
-    fn new_global(&mut self, t: ValType) -> u32 {
-        let init = match t {
-            ValType::I64 => ConstExpr::i64_const(0),
-            _ => ConstExpr::i32_const(0),
-        };
-        self.globals.global(
-            GlobalType {
-                val_type: t,
-                mutable: true,
-                shared: false,
-            },
-            &init,
-        );
-        *self.next_global += 1;
-        *self.next_global - 1
-    }
-
+impl Wrapper<'_> {
     fn unsupported(&self, what: &str) -> ComponentizeError {
-        ComponentizeError::Unsupported(format!("{}: {what}", self.imp.display_name()))
-    }
-
-    /// Flat index range of each WIT parameter.
-    fn flat_ranges(&self) -> Result<Vec<(String, Type, usize, usize)>, ComponentizeError> {
-        let func = self
-            .imp
-            .func()
-            .ok_or_else(|| self.unsupported("not a function"))?;
-        let mut out = Vec::new();
-        let mut at = 0;
-        for p in &func.params {
-            let mut storage = [WasmType::I32; 64];
-            let mut flat = FlatTypes::new(&mut storage);
-            self.l.resolve.push_flat(&p.ty, &mut flat);
-            let n = flat.to_vec().len();
-            out.push((p.name.clone(), p.ty, at, at + n));
-            at += n;
-        }
-        Ok(out)
+        unsupported(self.imp, what)
     }
 
     /// A plain import with list parameters: the lists are copied into
     /// staging (wasmtime 49 reads a list parameter of a 64-bit memory at
     /// its address truncated to 32 bits), the return area too.
     fn build_plain(&mut self) -> Result<Function, ComponentizeError> {
-        let params = self.flat_ranges()?;
+        let params = flat_ranges(&self.l.resolve, self.imp)?;
         let n_flat = params.last().map_or(0, |p| p.3);
         let retptr = (self.imp.sig.params.len() > n_flat).then_some(n_flat as u32);
         let f_realloc = self.f_realloc;
         self.g
-            .i(I::GlobalGet(G_PENDING))
-            .i(I::I32Eqz)
-            .i(I::If(BlockType::Empty))
-            .i(I::I32Const(STAGE_START))
-            .i(I::GlobalSet(G_CUR))
-            .i(I::End);
+            .restart_when_idle(G_PENDING, I::I32Const(STAGE_START), G_CUR);
         let staged = self.stage_params(&params)?;
         let ret32 = self.g.local(ValType::I32);
         let result_ty = self.imp.func().and_then(|f| f.result);
@@ -984,8 +652,7 @@ impl Wrapper<'_, '_> {
                     dst_mem: MAIN,
                 });
         }
-        let g = std::mem::replace(&mut self.g, Gen::bare(0));
-        Ok(g.finish())
+        Ok(self.g.take())
     }
 
     /// Copies each list parameter into staging (in the wasm32 layout);
@@ -1031,7 +698,7 @@ impl Wrapper<'_, '_> {
         }
     }
 
-    fn build(&mut self) -> Result<Function, ComponentizeError> {
+    fn build(&mut self, m: &mut AdapterModule) -> Result<Function, ComponentizeError> {
         let buf = self.imp.buffer.clone().expect("only buffer imports");
         let func = self
             .imp
@@ -1051,19 +718,9 @@ impl Wrapper<'_, '_> {
         );
         self.g.arena_ptr = arena_ptr;
         self.g.cursor = self.g.local(ValType::I64);
-        let params = self.flat_ranges()?;
-        let direct = matches!(
-            buf.too_small,
-            TooSmall::ShortRead { .. } | TooSmall::BoundedByInput { .. }
-        );
-        let replayable = !direct
-            && !params.iter().any(|(_, t, _, _)| self.g.contains_list(t))
-            && (0..retptr).all(|k| {
-                matches!(
-                    self.imp.sig.params[k as usize],
-                    AbiValType::I32 | AbiValType::I64
-                )
-            });
+        let params = flat_ranges(&self.l.resolve, self.imp)?;
+        let direct = writes_direct(&buf.too_small);
+        let replayable = replayable(&self.l.resolve, self.imp, &buf.too_small, retptr);
 
         match &buf.too_small {
             TooSmall::ShortRead { len_param } => {
@@ -1117,54 +774,22 @@ impl Wrapper<'_, '_> {
                     .find(|p| p.0 == "max-results")
                     .ok_or_else(|| self.unsupported("no max-results"))?
                     .2 as u32;
-                self.g
-                    .i(I::LocalGet(k))
-                    .i(I::I64Const(1))
-                    .i(I::I64GtU)
-                    .i(I::If(BlockType::Empty))
-                    .i(I::I64Const(1))
-                    .i(I::LocalSet(k))
-                    .i(I::End);
+                self.g.one_datagram(k);
             }
             TooSmall::ReportRequired => {}
         }
 
-        let pending = if replayable {
-            let r = self.new_global(ValType::I64);
-            let kept = self.new_global(ValType::I32);
-            let keys: Vec<(u32, u32, ValType)> = (0..retptr)
-                .map(|k| {
-                    let t = val(self.imp.sig.params[k as usize]);
-                    (k, self.new_global(t), t)
-                })
-                .collect();
-            Some((r, kept, keys))
-        } else {
-            None
-        };
+        let pending = replayable.then(|| Pending::new(m, self.imp, retptr, ValType::I64));
 
         let ret32 = self.g.local(ValType::I32);
         let replay = self.g.local(ValType::I32);
         let f_realloc = self.f_realloc;
         self.g.i(I::Block(BlockType::Empty));
-        if let Some((g_r, g_kept, keys)) = &pending {
+        if let Some(pending) = &pending {
             let g = &mut self.g;
-            g.i(I::Block(BlockType::Empty))
-                .i(I::GlobalGet(*g_r))
-                .i(I::I64Eqz)
-                .i(I::BrIf(0));
-            for (k, gk, t) in keys {
-                g.i(I::LocalGet(*k))
-                    .i(I::GlobalGet(*gk))
-                    .i(if *t == ValType::I64 {
-                        I::I64Ne
-                    } else {
-                        I::I32Ne
-                    })
-                    .i(I::BrIf(0));
-            }
+            pending.same_call(g);
             // The same call as the pending one: answer from the kept result.
-            g.i(I::GlobalGet(*g_kept))
+            g.i(I::GlobalGet(pending.kept))
                 .i(I::LocalSet(ret32))
                 .i(I::I32Const(1))
                 .i(I::LocalSet(replay))
@@ -1173,12 +798,7 @@ impl Wrapper<'_, '_> {
         }
         // A fresh call: staging restarts when nothing is pending.
         self.g
-            .i(I::GlobalGet(G_PENDING))
-            .i(I::I32Eqz)
-            .i(I::If(BlockType::Empty))
-            .i(I::I32Const(STAGE_START))
-            .i(I::GlobalSet(G_CUR))
-            .i(I::End);
+            .restart_when_idle(G_PENDING, I::I32Const(STAGE_START), G_CUR);
         // List parameters are copied into staging.
         let staged = self.stage_params(&params)?;
         self.g
@@ -1206,38 +826,18 @@ impl Wrapper<'_, '_> {
         if direct {
             // The host returned more than the WIT contract allows.
             g.i(I::Unreachable);
-        } else if let Some((g_r, g_kept, keys)) = &pending {
+        } else if let Some(pending) = &pending {
             g.i(I::LocalGet(replay))
                 .i(I::I32Eqz)
-                .i(I::If(BlockType::Empty))
-                .i(I::GlobalGet(*g_r))
-                .i(I::I64Eqz)
-                .i(I::If(BlockType::Empty))
-                .i(I::GlobalGet(G_PENDING))
-                .i(I::I32Const(1))
-                .i(I::I32Add)
-                .i(I::GlobalSet(G_PENDING))
-                .i(I::End)
-                .i(I::LocalGet(r))
-                .i(I::GlobalSet(*g_r))
-                .i(I::LocalGet(ret32))
-                .i(I::GlobalSet(*g_kept));
-            for (k, gk, _) in keys {
-                g.i(I::LocalGet(*k)).i(I::GlobalSet(*gk));
-            }
+                .i(I::If(BlockType::Empty));
+            pending.keep(g, G_PENDING, I::LocalGet(r), I::LocalGet(ret32));
             g.i(I::End);
         }
         g.i(I::LocalGet(r)).i(I::Return).i(I::End);
-        if let Some((g_r, _, _)) = &pending {
-            g.i(I::LocalGet(replay))
-                .i(I::If(BlockType::Empty))
-                .i(I::I64Const(0))
-                .i(I::GlobalSet(*g_r))
-                .i(I::GlobalGet(G_PENDING))
-                .i(I::I32Const(1))
-                .i(I::I32Sub)
-                .i(I::GlobalSet(G_PENDING))
-                .i(I::End);
+        if let Some(pending) = &pending {
+            g.i(I::LocalGet(replay)).i(I::If(BlockType::Empty));
+            pending.release(g, G_PENDING);
+            g.i(I::End);
         }
         // It fits: the return area is built in staging, the lists go to
         // the arena, then the return area is copied to retptr.
@@ -1260,7 +860,6 @@ impl Wrapper<'_, '_> {
                 dst_mem: MAIN,
             })
             .i(I::LocalGet(r));
-        let g = std::mem::replace(&mut self.g, Gen::bare(0));
-        Ok(g.finish())
+        Ok(self.g.take())
     }
 }

@@ -7,6 +7,7 @@
 //! (see `adapter.rs` and `docs/componentize.md`).
 
 mod adapter;
+mod adapter_common;
 mod adapter64;
 mod exit_shim;
 mod wasm64;

@@ -21,17 +21,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use wasit2_abi::{Arch, CoreSig, Lowering, ValType as AbiValType};
+use wasit2_abi::{Arch, CoreSig, Lowering};
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 use wasm_encoder::{
     CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
     Function, FunctionSection, ImportSection, Instruction as I, MemoryType, Module, RawSection,
-    RefType, TableType, TypeSection, ValType,
+    RefType, TableType, TypeSection,
 };
 use wasmparser::{
     CanonicalFunction, ComponentAlias, ExternalKind, Instance, Parser, Payload, TypeRef,
 };
 
+use crate::adapter_common::val;
 use crate::ComponentizeError;
 
 /// Component section id of a core module.
@@ -75,15 +76,6 @@ fn import_module32(module: &str, field: &str, staged: &HashSet<(String, String)>
         to32(&format!("wasit2-{module}"))
     } else {
         to32(module)
-    }
-}
-
-fn val(t: AbiValType) -> ValType {
-    match t {
-        AbiValType::I32 => ValType::I32,
-        AbiValType::I64 => ValType::I64,
-        AbiValType::F32 => ValType::F32,
-        AbiValType::F64 => ValType::F64,
     }
 }
 
