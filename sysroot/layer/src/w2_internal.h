@@ -53,6 +53,7 @@ typedef struct {
     uint8_t std_no;     /* stdio: which of stdin/stdout/stderr */
     uint8_t state;      /* W2_TCP / W2_UDP: enum w2_sock_state */
     uint8_t family;     /* W2_TCP / W2_UDP: AF_INET / AF_INET6 */
+    uint8_t access;     /* path_open's W2_FILE / W2_DIR: W2_ACCESS_* it was opened with */
 
     /* Handles, -1 when absent. Kept together (desc to udp_out) so that one
      * copy of W2_NO_HANDLES sets them all. */
@@ -74,6 +75,8 @@ typedef struct {
     const char *preopen_name; /* not NUL-terminated */
     size_t preopen_name_len;
 } w2_fd;
+#define W2_ACCESS_READ 1
+#define W2_ACCESS_WRITE 2
 #define W2_HANDLES 7 /* desc .. udp_out */
 extern const int32_t w2_no_handles[W2_HANDLES];
 
@@ -144,7 +147,8 @@ W2_WEAK __wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_
                                     __wasi_filesize_t *newoffset);
 W2_WEAK uint8_t w2_file_type(w2_fd *f);     /* p1 filetype */
 /* w2_path.c: whether an opened file or directory was opened for reading and
- * for writing (descriptor get-flags). */
+ * for writing (what descriptor get-flags answers: open-at gives a
+ * descriptor exactly the read/write flags it was asked for, or fails). */
 W2_WEAK __wasi_errno_t w2_file_access(w2_fd *f, bool *readable, bool *writable);
 /* w2_stream_nb.c (sockets reference it strongly): writes what the stream
  * accepts now, EAGAIN if nothing. Only sockets can be non-blocking streams;

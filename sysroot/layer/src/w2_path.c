@@ -44,15 +44,16 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     if (nfd < 0)
         return __WASI_ERRNO_NFILE;
     int32_t nd;
+    bool readable = read || !write, writable = write && !is_dir;
     /* A directory opened for reading still needs mutate-directory so that
      * *at() calls through it can create and remove entries. */
-    e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, read || !write, write && !is_dir, is_dir || !write,
+    e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, readable, writable, is_dir || !write,
                        fdflags, &nd);
     if (e == __WASI_ERRNO_ACCES || e == __WASI_ERRNO_PERM || e == __WASI_ERRNO_ROFS || e == __WASI_ERRNO_ISDIR) {
         /* Retry without mutate-directory for read-only trees, and for
          * directories opened without O_DIRECTORY. */
-        e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, read || !write, write && !is_dir, false,
-                           fdflags, &nd);
+        e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, readable, writable, false, fdflags,
+                           &nd);
     }
     if (e)
         return e;
@@ -62,6 +63,8 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     f->kind = type == __WASI_FILETYPE_DIRECTORY ? W2_DIR : W2_FILE;
     f->desc = nd;
     f->fdflags = fdflags;
+    /* Kept rather than asked again (get-flags): w2_file_access. */
+    f->access = (readable ? W2_ACCESS_READ : 0) | (writable ? W2_ACCESS_WRITE : 0);
     *retptr0 = (__wasi_fd_t)nfd;
     return 0;
 }
@@ -177,7 +180,10 @@ uint8_t w2_file_type(w2_fd *f) {
 }
 
 __wasi_errno_t w2_file_access(w2_fd *f, bool *readable, bool *writable) {
-    return w2s_fs_get_flags(f->desc, readable, writable);
+    /* Only path_open makes these fds, and it records how (f->access). */
+    *readable = (f->access & W2_ACCESS_READ) != 0;
+    *writable = (f->access & W2_ACCESS_WRITE) != 0;
+    return 0;
 }
 
 void w2_dir_release(w2_fd *f) {
