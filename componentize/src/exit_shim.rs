@@ -10,10 +10,8 @@
 //! host reports as exit code 1. The module is otherwise unchanged.
 
 use wasit2_abi::Lowering;
-use wasm_encoder::reencode::{self, Reencode};
-use wasm_encoder::{
-    CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction,
-};
+use wasit2_module::encode::{self, AppendedType};
+use wasm_encoder::{Function, Instruction};
 use wasmparser::{Parser, Payload, TypeRef};
 
 /// The function that takes `exit-with-code`'s place, and the import it calls.
@@ -52,25 +50,22 @@ pub fn serve_exit_with_code_for(
     let mut n_func_imports = 0u32;
     let mut new_import = None;
     let mut old_import = None;
-    let mut n_defined = 0u32;
     for payload in Parser::new(0).parse_all(module) {
-        match payload.map_err(|e| ExitShimError::Read(e.to_string()))? {
-            Payload::ImportSection(r) => {
-                for imp in r.into_imports() {
-                    let imp = imp.map_err(|e| ExitShimError::Read(e.to_string()))?;
-                    if let TypeRef::Func(ty) | TypeRef::FuncExact(ty) = imp.ty {
-                        if imp.module == new.module && imp.name == NEW_FIELD {
-                            new_import = Some(ty);
-                        }
-                        if imp.module == new.module && imp.name == OLD_FIELD {
-                            old_import = Some((n_func_imports, ty));
-                        }
-                        n_func_imports += 1;
-                    }
+        let Payload::ImportSection(r) = payload.map_err(|e| ExitShimError::Read(e.to_string()))?
+        else {
+            continue;
+        };
+        for imp in r.into_imports() {
+            let imp = imp.map_err(|e| ExitShimError::Read(e.to_string()))?;
+            if let TypeRef::Func(ty) | TypeRef::FuncExact(ty) = imp.ty {
+                if imp.module == new.module && imp.name == NEW_FIELD {
+                    new_import = Some(ty);
                 }
+                if imp.module == new.module && imp.name == OLD_FIELD {
+                    old_import = Some((n_func_imports, ty));
+                }
+                n_func_imports += 1;
             }
-            Payload::FunctionSection(r) => n_defined = r.count(),
-            _ => {}
         }
     }
     let Some(shim_type) = new_import else {
@@ -83,9 +78,9 @@ pub fn serve_exit_with_code_for(
     };
     // Both are `(param i32)` in the ABI: the status for one, the result's
     // discriminant (0 ok, 1 err) for the other.
-    let with_shim = append_shim(module, shim_type, exit_func, n_func_imports + n_defined)?;
+    let with_shim = append_shim(module, shim_type, exit_func)?;
     let module_name = new.module.clone();
-    wasit2_module::encode::redirect_imports(&with_shim, |m, f| {
+    encode::redirect_imports(&with_shim, |m, f| {
         (m == module_name && f == NEW_FIELD).then(|| SHIM_EXPORT.to_string())
     })
     .map(Some)
@@ -94,63 +89,13 @@ pub fn serve_exit_with_code_for(
 
 /// Appends `func (param i32) { exit(status != 0) }` of type `ty`, exported
 /// as [`SHIM_EXPORT`]; it is the last function, so no index moves.
-fn append_shim(
-    module: &[u8],
-    ty: u32,
-    exit_func: u32,
-    new_index: u32,
-) -> Result<Vec<u8>, ExitShimError> {
-    struct Append {
-        ty: u32,
-        exit_func: u32,
-        new_index: u32,
-    }
-    impl Reencode for Append {
-        type Error = std::convert::Infallible;
-
-        fn parse_function_section(
-            &mut self,
-            functions: &mut FunctionSection,
-            section: wasmparser::FunctionSectionReader<'_>,
-        ) -> Result<(), reencode::Error<Self::Error>> {
-            reencode::utils::parse_function_section(self, functions, section)?;
-            functions.function(self.ty);
-            Ok(())
-        }
-
-        fn parse_code_section(
-            &mut self,
-            code: &mut CodeSection,
-            section: wasmparser::CodeSectionReader<'_>,
-        ) -> Result<(), reencode::Error<Self::Error>> {
-            reencode::utils::parse_code_section(self, code, section)?;
-            let mut f = Function::new([]);
-            f.instruction(&Instruction::LocalGet(0));
-            f.instruction(&Instruction::I32Const(0));
-            f.instruction(&Instruction::I32Ne);
-            f.instruction(&Instruction::Call(self.exit_func));
-            f.instruction(&Instruction::End);
-            code.function(&f);
-            Ok(())
-        }
-
-        fn parse_export_section(
-            &mut self,
-            exports: &mut ExportSection,
-            section: wasmparser::ExportSectionReader<'_>,
-        ) -> Result<(), reencode::Error<Self::Error>> {
-            reencode::utils::parse_export_section(self, exports, section)?;
-            exports.export(SHIM_EXPORT, ExportKind::Func, self.new_index);
-            Ok(())
-        }
-    }
-    let mut out = wasm_encoder::Module::new();
-    Append {
-        ty,
-        exit_func,
-        new_index,
-    }
-    .parse_core_module(&mut out, Parser::new(0), module)
-    .map_err(|e| ExitShimError::Encode(e.to_string()))?;
-    Ok(out.finish())
+fn append_shim(module: &[u8], ty: u32, exit_func: u32) -> Result<Vec<u8>, ExitShimError> {
+    let mut f = Function::new([]);
+    f.instruction(&Instruction::LocalGet(0));
+    f.instruction(&Instruction::I32Const(0));
+    f.instruction(&Instruction::I32Ne);
+    f.instruction(&Instruction::Call(exit_func));
+    f.instruction(&Instruction::End);
+    encode::append_function(module, AppendedType::Existing(ty), &f, SHIM_EXPORT)
+        .map_err(|e| ExitShimError::Encode(e.to_string()))
 }

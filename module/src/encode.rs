@@ -1,6 +1,7 @@
 //! Re-encoding helpers: copying sections byte for byte, stripping custom
 //! sections, remapping function indices (name section included) and
-//! redirecting imports to functions of the module itself.
+//! redirecting imports to functions of the module itself, appending a
+//! function.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -511,4 +512,160 @@ impl<'a> Sections<'a> {
 
 fn usize_range(r: std::ops::Range<u64>) -> std::ops::Range<usize> {
     r.start as usize..r.end as usize
+}
+
+/// The type of the function [`append_function`] adds.
+pub enum AppendedType {
+    /// A type the module already has, by index.
+    Existing(u32),
+    /// A new function type, added after the module's types.
+    New {
+        params: Vec<wasm_encoder::ValType>,
+        results: Vec<wasm_encoder::ValType>,
+    },
+}
+
+/// `module` re-encoded with one more function, of type `ty` with `body`,
+/// exported as `export`. It comes after every other function (and its new
+/// type after every other type), so no index moves. The module must have a
+/// type (for a new type), code and export section.
+pub fn append_function(
+    module: &[u8],
+    ty: AppendedType,
+    body: &wasm_encoder::Function,
+    export: &str,
+) -> Result<Vec<u8>, ModuleError> {
+    let (mut n_types, mut n_funcs) = (0u32, 0u32);
+    for payload in Parser::new(0).parse_all(module) {
+        match payload? {
+            Payload::TypeSection(r) => n_types = r.count(),
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    if matches!(i?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        n_funcs += 1;
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => n_funcs += r.count(),
+            _ => {}
+        }
+    }
+    let (new_type, ty) = match ty {
+        AppendedType::Existing(index) => (None, index),
+        AppendedType::New { params, results } => (Some((params, results)), n_types),
+    };
+    let mut out = Module::new();
+    Append {
+        new_type,
+        ty,
+        body,
+        export,
+        index: n_funcs,
+    }
+    .parse_core_module(&mut out, Parser::new(0), module)
+    .map_err(|e| ModuleError::Invalid(e.to_string()))?;
+    Ok(out.finish())
+}
+
+type FuncTypeParts = (Vec<wasm_encoder::ValType>, Vec<wasm_encoder::ValType>);
+
+/// Adds the function of [`append_function`] at the end of each section.
+struct Append<'a> {
+    new_type: Option<FuncTypeParts>,
+    ty: u32,
+    body: &'a wasm_encoder::Function,
+    export: &'a str,
+    index: u32,
+}
+
+impl Reencode for Append<'_> {
+    type Error = std::convert::Infallible;
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_type_section(self, types, section)?;
+        if let Some((params, results)) = &self.new_type {
+            types
+                .ty()
+                .function(params.iter().copied(), results.iter().copied());
+        }
+        Ok(())
+    }
+
+    fn parse_function_section(
+        &mut self,
+        functions: &mut wasm_encoder::FunctionSection,
+        section: wasmparser::FunctionSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_function_section(self, functions, section)?;
+        functions.function(self.ty);
+        Ok(())
+    }
+
+    fn parse_code_section(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_code_section(self, code, section)?;
+        code.function(self.body);
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_export_section(self, exports, section)?;
+        exports.export(self.export, wasm_encoder::ExportKind::Func, self.index);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_function_adds_the_last_function_and_exports_it() {
+        let bytes = wat::parse_str(
+            r#"(module
+              (import "m" "f" (func $f (param i32)))
+              (func $a (param i32) (call $f (local.get 0)))
+              (func $b)
+              (export "a" (func $a)))"#,
+        )
+        .unwrap();
+        let mut body = wasm_encoder::Function::new([]);
+        body.instruction(&wasm_encoder::Instruction::LocalGet(0))
+            .instruction(&wasm_encoder::Instruction::Call(1))
+            .instruction(&wasm_encoder::Instruction::End);
+        // An existing type: `(param i32)` is type 0.
+        let out = append_function(&bytes, AppendedType::Existing(0), &body, "x").unwrap();
+        wasmparser::Validator::new().validate_all(&out).unwrap();
+        let m = crate::Module::parse(&out).unwrap();
+        let x = m.exports.iter().find(|e| e.name == "x").unwrap();
+        assert_eq!(x.index, 3);
+        assert_eq!(m.func_sigs[3].text, "(i32) -> ()");
+        assert!(m.exports.iter().any(|e| e.name == "a" && e.index == 1));
+
+        // A new type, added after the two the module has.
+        let mut body = wasm_encoder::Function::new([]);
+        body.instruction(&wasm_encoder::Instruction::LocalGet(1))
+            .instruction(&wasm_encoder::Instruction::End);
+        let ty = AppendedType::New {
+            params: vec![wasm_encoder::ValType::I64; 2],
+            results: vec![wasm_encoder::ValType::I64],
+        };
+        let out = append_function(&bytes, ty, &body, "y").unwrap();
+        wasmparser::Validator::new().validate_all(&out).unwrap();
+        let m = crate::Module::parse(&out).unwrap();
+        let y = m.exports.iter().find(|e| e.name == "y").unwrap();
+        assert_eq!(y.index, 3);
+        assert_eq!(m.func_sigs[3].text, "(i64, i64) -> (i64)");
+    }
 }
