@@ -16,8 +16,9 @@ static bool preopens_ready;
 
 W2_COLD_BEGIN
 
-void w2_drop_descriptor(int32_t desc) {
-    w2s_drop_descriptor(desc);
+void w2_desc_release(w2_fd *f) {
+    if (f->desc >= 0)
+        w2s_drop_descriptor(f->desc);
 }
 
 static bool grow(size_t want) {
@@ -60,6 +61,7 @@ static void preopens_init(void) {
         f->kind = W2_DIR;
         f->preopen = 1;
         f->desc = pre[i].desc;
+        f->release = w2_desc_release;
         f->preopen_name = pre[i].name;
         f->preopen_name_len = pre[i].name_len;
     }

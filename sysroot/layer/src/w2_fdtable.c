@@ -101,27 +101,18 @@ W2_COLD_BEGIN
 /* The defaults of the release hooks (w2_internal.h): a program that cannot
  * create such a handle never has one to drop. */
 __attribute__((weak)) void w2_drop_in(int32_t in) {}
-__attribute__((weak)) void w2_drop_descriptor(int32_t desc) {}
-__attribute__((weak)) void w2_socket_release(w2_fd *f) {}
-__attribute__((weak)) void w2_dir_release(w2_fd *f) {}
 
 void w2_fd_release(w2_fd *f) {
     /* Children before parents: streams and pollables borrow from sockets
      * and descriptors, and the host refuses to drop a parent first. Input
-     * streams and descriptors exist only when the code that makes them is
-     * linked, and that code defines their drops. */
+     * streams exist only when the code that makes them is linked, and that
+     * code defines their drop; f->release drops the parents. */
     if (f->in >= 0)
         w2_drop_in(f->in);
     if (f->out >= 0)
         wasi_io_streams_output_stream_drop(f->out);
-    /* Only fds that socket() or open() created hold these; those calls
-     * link the release code. */
-    if (f->kind == W2_TCP || f->kind == W2_UDP)
-        w2_socket_release(f);
-    if (f->kind == W2_DIR)
-        w2_dir_release(f);
-    if (f->desc >= 0)
-        w2_drop_descriptor(f->desc);
+    if (f->release)
+        f->release(f);
     /* w2_fd_slot resets the other fields when the number is reused. */
     f->kind = W2_FREE;
 }

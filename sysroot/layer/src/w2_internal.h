@@ -45,7 +45,7 @@ typedef struct {
     size_t name_cap;
 } w2_dirent_cache;
 
-typedef struct {
+typedef struct w2_fd {
     uint8_t kind;
     uint8_t preopen;    /* directory from wasi:filesystem/preopens */
     uint16_t fdflags;   /* p1 fdflags (APPEND, NONBLOCK, ...) */
@@ -74,6 +74,10 @@ typedef struct {
     w2_dirent_cache dir_cache;
     const char *preopen_name; /* not NUL-terminated */
     size_t preopen_name_len;
+    /* Drops what the fd holds beyond in/out (descriptor, directory stream,
+     * socket), set by the code that made the fd: NULL for stdio. A pointer,
+     * so that a program links only the drops of the kinds it can create. */
+    void (*release)(struct w2_fd *f);
 } w2_fd;
 #define W2_ACCESS_READ 1
 #define W2_ACCESS_WRITE 2
@@ -128,12 +132,15 @@ W2_WEAK __wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonbloc
 W2_WEAK __wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock, size_t *n);
 
 /* ---- releasing handles of kinds a program may never create ----
- * Defined (strongly) next to the code that creates them; w2_fdtable.c has
- * weak no-op defaults, so w2_fd_release calls them without a check. */
-void w2_socket_release(w2_fd *f);           /* w2_socket.c: drop socket handles */
-void w2_dir_release(w2_fd *f);              /* w2_path.c: drop the directory stream */
+ * Input streams: defined (strongly) in w2_read.c, with a weak no-op default
+ * in w2_fdtable.c, so w2_fd_release calls it without a check. The rest go
+ * through w2_fd.release, set where the fd is made: a weak symbol would not
+ * do for them, since open() links wasi-libc's posix.c, whose opendir refers
+ * to fd_readdir, so that every object that makes fds is linked (if dead)
+ * by any program that opens a file. */
 void w2_drop_in(int32_t in);                /* w2_read.c: input streams */
-void w2_drop_descriptor(int32_t desc);      /* w2_fdalloc.c: descriptors */
+void w2_socket_release(w2_fd *f);           /* w2_socket.c: socket handles */
+void w2_desc_release(w2_fd *f);             /* w2_fdalloc.c: the descriptor */
 
 /* ---- per-kind operations ----
  * Defined next to the code that creates that kind of fd and referenced

@@ -73,6 +73,7 @@ int socket(int domain, int type, int protocol) {
         FAIL(e);
     w2_fd *f = w2_fd_slot(fd);
     f->kind = tcp ? W2_TCP : W2_UDP;
+    f->release = w2_socket_release;
     f->sock = s;
     f->family = (uint8_t)domain;
     f->state = W2_SOCK_UNBOUND;
@@ -279,6 +280,7 @@ int accept4(int fd, struct sockaddr *restrict addr, socklen_t *restrict addrlen,
     uint8_t family = f->family;
     w2_fd *c = w2_fd_slot(nfd);
     c->kind = W2_TCP;
+    c->release = w2_socket_release;
     c->sock = client;
     c->in = in;
     c->out = out;
