@@ -45,6 +45,19 @@ typedef struct {
     size_t name_cap;
 } w2_dirent_cache;
 
+struct w2_fd;
+/* Reads, writes and seeks of the fds that open() and socket() make, set by
+ * that code (w2_fd.ops): stdio and directories have none. A pointer rather
+ * than weak references, so that a program that only prints carries no call
+ * to code it cannot reach. A NULL seek fails with ESPIPE. */
+typedef struct w2_fd_ops {
+    __wasi_errno_t (*read)(struct w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n);
+    __wasi_errno_t (*write)(struct w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional,
+                            size_t *n);
+    __wasi_errno_t (*seek)(struct w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
+                           __wasi_filesize_t *newoffset);
+} w2_fd_ops;
+
 typedef struct w2_fd {
     uint8_t kind;
     uint8_t preopen;    /* directory from wasi:filesystem/preopens */
@@ -78,6 +91,7 @@ typedef struct w2_fd {
      * socket), set by the code that made the fd: NULL for stdio. A pointer,
      * so that a program links only the drops of the kinds it can create. */
     void (*release)(struct w2_fd *f);
+    const w2_fd_ops *ops;
 } w2_fd;
 #define W2_ACCESS_READ 1
 #define W2_ACCESS_WRITE 2
@@ -128,8 +142,6 @@ void w2_block_on(int32_t pollable);
 #define W2_COLD_END _Pragma("clang attribute pop")
 W2_WEAK __wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pollable);
 W2_WEAK void w2_socket_progress(w2_fd *f);  /* finish a pending connect if ready */
-W2_WEAK __wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonblock, size_t *n);
-W2_WEAK __wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock, size_t *n);
 
 /* ---- releasing handles of kinds a program may never create ----
  * Input streams: defined (strongly) in w2_read.c, with a weak no-op default
@@ -143,15 +155,17 @@ void w2_socket_release(w2_fd *f);           /* w2_socket.c: socket handles */
 void w2_desc_release(w2_fd *f);             /* w2_fdalloc.c: the descriptor */
 
 /* ---- per-kind operations ----
- * Defined next to the code that creates that kind of fd and referenced
- * weakly from the generic fd code, so that a program links the file,
- * directory or socket code only when it can create such an fd. */
-/* w2_path.c: W2_FILE reads and writes at the fd's position or at `off`. */
-W2_WEAK __wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n);
-W2_WEAK __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional,
-                                     size_t *n);
-W2_WEAK __wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
-                                    __wasi_filesize_t *newoffset);
+ * Defined next to the code that creates that kind of fd and reached through
+ * w2_fd.ops or weak references from the generic fd code, so that a program
+ * links the file, directory or socket code only when it can create such an
+ * fd. */
+/* w2_path.c: W2_FILE reads and writes at the fd's position or at `off`
+ * (w2_file_ops). */
+extern const w2_fd_ops w2_file_ops;
+__wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n);
+__wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n);
+__wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
+                            __wasi_filesize_t *newoffset);
 W2_WEAK uint8_t w2_file_type(w2_fd *f);     /* p1 filetype */
 /* w2_path.c: whether an opened file or directory was opened for reading and
  * for writing (what descriptor get-flags answers: open-at gives a

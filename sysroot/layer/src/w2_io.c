@@ -62,26 +62,18 @@ __wasi_errno_t w2_stream_write(int32_t out, const void *buf, size_t len, bool no
 #define W2_INLINE static inline __attribute__((always_inline))
 
 W2_INLINE __wasi_errno_t write_one(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
-    bool nonblock = (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
-    switch (f->kind) {
-    case W2_FILE:
-        return w2_file_write ? w2_file_write(f, buf, len, off, positional, n) : __WASI_ERRNO_BADF;
-    case W2_OUT_STREAM:
-    case W2_TCP:
+    if (f->kind == W2_OUT_STREAM) {
         if (positional)
             return __WASI_ERRNO_SPIPE;
-        if (f->out < 0 && (f->kind != W2_OUT_STREAM || w2_std_out(f) < 0))
+        if (w2_std_out(f) < 0)
             return __WASI_ERRNO_NOTCONN;
-        return w2_stream_write(f->out, buf, len, nonblock, n);
-    case W2_DIR:
-        return __WASI_ERRNO_ISDIR;
-    case W2_UDP:
-        if (positional)
-            return __WASI_ERRNO_SPIPE;
-        return w2_udp_write(f, buf, len, nonblock, n);
-    default:
-        return __WASI_ERRNO_BADF;
+        /* stdio's flags cannot change: always blocking. */
+        return w2_stream_write(f->out, buf, len, false, n);
     }
+    /* Files and sockets (w2_fd.ops); stdin and directories have none. */
+    if (f->ops)
+        return f->ops->write(f, buf, len, off, positional, n);
+    return f->kind == W2_DIR ? __WASI_ERRNO_ISDIR : __WASI_ERRNO_BADF;
 }
 
 /* Inlined into each caller: fd_write then carries no positional code. */
@@ -147,9 +139,10 @@ __wasi_errno_t __wasi_fd_seek(__wasi_fd_t fd, __wasi_filedelta_t offset, __wasi_
         return __WASI_ERRNO_BADF;
     if (f->kind == W2_DIR)
         return __WASI_ERRNO_BADF;
-    if (f->kind != W2_FILE || !w2_file_seek)
+    /* Only files seek (w2_fd.ops). */
+    if (!f->ops || !f->ops->seek)
         return __WASI_ERRNO_SPIPE;
-    return w2_file_seek(f, offset, whence, newoffset);
+    return f->ops->seek(f, offset, whence, newoffset);
 }
 
 __wasi_errno_t __wasi_fd_tell(__wasi_fd_t fd, __wasi_filesize_t *offset) {

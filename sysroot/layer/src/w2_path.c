@@ -61,6 +61,8 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     w2s_fs_get_type(nd, &type);
     w2_fd *f = w2_fd_slot(nfd);
     f->kind = type == __WASI_FILETYPE_DIRECTORY ? W2_DIR : W2_FILE;
+    if (f->kind == W2_FILE)
+        f->ops = &w2_file_ops;
     f->desc = nd;
     f->release = w2_desc_release;
     f->fdflags = fdflags;
@@ -173,6 +175,8 @@ __wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t
     *newoffset = f->pos;
     return 0;
 }
+
+const w2_fd_ops w2_file_ops = {w2_file_read, w2_file_write, w2_file_seek};
 
 uint8_t w2_file_type(w2_fd *f) {
     uint8_t t = __WASI_FILETYPE_REGULAR_FILE;

@@ -20,12 +20,15 @@ void w2_drop_in(int32_t in) {
     w2s_drop_in(in);
 }
 
-__wasi_errno_t w2_stream_read(int32_t in, void *buf, size_t len, bool nonblock, size_t *n) {
+/* Inlined: stdin, which is always blocking, then refers only to the
+ * blocking read, and only sockets link the non-blocking one. */
+static inline __attribute__((always_inline)) __wasi_errno_t stream_read(int32_t in, void *buf, size_t len,
+                                                                        bool nonblock, size_t *n) {
     __wasi_errno_t err = 0;
     *n = 0;
     if (len == 0)
         return 0;
-    int st = w2s_in_read(in, !nonblock, buf, len, n, &err);
+    int st = nonblock ? w2s_in_read(in, false, buf, len, n, &err) : w2s_in_blocking_read(in, buf, len, n, &err);
     if (st == W2S_CLOSED) {
         *n = 0;
         return 0;
@@ -37,27 +40,24 @@ __wasi_errno_t w2_stream_read(int32_t in, void *buf, size_t len, bool nonblock, 
     return 0;
 }
 
+__wasi_errno_t w2_stream_read(int32_t in, void *buf, size_t len, bool nonblock, size_t *n) {
+    return stream_read(in, buf, len, nonblock, n);
+}
+
 static __wasi_errno_t read_one(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
-    bool nonblock = (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
-    switch (f->kind) {
-    case W2_FILE:
-        return w2_file_read ? w2_file_read(f, buf, len, off, positional, n) : __WASI_ERRNO_BADF;
-    case W2_IN_STREAM:
-    case W2_TCP:
+    if (f->kind == W2_IN_STREAM) {
         if (positional)
             return __WASI_ERRNO_SPIPE;
-        if (f->in < 0 && (f->kind != W2_IN_STREAM || w2_std_in(f) < 0))
+        if (w2_std_in(f) < 0)
             return __WASI_ERRNO_NOTCONN;
-        return w2_stream_read(f->in, buf, len, nonblock, n);
-    case W2_DIR:
-        return __WASI_ERRNO_ISDIR;
-    case W2_UDP:
-        if (positional)
-            return __WASI_ERRNO_SPIPE;
-        return w2_udp_read(f, buf, len, nonblock, n);
-    default:
-        return __WASI_ERRNO_BADF;
+        /* stdio's flags cannot change: always blocking. */
+        return stream_read(f->in, buf, len, false, n);
     }
+    /* Files and sockets (w2_fd.ops); stdout/stderr and directories have
+     * none. */
+    if (f->ops)
+        return f->ops->read(f, buf, len, off, positional, n);
+    return f->kind == W2_DIR ? __WASI_ERRNO_ISDIR : __WASI_ERRNO_BADF;
 }
 
 static __wasi_errno_t do_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, uint64_t off,

@@ -12,6 +12,8 @@
 
 #include "w2_internal.h"
 
+static const w2_fd_ops tcp_ops, udp_ops;
+
 W2_COLD_BEGIN
 
 #define FAIL(e) return (errno = (e), -1)
@@ -74,6 +76,7 @@ int socket(int domain, int type, int protocol) {
     w2_fd *f = w2_fd_slot(fd);
     f->kind = tcp ? W2_TCP : W2_UDP;
     f->release = w2_socket_release;
+    f->ops = tcp ? &tcp_ops : &udp_ops;
     f->sock = s;
     f->family = (uint8_t)domain;
     f->state = W2_SOCK_UNBOUND;
@@ -281,6 +284,7 @@ int accept4(int fd, struct sockaddr *restrict addr, socklen_t *restrict addrlen,
     w2_fd *c = w2_fd_slot(nfd);
     c->kind = W2_TCP;
     c->release = w2_socket_release;
+    c->ops = &tcp_ops;
     c->sock = client;
     c->in = in;
     c->out = out;
@@ -624,8 +628,31 @@ __wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pollable) {
     return 0;
 }
 
-/* read()/write() on UDP sockets (see w2_io.c) */
-__wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonblock, size_t *n) {
+/* read()/write() on sockets (w2_fd.ops, see w2_io.c and w2_read.c) */
+static bool fd_nonblock(const w2_fd *f) {
+    return (f->fdflags & __WASI_FDFLAGS_NONBLOCK) != 0;
+}
+
+static __wasi_errno_t tcp_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    if (positional)
+        return __WASI_ERRNO_SPIPE;
+    if (f->in < 0)
+        return __WASI_ERRNO_NOTCONN;
+    return w2_stream_read(f->in, buf, len, fd_nonblock(f), n);
+}
+
+static __wasi_errno_t tcp_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    if (positional)
+        return __WASI_ERRNO_SPIPE;
+    if (f->out < 0)
+        return __WASI_ERRNO_NOTCONN;
+    return fd_nonblock(f) ? w2_stream_write_nonblock(f->out, buf, len, n) : w2_stream_write(f->out, buf, len, false, n);
+}
+
+static __wasi_errno_t udp_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    if (positional)
+        return __WASI_ERRNO_SPIPE;
+    bool nonblock = fd_nonblock(f);
     if (f->udp_in < 0)
         return __WASI_ERRNO_NOTCONN;
     size_t full;
@@ -635,7 +662,10 @@ __wasi_errno_t w2_udp_read(w2_fd *f, void *buf, size_t len, bool nonblock, size_
     return e;
 }
 
-__wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock, size_t *n) {
+static __wasi_errno_t udp_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
+    if (positional)
+        return __WASI_ERRNO_SPIPE;
+    bool nonblock = fd_nonblock(f);
     if (f->udp_out < 0 || !f->udp_connected)
         return __WASI_ERRNO_DESTADDRREQ;
     __wasi_errno_t e = udp_ready_to_send(f, nonblock);
@@ -644,6 +674,9 @@ __wasi_errno_t w2_udp_write(w2_fd *f, const void *buf, size_t len, bool nonblock
     *n = e ? 0 : len;
     return e;
 }
+
+static const w2_fd_ops tcp_ops = {tcp_read, tcp_write, NULL};
+static const w2_fd_ops udp_ops = {udp_read, udp_write, NULL};
 
 /* ---- the preview-1 socket calls, for code written against them ---- */
 

@@ -50,19 +50,32 @@ static int stream_status(const wasi_io_streams_stream_error_t *e, __wasi_errno_t
     return W2S_FAILED;
 }
 
-int w2s_in_read(int32_t in, bool blocking, void *buf, size_t len, size_t *n, __wasi_errno_t *err) {
-    wasi_io_streams_result_list_u8_stream_error_t r;
-    /* The arena is the caller's buffer: the host writes the bytes there. */
-    if (blocking)
-        wasi_io_streams_method_input_stream_blocking_read(in, len, &r, buf, len);
-    else
-        wasi_io_streams_method_input_stream_read(in, len, &r, buf, len);
+static int in_read_result(const wasi_io_streams_result_list_u8_stream_error_t *rp, void *buf, size_t *n,
+                          __wasi_errno_t *err) {
+    wasi_io_streams_result_list_u8_stream_error_t r = *rp;
     if (r.is_err)
         return stream_status(&r.val.err, err);
     *n = r.val.ok.len;
     if (r.val.ok.ptr != buf && r.val.ok.len)
         memmove(buf, r.val.ok.ptr, r.val.ok.len);
     return W2S_OK;
+}
+
+/* Apart from w2s_in_read so that stdin, which always blocks, does not
+ * import the non-blocking read. */
+int w2s_in_blocking_read(int32_t in, void *buf, size_t len, size_t *n, __wasi_errno_t *err) {
+    wasi_io_streams_result_list_u8_stream_error_t r;
+    /* The arena is the caller's buffer: the host writes the bytes there. */
+    wasi_io_streams_method_input_stream_blocking_read(in, len, &r, buf, len);
+    return in_read_result(&r, buf, n, err);
+}
+
+int w2s_in_read(int32_t in, bool blocking, void *buf, size_t len, size_t *n, __wasi_errno_t *err) {
+    if (blocking)
+        return w2s_in_blocking_read(in, buf, len, n, err);
+    wasi_io_streams_result_list_u8_stream_error_t r;
+    wasi_io_streams_method_input_stream_read(in, len, &r, buf, len);
+    return in_read_result(&r, buf, n, err);
 }
 
 int32_t w2s_in_subscribe(int32_t in) {

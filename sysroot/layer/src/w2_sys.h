@@ -23,6 +23,7 @@ struct sockaddr;
 enum w2s_stream_status { W2S_OK = 0, W2S_CLOSED = 1, W2S_FAILED = 2 };
 /* On W2S_FAILED, *err receives the errno derived from the stream error. */
 int w2s_in_read(int32_t in, bool blocking, void *buf, size_t len, size_t *n, __wasi_errno_t *err);
+int w2s_in_blocking_read(int32_t in, void *buf, size_t len, size_t *n, __wasi_errno_t *err);
 int32_t w2s_in_subscribe(int32_t in);
 int w2s_out_check_write(int32_t out, uint64_t *n, __wasi_errno_t *err);
 int w2s_out_write(int32_t out, const void *buf, size_t len, __wasi_errno_t *err);
