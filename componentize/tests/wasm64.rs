@@ -21,6 +21,9 @@ use std::process::Command;
 use wasit2_testkit::corpus::{self, Program};
 use wasit2_testkit::{clang, run, wasit2_bin, Tool};
 
+mod common;
+use common::Width;
+
 /// The `-W` flag wasmtime 49 needs for components with a 64-bit memory.
 const MEMORY64_FLAG: &str = "component-model-memory64=y";
 
@@ -225,32 +228,9 @@ fn wasmtime_needs_the_memory64_flag() {
     assert!(ran.stderr.contains("cm64"), "{}", ran.stderr);
 }
 
-// Hand-written wasm64 modules for the adapter's too-small paths, as
-// componentize/tests/wasmtime.rs has them for wasm32. Layouts are wasm64:
-// lists are (i64 pointer, i64 length), aligned to 8.
-
-const PRELUDE64_IMPORTS: &str = r#"
-  (import "cm64p2|wasi:cli/stdout@0.2" "get-stdout" (func $get_stdout (result i32)))
-  (import "cm64p2|wasi:io/streams@0.2" "[method]output-stream.blocking-write-and-flush"
-    (func $write (param i32 i64 i64 i64)))
-"#;
-
-const PRELUDE64_FUNCS: &str = r#"
-  (memory (export "cm64p2_memory") i64 2)
-  (global $out (mut i32) (i32.const -1))
-  (func $print (param $p i64) (param $n i64)
-    (if (i32.eq (global.get $out) (i32.const -1))
-      (then (global.set $out (call $get_stdout))))
-    (call $write (global.get $out) (local.get $p) (local.get $n) (i64.const 0x40)))
-  (func $nl
-    (i32.store8 (i64.const 0x3f) (i32.const 10))
-    (call $print (i64.const 0x3f) (i64.const 1)))
-"#;
-
-fn module64(imports: &str, body: &str) -> Vec<u8> {
-    let text = format!("(module {PRELUDE64_IMPORTS} {imports} {PRELUDE64_FUNCS} {body})");
-    wat::parse_str(&text).expect("test WAT is valid")
-}
+// Hand-written modules for the adapter's too-small paths, built for wasm64
+// from the programs tests/wasmtime.rs runs for wasm32 (tests/common): lists
+// are (i64 pointer, i64 length), aligned to 8.
 
 /// Componentizes and runs `core` on wasmtime (and the core module on
 /// `wasit2 run`, which must agree) in `dir`, with `dir` preopened as `/d`
@@ -294,82 +274,27 @@ fn run_both(core: &[u8], args: &[&str], preopen: Option<&Path>) -> (String, i32)
     (outs[0].0.clone(), outs[0].1)
 }
 
-/// get-arguments with a 1-byte arena reports the size (nothing written at
+/// get-arguments with a 4-byte arena reports the size (nothing written at
 /// retptr), then fills an arena of exactly that size from the kept result.
 #[test]
 fn adapter64_arguments_report_then_replay() {
-    let core = module64(
-        r#"(import "wasit2-cm64p2|wasi:cli/environment@0.2" "get-arguments"
-             (func $args (param i64 i64 i64) (result i64)))"#,
-        r#"
-        (data (i64.const 0x200) "BAD: small\nBAD: exact\n")
-        (func (export "cm64p2|wasi:cli/run@0.2|run") (result i32)
-          (local $r i64) (local $i i64) (local $e i64)
-          (i64.store (i64.const 0x80) (i64.const 0xdead))
-          (local.set $r (call $args (i64.const 0x80) (i64.const 0x1000) (i64.const 1)))
-          (if (i32.or (i64.le_u (local.get $r) (i64.const 1))
-                      (i64.ne (i64.load (i64.const 0x80)) (i64.const 0xdead)))
-            (then (call $print (i64.const 0x200) (i64.const 11)) (return (i32.const 1))))
-          (if (i64.ne (call $args (i64.const 0x80) (i64.const 0x1000) (local.get $r)) (local.get $r))
-            (then (call $print (i64.const 0x20b) (i64.const 11)) (return (i32.const 1))))
-          ;; Elements: (ptr i64, len i64), 16 bytes each; skip argv[0].
-          (local.set $i (i64.const 1))
-          (block $end (loop $l
-            (br_if $end (i64.ge_u (local.get $i) (i64.load (i64.const 0x88))))
-            (local.set $e (i64.add (i64.load (i64.const 0x80)) (i64.mul (local.get $i) (i64.const 16))))
-            (call $print (i64.load (local.get $e)) (i64.load offset=8 (local.get $e)))
-            (call $nl)
-            (local.set $i (i64.add (local.get $i) (i64.const 1)))
-            (br $l)))
-          (i32.const 0))
-        "#,
+    let (out, code) = run_both(
+        &common::arguments(Width::W64),
+        &["one", "zwei", "три"],
+        None,
     );
-    let (out, code) = run_both(&core, &["one", "zwei", "три"], None);
-    assert_eq!((out.as_str(), code), ("one\nzwei\nтри\n", 0));
+    assert_eq!((out.as_str(), code), ("4\none\nzwei\nтри\n", 0));
 }
 
 /// read-directory-entry with a 1-byte arena: each entry is reported, then
 /// replayed into an arena of its size; no entry is lost or repeated.
 #[test]
 fn adapter64_directory_entries_survive_too_small_arena() {
-    let core = module64(
-        r#"(import "wasit2-cm64p2|wasi:filesystem/preopens@0.2" "get-directories"
-             (func $dirs (param i64 i64 i64) (result i64)))
-           (import "cm64p2|wasi:filesystem/types@0.2" "[method]descriptor.read-directory"
-             (func $readdir (param i32 i64)))
-           (import "wasit2-cm64p2|wasi:filesystem/types@0.2" "[method]directory-entry-stream.read-directory-entry"
-             (func $entry (param i32 i64 i64 i64) (result i64)))"#,
-        r#"
-        (data (i64.const 0x200) "BAD: readdir\nBAD: size\n")
-        (func (export "cm64p2|wasi:cli/run@0.2|run") (result i32)
-          (local $s i32) (local $r i64)
-          (drop (call $dirs (i64.const 0x80) (i64.const 0x1000) (i64.const 0x1000)))
-          ;; list<tuple<descriptor, string>>: the first element's handle.
-          (call $readdir (i32.load (i64.load (i64.const 0x80))) (i64.const 0xc0))
-          (if (i32.load8_u (i64.const 0xc0))
-            (then (call $print (i64.const 0x200) (i64.const 13)) (return (i32.const 1))))
-          (local.set $s (i32.load (i64.const 0xc4)))
-          (block $end (loop $l
-            (local.set $r (call $entry (local.get $s) (i64.const 0x80) (i64.const 0x2000) (i64.const 1)))
-            (if (i64.gt_u (local.get $r) (i64.const 1))
-              (then
-                (if (i64.ne (call $entry (local.get $s) (i64.const 0x80) (i64.const 0x2000) (local.get $r))
-                            (local.get $r))
-                  (then (call $print (i64.const 0x20d) (i64.const 10)) (return (i32.const 1))))))
-            ;; result<option<directory-entry>>: tag 0x80, option tag 0x88,
-            ;; entry at 0x90: type u8, name (ptr, len) at 0x98.
-            (br_if $end (i32.load8_u (i64.const 0x80)))
-            (br_if $end (i32.eqz (i32.load8_u (i64.const 0x88))))
-            (call $print (i64.load (i64.const 0x98)) (i64.load (i64.const 0xa0)))
-            (call $nl)
-            (br $l)))
-          (i32.const 0))
-        "#,
-    );
     let files = tempfile::tempdir().unwrap();
     for name in ["alpha.txt", "beta", "a-much-longer-entry-name"] {
         std::fs::write(files.path().join(name), name).unwrap();
     }
+    let core = common::directory_entries(Width::W64);
     let (out, code) = run_both(&core, &[], Some(files.path()));
     assert_eq!(code, 0);
     let mut names: Vec<&str> = out.lines().collect();
@@ -382,56 +307,12 @@ fn adapter64_directory_entries_survive_too_small_arena() {
 /// staged) reports its size, then is called again and fits.
 #[test]
 fn adapter64_poll_bound_and_readlink_retry() {
-    let core = module64(
-        r#"(import "cm64p2|wasi:clocks/monotonic-clock@0.2" "subscribe-duration"
-             (func $sub (param i64) (result i32)))
-           (import "wasit2-cm64p2|wasi:io/poll@0.2" "poll"
-             (func $poll (param i64 i64 i64 i64 i64) (result i64)))
-           (import "wasit2-cm64p2|wasi:filesystem/preopens@0.2" "get-directories"
-             (func $dirs (param i64 i64 i64) (result i64)))
-           (import "wasit2-cm64p2|wasi:filesystem/types@0.2" "[method]descriptor.readlink-at"
-             (func $readlink (param i32 i64 i64 i64 i64 i64) (result i64)))"#,
-        r#"
-        (data (i64.const 0x200) "poll ok\nBAD: bound\nBAD: ready\nBAD: small\nBAD: retry\nlink")
-        (func (export "cm64p2|wasi:cli/run@0.2|run") (result i32)
-          (local $fd i32) (local $r i64)
-          (i32.store (i64.const 0x100) (call $sub (i64.const 1000)))
-          (i64.store (i64.const 0x80) (i64.const 0xdead))
-          (if (i32.or (i64.ne (call $poll (i64.const 0x100) (i64.const 1) (i64.const 0x80)
-                                          (i64.const 0x1000) (i64.const 3))
-                              (i64.const 4))
-                      (i64.ne (i64.load (i64.const 0x80)) (i64.const 0xdead)))
-            (then (call $print (i64.const 0x208) (i64.const 11)) (return (i32.const 1))))
-          (if (i32.or (i64.ne (call $poll (i64.const 0x100) (i64.const 1) (i64.const 0x80)
-                                          (i64.const 0x1000) (i64.const 4))
-                              (i64.const 4))
-                (i32.or (i64.ne (i64.load (i64.const 0x80)) (i64.const 0x1000))
-                  (i32.or (i64.ne (i64.load (i64.const 0x88)) (i64.const 1))
-                          (i32.ne (i32.load (i64.const 0x1000)) (i32.const 0)))))
-            (then (call $print (i64.const 0x213) (i64.const 11)) (return (i32.const 1))))
-          (call $print (i64.const 0x200) (i64.const 8))
-          (drop (call $dirs (i64.const 0x80) (i64.const 0x1000) (i64.const 0x1000)))
-          (local.set $fd (i32.load (i64.load (i64.const 0x80))))
-          (i64.store (i64.const 0xc0) (i64.const 0xdead))
-          (local.set $r (call $readlink (local.get $fd) (i64.const 0x234) (i64.const 4)
-                                        (i64.const 0xc0) (i64.const 0x2000) (i64.const 3)))
-          (if (i32.or (i64.le_u (local.get $r) (i64.const 3))
-                      (i64.ne (i64.load (i64.const 0xc0)) (i64.const 0xdead)))
-            (then (call $print (i64.const 0x21e) (i64.const 11)) (return (i32.const 1))))
-          (if (i64.ne (call $readlink (local.get $fd) (i64.const 0x234) (i64.const 4)
-                                      (i64.const 0xc0) (i64.const 0x2000) (local.get $r))
-                      (local.get $r))
-            (then (call $print (i64.const 0x229) (i64.const 11)) (return (i32.const 1))))
-          ;; result<string>: tag at 0xc0, string (ptr, len) at 0xc8.
-          (call $print (i64.load (i64.const 0xc8)) (i64.load (i64.const 0xd0)))
-          (call $nl)
-          (i32.const 0))
-        "#,
-    );
+    let (out, code) = run_both(&common::poll(Width::W64), &[], None);
+    assert_eq!((out.as_str(), code), ("poll ok\n", 0));
     let files = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("some/target/path.txt", files.path().join("link")).unwrap();
-    let (out, code) = run_both(&core, &[], Some(files.path()));
-    assert_eq!((out.as_str(), code), ("poll ok\nsome/target/path.txt\n", 0));
+    let (out, code) = run_both(&common::readlink(Width::W64), &[], Some(files.path()));
+    assert_eq!((out.as_str(), code), ("some/target/path.txt\n", 0));
 }
 
 /// A hand-made component (no wasit2 code) lowering WASI functions with a

@@ -8,42 +8,15 @@ use std::process::{Command, Stdio};
 
 use wasit2_testkit::Tool;
 
+mod common;
+use common::Width;
+
 fn wasmtime() -> PathBuf {
     Tool::Wasmtime.path()
 }
 
-/// Imports and helpers every test module uses: `$print(ptr, len)` to
-/// stdout, `$nl`, `$num(u32)`. Scratch: 0x30..0x40 digits, 0x40 the write
-/// return area. Test data lives at 0x200, arenas at 0x1000 and up.
-const PRELUDE_IMPORTS: &str = r#"
-  (import "cm32p2|wasi:cli/stdout@0.2" "get-stdout" (func $get_stdout (result i32)))
-  (import "cm32p2|wasi:io/streams@0.2" "[method]output-stream.blocking-write-and-flush"
-    (func $write (param i32 i32 i32 i32)))
-"#;
-
-const PRELUDE_FUNCS: &str = r#"
-  (memory (export "cm32p2_memory") 2)
-  (global $out (mut i32) (i32.const -1))
-  (func $print (param $p i32) (param $n i32)
-    (if (i32.eq (global.get $out) (i32.const -1))
-      (then (global.set $out (call $get_stdout))))
-    (call $write (global.get $out) (local.get $p) (local.get $n) (i32.const 0x40)))
-  (func $nl
-    (i32.store8 (i32.const 0x3f) (i32.const 10))
-    (call $print (i32.const 0x3f) (i32.const 1)))
-  (func $num (param $v i32) (local $p i32)
-    (local.set $p (i32.const 0x3e))
-    (loop $l
-      (i32.store8 (local.get $p) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10))))
-      (local.set $v (i32.div_u (local.get $v) (i32.const 10)))
-      (if (local.get $v)
-        (then (local.set $p (i32.sub (local.get $p) (i32.const 1))) (br $l))))
-    (call $print (local.get $p) (i32.sub (i32.const 0x3f) (local.get $p))))
-"#;
-
 fn module(imports: &str, body: &str) -> Vec<u8> {
-    let text = format!("(module {PRELUDE_IMPORTS} {imports} {PRELUDE_FUNCS} {body})");
-    wat::parse_str(&text).expect("test WAT is valid")
+    common::module(Width::W32, imports, body)
 }
 
 struct Run {
@@ -185,43 +158,10 @@ fn run_returning_err_is_nonzero() {
     check(&core, &[], &[], b"", "", 1);
 }
 
-/// get-arguments through the adapter: a too-small arena first (must report
-/// the size without writing), then the exact size (must land in the arena).
-const ARGS_BODY: &str = r#"
-  (data (i32.const 0x200) "BAD: not reported\nBAD: size changed\nBAD: not in arena\n")
-  (func (export "cm32p2|wasi:cli/run@0.2|run") (result i32)
-    (local $r i32) (local $p i32) (local $n i32) (local $i i32)
-    (i32.store (i32.const 0x80) (i32.const 0xdead))
-    (local.set $r (call $args (i32.const 0x80) (i32.const 0x1000) (i32.const 4)))
-    (if (i32.or (i32.le_u (local.get $r) (i32.const 4))
-                (i32.ne (i32.load (i32.const 0x80)) (i32.const 0xdead)))
-      (then (call $print (i32.const 0x200) (i32.const 18)) (return (i32.const 1))))
-    (if (i32.ne (call $args (i32.const 0x80) (i32.const 0x1000) (local.get $r)) (local.get $r))
-      (then (call $print (i32.const 0x212) (i32.const 18)) (return (i32.const 1))))
-    (local.set $p (i32.load (i32.const 0x80)))
-    (local.set $n (i32.load (i32.const 0x84)))
-    (if (i32.ne (local.get $p) (i32.const 0x1000))
-      (then (call $print (i32.const 0x224) (i32.const 18)) (return (i32.const 1))))
-    (call $num (local.get $n)) (call $nl)
-    (local.set $i (i32.const 1))
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-      (call $print
-        (i32.load (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 8))))
-        (i32.load offset=4 (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 8)))))
-      (call $nl)
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l)))
-    (i32.const 0))
-"#;
-
+/// get-arguments through the adapter (`common::arguments`).
 #[test]
 fn arguments_via_buffer_import() {
-    let core = module(
-        r#"(import "wasit2-cm32p2|wasi:cli/environment@0.2" "get-arguments"
-             (func $args (param i32 i32 i32) (result i32)))"#,
-        ARGS_BODY,
-    );
+    let core = common::arguments(Width::W32);
     check(
         &core,
         &[],
@@ -463,38 +403,7 @@ fn garbage_is_a_one_line_error() {
 /// keep the entry for the retry: every entry appears exactly once.
 #[test]
 fn directory_entries_survive_too_small_arena() {
-    let core = module(
-        r#"(import "wasit2-cm32p2|wasi:filesystem/preopens@0.2" "get-directories"
-             (func $dirs (param i32 i32 i32) (result i32)))
-           (import "cm32p2|wasi:filesystem/types@0.2" "[method]descriptor.read-directory"
-             (func $readdir (param i32 i32)))
-           (import "wasit2-cm32p2|wasi:filesystem/types@0.2" "[method]directory-entry-stream.read-directory-entry"
-             (func $entry (param i32 i32 i32 i32) (result i32)))"#,
-        r#"
-        (data (i32.const 0x200) "BAD: readdir\nBAD: size\n")
-        (func (export "cm32p2|wasi:cli/run@0.2|run") (result i32)
-          (local $s i32) (local $r i32)
-          (drop (call $dirs (i32.const 0x80) (i32.const 0x1000) (i32.const 0x1000)))
-          (call $readdir (i32.load (i32.load (i32.const 0x80))) (i32.const 0xc0))
-          (if (i32.load8_u (i32.const 0xc0))
-            (then (call $print (i32.const 0x200) (i32.const 13)) (return (i32.const 1))))
-          (local.set $s (i32.load (i32.const 0xc4)))
-          (block $end (loop $l
-            ;; A 1-byte arena is too small for every name here.
-            (local.set $r (call $entry (local.get $s) (i32.const 0x80) (i32.const 0x2000) (i32.const 1)))
-            (if (i32.gt_u (local.get $r) (i32.const 1))
-              (then
-                (if (i32.ne (call $entry (local.get $s) (i32.const 0x80) (i32.const 0x2000) (local.get $r))
-                            (local.get $r))
-                  (then (call $print (i32.const 0x20d) (i32.const 10)) (return (i32.const 1))))))
-            (br_if $end (i32.load8_u (i32.const 0x80)))
-            (br_if $end (i32.eqz (i32.load8_u (i32.const 0x84))))
-            (call $print (i32.load (i32.const 0x8c)) (i32.load (i32.const 0x90)))
-            (call $nl)
-            (br $l)))
-          (i32.const 0))
-        "#,
-    );
+    let core = common::directory_entries(Width::W32);
     let files = tempfile::tempdir().unwrap();
     for name in ["alpha.txt", "beta", "a-much-longer-entry-name"] {
         std::fs::write(files.path().join(name), name).unwrap();
@@ -512,32 +421,7 @@ fn directory_entries_survive_too_small_arena() {
 /// reported without waiting, then the call succeeds in the arena.
 #[test]
 fn poll_is_bounded_by_input() {
-    let core = module(
-        r#"(import "cm32p2|wasi:clocks/monotonic-clock@0.2" "subscribe-duration"
-             (func $sub (param i64) (result i32)))
-           (import "wasit2-cm32p2|wasi:io/poll@0.2" "poll"
-             (func $poll (param i32 i32 i32 i32 i32) (result i32)))"#,
-        r#"
-        (data (i32.const 0x200) "poll ok\nBAD: bound\nBAD: result\n")
-        (func (export "cm32p2|wasi:cli/run@0.2|run") (result i32)
-          (i32.store (i32.const 0x100) (call $sub (i64.const 1000)))
-          (i32.store (i32.const 0x80) (i32.const 0xdead))
-          (if (i32.or (i32.ne (call $poll (i32.const 0x100) (i32.const 1) (i32.const 0x80)
-                                          (i32.const 0x1000) (i32.const 3))
-                              (i32.const 4))
-                      (i32.ne (i32.load (i32.const 0x80)) (i32.const 0xdead)))
-            (then (call $print (i32.const 0x208) (i32.const 11)) (return (i32.const 1))))
-          (if (i32.or (i32.ne (call $poll (i32.const 0x100) (i32.const 1) (i32.const 0x80)
-                                          (i32.const 0x1000) (i32.const 4))
-                              (i32.const 4))
-                (i32.or (i32.ne (i32.load (i32.const 0x80)) (i32.const 0x1000))
-                  (i32.or (i32.ne (i32.load (i32.const 0x84)) (i32.const 1))
-                          (i32.ne (i32.load (i32.const 0x1000)) (i32.const 0)))))
-            (then (call $print (i32.const 0x213) (i32.const 12)) (return (i32.const 1))))
-          (call $print (i32.const 0x200) (i32.const 8))
-          (i32.const 0))
-        "#,
-    );
+    let core = common::poll(Width::W32);
     check(&core, &[], &[], b"", "poll ok\n", 0);
 }
 
@@ -545,33 +429,7 @@ fn poll_is_bounded_by_input() {
 /// retry calls the host again. Nothing is written at retptr meanwhile.
 #[test]
 fn readlink_reports_then_fits() {
-    let core = module(
-        r#"(import "wasit2-cm32p2|wasi:filesystem/preopens@0.2" "get-directories"
-             (func $dirs (param i32 i32 i32) (result i32)))
-           (import "wasit2-cm32p2|wasi:filesystem/types@0.2" "[method]descriptor.readlink-at"
-             (func $readlink (param i32 i32 i32 i32 i32 i32) (result i32)))"#,
-        r#"
-        (data (i32.const 0x200) "link")
-        (data (i32.const 0x210) "BAD: small\nBAD: retry\n")
-        (func (export "cm32p2|wasi:cli/run@0.2|run") (result i32)
-          (local $fd i32) (local $r i32)
-          (drop (call $dirs (i32.const 0x80) (i32.const 0x1000) (i32.const 0x1000)))
-          (local.set $fd (i32.load (i32.load (i32.const 0x80))))
-          (i32.store (i32.const 0xc0) (i32.const 0xdead))
-          (local.set $r (call $readlink (local.get $fd) (i32.const 0x200) (i32.const 4)
-                                        (i32.const 0xc0) (i32.const 0x2000) (i32.const 3)))
-          (if (i32.or (i32.le_u (local.get $r) (i32.const 3))
-                      (i32.ne (i32.load (i32.const 0xc0)) (i32.const 0xdead)))
-            (then (call $print (i32.const 0x210) (i32.const 11)) (return (i32.const 1))))
-          (if (i32.ne (call $readlink (local.get $fd) (i32.const 0x200) (i32.const 4)
-                                      (i32.const 0xc0) (i32.const 0x2000) (local.get $r))
-                      (local.get $r))
-            (then (call $print (i32.const 0x21b) (i32.const 11)) (return (i32.const 1))))
-          (call $print (i32.load (i32.const 0xc4)) (i32.load (i32.const 0xc8)))
-          (call $nl)
-          (i32.const 0))
-        "#,
-    );
+    let core = common::readlink(Width::W32);
     let files = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink("some/target/path.txt", files.path().join("link")).unwrap();
     let map = format!("{}::/d", files.path().display());
