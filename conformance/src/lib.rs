@@ -355,6 +355,29 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<Case>, Error> {
     Ok(out)
 }
 
+/// A recorded result list of a whole suite run (`expected/upstream-wasip2-results.txt`):
+/// `name: pass` or `name: fail` a line (CTest's name without `.wasm`), `#`
+/// comment lines. Returns name -> passed.
+pub fn parse_results(text: &str) -> Result<std::collections::BTreeMap<String, bool>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, verdict) = line
+            .split_once(':')
+            .ok_or_else(|| format!("line {}: expected `name: pass|fail`", i + 1))?;
+        let passed = match verdict.trim() {
+            "pass" => true,
+            "fail" => false,
+            v => return Err(format!("line {}: unknown result `{v}`", i + 1)),
+        };
+        out.insert(name.trim().to_string(), passed);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1077,6 +1077,24 @@ pub fn assemble_headers(
         let text = configure(&fsutil::read_string(src)?, &sel.vars);
         set.insert(dst.clone(), text.into_bytes());
     }
+    // The layer defines tmpfile and tmpnam (sysroot/layer/wasip2-tree):
+    // drop the deprecation that says they are not. Each edit must find its
+    // text, so a changed tree fails loudly.
+    for name in ["tmpnam(char *)", "tmpfile(void)"] {
+        let stdio = PathBuf::from("stdio.h");
+        let what = name.split('(').next().unwrap_or(name);
+        let from =
+            format!("{name} __attribute__((__deprecated__(\"{what} is not defined on WASI\")));");
+        let text =
+            String::from_utf8_lossy(set.get(&stdio).map(Vec::as_slice).unwrap_or(&[])).into_owned();
+        if !text.contains(&from) {
+            return Err(Error::Invalid(format!(
+                "header stdio.h: text to patch not found: {from}"
+            )));
+        }
+        let to = format!("{name}; /* wasit2: defined (docs/sysroot.md) */");
+        set.insert(stdio, text.replacen(&from, &to, 1).into_bytes());
+    }
     let musl = root.join("libc-top-half/musl");
     let w64 = crate::headers::wasm64_overlay_dir(overlay_root);
     let arch_template = if arch == Arch::Wasm64 && w64.join("bits/alltypes.h.in").is_file() {
