@@ -1,0 +1,143 @@
+//! The sysroot built from the 2026 wasi-libc tree (`../shared/wasi-libc`),
+//! shared by `sysroot/tests/tree2026.rs` and `conformance/tests/tree2026.rs`
+//! (included with `#[path]`). Built once per content hash of its inputs
+//! (the tree, the builder, the layers, the binding generators) with
+//! `wasit2 sysroot build --target all` for the default and `-mvp` CPUs into
+//! `~/.cache/wasit2/sysroot-tree2026/<hash>/` (`$WASIT2_CACHE` moves it),
+//! under a file lock so parallel test binaries build it once.
+#![allow(dead_code)]
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The 2026 tree, or `None` (after saying so) when `../shared` is absent.
+pub fn tree(repo: &Path) -> Option<PathBuf> {
+    let tree = repo.join("../shared/wasi-libc");
+    if tree.join("CMakeLists.txt").is_file() {
+        Some(tree.canonicalize().unwrap())
+    } else {
+        eprintln!(
+            "this test needs the 2026 wasi-libc tree at {} (../shared, which CI always has); not run",
+            tree.display()
+        );
+        None
+    }
+}
+
+fn cache_root() -> PathBuf {
+    let base = std::env::var_os("WASIT2_CACHE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/wasit2")
+        });
+    base.join("sysroot-tree2026")
+}
+
+/// FNV-1a over every file below `dirs` (paths and contents), sorted.
+fn content_hash(dirs: &[PathBuf]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    };
+    for dir in dirs {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                let name = e.file_name();
+                if name == ".git" || name == "target" {
+                    continue;
+                }
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        for f in files {
+            eat(f
+                .strip_prefix(dir)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .as_bytes());
+            eat(&std::fs::read(&f).unwrap_or_default());
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// The sysroot directory (`<cache>/<hash>/sysroot`), built when missing.
+/// `$WASIT2_TREE2026_SYSROOT` names an already built one instead.
+pub fn sysroot(repo: &Path, wasit2: &Path) -> Option<PathBuf> {
+    let tree = tree(repo)?;
+    if let Some(dir) = std::env::var_os("WASIT2_TREE2026_SYSROOT").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    let mut inputs: Vec<PathBuf> = [
+        "sysroot/src",
+        "sysroot/layer",
+        "sysroot/arch",
+        "sysroot/adapters",
+        "bindgen/src",
+        "abi",
+    ]
+    .iter()
+    .map(|d| repo.join(d))
+    .collect();
+    for d in [
+        "CMakeLists.txt",
+        "cmake",
+        "libc-bottom-half",
+        "libc-top-half",
+        "dlmalloc",
+        "fts",
+    ] {
+        inputs.push(tree.join(d));
+    }
+    let key = content_hash(&inputs);
+    let root = cache_root();
+    std::fs::create_dir_all(&root).unwrap();
+    let lock = std::fs::File::create(root.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let dir = root.join(&key);
+    let out = dir.join("sysroot");
+    if !dir.join("complete").is_file() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let start = std::time::Instant::now();
+        for cpu in ["default", "mvp"] {
+            let built = Command::new(wasit2)
+                .args(["sysroot", "build", "-q", "--target", "all", "--cpu", cpu])
+                .arg("--wasi-libc")
+                .arg(&tree)
+                .arg("--out")
+                .arg(&out)
+                .output()
+                .expect("wasit2 runs");
+            assert!(
+                built.status.success(),
+                "building the 2026-tree sysroot ({cpu}) failed:\n{}",
+                String::from_utf8_lossy(&built.stderr)
+            );
+        }
+        // The objects are not needed once the archives are installed.
+        let _ = std::fs::remove_dir_all(dir.join("sysroot.work"));
+        std::fs::write(dir.join("complete"), "").unwrap();
+        eprintln!(
+            "built the 2026-tree sysroot in {:.0}s -> {}",
+            start.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    drop(lock);
+    Some(out)
+}
