@@ -7,8 +7,8 @@
 //! (see `adapter.rs` and `docs/componentize.md`).
 
 mod adapter;
-mod adapter_common;
 mod adapter64;
+mod adapter_common;
 mod exit_shim;
 mod wasm64;
 
@@ -120,6 +120,42 @@ fn scan(module: &[u8]) -> Result<ModuleInfo, ComponentizeError> {
     })
 }
 
+/// The world `module` is componentized for and its lowering for `arch`.
+/// An export under `arch`'s prefix that the world lacks is an error:
+/// wit-component would drop it silently.
+pub(crate) fn target_lowering(
+    module: &[u8],
+    info: &ModuleInfo,
+    opts: &Options,
+    arch: Arch,
+) -> Result<(world::Target, Lowering), ComponentizeError> {
+    let target = world::target(
+        &world::ModuleWorld {
+            arch,
+            bytes: module,
+            abi_world: info.abi.as_ref().map(|a| a.world.as_str()),
+            has_component_type: info.has_component_type,
+            world_section: info.world_section.as_deref(),
+            exports: &info.exports,
+        },
+        &opts.wit,
+        opts.world.as_deref(),
+    )?;
+    let lowering = Lowering::new(&target.wit, target.world, arch)?;
+    let export_prefix = format!("{}|", arch.prefix());
+    if let Some(e) = info
+        .exports
+        .iter()
+        .find(|e| e.starts_with(&export_prefix) && lowering.export(e).is_none())
+    {
+        return Err(ComponentizeError::UnknownExport {
+            export: e.clone(),
+            world: target.name.clone(),
+        });
+    }
+    Ok((target, lowering))
+}
+
 /// Componentizes with explicit options.
 pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, ComponentizeError> {
     let info = scan(module)?;
@@ -133,33 +169,8 @@ pub fn componentize_with(module: &[u8], opts: &Options) -> Result<Vec<u8>, Compo
         return wasm64::componentize(module, &info, opts);
     }
 
-    let target = world::target(
-        &world::ModuleWorld {
-            arch: Arch::Wasm32,
-            bytes: module,
-            abi_world: info.abi.as_ref().map(|a| a.world.as_str()),
-            has_component_type: info.has_component_type,
-            world_section: info.world_section.as_deref(),
-            exports: &info.exports,
-        },
-        &opts.wit,
-        opts.world.as_deref(),
-    )?;
+    let (target, lowering) = target_lowering(module, &info, opts, Arch::Wasm32)?;
     let (wit, world) = (&target.wit, target.world);
-    let lowering = Lowering::new(wit, world, Arch::Wasm32)?;
-
-    // wit-component would drop an export of another world silently.
-    let export_prefix = format!("{}|", Arch::Wasm32.prefix());
-    if let Some(e) = info
-        .exports
-        .iter()
-        .find(|e| e.starts_with(&export_prefix) && lowering.export(e).is_none())
-    {
-        return Err(ComponentizeError::UnknownExport {
-            export: e.clone(),
-            world: target.name.clone(),
-        });
-    }
 
     // Group the caller-supplied-buffer imports by module: one adapter each.
     let buffer_prefix = format!("{}|", Arch::Wasm32.buffer_prefix());

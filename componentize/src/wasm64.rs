@@ -811,33 +811,9 @@ pub(crate) fn componentize(
     info: &crate::ModuleInfo,
     opts: &crate::Options,
 ) -> Result<Vec<u8>, ComponentizeError> {
-    let target = crate::world::target(
-        &crate::world::ModuleWorld {
-            arch: Arch::Wasm64,
-            bytes: module,
-            abi_world: info.abi.as_ref().map(|a| a.world.as_str()),
-            has_component_type: info.has_component_type,
-            world_section: info.world_section.as_deref(),
-            exports: &info.exports,
-        },
-        &opts.wit,
-        opts.world.as_deref(),
-    )?;
+    let (target, l64) = crate::target_lowering(module, info, opts, Arch::Wasm64)?;
     let (wit, world) = (&target.wit, target.world);
-    let l64 = Lowering::new(wit, world, Arch::Wasm64)?;
     let l32 = Lowering::new(wit, world, Arch::Wasm32)?;
-    // wit-component would drop an export of another world silently.
-    let export_prefix = format!("{}|", Arch::Wasm64.prefix());
-    if let Some(e) = info
-        .exports
-        .iter()
-        .find(|e| e.starts_with(&export_prefix) && l64.export(e).is_none())
-    {
-        return Err(ComponentizeError::UnknownExport {
-            export: e.clone(),
-            world: target.name.clone(),
-        });
-    }
     if l64
         .exports
         .iter()
