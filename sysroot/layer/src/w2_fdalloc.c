@@ -81,7 +81,7 @@ int w2_fd_alloc(void) {
 w2_fd *w2_fd_slot(int fd) {
     w2_fd *f = &w2_table[fd];
     memset(f, 0, sizeof *f);
-    memcpy(&f->desc, w2_no_handles, sizeof w2_no_handles);
+    w2_clear_handles(f);
     return f;
 }
 

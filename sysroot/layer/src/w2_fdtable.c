@@ -23,8 +23,7 @@ static int32_t network_handle = -1;
 
 W2_COLD_BEGIN
 
-/* Copied from constants rather than memset + stores, which would link
- * memset into MVP builds that need only memcpy. */
+/* What w2_clear_handles copies on CPUs without memory.fill. */
 const int32_t w2_no_handles[W2_HANDLES] = {-1, -1, -1, -1, -1, -1, -1};
 _Static_assert(offsetof(w2_fd, udp_out) - offsetof(w2_fd, desc) == (W2_HANDLES - 1) * sizeof(int32_t),
                "the handles of w2_fd are not together");
@@ -38,7 +37,7 @@ __attribute__((noinline)) static void stdio_init(void) {
 #pragma clang loop unroll(disable)
     for (int i = 0; i < 3; i++) {
         w2_fd *f = &static_table[i];
-        memcpy(&f->desc, w2_no_handles, sizeof w2_no_handles);
+        w2_clear_handles(f);
         f->kind = i == 0 ? W2_IN_STREAM : W2_OUT_STREAM;
         f->std_no = (uint8_t)i;
     }

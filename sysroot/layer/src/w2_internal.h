@@ -97,6 +97,16 @@ typedef struct w2_fd {
 #define W2_ACCESS_WRITE 2
 #define W2_HANDLES 7 /* desc .. udp_out */
 extern const int32_t w2_no_handles[W2_HANDLES];
+/* Sets every handle of f to -1 (none): one memory.fill where the CPU has
+ * it; else a copy from w2_no_handles, since memset would link libc's
+ * memset into MVP builds that need only memcpy. */
+static inline void w2_clear_handles(w2_fd *f) {
+#ifdef __wasm_bulk_memory_opt__
+    __builtin_memset(&f->desc, 0xff, sizeof w2_no_handles);
+#else
+    __builtin_memcpy(&f->desc, w2_no_handles, sizeof w2_no_handles);
+#endif
+}
 
 /* ---- descriptor table (w2_fdtable.c) ---- */
 #define W2_STATIC_FDS 16                    /* entries of the first, static table */
