@@ -34,8 +34,10 @@ enum { IP_V4 = 0, IP_V6 = 1 };
 /* ---- wasi:io ---- */
 
 /* Errors are the cold part of every call. */
-__attribute__((minsize)) __wasi_errno_t w2_errno_from_stream_error(int32_t error_handle) {
-    wasi_filesystem_types_option_error_code_t code;
+__attribute__((minsize, noinline)) __wasi_errno_t w2_errno_from_stream_error(int32_t error_handle) {
+    /* Static rather than on the stack (the layer is single-threaded): no
+     * stack frame to set up. */
+    static wasi_filesystem_types_option_error_code_t code;
     wasi_filesystem_types_filesystem_error_code(error_handle, &code);
     wasi_io_error_error_drop(error_handle);
     return code.is_some ? w2_errno_from_fs(code.val) : __WASI_ERRNO_IO;
