@@ -12,8 +12,8 @@ use wasm_encoder::{BlockType, ExportKind, Function, Instruction as I, ValType};
 use wit_parser::{Int, Type};
 
 use crate::adapter_common::{
-    contains_list, field_offsets, flat_ranges, list_elem, mem, payload_offsets, replayable, shape,
-    tag_load, unsupported, writes_direct, AdapterModule, Body, Pending, Shape,
+    contains_list, field_offsets, flat_ranges, input_bound, list_elem, mem, payload_offsets,
+    replayable, shape, tag_load, unsupported, writes_direct, AdapterModule, Body, Pending, Shape,
 };
 use crate::ComponentizeError;
 
@@ -300,15 +300,7 @@ impl Wrapper<'_> {
             TooSmall::BoundedByInput { .. } => {
                 // One result element per input element: the arena must hold
                 // `len(first list param) * size(result element)`.
-                let first_list = func
-                    .params
-                    .iter()
-                    .find(|p| self.list_elem(&p.ty).is_some())
-                    .ok_or_else(|| self.unsupported("no list parameter to bound the result"))?;
-                let len_idx = self.flat_param(&first_list.name)? as u32 + 1;
-                let elem = self
-                    .list_elem(&result_ty)
-                    .ok_or_else(|| self.unsupported("result is not a list"))?;
+                let (len_idx, elem) = input_bound(&self.lowering.resolve, self.imp, &result_ty)?;
                 let esize = self.lowering.size_of(&elem) as i64;
                 let b = &mut self.body;
                 let bound = b.local(ValType::I64);

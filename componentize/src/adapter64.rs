@@ -27,8 +27,8 @@ use wasm_encoder::{BlockType, ExportKind, Function, Instruction as I, ValType};
 use wit_parser::{Int, Type};
 
 use crate::adapter_common::{
-    contains_list, field_offsets, flat_ranges, list_elem, mem, payload_offsets, replayable, shape,
-    tag_load, unsupported, writes_direct, AdapterModule, Body, Pending, Shape,
+    contains_list, field_offsets, flat_ranges, input_bound, list_elem, mem, payload_offsets,
+    replayable, shape, tag_load, unsupported, writes_direct, AdapterModule, Body, Pending, Shape,
 };
 use crate::ComponentizeError;
 
@@ -745,19 +745,11 @@ impl Wrapper<'_> {
                 }
             }
             TooSmall::BoundedByInput { .. } => {
-                let (_, _, at, _) = params
-                    .iter()
-                    .find(|p| self.g.list_elem(&p.1).is_some())
-                    .ok_or_else(|| self.unsupported("no list parameter to bound the result"))?
-                    .clone();
-                let elem = self
-                    .g
-                    .list_elem(&result_ty)
-                    .ok_or_else(|| self.unsupported("result is not a list"))?;
+                let (len_idx, elem) = input_bound(&self.l.resolve, self.imp, &result_ty)?;
                 let esize = self.g.size64(&elem) as i64;
                 let g = &mut self.g;
                 let bound = g.local(ValType::I64);
-                g.i(I::LocalGet(at as u32 + 1))
+                g.i(I::LocalGet(len_idx))
                     .i(I::I64Const(esize))
                     .i(I::I64Mul)
                     .i(I::LocalTee(bound))

@@ -408,6 +408,23 @@ pub(crate) fn flat_ranges(
     Ok(out)
 }
 
+/// `BoundedByInput`: one result element per element of the first list
+/// parameter. Returns the flat index of that list's length and the
+/// result's element type.
+pub(crate) fn input_bound(
+    resolve: &Resolve,
+    imp: &Import,
+    result_ty: &Type,
+) -> Result<(u32, Type), ComponentizeError> {
+    let (_, _, at, _) = flat_ranges(resolve, imp)?
+        .into_iter()
+        .find(|p| list_elem(resolve, &p.1).is_some())
+        .ok_or_else(|| unsupported(imp, "no list parameter to bound the result"))?;
+    let elem =
+        list_elem(resolve, result_ty).ok_or_else(|| unsupported(imp, "result is not a list"))?;
+    Ok((at as u32 + 1, elem))
+}
+
 /// Whether results are written straight to the caller's retptr:
 /// `ShortRead` and `BoundedByInput` results always fit (checked before the
 /// call).
