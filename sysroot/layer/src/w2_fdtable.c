@@ -97,17 +97,12 @@ w2_fd *w2_fd_get(__wasi_fd_t fd) {
 
 W2_COLD_BEGIN
 
-/* The defaults of the release hooks (w2_internal.h): a program that cannot
- * create such a handle never has one to drop. */
-__attribute__((weak)) void w2_drop_in(int32_t in) {}
 
 void w2_fd_release(w2_fd *f) {
     /* Children before parents: streams and pollables borrow from sockets
      * and descriptors, and the host refuses to drop a parent first. Input
-     * streams exist only when the code that makes them is linked, and that
-     * code defines their drop; f->release drops the parents. */
-    if (f->in >= 0)
-        w2_drop_in(f->in);
+     * streams exist only when the code that makes them is linked, and
+     * f->release, which that code sets, drops them and the parents. */
     if (f->out >= 0)
         wasi_io_streams_output_stream_drop(f->out);
     if (f->release)

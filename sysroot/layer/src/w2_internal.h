@@ -154,14 +154,13 @@ W2_WEAK __wasi_errno_t w2_socket_pollable(w2_fd *f, bool for_write, int32_t *pol
 W2_WEAK void w2_socket_progress(w2_fd *f);  /* finish a pending connect if ready */
 
 /* ---- releasing handles of kinds a program may never create ----
- * Input streams: defined (strongly) in w2_read.c, with a weak no-op default
- * in w2_fdtable.c, so w2_fd_release calls it without a check. The rest go
- * through w2_fd.release, set where the fd is made: a weak symbol would not
- * do for them, since open() links wasi-libc's posix.c, whose opendir refers
- * to fd_readdir, so that every object that makes fds is linked (if dead)
- * by any program that opens a file. */
-void w2_drop_in(int32_t in);                /* w2_read.c: input streams */
-void w2_socket_release(w2_fd *f);           /* w2_socket.c: socket handles */
+ * w2_fd_release drops the output stream; the rest (input streams,
+ * descriptors, directory streams, sockets) go through w2_fd.release, set
+ * where the handle is made. A weak symbol would not do: open() links
+ * wasi-libc's posix.c, whose opendir refers to fd_readdir, so that every
+ * object that makes fds is linked (if dead) by any program that opens a
+ * file. */
+void w2_socket_release(w2_fd *f);           /* w2_socket.c: socket handles and streams */
 void w2_desc_release(w2_fd *f);             /* w2_fdalloc.c: the descriptor */
 
 /* ---- per-kind operations ----

@@ -3,21 +3,23 @@
  *
  * Apart from w2_io.c so that a program which never reads links neither the
  * read path nor stdin: get-stdin and the input-stream drop are imported only
- * through here (w2_std_in, w2_drop_in). Zero-copy: the caller's iovec
+ * through here (w2_std_in and stdin's release). Zero-copy: the caller's iovec
  * buffers are the caller-supplied result buffer of the read imports.
  */
 #include <string.h>
 
 #include "w2_internal.h"
 
-int32_t w2_std_in(w2_fd *f) {
-    if (f->in < 0)
-        f->in = w2s_stdin();
-    return f->in;
+static void stdin_release(w2_fd *f) {
+    w2s_drop_in(f->in);
 }
 
-void w2_drop_in(int32_t in) {
-    w2s_drop_in(in);
+int32_t w2_std_in(w2_fd *f) {
+    if (f->in < 0) {
+        f->in = w2s_stdin();
+        f->release = stdin_release;
+    }
+    return f->in;
 }
 
 /* Inlined: stdin, which is always blocking, then refers only to the

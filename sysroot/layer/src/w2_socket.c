@@ -86,7 +86,10 @@ int socket(int domain, int type, int protocol) {
 }
 
 void w2_socket_release(w2_fd *f) {
-    /* The datagram streams borrow from the socket: drop them first. */
+    /* The streams borrow from the socket: drop them first (w2_fd_release
+     * has dropped the output stream). */
+    if (f->in >= 0)
+        w2s_drop_in(f->in);
     if (f->udp_in >= 0)
         w2s_drop_udp_in(f->udp_in);
     if (f->udp_out >= 0)
