@@ -260,15 +260,14 @@ __wasi_errno_t w2s_preopens(w2s_preopen **list, size_t *count) {
             break;
         cap = need;
     }
-    w2s_preopen *out = r.len ? malloc(r.len * sizeof *out) : NULL;
-    if (r.len && !out)
-        return __WASI_ERRNO_NOMEM;
-    for (size_t i = 0; i < r.len; i++) {
-        out[i].desc = r.ptr[i].f0;
-        out[i].name = (const char *)r.ptr[i].f1.ptr;
-        out[i].name_len = r.ptr[i].f1.len;
-    }
-    *list = out;
+    /* The host's list, in the arena, is already an array of w2s_preopen. */
+    typedef wasi_filesystem_preopens_tuple2_descriptor_string_t host_preopen;
+    _Static_assert(sizeof(w2s_preopen) == sizeof(host_preopen) &&
+                       offsetof(w2s_preopen, desc) == offsetof(host_preopen, f0) &&
+                       offsetof(w2s_preopen, name) == offsetof(host_preopen, f1.ptr) &&
+                       offsetof(w2s_preopen, name_len) == offsetof(host_preopen, f1.len),
+                   "w2s_preopen is not the canonical ABI layout of (descriptor, string)");
+    *list = (w2s_preopen *)r.ptr;
     *count = r.len;
     return 0;
 }
