@@ -33,7 +33,7 @@ pub use lowering::{
 pub use names::{canonical_version, Arch};
 pub use policy::TooSmall;
 pub use section::{AbiSection, ABI_VERSION, SECTION_NAME};
-pub use wit::{Wit, WASI_VERSION};
+pub use wit::{primitive_name, Wit, WASI_VERSION};
 pub use world_section::{WorldRecord, WorldSection, WORLD_SECTION_NAME, WORLD_SECTION_VERSION};
 
 /// Errors from loading WIT or lowering a world.

@@ -108,3 +108,26 @@ impl Wit {
         }
     }
 }
+
+/// The name WIT gives a primitive type (`u8`, `s32`, `string`,
+/// `error-context`, …); `None` for a defined type (`Type::Id`).
+pub fn primitive_name(ty: &wit_parser::Type) -> Option<&'static str> {
+    use wit_parser::Type;
+    Some(match ty {
+        Type::Bool => "bool",
+        Type::U8 => "u8",
+        Type::U16 => "u16",
+        Type::U32 => "u32",
+        Type::U64 => "u64",
+        Type::S8 => "s8",
+        Type::S16 => "s16",
+        Type::S32 => "s32",
+        Type::S64 => "s64",
+        Type::F32 => "f32",
+        Type::F64 => "f64",
+        Type::Char => "char",
+        Type::String => "string",
+        Type::ErrorContext => "error-context",
+        Type::Id(_) => return None,
+    })
+}

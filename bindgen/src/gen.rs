@@ -551,21 +551,13 @@ impl<'a> Gen<'a> {
 
     /// Derived name of an anonymous type, e.g. `result_list_u8_stream_error`.
     fn anon_name(&self, ty: &Type) -> Result<String> {
+        if *ty == Type::ErrorContext {
+            return Err(unsupported("error-context"));
+        }
+        if let Some(name) = wasit2_abi::primitive_name(ty) {
+            return Ok(name.into());
+        }
         Ok(match ty {
-            Type::Bool => "bool".into(),
-            Type::U8 => "u8".into(),
-            Type::U16 => "u16".into(),
-            Type::U32 => "u32".into(),
-            Type::U64 => "u64".into(),
-            Type::S8 => "s8".into(),
-            Type::S16 => "s16".into(),
-            Type::S32 => "s32".into(),
-            Type::S64 => "s64".into(),
-            Type::F32 => "f32".into(),
-            Type::F64 => "f64".into(),
-            Type::Char => "char".into(),
-            Type::String => "string".into(),
-            Type::ErrorContext => return Err(unsupported("error-context")),
             Type::Id(id) => {
                 let def = &self.resolve.types[*id];
                 if let Some(n) = &def.name {
@@ -595,6 +587,7 @@ impl<'a> Gen<'a> {
                     other => return Err(unsupported(&format!("anonymous {}", other.as_str()))),
                 }
             }
+            _ => unreachable!("primitive types are named above"),
         })
     }
 

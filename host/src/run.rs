@@ -873,6 +873,9 @@ fn parse_wit_args(
 /// A WIT type as WIT spells it (for messages).
 fn type_name(resolve: &wit_parser::Resolve, ty: &wit_parser::Type) -> String {
     use wit_parser::{Type, TypeDefKind};
+    if let Some(name) = wasit2_abi::primitive_name(ty) {
+        return name.into();
+    }
     match ty {
         Type::Id(id) => {
             let def = &resolve.types[*id];
@@ -886,19 +889,6 @@ fn type_name(resolve: &wit_parser::Resolve, ty: &wit_parser::Type) -> String {
                 k => k.as_str().to_string(),
             }
         }
-        Type::String => "string".into(),
-        Type::Bool => "bool".into(),
-        Type::Char => "char".into(),
-        Type::U8 => "u8".into(),
-        Type::U16 => "u16".into(),
-        Type::U32 => "u32".into(),
-        Type::U64 => "u64".into(),
-        Type::S8 => "s8".into(),
-        Type::S16 => "s16".into(),
-        Type::S32 => "s32".into(),
-        Type::S64 => "s64".into(),
-        Type::F32 => "f32".into(),
-        Type::F64 => "f64".into(),
-        Type::ErrorContext => "error-context".into(),
+        _ => unreachable!("primitive types are named above"),
     }
 }

@@ -56,21 +56,11 @@ pub fn owner_short(resolve: &Resolve, owner: TypeOwner) -> Option<String> {
 
 /// The structural part of a type's C name (`list_u8`, `descriptor_stat`).
 pub fn describe(resolve: &Resolve, ty: &Type) -> String {
+    if let Some(name) = wasit2_abi::primitive_name(ty) {
+        // `error-context` -> `error_context`: a C identifier.
+        return name.replace('-', "_");
+    }
     match ty {
-        Type::Bool => "bool".into(),
-        Type::U8 => "u8".into(),
-        Type::U16 => "u16".into(),
-        Type::U32 => "u32".into(),
-        Type::U64 => "u64".into(),
-        Type::S8 => "s8".into(),
-        Type::S16 => "s16".into(),
-        Type::S32 => "s32".into(),
-        Type::S64 => "s64".into(),
-        Type::F32 => "f32".into(),
-        Type::F64 => "f64".into(),
-        Type::Char => "char".into(),
-        Type::String => "string".into(),
-        Type::ErrorContext => "error_context".into(),
         Type::Id(id) => {
             let def = &resolve.types[*id];
             if let Some(name) = &def.name {
@@ -103,6 +93,7 @@ pub fn describe(resolve: &Resolve, ty: &Type) -> String {
                 _ => "anon".into(),
             }
         }
+        _ => unreachable!("primitive types are named above"),
     }
 }
 
