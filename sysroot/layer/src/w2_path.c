@@ -127,11 +127,7 @@ __wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool 
 }
 
 static __wasi_errno_t w2_file_size(w2_fd *f, uint64_t *size) {
-    w2s_stat st;
-    __wasi_errno_t e = w2s_fs_stat(f->desc, &st);
-    if (!e)
-        *size = st.size;
-    return e;
+    return w2s_fs_size(f->desc, size);
 }
 
 __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {

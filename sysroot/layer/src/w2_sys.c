@@ -373,6 +373,17 @@ __wasi_errno_t w2s_fs_stat(int32_t d, w2s_stat *st) {
     return 0;
 }
 
+/* Only the size (O_APPEND writes, SEEK_END): without fill_stat's
+ * timestamps and type, for programs that never stat. */
+__wasi_errno_t w2s_fs_size(int32_t d, uint64_t *size) {
+    wasi_filesystem_types_result_descriptor_stat_error_code_t r;
+    wasi_filesystem_types_method_descriptor_stat(d, &r);
+    if (r.is_err)
+        return w2_errno_from_fs(r.val.err);
+    *size = r.val.ok.size;
+    return 0;
+}
+
 static wasi_filesystem_types_path_flags_t path_flags(bool follow) {
     return follow ? WASI_FILESYSTEM_TYPES_PATH_FLAGS_SYMLINK_FOLLOW : 0;
 }

@@ -78,6 +78,7 @@ typedef struct {
 /* Returns the preopens (array and names live until exit). */
 __wasi_errno_t w2s_preopens(w2s_preopen **list, size_t *count);
 
+__wasi_errno_t w2s_fs_size(int32_t d, uint64_t *size);
 typedef struct {
     uint8_t filetype; /* p1 filetype */
     uint64_t nlink, size, atim, mtim, ctim; /* ns */
