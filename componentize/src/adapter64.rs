@@ -203,7 +203,7 @@ pub(crate) fn stub32(
 
 /// `cabi_import_realloc(old, old_len, align, size)`: bump allocation in the
 /// staging memory, growing it as needed.
-fn realloc_body() -> Function {
+pub(crate) fn realloc_body() -> Function {
     let mut g = Body::new(4);
     let (align, size) = (2, 3);
     let p = g.local(ValType::I32);

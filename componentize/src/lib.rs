@@ -10,6 +10,7 @@ mod adapter;
 mod adapter64;
 mod adapter_common;
 mod exit_shim;
+mod lift64;
 mod wasm64;
 
 pub use wasm64::validate as validate_wasm64;

@@ -44,7 +44,7 @@ const FIXUP_TABLE: &str = "shim";
 
 /// `cm64p2|…` -> `cm32p2|…`, `wasit2-cm64p2|…` -> `wasit2-cm32p2|…`,
 /// `cm64p2_memory` -> `cm32p2_memory`; other names unchanged.
-fn to32(name: &str) -> String {
+pub(crate) fn to32(name: &str) -> String {
     let (p64, p32) = (Arch::Wasm64.prefix(), Arch::Wasm32.prefix());
     let (b64, b32) = (Arch::Wasm64.buffer_prefix(), Arch::Wasm32.buffer_prefix());
     if let Some(rest) = name.strip_prefix(b64) {
@@ -491,6 +491,7 @@ pub(crate) fn rewrite(
     l32: &Lowering,
     l64: &Lowering,
     adapters64: &HashMap<String, Vec<u8>>,
+    lift_shim: Option<&LiftShim>,
 ) -> Result<Vec<u8>, ComponentizeError> {
     let layout = scan_component(component32)?;
     let shapes: Vec<ModuleShape> = layout
@@ -615,9 +616,40 @@ pub(crate) fn rewrite(
     let mut n_instances = 0u32;
     let mut n_funcs = 0u32;
 
+    // The lift shim is instantiated after every other core instance (and
+    // module), so no index defined before it moves.
+    let all_sections = sections(component32)?;
+    let last_instance_section = all_sections
+        .iter()
+        .rposition(|(id, _)| *id == SECTION_CORE_INSTANCE);
+    if lift_shim.is_some()
+        && last_instance_section.is_some_and(|last| {
+            all_sections[last..]
+                .iter()
+                .any(|(id, _)| *id == CORE_MODULE_SECTION)
+        })
+    {
+        return Err(encode_err(
+            "wasm64",
+            "a core module follows the last core instance",
+        ));
+    }
+    let main_instance = layout
+        .instances
+        .iter()
+        .position(|i| matches!(i, Some((m, _)) if *m as usize == main))
+        .ok_or_else(|| encode_err("wasm64", "the main module is never instantiated"))?
+        as u32;
+    // (shim instance, staging memory) once the shim is instantiated.
+    let mut shim_at: Option<(u32, u32)> = None;
+    // Core functions aliased from the shim's wrappers: their lifts use its
+    // staging memory.
+    let mut wrapper_funcs: HashSet<u32> = HashSet::new();
+    let n_modules = layout.modules.len() as u32;
+
     let mut out = wasm_encoder::Component::new();
     let mut module_index = 0usize;
-    for (id, range) in sections(component32)? {
+    for (section_no, (id, range)) in all_sections.into_iter().enumerate() {
         if id == SECTION_CORE_INSTANCE {
             out.section(&RawSection {
                 id,
@@ -637,16 +669,107 @@ pub(crate) fn rewrite(
                 }
                 n_instances += 1;
             }
+            if let (Some(shim), true) = (lift_shim, Some(section_no) == last_instance_section) {
+                out.section(&RawSection {
+                    id: CORE_MODULE_SECTION,
+                    data: &shim.module,
+                });
+                let mut s = wasm_encoder::InstanceSection::new();
+                s.instantiate(
+                    n_modules,
+                    [(
+                        crate::lift64::MAIN_INSTANCE,
+                        wasm_encoder::ModuleArg::Instance(main_instance),
+                    )],
+                );
+                out.section(&s);
+                let mut s = wasm_encoder::ComponentAliasSection::new();
+                s.alias(wasm_encoder::Alias::CoreInstanceExport {
+                    instance: n_instances,
+                    kind: ExportKind::Memory,
+                    name: crate::lift64::STAGING_MEMORY,
+                });
+                out.section(&s);
+                shim_at = Some((n_instances, n_memories));
+                n_instances += 1;
+                n_memories += 1;
+            }
             continue;
         }
         if id == SECTION_ALIAS {
-            for a in section_reader::<ComponentAlias>(component32, &range)? {
-                match a.map_err(read_err)? {
+            let aliases: Vec<ComponentAlias> =
+                section_reader::<ComponentAlias>(component32, &range)?
+                    .into_iter()
+                    .collect::<Result<_, _>>()
+                    .map_err(read_err)?;
+            // Aliases of the main instance's exports the lift shim wraps are
+            // taken from the shim instead.
+            let redirected = |a: &ComponentAlias| match (a, lift_shim) {
+                (
+                    ComponentAlias::CoreInstanceExport {
+                        instance_index,
+                        name,
+                        kind: ExternalKind::Func | ExternalKind::FuncExact,
+                    },
+                    Some(shim),
+                ) => *instance_index == main_instance && shim.exports.contains(*name),
+                _ => false,
+            };
+            if aliases.iter().any(redirected) {
+                let Some((shim_instance, _)) = shim_at else {
+                    return Err(encode_err(
+                        "wasm64",
+                        "a lifted export is aliased before the last core instance",
+                    ));
+                };
+                let mut s = wasm_encoder::ComponentAliasSection::new();
+                let mut func = n_funcs;
+                for a in &aliases {
+                    let ComponentAlias::CoreInstanceExport {
+                        kind,
+                        instance_index,
+                        name,
+                    } = a
+                    else {
+                        return Err(encode_err(
+                            "wasm64",
+                            "unexpected alias next to a lifted export",
+                        ));
+                    };
+                    let instance = match redirected(a) {
+                        true => {
+                            if lift_shim.is_some_and(|l| l.wrappers.contains(*name)) {
+                                wrapper_funcs.insert(func);
+                            }
+                            shim_instance
+                        }
+                        false => *instance_index,
+                    };
+                    if matches!(kind, ExternalKind::Func | ExternalKind::FuncExact) {
+                        func += 1;
+                    } else if *kind == ExternalKind::Memory {
+                        return Err(encode_err(
+                            "wasm64",
+                            "a core memory alias follows the lift shim",
+                        ));
+                    }
+                    s.alias(wasm_encoder::Alias::CoreInstanceExport {
+                        instance,
+                        kind: export_kind(*kind),
+                        name,
+                    });
+                }
+                n_funcs = func;
+                out.section(&s);
+                continue;
+            }
+            for a in aliases {
+                match a {
                     ComponentAlias::CoreInstanceExport {
                         kind: ExternalKind::Memory,
                         ..
                     } => {
-                        if !staging_memory.is_empty() {
+                        if !staging_memory.is_empty() || shim_at.is_some() {
                             return Err(encode_err(
                                 "wasm64",
                                 "a core memory alias follows an adapter's",
@@ -679,7 +802,8 @@ pub(crate) fn rewrite(
                 }
             }
             let staged = |i: Option<u32>| i.and_then(|f| staged_funcs.get(&f).copied());
-            if indices.iter().any(|i| staged(*i).is_some()) {
+            let shimmed_lift = |e: &CanonicalFunction| matches!(e, CanonicalFunction::Lift { core_func_index, .. } if wrapper_funcs.contains(core_func_index));
+            if indices.iter().any(|i| staged(*i).is_some()) || entries.iter().any(shimmed_lift) {
                 let mut s = wasm_encoder::CanonicalFunctionSection::new();
                 for (e, index) in entries.iter().zip(&indices) {
                     match e {
@@ -705,7 +829,15 @@ pub(crate) fn rewrite(
                             type_index,
                             options,
                         } => {
-                            s.lift(*core_func_index, *type_index, canon_options(options, None)?);
+                            let memory = match shimmed_lift(e) {
+                                true => shim_at.map(|(_, memory)| memory),
+                                false => None,
+                            };
+                            s.lift(
+                                *core_func_index,
+                                *type_index,
+                                canon_options(options, memory)?,
+                            );
                         }
                         CanonicalFunction::ResourceNew { resource } => {
                             s.resource_new(*resource);
@@ -739,6 +871,10 @@ pub(crate) fn rewrite(
                 &shim_bytes
             } else if Some(idx) == fixup {
                 &fixup_bytes
+            } else if calls_initializer(&shapes[idx]) {
+                // wit-component's module that runs the reactor's
+                // initializer: `() -> ()` at either width.
+                &component32[range]
             } else {
                 let name = adapter_name(&shapes[idx])
                     .ok_or_else(|| encode_err("wasm64", format!("core module {idx} is unknown")))?;
@@ -753,6 +889,25 @@ pub(crate) fn rewrite(
         out.section(&RawSection { id, data });
     }
     Ok(out.finish())
+}
+
+/// The lift shim (lift64.rs) and what the component takes from it.
+pub(crate) struct LiftShim {
+    pub module: Vec<u8>,
+    /// Its function exports: the wrappers, their `_post`s and the realloc.
+    pub exports: HashSet<String>,
+    /// The wrappers, whose lifts use the shim's staging memory.
+    pub wrappers: HashSet<String>,
+}
+
+fn export_kind(kind: ExternalKind) -> ExportKind {
+    match kind {
+        ExternalKind::Func | ExternalKind::FuncExact => ExportKind::Func,
+        ExternalKind::Table => ExportKind::Table,
+        ExternalKind::Memory => ExportKind::Memory,
+        ExternalKind::Global => ExportKind::Global,
+        ExternalKind::Tag => ExportKind::Tag,
+    }
 }
 
 /// `options` in wasm-encoder's terms, with the memory replaced by `memory`.
@@ -781,6 +936,17 @@ fn canon_options(
             })
         })
         .collect()
+}
+
+/// Whether `shape` is wit-component's module that only calls the main
+/// module's initializer.
+fn calls_initializer(shape: &ModuleShape) -> bool {
+    let init = Arch::Wasm32.initialize_export();
+    !shape.imports.is_empty()
+        && shape
+            .imports
+            .iter()
+            .all(|(_, f)| *f == init || f == "_initialize")
 }
 
 /// The buffer import module an adapter module serves: `wasit2-` and the
@@ -814,16 +980,29 @@ pub(crate) fn componentize(
     let (target, l64) = crate::target_lowering(module, info, opts, Arch::Wasm64)?;
     let (wit, world) = (&target.wit, target.world);
     let l32 = Lowering::new(wit, world, Arch::Wasm32)?;
-    if l64
-        .exports
-        .iter()
-        .any(|e| matches!(e.item, wasit2_abi::ExportItem::ParamsAlloc))
-    {
-        return Err(ComponentizeError::Unsupported(format!(
-            "wasm64: world `{}` exports functions taking lists or strings; their 64-bit lift is not implemented yet (wasm32 only)",
-            target.name
-        )));
-    }
+    // Exports with lists, strings or a return area are lifted through the
+    // lift shim's 32-bit staging memory (lift64.rs).
+    let lifted = crate::lift64::lifted(&l64, &info.exports);
+    let lift_shim = match lifted.is_empty() {
+        true => None,
+        false => {
+            let module = crate::lift64::build(&l32, &l64, &lifted)?;
+            let wrappers: HashSet<String> = lifted.iter().map(|l| l.name32.clone()).collect();
+            let mut exports = wrappers.clone();
+            exports.extend(
+                lifted
+                    .iter()
+                    .filter(|l| l.post)
+                    .map(|l| format!("{}_post", l.name32)),
+            );
+            exports.insert(crate::lift64::REALLOC.to_string());
+            Some(LiftShim {
+                module,
+                exports,
+                wrappers,
+            })
+        }
+    };
     let target = opts.wasi_version.clone().unwrap_or(crate::OLDEST_WASI);
     let module = match crate::serve_exit_with_code_for(module, &l64, &target)? {
         Some(served) => served,
@@ -862,6 +1041,10 @@ pub(crate) fn componentize(
     }
 
     let mut standin = stand_in(&module, &l32, &staged)?;
+    // The lifts' realloc, which the lift shim provides in the component.
+    if let Some(served) = crate::params_alloc::serve_realloc(&standin)? {
+        standin = served;
+    }
     wit_component::embed_component_metadata(
         &mut standin,
         &wit.resolve,
@@ -911,7 +1094,15 @@ pub(crate) fn componentize(
         }
     }
     let component32 = encoder.encode().map_err(crate::encode_err)?;
-    let component = rewrite(&component32, &module, &staged, &l32, &l64, &adapters64)?;
+    let component = rewrite(
+        &component32,
+        &module,
+        &staged,
+        &l32,
+        &l64,
+        &adapters64,
+        lift_shim.as_ref(),
+    )?;
     if !opts.skip_validation {
         validate(&component)?;
     }
