@@ -409,3 +409,161 @@ fn wasmtime_49_direct_memory64_lowering_deviations() {
         "wasmtime's memory64 lowering changed (docs/componentize.md)"
     );
 }
+
+/// A wasm64 plugin reactor (`acme:plugin/handler`, tests/interfaces):
+/// `handle(input)` returns `"handled: " + input`. Its `params_alloc` hands
+/// out memory above 4 GiB (growing the memory on first use), and the result
+/// and its return area live there too, so any 32-bit truncation on the
+/// lift's path shows.
+const PLUGIN64: &str = r#"
+(module
+  (memory (export "cm64p2_memory") i64 1)
+  (func (export "cm64p2_initialize"))
+  (global $bump (mut i64) (i64.const 0x100000400))
+  (global $posts (mut i32) (i32.const 0))
+  (data (i64.const 16) "handled: ")
+  (func $ensure (param $end i64)
+    (local $have i64)
+    (local.set $have (i64.shl (memory.size) (i64.const 16)))
+    (if (i64.gt_u (local.get $end) (local.get $have))
+      (then (drop (memory.grow
+        (i64.shr_u (i64.add (i64.sub (local.get $end) (local.get $have)) (i64.const 0xffff))
+                   (i64.const 16)))))))
+  (func (export "cm64p2_params_alloc") (param $size i64) (param $align i64) (result i64)
+    (local $p i64)
+    (local.set $p (i64.and
+      (i64.add (global.get $bump) (i64.sub (local.get $align) (i64.const 1)))
+      (i64.sub (i64.const 0) (local.get $align))))
+    (global.set $bump (i64.add (local.get $p) (local.get $size)))
+    (call $ensure (global.get $bump))
+    (local.get $p))
+  ;; The result at 4 GiB + 64 KiB, its return area at 4 GiB + 8.
+  (func (export "cm64p2|acme:plugin/handler@1|handle") (param $p i64) (param $n i64) (result i64)
+    (call $ensure (i64.add (i64.const 0x100010009) (local.get $n)))
+    (memory.copy (i64.const 0x100010000) (i64.const 16) (i64.const 9))
+    (memory.copy (i64.const 0x100010009) (local.get $p) (local.get $n))
+    (i64.store (i64.const 0x100000008) (i64.const 0x100010000))
+    (i64.store (i64.const 0x100000010) (i64.add (i64.const 9) (local.get $n)))
+    (i64.const 0x100000008))
+  ;; Frees the parameters; traps on a return pointer that is not its own.
+  (func (export "cm64p2|acme:plugin/handler@1|handle_post") (param $ret i64)
+    (if (i64.ne (local.get $ret) (i64.const 0x100000008)) (then unreachable))
+    (global.set $bump (i64.const 0x100000400)))
+)
+"#;
+
+fn invoke(component: &Path, call: &str) -> String {
+    let mut cmd = Command::new(Tool::Wasmtime.path());
+    cmd.args(["run", "-W", MEMORY64_FLAG, "--invoke", call])
+        .arg(component);
+    let ran = run(cmd, "");
+    assert_eq!(ran.code, Some(0), "{call}: {}", ran.stderr);
+    ran.stdout
+}
+
+#[test]
+fn plugin_export_with_strings_above_4_gib_runs_on_wasmtime() {
+    let core = wat::parse_str(PLUGIN64).unwrap();
+    let opts = wasit2_componentize::Options {
+        world: Some("plugin".into()),
+        wit: vec![wasit2_testkit::repo().join("tests/interfaces/plugin.wit")],
+        ..Default::default()
+    };
+    let component = wasit2_componentize::componentize_with(&core, &opts).expect("componentize");
+    wasit2_componentize::validate_wasm64(&component).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("plugin64.wasm");
+    std::fs::write(&path, &component).unwrap();
+    for (input, want) in [("hello", "handled: hello"), ("", "handled: ")] {
+        assert_eq!(
+            invoke(&path, &format!("handle({input:?})")),
+            format!("{want:?}\n")
+        );
+    }
+}
+
+/// A hand-made component (no wasit2 code) lifting exports with a 64-bit
+/// memory and an i64 `realloc` directly, as the Canonical ABI allows. It
+/// pins wasmtime 49's lifting deviations (docs/componentize.md, "What
+/// wasmtime 49 does with a 64-bit memory") that lift64.rs works around with
+/// a 32-bit staging memory. When this test fails, wasmtime has changed.
+///
+/// `realloc` always answers 4 GiB + 1024. `spec-layout` returns "spec
+/// result" with the 8 + 8-byte (pointer, length) the spec prescribes at a
+/// return area below 4 GiB; `high-return-area` the same at 4 GiB + 128,
+/// with a 4 + 4-byte pair for "ALIAS" at its 32-bit alias 128; `probe`
+/// returns bits: 1 realloc got (0, 0, 1, len), 2 the export got the
+/// pointer realloc returned, 4 the string is at it, 8 the string is at its
+/// 32-bit alias 1024.
+const DIRECT_LIFT_COMPONENT: &str = r#"
+(component
+  (core module $M
+    (memory (export "memory") i64 1)
+    (global $args_ok (mut i32) (i32.const 0))
+    (data (i64.const 2048) "spec result")
+    (data (i64.const 3072) "ALIAS")
+    (func $ensure (param $end i64)
+      (local $have i64)
+      (local.set $have (i64.shl (memory.size) (i64.const 16)))
+      (if (i64.gt_u (local.get $end) (local.get $have))
+        (then (drop (memory.grow
+          (i64.shr_u (i64.add (i64.sub (local.get $end) (local.get $have)) (i64.const 0xffff))
+                     (i64.const 16)))))))
+    (func (export "realloc") (param i64 i64 i64 i64) (result i64)
+      (global.set $args_ok (i32.and (i32.and (i64.eqz (local.get 0)) (i64.eqz (local.get 1)))
+                                    (i64.eq (local.get 2) (i64.const 1))))
+      (call $ensure (i64.const 0x100010000))
+      (i64.const 0x100000400))
+    (func (export "spec-layout") (param i64 i64) (result i64)
+      (i64.store (i64.const 64) (i64.const 2048))
+      (i64.store (i64.const 72) (i64.const 11))
+      (i64.const 64))
+    (func (export "high-return-area") (param i64 i64) (result i64)
+      (call $ensure (i64.const 0x100010000))
+      (i64.store (i64.const 0x100000080) (i64.const 2048))
+      (i64.store (i64.const 0x100000088) (i64.const 11))
+      (i32.store (i64.const 128) (i32.const 3072))
+      (i32.store (i64.const 132) (i32.const 5))
+      (i64.const 0x100000080))
+    (func (export "probe") (param $p i64) (param $n i64) (result i32)
+      (i32.or (i32.or (global.get $args_ok)
+        (i32.shl (i64.eq (local.get $p) (i64.const 0x100000400)) (i32.const 1)))
+        (i32.or
+          (i32.shl (i32.eq (i32.load8_u (i64.const 0x100000400)) (i32.const 104)) (i32.const 2))
+          (i32.shl (i32.eq (i32.load8_u (i64.const 1024)) (i32.const 104)) (i32.const 3))))))
+  (core instance $m (instantiate $M))
+  (alias core export $m "memory" (core memory $mem))
+  (alias core export $m "realloc" (core func $realloc))
+  (type $string_fn (func (param "input" string) (result string)))
+  (func $spec (type $string_fn) (canon lift (core func $m "spec-layout")
+    (memory $mem) (realloc $realloc) string-encoding=utf8))
+  (func $high (type $string_fn) (canon lift (core func $m "high-return-area")
+    (memory $mem) (realloc $realloc) string-encoding=utf8))
+  (func $probe (param "input" string) (result u32) (canon lift (core func $m "probe")
+    (memory $mem) (realloc $realloc) string-encoding=utf8))
+  (export "spec-layout" (func $spec))
+  (export "high-return-area" (func $high))
+  (export "probe" (func $probe)))
+"#;
+
+#[test]
+fn wasmtime_49_direct_memory64_lifting_deviations() {
+    let bytes = wat::parse_str(DIRECT_LIFT_COMPONENT).expect("component WAT");
+    wasit2_componentize::validate_wasm64(&bytes).expect("the spec allows it");
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("lift.wasm");
+    std::fs::write(&path, &bytes).unwrap();
+    let changed = "wasmtime's memory64 lifting changed (docs/componentize.md)";
+    // Spec: "spec result" (the 8-byte length is read as the pointer's
+    // high half: 0).
+    assert_eq!(invoke(&path, "spec-layout(\"x\")"), "\"\"\n", "{changed}");
+    // Spec: "spec result" (the return pointer is truncated to 32 bits).
+    assert_eq!(
+        invoke(&path, "high-return-area(\"x\")"),
+        "\"ALIAS\"\n",
+        "{changed}"
+    );
+    // Spec: 7 (realloc's result is truncated to 32 bits: the string is
+    // written at the alias and the export gets the alias).
+    assert_eq!(invoke(&path, "probe(\"hello\")"), "9\n", "{changed}");
+}
