@@ -1,5 +1,5 @@
 //! The C examples of `tests/interfaces` built with `wasit2 bindgen` and
-//! clang-22 (wasm32-wasit2), componentized, validated with wasm-tools and
+//! clang-22 (wasm32-wasit2, and wasm64-wasit2), componentized, validated with wasm-tools and
 //! run on this wasmtime component host: the sensor command prints what
 //! the host's `acme:sensors/temp` serves, the plugin reactor's `handle` is
 //! called with a string.
@@ -181,4 +181,65 @@ fn plugin_reactor_handles_componentized() {
     let mut cmd = host();
     cmd.arg("call").arg(&component).arg(&long);
     assert_eq!(ok(cmd), format!("handled: {}\n", long.to_uppercase()));
+}
+
+/// The plugin built for wasm64-wasit2: its `handle` takes and returns a
+/// string through the lift shim's staging memory (docs/componentize.md,
+/// "wasm64"), on this host and on the wasmtime CLI, with the wasm32
+/// plugin's output.
+#[test]
+fn plugin_reactor_wasm64_handles_componentized() {
+    tools();
+    wasit2_testkit::require_clang_target("wasm64-wasit2");
+    let dir = tempfile::tempdir().unwrap();
+    bindgen(dir.path(), "plugin.wit", "plugin", "acme_plugin");
+    let wasm32 = componentize(&build(
+        dir.path(),
+        "plugin.c",
+        "acme_plugin",
+        &["-mexec-model=reactor"],
+        "plugin32.wasm",
+    ));
+    let mut components = Vec::new();
+    for opt in ["-O0", "-O2"] {
+        let core = build(
+            dir.path(),
+            "plugin.c",
+            "acme_plugin",
+            &["--target=wasm64-wasit2", opt, "-mexec-model=reactor"],
+            &format!("plugin64{opt}.wasm"),
+        );
+        components.push(componentize(&core));
+    }
+    components.push(build(
+        dir.path(),
+        "plugin.c",
+        "acme_plugin",
+        &[
+            "--target=wasm64-wasit2",
+            "-mexec-model=reactor",
+            "-Wl,--emit-component",
+        ],
+        "emitted64.wasm",
+    ));
+    let long = "x".repeat(100_000);
+    for component in &components {
+        let mut cmd = Command::new(Tool::WasmTools.path());
+        cmd.args(["validate", "--features=cm64,memory64"])
+            .arg(component);
+        ok(cmd);
+        for input in ["hello, plugin", "", "ünïcødé", long.as_str()] {
+            let call = |c: &Path| {
+                let mut cmd = host();
+                cmd.arg("call").arg(c).arg(input);
+                ok(cmd)
+            };
+            assert_eq!(call(component), call(&wasm32), "{}", component.display());
+        }
+        let mut cmd = Command::new(Tool::Wasmtime.path());
+        cmd.args(["run", "-W", "component-model-memory64=y", "--invoke"])
+            .arg("handle(\"hello, plugin\")")
+            .arg(component);
+        assert_eq!(ok(cmd), "\"handled: HELLO, PLUGIN\"\n");
+    }
 }
