@@ -157,14 +157,25 @@ pub(crate) fn build(
         params: vec![wasit2_abi::ValType::I64; 2],
         results: vec![wasit2_abi::ValType::I64],
     };
+    // Only needed (and only exported by the module) when some parameter
+    // holds a list.
+    let takes_lists = lifted.iter().any(|lf| {
+        lf.func
+            .params
+            .iter()
+            .any(|p| contains_list(&l64.resolve, &p.ty))
+    });
     let f_alloc = 0u32;
-    let alloc_ty = sig_type(&alloc_sig);
-    imports.import(
-        MAIN_INSTANCE,
-        &params_alloc_export(Arch::Wasm32),
-        EntityType::Function(alloc_ty),
-    );
-    let mut n_imports = 1u32;
+    let mut n_imports = 0u32;
+    if takes_lists {
+        let alloc_ty = sig_type(&alloc_sig);
+        imports.import(
+            MAIN_INSTANCE,
+            &params_alloc_export(Arch::Wasm32),
+            EntityType::Function(alloc_ty),
+        );
+        n_imports += 1;
+    }
     let mut targets = Vec::new();
     for lf in lifted {
         let sig64 = sig_of(l64, &lf.export.name)?;

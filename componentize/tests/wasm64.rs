@@ -567,3 +567,75 @@ fn wasmtime_49_direct_memory64_lifting_deviations() {
     // written at the alias and the export gets the alias).
     assert_eq!(invoke(&path, "probe(\"hello\")"), "9\n", "{changed}");
 }
+
+/// An export whose list parameter holds strings is beyond the 64-bit lift:
+/// one clear error naming the export.
+#[test]
+fn wasm64_export_with_a_list_of_strings_is_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let wit = work.path().join("names.wit");
+    std::fs::write(
+        &wit,
+        "package acme:names@1.0.0;\n\
+         interface names { join: func(names: list<string>) -> string; }\n\
+         world joiner { export names; }\n",
+    )
+    .unwrap();
+    let core = wat::parse_str(
+        r#"(module
+          (memory (export "cm64p2_memory") i64 1)
+          (func (export "cm64p2_initialize"))
+          (func (export "cm64p2_params_alloc") (param i64 i64) (result i64) (i64.const 1024))
+          (func (export "cm64p2|acme:names/names@1|join") (param i64 i64) (result i64) (i64.const 8))
+          (func (export "cm64p2|acme:names/names@1|join_post") (param i64)))"#,
+    )
+    .unwrap();
+    let opts = wasit2_componentize::Options {
+        world: Some("joiner".into()),
+        wit: vec![wit],
+        ..Default::default()
+    };
+    let err = wasit2_componentize::componentize_with(&core, &opts)
+        .expect_err("a list<string> parameter is not lifted on wasm64")
+        .to_string();
+    assert_eq!(
+        err,
+        "unsupported: wasm64: export `cm64p2|acme:names/names@1|join`: a list whose elements hold lists (the 64-bit lift supports strings, lists of list-free elements and list-free values)"
+    );
+}
+
+/// An export with no list whose result goes through a return area (here
+/// above 4 GiB, which wasmtime 49 would truncate) is lifted through the
+/// staging shim too; the module needs no `params_alloc` for it.
+#[test]
+fn wasm64_return_area_above_4_gib_without_lists() {
+    let work = tempfile::tempdir().unwrap();
+    let wit = work.path().join("stats.wit");
+    std::fs::write(
+        &wit,
+        "package acme:stats@1.0.0;\n\
+         interface stats { pair: func(scale: u64) -> tuple<u64, u32>; }\n\
+         world counter { export stats; }\n",
+    )
+    .unwrap();
+    let core = wat::parse_str(
+        r#"(module
+          (memory (export "cm64p2_memory") i64 1)
+          (func (export "cm64p2_initialize"))
+          (func (export "cm64p2|acme:stats/stats@1|pair") (param $scale i64) (result i64)
+            (drop (memory.grow (i64.const 65537)))
+            (i64.store (i64.const 0x100000010) (i64.mul (local.get $scale) (i64.const 7)))
+            (i32.store (i64.const 0x100000018) (i32.const 9))
+            (i64.const 0x100000010)))"#,
+    )
+    .unwrap();
+    let opts = wasit2_componentize::Options {
+        world: Some("counter".into()),
+        wit: vec![wit],
+        ..Default::default()
+    };
+    let component = wasit2_componentize::componentize_with(&core, &opts).expect("componentize");
+    let path = work.path().join("stats.wasm");
+    std::fs::write(&path, &component).unwrap();
+    assert_eq!(invoke(&path, "pair(3)"), "(21, 9)\n");
+}
