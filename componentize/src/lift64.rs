@@ -209,10 +209,12 @@ pub(crate) fn build(
                       exports: &mut ExportSection,
                       ty: u32,
                       body: &wasm_encoder::Function,
-                      name: &str| {
+                      name: Option<&str>| {
         funcs.function(ty);
         code.function(body);
-        exports.export(name, ExportKind::Func, next);
+        if let Some(name) = name {
+            exports.export(name, ExportKind::Func, next);
+        }
         next += 1;
         next - 1
     };
@@ -220,19 +222,61 @@ pub(crate) fn build(
         params: vec![wasit2_abi::ValType::I32; 4],
         results: vec![wasit2_abi::ValType::I32],
     });
+    // A fresh bump allocation in staging; the exported realloc copies an
+    // old block into it (a host transcoding a string may grow or shrink
+    // one), the wrappers allocate results with the bump directly.
     let f_realloc = define(
         &mut funcs,
         &mut code,
         &mut exports,
         realloc_ty,
         &crate::adapter64::realloc_body(),
-        REALLOC,
+        None,
+    );
+    let mut b = Body::new(4);
+    let p = b.local(ValType::I32);
+    b.i(I::I32Const(0))
+        .i(I::I32Const(0))
+        .i(I::LocalGet(2))
+        .i(I::LocalGet(3))
+        .i(I::Call(f_realloc))
+        .i(I::LocalSet(p))
+        .i(I::LocalGet(0))
+        .i(I::If(wasm_encoder::BlockType::Empty))
+        .i(I::LocalGet(p))
+        .i(I::LocalGet(0))
+        .i(I::LocalGet(1))
+        .i(I::LocalGet(3))
+        .i(I::LocalGet(1))
+        .i(I::LocalGet(3))
+        .i(I::I32LtU)
+        .i(I::Select)
+        .i(I::MemoryCopy {
+            dst_mem: STAGE,
+            src_mem: STAGE,
+        })
+        .i(I::End)
+        .i(I::LocalGet(p));
+    define(
+        &mut funcs,
+        &mut code,
+        &mut exports,
+        realloc_ty,
+        &b.finish(),
+        Some(REALLOC),
     );
     for (lf, (call, post)) in lifted.iter().zip(targets) {
         let sig32 = sig_of(l32, &lf.name32)?;
         let ty = sig_type(&sig32);
         let body = wrapper(l64, lf, &sig32, call, f_alloc, f_realloc)?;
-        define(&mut funcs, &mut code, &mut exports, ty, &body, &lf.name32);
+        define(
+            &mut funcs,
+            &mut code,
+            &mut exports,
+            ty,
+            &body,
+            Some(&lf.name32),
+        );
         if let Some(post) = post {
             let post_name = format!("{}_post", lf.name32);
             let ty = sig_type(&sig_of(l32, &post_name)?);
@@ -247,7 +291,7 @@ pub(crate) fn build(
                 &mut exports,
                 ty,
                 &b.finish(),
-                &post_name,
+                Some(&post_name),
             );
         }
     }
