@@ -20,10 +20,13 @@ W2_COLD_BEGIN
  * they were opened for, sockets both. */
 static int access_mode(w2_fd *f) {
     bool readable = f->kind != W2_OUT_STREAM, writable = f->kind != W2_IN_STREAM;
-    if (f->kind == W2_DIR && f->preopen)
+    if (f->kind == W2_DIR && f->preopen) {
         writable = false;
-    else if ((f->kind == W2_FILE || f->kind == W2_DIR) && w2_file_access)
-        w2_file_access(f, &readable, &writable);
+    } else if (f->kind == W2_FILE || f->kind == W2_DIR) {
+        /* How path_open opened it (w2_fd.access). */
+        readable = (f->access & W2_ACCESS_READ) != 0;
+        writable = (f->access & W2_ACCESS_WRITE) != 0;
+    }
     return readable ? (writable ? O_RDWR : O_RDONLY) : (writable ? O_WRONLY : O_SEARCH);
 }
 

@@ -219,14 +219,10 @@ __wasi_errno_t __wasi_fd_fdstat_get(__wasi_fd_t fd, __wasi_fdstat_t *stat) {
             type = w2_file_type(f);
         if (type == __WASI_FILETYPE_DIRECTORY)
             base &= ~(R(FD_SEEK) | R(FD_FILESTAT_SET_SIZE) | R(PATH_FILESTAT_SET_SIZE));
-        /* Only open() makes these fds, and it links w2_file_access: a
-         * program that only prints does not import get-flags. */
-        bool readable = true, writable = true;
-        if (w2_file_access)
-            w2_file_access(f, &readable, &writable);
-        if (!readable)
+        /* Only path_open makes these fds, and it records how (f->access). */
+        if (!(f->access & W2_ACCESS_READ))
             base &= ~(R(FD_READ) | R(FD_READDIR));
-        if (!writable)
+        if (!(f->access & W2_ACCESS_WRITE))
             base &= ~R(FD_WRITE);
         inheriting = base;
     }

@@ -66,7 +66,9 @@ typedef struct w2_fd {
     uint8_t std_no;     /* stdio: which of stdin/stdout/stderr */
     uint8_t state;      /* W2_TCP / W2_UDP: enum w2_sock_state */
     uint8_t family;     /* W2_TCP / W2_UDP: AF_INET / AF_INET6 */
-    uint8_t access;     /* path_open's W2_FILE / W2_DIR: W2_ACCESS_* it was opened with */
+    uint8_t access;     /* path_open's W2_FILE / W2_DIR: W2_ACCESS_* it was opened with,
+                         * which is what descriptor get-flags would answer:
+                         * open-at gives exactly the flags asked for, or fails */
 
     /* Handles, -1 when absent. Kept together (desc to udp_out) so that one
      * copy of W2_NO_HANDLES sets them all. */
@@ -176,10 +178,6 @@ __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off
 __wasi_errno_t w2_file_seek(w2_fd *f, __wasi_filedelta_t offset, __wasi_whence_t whence,
                             __wasi_filesize_t *newoffset);
 W2_WEAK uint8_t w2_file_type(w2_fd *f);     /* p1 filetype */
-/* w2_path.c: whether an opened file or directory was opened for reading and
- * for writing (what descriptor get-flags answers: open-at gives a
- * descriptor exactly the read/write flags it was asked for, or fails). */
-W2_WEAK __wasi_errno_t w2_file_access(w2_fd *f, bool *readable, bool *writable);
 /* w2_stream_nb.c (sockets reference it strongly): writes what the stream
  * accepts now, EAGAIN if nothing. Only sockets can be non-blocking streams;
  * w2_io.c refers to it weakly. */

@@ -66,7 +66,8 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     f->desc = nd;
     f->release = w2_desc_release;
     f->fdflags = fdflags;
-    /* Kept rather than asked again (get-flags): w2_file_access. */
+    /* Kept rather than asked again (get-flags): fcntl, fd_fdstat_get and
+     * openat read it. */
     f->access = (readable ? W2_ACCESS_READ : 0) | (writable ? W2_ACCESS_WRITE : 0);
     *retptr0 = (__wasi_fd_t)nfd;
     return 0;
@@ -101,11 +102,10 @@ int __wasilibc_nocwd_openat_nomode(int fd, const char *path, int oflag) {
     }
     uint32_t inheriting = W2_RIGHTS_ALL;
     if (f->kind == W2_DIR && !f->preopen) {
-        bool readable = true, writable = true;
-        w2_file_access(f, &readable, &writable);
-        if (!readable)
+        /* How path_open opened it (w2_fd.access). */
+        if (!(f->access & W2_ACCESS_READ))
             inheriting &= ~read_rights;
-        if (!writable)
+        if (!(f->access & W2_ACCESS_WRITE))
             inheriting &= ~(uint32_t)__WASI_RIGHTS_FD_WRITE;
     }
     __wasi_fd_t nfd;
@@ -178,13 +178,6 @@ uint8_t w2_file_type(w2_fd *f) {
     uint8_t t = __WASI_FILETYPE_REGULAR_FILE;
     w2s_fs_get_type(f->desc, &t);
     return t;
-}
-
-__wasi_errno_t w2_file_access(w2_fd *f, bool *readable, bool *writable) {
-    /* Only path_open makes these fds, and it records how (f->access). */
-    *readable = (f->access & W2_ACCESS_READ) != 0;
-    *writable = (f->access & W2_ACCESS_WRITE) != 0;
-    return 0;
 }
 
 __wasi_errno_t __wasi_path_create_directory(__wasi_fd_t fd, const char *path) {
