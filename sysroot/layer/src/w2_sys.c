@@ -52,14 +52,13 @@ static int stream_status(const wasi_io_streams_stream_error_t *e, __wasi_errno_t
     return W2S_FAILED;
 }
 
-static int in_read_result(const wasi_io_streams_result_list_u8_stream_error_t *rp, void *buf, size_t *n,
+static int in_read_result(const wasi_io_streams_result_list_u8_stream_error_t *r, void *buf, size_t *n,
                           __wasi_errno_t *err) {
-    wasi_io_streams_result_list_u8_stream_error_t r = *rp;
-    if (r.is_err)
-        return stream_status(&r.val.err, err);
-    *n = r.val.ok.len;
-    if (r.val.ok.ptr != buf && r.val.ok.len)
-        memmove(buf, r.val.ok.ptr, r.val.ok.len);
+    if (r->is_err)
+        return stream_status(&r->val.err, err);
+    *n = r->val.ok.len;
+    if (r->val.ok.ptr != buf && r->val.ok.len)
+        memmove(buf, r->val.ok.ptr, r->val.ok.len);
     return W2S_OK;
 }
 
