@@ -241,7 +241,7 @@ pub(crate) fn realloc_body() -> Function {
 }
 
 /// A function body with the type knowledge of the walks.
-struct Gen<'a> {
+pub(crate) struct Gen<'a> {
     body: Body,
     l: &'a Lowering,
     /// The arena cursor (i64): bytes the result needs so far.
@@ -265,7 +265,20 @@ impl DerefMut for Gen<'_> {
     }
 }
 
-impl Gen<'_> {
+impl<'a> Gen<'a> {
+    /// A body of `n_params` parameters for the lift shim (lift64.rs), which
+    /// numbers memories, the staging cursor and its bump allocator
+    /// `f_realloc` as this adapter does; only [`Gen::walk_in`] is used.
+    pub(crate) fn for_lift(l: &'a Lowering, n_params: u32, f_realloc: u32) -> Gen<'a> {
+        Gen {
+            body: Body::new(n_params),
+            l,
+            cursor: 0,
+            arena_ptr: 0,
+            f_realloc,
+        }
+    }
+
     fn list_elem(&self, ty: &Type) -> Option<Type> {
         list_elem(&self.l.resolve, ty)
     }
@@ -275,7 +288,7 @@ impl Gen<'_> {
     }
 
     /// Takes the finished body, leaving an empty one.
-    fn take(&mut self) -> Function {
+    pub(crate) fn take(&mut self) -> Function {
         std::mem::replace(&mut self.body, Body::new(0)).finish()
     }
 
@@ -290,7 +303,7 @@ impl Gen<'_> {
     }
 
     /// Pushes the address `local + off` of memory `memory`.
-    fn addr(&mut self, memory: u32, local: u32, off: u64) {
+    pub(crate) fn addr(&mut self, memory: u32, local: u32, off: u64) {
         self.i(I::LocalGet(local));
         if off != 0 {
             if memory == MAIN {
@@ -427,7 +440,7 @@ impl Gen<'_> {
     /// Copies the value of type `ty` at `src64 + off64` of the caller's
     /// memory (wasm64 layout) to `dst32 + off32` of staging (wasm32
     /// layout), its lists into staging too.
-    fn walk_in(
+    pub(crate) fn walk_in(
         &mut self,
         ty: &Type,
         src64: u32,

@@ -13,19 +13,24 @@
 //! the wasm32 layout. Its `_post` calls the module's with the module's
 //! return pointer.
 //!
-//! Supported: parameters that are strings, lists of list-free elements or
-//! list-free values, and results of the same kinds; other shapes are
-//! refused by name.
+//! Supported: parameters that are lists or strings (of any element type)
+//! or hold no list, and results of any type; a record, tuple or variant
+//! parameter holding a list is refused by name.
 
 use wasit2_abi::{params_alloc_export, Arch, CoreSig, Export, ExportItem, Lowering};
 use wasm_encoder::{
-    CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, FunctionSection, GlobalSection,
-    GlobalType, ImportSection, Instruction as I, MemoryType, Module, TypeSection, ValType,
+    BlockType, CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, FunctionSection,
+    GlobalSection, GlobalType, ImportSection, Instruction as I, MemoryType, Module, TypeSection,
+    ValType,
 };
 use wit_parser::abi::{AbiVariant, FlatTypes, WasmType};
 use wit_parser::{Function, Type};
 
-use crate::adapter_common::{contains_list, list_elem, mem, val, Body};
+use crate::adapter64::Gen;
+use crate::adapter_common::{
+    contains_list, field_offsets, list_elem, mem, payload_offsets, shape, tag_load, val, Body,
+    Shape,
+};
 use crate::ComponentizeError;
 
 /// The shim's instantiation argument: the main module's instance.
@@ -80,36 +85,8 @@ pub(crate) fn lifted<'a>(l64: &'a Lowering, module_exports: &[String]) -> Vec<Li
 
 fn unsupported(name: &str, what: &str) -> ComponentizeError {
     ComponentizeError::Unsupported(format!(
-        "wasm64: export `{name}`: {what} (the 64-bit lift supports strings, lists of list-free elements and list-free values)"
+        "wasm64: export `{name}`: {what} (not supported by the 64-bit lift yet)"
     ))
-}
-
-/// How one value crosses between staging (wasm32) and the module (wasm64).
-enum Crossing {
-    /// A string or a list of list-free elements: `elem` size and alignment.
-    Bytes { size: u64, align: u64 },
-    /// No list inside: the same flat values and bytes in both layouts.
-    Same,
-}
-
-fn crossing(l: &Lowering, name: &str, ty: &Type) -> Result<Crossing, ComponentizeError> {
-    let r = &l.resolve;
-    if let Some(elem) = list_elem(r, ty) {
-        if contains_list(r, &elem) {
-            return Err(unsupported(name, "a list whose elements hold lists"));
-        }
-        return Ok(Crossing::Bytes {
-            size: l.sizes.size(&elem).size_wasm64() as u64,
-            align: l.sizes.align(&elem).align_wasm64() as u64,
-        });
-    }
-    if contains_list(r, ty) {
-        return Err(unsupported(
-            name,
-            "a record, tuple or variant holding a list",
-        ));
-    }
-    Ok(Crossing::Same)
 }
 
 fn flat_len(l: &Lowering, ty: &Type) -> u32 {
@@ -339,51 +316,38 @@ fn wrapper(
     if wasm_sig.indirect_params {
         return Err(unsupported(name, "more than 16 flat parameters"));
     }
-    let mut b = Body::new(sig32.params.len() as u32);
+    let mut g = Gen::for_lift(l64, sig32.params.len() as u32, f_realloc);
+    let mut lift = Lift {
+        name,
+        l: l64,
+        f_alloc,
+    };
     // Parameters: copied into the module's memory in flattening order.
     let mut flat = 0u32;
     // (local, whether it is an i32 length the module takes as i64)
     let mut args = Vec::new();
     for p in &lf.func.params {
-        match crossing(l64, name, &p.ty)? {
-            Crossing::Bytes { size, align } => {
-                let (ptr32, len32) = (flat, flat + 1);
-                flat += 2;
-                let bytes = b.local(ValType::I64);
-                let ptr64 = b.local(ValType::I64);
-                b.i(I::LocalGet(len32))
-                    .i(I::I64ExtendI32U)
-                    .i(I::I64Const(size as i64))
-                    .i(I::I64Mul)
-                    .i(I::LocalTee(bytes))
-                    .i(I::I64Const(align as i64))
-                    .i(I::Call(f_alloc))
-                    .i(I::LocalTee(ptr64))
-                    .i(I::I64Eqz)
-                    .i(I::If(wasm_encoder::BlockType::Empty))
-                    .i(I::Unreachable)
-                    .i(I::End)
-                    .i(I::LocalGet(ptr64))
-                    .i(I::LocalGet(ptr32))
-                    .i(I::LocalGet(bytes))
-                    .i(I::I32WrapI64)
-                    .i(I::MemoryCopy {
-                        dst_mem: MAIN,
-                        src_mem: STAGE,
-                    });
-                args.push((ptr64, false));
-                args.push((len32, true));
-            }
-            Crossing::Same => {
-                for _ in 0..flat_len(l64, &p.ty) {
-                    args.push((flat, false));
-                    flat += 1;
-                }
+        if let Some(elem) = list_elem(r, &p.ty) {
+            let (ptr32, len32) = (flat, flat + 1);
+            flat += 2;
+            let ptr64 = lift.list(&mut g, &elem, ptr32, len32)?;
+            args.push((ptr64, false));
+            args.push((len32, true));
+        } else if contains_list(r, &p.ty) {
+            return Err(unsupported(
+                name,
+                "a record, tuple or variant parameter holding a list",
+            ));
+        } else {
+            // No list inside: the same flat values at either width.
+            for _ in 0..flat_len(l64, &p.ty) {
+                args.push((flat, false));
+                flat += 1;
             }
         }
     }
     // The parameters' staging is free again.
-    b.i(I::I32Const(STAGE_START)).i(I::GlobalSet(G_CUR));
+    g.i(I::I32Const(STAGE_START)).i(I::GlobalSet(G_CUR));
     let sig64 = l64
         .export(name)
         .and_then(|e| e.sig.clone())
@@ -395,82 +359,165 @@ fn wrapper(
         ));
     }
     for (local, widen) in &args {
-        b.i(I::LocalGet(*local));
+        g.i(I::LocalGet(*local));
         if *widen {
-            b.i(I::I64ExtendI32U);
+            g.i(I::I64ExtendI32U);
         }
     }
-    b.i(I::Call(call));
+    g.i(I::Call(call));
     if !wasm_sig.retptr {
-        return Ok(b.finish());
+        return Ok(g.take());
     }
-    // The result: from the module's return area into staging.
+    // The result: from the module's return area (wasm64 layout) into a
+    // staging one (wasm32 layout), its lists into staging too.
     let result = lf
         .func
         .result
         .ok_or_else(|| unsupported(name, "a return area without a result"))?;
-    let ret64 = b.local(ValType::I64);
-    let ret32 = b.local(ValType::I32);
-    b.i(I::LocalTee(ret64)).i(I::GlobalSet(G_RET));
-    let size32 = l64.sizes.size(&result).size_wasm32() as i32;
-    let align32 = l64.sizes.align(&result).align_wasm32() as i32;
-    b.i(I::I32Const(0))
+    let ret64 = g.local(ValType::I64);
+    let ret32 = g.local(ValType::I32);
+    g.i(I::LocalTee(ret64)).i(I::GlobalSet(G_RET));
+    g.i(I::I32Const(0))
         .i(I::I32Const(0))
-        .i(I::I32Const(align32))
-        .i(I::I32Const(size32))
+        .i(I::I32Const(l64.sizes.align(&result).align_wasm32() as i32))
+        .i(I::I32Const(l64.sizes.size(&result).size_wasm32() as i32))
         .i(I::Call(f_realloc))
         .i(I::LocalSet(ret32));
-    match crossing(l64, name, &result)? {
-        Crossing::Bytes { size, align } => {
-            let bytes = b.local(ValType::I64);
-            let data32 = b.local(ValType::I32);
-            // bytes = len64 * size
-            b.i(I::LocalGet(ret64))
-                .i(I::I64Load(mem(MAIN, 8, 3)))
-                .i(I::I64Const(size as i64))
-                .i(I::I64Mul)
-                .i(I::LocalSet(bytes));
-            // A result staging cannot address is a trap, not a truncation.
-            b.i(I::LocalGet(bytes))
-                .i(I::I64Const(u32::MAX as i64))
-                .i(I::I64GtU)
-                .i(I::If(wasm_encoder::BlockType::Empty))
-                .i(I::Unreachable)
-                .i(I::End);
-            b.i(I::I32Const(0))
-                .i(I::I32Const(0))
-                .i(I::I32Const(align as i32))
-                .i(I::LocalGet(bytes))
-                .i(I::I32WrapI64)
-                .i(I::Call(f_realloc))
-                .i(I::LocalTee(data32))
-                .i(I::LocalGet(ret64))
-                .i(I::I64Load(mem(MAIN, 0, 3)))
-                .i(I::LocalGet(bytes))
-                .i(I::I32WrapI64)
+    g.walk_in(&result, ret64, 0, ret32, 0)?;
+    g.i(I::LocalGet(ret32));
+    Ok(g.take())
+}
+
+/// Copies parameters from staging (wasm32 layout) into the module's memory
+/// (wasm64 layout), each list where `params_alloc` puts it.
+struct Lift<'a> {
+    name: &'a str,
+    l: &'a Lowering,
+    f_alloc: u32,
+}
+
+impl Lift<'_> {
+    /// The list at `ptr32` (`len32` elements of `elem`, i32 locals) of
+    /// staging, allocated and copied into the module's memory, its element
+    /// array first and then the lists inside its elements, in order (the
+    /// flattening order of docs/abi.md 1.1); returns the i64 local holding
+    /// its address there.
+    fn list(
+        &mut self,
+        g: &mut Gen,
+        elem: &Type,
+        ptr32: u32,
+        len32: u32,
+    ) -> Result<u32, ComponentizeError> {
+        let size32 = self.l.sizes.size(elem).size_wasm32() as u64;
+        let size64 = self.l.sizes.size(elem).size_wasm64() as u64;
+        let align64 = self.l.sizes.align(elem).align_wasm64() as i64;
+        let ptr64 = g.local(ValType::I64);
+        g.i(I::LocalGet(len32))
+            .i(I::I64ExtendI32U)
+            .i(I::I64Const(size64 as i64))
+            .i(I::I64Mul)
+            .i(I::I64Const(align64))
+            .i(I::Call(self.f_alloc))
+            .i(I::LocalTee(ptr64))
+            .i(I::I64Eqz)
+            .i(I::If(BlockType::Empty))
+            .i(I::Unreachable)
+            .i(I::End);
+        if !contains_list(&self.l.resolve, elem) {
+            g.i(I::LocalGet(ptr64))
+                .i(I::LocalGet(ptr32))
+                .i(I::LocalGet(len32))
+                .i(I::I32Const(size32 as i32))
+                .i(I::I32Mul)
                 .i(I::MemoryCopy {
-                    dst_mem: STAGE,
-                    src_mem: MAIN,
+                    dst_mem: MAIN,
+                    src_mem: STAGE,
                 });
-            b.i(I::LocalGet(ret32))
-                .i(I::LocalGet(data32))
-                .i(I::I32Store(mem(STAGE, 0, 2)))
-                .i(I::LocalGet(ret32))
-                .i(I::LocalGet(ret64))
-                .i(I::I64Load(mem(MAIN, 8, 3)))
-                .i(I::I32WrapI64)
-                .i(I::I32Store(mem(STAGE, 4, 2)));
+            return Ok(ptr64);
         }
-        Crossing::Same => {
-            b.i(I::LocalGet(ret32))
-                .i(I::LocalGet(ret64))
-                .i(I::I32Const(size32))
+        let i = g.local(ValType::I32);
+        let el32 = g.local(ValType::I32);
+        let el64 = g.local(ValType::I64);
+        g.loop_start(i, len32)
+            .elem_addr32(ptr32, i, size32, el32)
+            .elem_addr64(ptr64, i, size64, el64);
+        self.value(g, elem, el32, 0, el64, 0)?;
+        g.loop_end(i);
+        Ok(ptr64)
+    }
+
+    /// Copies the value of `ty` at `src32 + off32` of staging to
+    /// `dst64 + off64` of the module's memory.
+    fn value(
+        &mut self,
+        g: &mut Gen,
+        ty: &Type,
+        src32: u32,
+        off32: u64,
+        dst64: u32,
+        off64: u64,
+    ) -> Result<(), ComponentizeError> {
+        let r = &self.l.resolve;
+        if !contains_list(r, ty) {
+            g.addr(MAIN, dst64, off64);
+            g.addr(STAGE, src32, off32);
+            g.i(I::I32Const(self.l.sizes.size(ty).size_wasm32() as i32))
                 .i(I::MemoryCopy {
-                    dst_mem: STAGE,
-                    src_mem: MAIN,
+                    dst_mem: MAIN,
+                    src_mem: STAGE,
                 });
+            return Ok(());
+        }
+        if let Some(elem) = list_elem(r, ty) {
+            let ptr32 = g.local(ValType::I32);
+            let len32 = g.local(ValType::I32);
+            g.i(I::LocalGet(src32))
+                .i(I::I32Load(mem(STAGE, off32, 2)))
+                .i(I::LocalSet(ptr32))
+                .i(I::LocalGet(src32))
+                .i(I::I32Load(mem(STAGE, off32 + 4, 2)))
+                .i(I::LocalSet(len32));
+            let ptr64 = self.list(g, &elem, ptr32, len32)?;
+            g.i(I::LocalGet(dst64))
+                .i(I::LocalGet(ptr64))
+                .i(I::I64Store(mem(MAIN, off64, 3)))
+                .i(I::LocalGet(dst64))
+                .i(I::LocalGet(len32))
+                .i(I::I64ExtendI32U)
+                .i(I::I64Store(mem(MAIN, off64 + 8, 3)));
+            return Ok(());
+        }
+        match shape(r, ty) {
+            Some(Shape::Fields(tys)) => {
+                for (o32, o64, t) in field_offsets(&self.l.sizes, &tys) {
+                    self.value(g, &t, src32, off32 + o32, dst64, off64 + o64)?;
+                }
+                Ok(())
+            }
+            Some(Shape::Cases(tag, cases)) => {
+                let (p32, p64) = payload_offsets(&self.l.sizes, tag, &cases);
+                let (load, tag_size) = tag_load(tag, STAGE, off32)
+                    .ok_or_else(|| unsupported(self.name, "a 64-bit discriminant"))?;
+                g.addr(MAIN, dst64, off64);
+                g.addr(STAGE, src32, off32);
+                g.i(I::I32Const(tag_size)).i(I::MemoryCopy {
+                    dst_mem: MAIN,
+                    src_mem: STAGE,
+                });
+                for (n, case) in cases.iter().enumerate() {
+                    let Some(t) = case else { continue };
+                    g.i(I::LocalGet(src32))
+                        .i(load.clone())
+                        .i(I::I32Const(n as i32))
+                        .i(I::I32Eq)
+                        .i(I::If(BlockType::Empty));
+                    self.value(g, t, src32, off32 + p32, dst64, off64 + p64)?;
+                    g.i(I::End);
+                }
+                Ok(())
+            }
+            None => Err(unsupported(self.name, "a list in a shape it cannot copy")),
         }
     }
-    b.i(I::LocalGet(ret32));
-    Ok(b.finish())
 }
