@@ -20,18 +20,6 @@ struct fill {
     uint8_t *buf;
 };
 
-static void count_str(void *ctx, const char *s, size_t len) {
-    struct sizes *z = ctx;
-    z->count++;
-    z->bytes += len + 1;
-}
-static void fill_str(void *ctx, const char *s, size_t len) {
-    struct fill *f = ctx;
-    *f->ptrs++ = f->buf;
-    memcpy(f->buf, s, len);
-    f->buf[len] = 0;
-    f->buf += len + 1;
-}
 static void count_kv(void *ctx, const char *k, size_t klen, const char *v, size_t vlen) {
     struct sizes *z = ctx;
     z->count++;
@@ -48,18 +36,17 @@ static void fill_kv(void *ctx, const char *k, size_t klen, const char *v, size_t
 }
 
 __wasi_errno_t __wasi_args_sizes_get(__wasi_size_t *argc, __wasi_size_t *argv_buf_size) {
-    struct sizes z = {0, 0};
-    __wasi_errno_t e = w2s_arguments(count_str, &z);
+    size_t count, bytes;
+    __wasi_errno_t e = w2s_arguments(NULL, NULL, &count, &bytes);
     if (e)
         return e;
-    *argc = z.count;
-    *argv_buf_size = z.bytes;
+    *argc = count;
+    *argv_buf_size = bytes;
     return 0;
 }
 
 __wasi_errno_t __wasi_args_get(uint8_t **argv, uint8_t *argv_buf) {
-    struct fill f = {argv, argv_buf};
-    return w2s_arguments(fill_str, &f);
+    return w2s_arguments(argv, argv_buf, NULL, NULL);
 }
 
 __wasi_errno_t __wasi_environ_sizes_get(__wasi_size_t *count, __wasi_size_t *buf_size) {

@@ -161,7 +161,7 @@ _Noreturn void w2s_exit(int status) {
 
 /* list results: a stack arena first, then a heap arena of the size the
  * host reported (the call has no side effect when the arena is too small). */
-__wasi_errno_t w2s_arguments(w2s_str_cb cb, void *ctx) {
+__wasi_errno_t w2s_arguments(uint8_t **argv, uint8_t *buf, size_t *count, size_t *bytes) {
     _Alignas(16) uint8_t stack[W2_STACK_ARENA];
     void *arena = stack, *heap = NULL;
     size_t cap = sizeof stack;
@@ -176,8 +176,22 @@ __wasi_errno_t w2s_arguments(w2s_str_cb cb, void *ctx) {
         arena = heap;
         cap = need;
     }
-    for (size_t i = 0; i < r.len; i++)
-        cb(ctx, (const char *)r.ptr[i].ptr, r.ptr[i].len);
+    /* Direct rather than through a callback as the environment is: every
+     * program with a main(argc, argv) links this. */
+    size_t total = 0;
+    for (size_t i = 0; i < r.len; i++) {
+        size_t len = r.ptr[i].len;
+        if (argv) {
+            argv[i] = buf + total;
+            memcpy(buf + total, r.ptr[i].ptr, len);
+            buf[total + len] = 0;
+        }
+        total += len + 1;
+    }
+    if (count) {
+        *count = r.len;
+        *bytes = total;
+    }
     free(heap);
     return 0;
 }

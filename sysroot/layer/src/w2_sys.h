@@ -52,11 +52,12 @@ int32_t w2s_stdin(void);
 int32_t w2s_stdout(void);
 int32_t w2s_stderr(void);
 _Noreturn void w2s_exit(int status);
-/* list<string> arguments / list<tuple<string,string>> environment. The
- * callbacks receive each item; returns errno. */
-typedef void (*w2s_str_cb)(void *ctx, const char *s, size_t len);
+/* list<tuple<string,string>> environment: the callback receives each item;
+ * returns errno. */
 typedef void (*w2s_kv_cb)(void *ctx, const char *k, size_t klen, const char *v, size_t vlen);
-__wasi_errno_t w2s_arguments(w2s_str_cb cb, void *ctx);
+/* The arguments: with argv, copied NUL-terminated into buf (args_get);
+ * with count, their number and the bytes that takes (args_sizes_get). */
+__wasi_errno_t w2s_arguments(uint8_t **argv, uint8_t *buf, size_t *count, size_t *bytes);
 __wasi_errno_t w2s_environment(w2s_kv_cb cb, void *ctx);
 
 /* ---- wasi:clocks / wasi:random ---- */
