@@ -77,6 +77,14 @@ fn setup() -> Option<&'static Setup> {
     .as_ref()
 }
 
+/// A temporary name next to `out`, unique per process and call: the
+/// configurations run in parallel and build the same wasm32 program.
+fn tmp_path(out: &Path) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    out.with_extension(format!("{}.{n}.tmp", std::process::id()))
+}
+
 fn stamp(h: &mut impl Hasher, p: &Path) {
     let m = std::fs::metadata(p).ok();
     p.hash(h);
@@ -177,7 +185,7 @@ impl Setup {
         if out.is_file() {
             return Ok(out);
         }
-        let tmp = out.with_extension(format!("{}.tmp", std::process::id()));
+        let tmp = tmp_path(&out);
         let mut cc = Command::new(clang());
         cc.args(&args)
             .args(&srcs)
@@ -204,7 +212,7 @@ impl Setup {
         if out.is_file() {
             return Ok(out);
         }
-        let tmp = out.with_extension(format!("{}.tmp", std::process::id()));
+        let tmp = tmp_path(&out);
         let mut c = Command::new(wasit2_bin());
         c.arg("componentize").arg(core).arg("-o").arg(&tmp);
         let (code, text) = run_limited(c)?;

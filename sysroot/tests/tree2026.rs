@@ -532,3 +532,43 @@ fn expected_interface() {
         diffs.join("\n")
     );
 }
+
+/// `--host wasip1` from the 2026 tree: the program links upstream's own
+/// wasip1 selection (`lib/<target>/wasip1/libc.a`), imports only preview 1
+/// and runs on wasmtime and the 2020 WAMR.
+#[test]
+fn host_wasip1_hello_on_wasmtime_and_iwasm() {
+    let Some(sys) = sysroot() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let wasm = work.path().join("hello-p1.wasm");
+    compile(
+        sys,
+        "wasm32-wasit2-mvp",
+        &["-O2", "-Wl,--host=wasip1"],
+        &[repo().join("examples/hello.c")],
+        &wasm,
+    );
+    let (imports, _) = interface(&std::fs::read(&wasm).unwrap());
+    for (module, name) in &imports {
+        assert_eq!(module, "wasi_snapshot_preview1", "import {module} {name}");
+    }
+    for runner in [Tool::Wasmtime, Tool::Iwasm] {
+        let mut cmd = Command::new(runner.path());
+        if runner == Tool::Wasmtime {
+            cmd.arg("run");
+        }
+        let out = cmd.arg(&wasm).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            runner.name(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "Hello from wasm32-wasit2!\n",
+            "{}",
+            runner.name()
+        );
+    }
+}
