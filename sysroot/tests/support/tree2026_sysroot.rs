@@ -132,6 +132,7 @@ pub fn sysroot(repo: &Path, wasit2: &Path) -> Option<PathBuf> {
         // The objects are not needed once the archives are installed.
         let _ = std::fs::remove_dir_all(dir.join("sysroot.work"));
         std::fs::write(dir.join("complete"), "").unwrap();
+        prune(&root, 3);
         eprintln!(
             "built the 2026-tree sysroot in {:.0}s -> {}",
             start.elapsed().as_secs_f64(),
@@ -140,4 +141,26 @@ pub fn sysroot(repo: &Path, wasit2: &Path) -> Option<PathBuf> {
     }
     drop(lock);
     Some(out)
+}
+
+/// Keeps the `keep` most recently built sysroots of the cache (about 40 MB
+/// each with the C++ libraries).
+fn prune(root: &Path, keep: usize) {
+    let mut built: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let t = std::fs::metadata(e.path().join("complete"))
+                .ok()?
+                .modified()
+                .ok()?;
+            Some((t, e.path()))
+        })
+        .collect();
+    built.sort();
+    let n = built.len().saturating_sub(keep);
+    for (_, old) in built.into_iter().take(n) {
+        let _ = std::fs::remove_dir_all(old);
+    }
 }
