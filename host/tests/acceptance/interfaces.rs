@@ -153,7 +153,11 @@ fn sensor_guest_runs_on_the_example_embedder() {
         // (examples/wamr-embedder) and the component host serve.
         let out = Command::new(example("sensor")).arg(&wasm).output().unwrap();
         assert_eq!(
-            (out.status.code(), text(&out.stdout).as_str(), text(&out.stderr).as_str()),
+            (
+                out.status.code(),
+                text(&out.stdout).as_str(),
+                text(&out.stderr).as_str()
+            ),
             (
                 Some(0),
                 "model: ACME TMP-117 precision thermometer\nsamples (5): 21 22 22 23 21\n",
