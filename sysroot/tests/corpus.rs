@@ -14,7 +14,10 @@ use std::process::Command;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use wasit2_testkit::corpus::{self, Program};
-use wasit2_testkit::{clang, run, wasit2_bin, Tool};
+use wasit2_testkit::{clang, run, Tool};
+
+#[path = "support/runs.rs"]
+mod runs;
 
 /// (name in the trial, clang target).
 const TARGETS: &[(&str, &str)] = &[("wasm32", "wasm32-wasit2"), ("wasm64", "wasm64-wasit2")];
@@ -33,22 +36,7 @@ fn check_one(p: &Program, target: &str, opt: &str, work: &Path) -> Result<(), St
     if built.code != Some(0) {
         return Err(format!("compile failed:\n{}", built.stderr));
     }
-    let scratch = work.join(format!("{}.dir", p.name));
-    std::fs::create_dir_all(&scratch).unwrap();
-    let mut cmd = Command::new(wasit2_bin());
-    cmd.current_dir(&scratch).arg("run");
-    if p.net {
-        // Network is off by default, as on `wasmtime run`.
-        cmd.args(["-S", "inherit-network", "-S", "allow-ip-name-lookup"]);
-    }
-    if p.dir {
-        cmd.arg("--dir").arg(format!("{}::.", scratch.display()));
-    }
-    for e in &p.env {
-        cmd.arg("--env").arg(e);
-    }
-    cmd.arg(&wasm).args(&p.args);
-    let ran = run(cmd, &p.stdin);
+    let ran = runs::run_corpus_program(p, &wasm, work);
     let mut problems = Vec::new();
     if ran.code != Some(p.exit) {
         problems.push(format!("exit code {:?}, expected {}", ran.code, p.exit));

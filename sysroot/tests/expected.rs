@@ -24,9 +24,7 @@
 //! line diff on any change; `BLESS=1 cargo test -p wasit2-sysroot --test
 //! expected` rewrites them. Needs `make sysroot clang-install`.
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use wasit2_testkit::clang;
+use std::path::PathBuf;
 
 const TRIPLES: &[&str] = &[
     "wasm32-wasit2",
@@ -36,220 +34,35 @@ const TRIPLES: &[&str] = &[
     "wasm64-wasit2-lime1",
 ];
 
-/// Macro lines that change with clang's point release, not with our interface.
-const VOLATILE_MACROS: &[&str] = &[
-    "__VERSION__",
-    "__clang_version__",
-    "__clang_minor__",
-    "__clang_patchlevel__",
-];
-
-/// Headers that refuse to be included unless an emulation is requested.
-const EMULATIONS: &[&str] = &[
-    "-D_WASI_EMULATED_SIGNAL",
-    "-D_WASI_EMULATED_MMAN",
-    "-D_WASI_EMULATED_PROCESS_CLOCKS",
-    "-D_WASI_EMULATED_GETPID",
-    "-D_WASI_EMULATED_OWNERSHIP",
-];
+#[path = "support/cc.rs"]
+mod cc;
+#[path = "support/lists.rs"]
+mod lists;
+use lists::{
+    defined_and_undefined_in, lib_files_with, predefined_macros, raw_macros, wasm_imports,
+};
 
 /// The sysroot under test: `$WASIT2_SYSROOT`, else the checkout's
 /// `build/sysroot` (the builder's own default).
 fn sysroot() -> PathBuf {
-    wasit2_sysroot::tools::default_sysroot().expect("locating the sysroot")
-}
-
-/// llvm-nm as the builder finds it (`$WASIT2_LLVM_NM` overrides).
-fn llvm_nm() -> PathBuf {
-    wasit2_sysroot::Tools::find(None)
-        .expect("finding llvm-nm")
-        .nm
-}
-
-fn output(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("spawning {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("tool output is UTF-8")
-}
-
-/// `(defined, referenced)` global symbol names of the given files.
-fn symbols(files: &[PathBuf]) -> (BTreeSet<String>, BTreeSet<String>) {
-    let text = output(
-        Command::new(llvm_nm())
-            .arg("-g")
-            .arg("--no-sort")
-            .args(files),
-    );
-    let (mut defined, mut referenced) = (BTreeSet::new(), BTreeSet::new());
-    for line in text.lines() {
-        // Member headers ("libc.a:foo.o:") and blank lines carry no symbol.
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        match fields.as_slice() {
-            // Weak references ("w") count too: they are resolved at link time.
-            [kind, name] if *kind == "U" || *kind == "w" => {
-                referenced.insert(name.to_string());
-            }
-            [_addr, kind, name] if *kind != "U" && *kind != "w" && kind.len() == 1 => {
-                defined.insert(name.to_string());
-            }
-            _ => {}
-        }
-    }
-    (defined, referenced)
+    cc::sysroot_dir(None)
 }
 
 fn lib_files(triple: &str) -> Vec<PathBuf> {
-    lib_files_with(triple, "libc.a")
+    lib_files_with(None, triple, "libc.a")
 }
 
 /// The `--host wasip1` libc with the target's crt files.
 fn wasip1_lib_files(triple: &str) -> Vec<PathBuf> {
     lib_files_with(
+        None,
         triple,
         &format!("{}/libc.a", wasit2_sysroot::layout::WASIP1_LIBC_DIR),
     )
 }
 
-fn lib_files_with(triple: &str, libc: &str) -> Vec<PathBuf> {
-    let dir = sysroot().join("lib").join(triple);
-    let files: Vec<PathBuf> = [libc, "crt1.o", "crt1-command.o"]
-        .iter()
-        .map(|f| dir.join(f))
-        .collect();
-    for f in &files {
-        assert!(
-            f.is_file(),
-            "{} is missing: run `make sysroot clang-install` first",
-            f.display()
-        );
-    }
-    files
-}
-
 fn defined_and_undefined(triple: &str) -> (String, String) {
     defined_and_undefined_in(&lib_files(triple))
-}
-
-fn defined_and_undefined_in(files: &[PathBuf]) -> (String, String) {
-    let (defined, referenced) = symbols(files);
-    let undefined: Vec<&String> = referenced.difference(&defined).collect();
-    let join =
-        |it: &mut dyn Iterator<Item = &String>| it.map(|s| format!("{s}\n")).collect::<String>();
-    (join(&mut defined.iter()), join(&mut undefined.into_iter()))
-}
-
-fn public_headers(dir: &Path, rel: &Path, out: &mut Vec<String>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir.join(rel))
-        .unwrap()
-        .map(|e| e.unwrap())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = rel.join(e.file_name());
-        if e.path().is_dir() {
-            // `bits/` is internal; `c++/` is the C++ library's, whose
-            // headers are not C (its symbols are pinned by tests/cxx.rs).
-            if name != Path::new("bits") && name != Path::new("c++") {
-                public_headers(dir, &name, out);
-            }
-        } else if name.extension().is_some_and(|x| x == "h") {
-            out.push(name.to_string_lossy().into_owned());
-        }
-    }
-}
-
-/// `module field` of every non-`env` import in the objects and archives.
-fn wasm_imports(files: &[PathBuf]) -> String {
-    let mut imports = BTreeSet::new();
-    let mut scan = |bytes: &[u8]| {
-        for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-            if let Ok(wasmparser::Payload::ImportSection(s)) = payload {
-                for imp in s.into_imports() {
-                    let imp = imp.expect("valid import");
-                    if imp.module != "env" {
-                        imports.insert(format!("{} {}\n", imp.module, imp.name));
-                    }
-                }
-            }
-        }
-    };
-    for file in files {
-        let bytes = std::fs::read(file).unwrap();
-        if bytes.starts_with(b"!<arch>") {
-            let archive =
-                object::read::archive::ArchiveFile::parse(&*bytes).expect("a valid archive");
-            for member in archive.members() {
-                let member = member.expect("a valid archive member");
-                let data = member.data(&*bytes).unwrap();
-                if data.starts_with(b"\0asm") {
-                    scan(data);
-                }
-            }
-        } else {
-            scan(&bytes);
-        }
-    }
-    imports.into_iter().collect()
-}
-
-/// The raw `-dM -E` output for a file including every public header.
-fn raw_macros(triple: &str) -> String {
-    let include = sysroot().join("include").join(triple);
-    let mut headers = Vec::new();
-    public_headers(&include, Path::new(""), &mut headers);
-    assert!(
-        headers.len() > 100,
-        "only {} headers under {}",
-        headers.len(),
-        include.display()
-    );
-    let work = tempfile::tempdir().unwrap();
-    let src = work.path().join("all-headers.c");
-    std::fs::write(
-        &src,
-        headers
-            .iter()
-            .map(|h| format!("#include <{h}>\n"))
-            .collect::<String>(),
-    )
-    .unwrap();
-    output(
-        Command::new(clang())
-            .arg(format!("--target={triple}"))
-            .args(["-D_ALL_SOURCE", "-Wno-#warnings", "-dM", "-E"])
-            .args(EMULATIONS)
-            .arg(&src),
-    )
-}
-
-fn predefined_macros(triple: &str) -> String {
-    let raw = raw_macros(triple);
-    let mut lines: Vec<&str> = raw
-        .lines()
-        .filter(|l| {
-            let name = l
-                .strip_prefix("#define ")
-                .unwrap_or(l)
-                .split([' ', '('])
-                .next()
-                .unwrap_or("");
-            !VOLATILE_MACROS.contains(&name)
-        })
-        .collect();
-    lines.sort_unstable();
-    lines.dedup();
-    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    assert!(
-        !text.contains("/work/") && !text.contains(&*sysroot().to_string_lossy()),
-        "absolute path in macros"
-    );
-    text
 }
 
 /// Compares (or with BLESS=1 writes) `expected/<triple>/<file>`; returns
@@ -262,7 +75,7 @@ fn check(triple: &str, file: &str, actual: &str) -> Option<String> {
 fn check_triple(triple: &str) {
     let (defined, undefined) = defined_and_undefined(triple);
     let imports = wasm_imports(&lib_files(triple));
-    let macros = predefined_macros(triple);
+    let macros = predefined_macros(None, triple, &[]);
     let diffs: Vec<String> = [
         ("defined-symbols.txt", &defined),
         ("undefined-symbols.txt", &undefined),
@@ -356,7 +169,7 @@ fn expected_wasm32_mvp() {
 #[test]
 fn wasi_version_macros() {
     for triple in TRIPLES.iter().chain(&["wasm64-wasit2-mvp"]) {
-        let raw = raw_macros(triple);
+        let raw = raw_macros(None, triple, &[]);
         let defined = |name: &str| {
             raw.lines().any(|l| {
                 l.strip_prefix("#define ")

@@ -4,8 +4,11 @@
 //! variants.
 //! Needs `make sysroot clang-install`.
 use std::process::Command;
-use wasit2_testkit::{clang, repo, wasit2_bin};
+use wasit2_testkit::{clang, repo};
 use wasmparser::{Parser, Payload};
+
+#[path = "support/runs.rs"]
+mod runs;
 
 /// The size budget for the stripped -O2 hello world.
 const MAX_HELLO_BYTES: u64 = 26_618;
@@ -99,20 +102,7 @@ fn check_hello(triple: &str, prefix: &str) {
     );
     assert!(!iface.imports.is_empty());
 
-    let ran = Command::new(wasit2_bin())
-        .arg("run")
-        .arg(&wasm)
-        .output()
-        .expect("wasit2 runs");
-    assert!(
-        ran.status.success(),
-        "{triple}: run failed:\n{}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&ran.stdout),
-        "Hello from wasm32-wasit2!\n"
-    );
+    runs::assert_hello_runs(triple, &wasm);
     eprintln!(
         "{triple}: hello.wasm -O2 -s = {size} bytes, {} imports",
         iface.imports.len()

@@ -7,17 +7,26 @@
 //! per content hash (tests/support/tree2026_sysroot.rs). Needs
 //! `../shared` (CI has it; without it every test says so and checks
 //! nothing) and `make clang-install` (the clang configs).
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 
 use wasit2_testkit::corpus;
-use wasit2_testkit::{clang, repo, run, wasit2_bin, Tool};
+use wasit2_testkit::{repo, run, wasit2_bin, Tool};
 use wasmparser::{Parser, Payload};
 
+#[path = "support/cc.rs"]
+mod cc;
+#[path = "support/lists.rs"]
+mod lists;
+#[path = "support/minigzip.rs"]
+mod minigzip;
+#[path = "support/runs.rs"]
+mod runs;
 #[path = "support/tree2026_sysroot.rs"]
 mod tree2026_sysroot;
+#[path = "support/zero_copy.rs"]
+mod zero_copy;
 
 fn sysroot() -> Option<&'static Path> {
     static S: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -26,25 +35,15 @@ fn sysroot() -> Option<&'static Path> {
 }
 
 fn cc(sysroot: &Path, triple: &str) -> Command {
-    let mut c = Command::new(clang());
-    c.arg(format!("--target={triple}"))
-        .arg(format!("--sysroot={}", sysroot.display()))
-        .arg("-Wno-deprecated");
+    let mut c = cc::clang_for(Some(sysroot), triple);
+    c.arg("-Wno-deprecated");
     c
 }
 
 fn compile(sysroot: &Path, triple: &str, args: &[&str], srcs: &[PathBuf], out: &Path) {
-    let built = cc(sysroot, triple)
-        .args(args)
-        .args(srcs)
-        .arg("-o")
-        .arg(out)
-        .output()
-        .expect("clang-22 runs");
-    assert!(
-        built.status.success(),
-        "{triple}: compile failed:\n{}",
-        String::from_utf8_lossy(&built.stderr)
+    cc::assert_compiles(
+        cc(sysroot, triple).args(args).args(srcs).arg("-o").arg(out),
+        &format!("{triple}: compile failed"),
     );
 }
 
@@ -98,21 +97,7 @@ fn hello(triple: &str) {
         !exports.iter().any(|e| e.contains("realloc")),
         "{triple}: exports a realloc: {exports:?}"
     );
-    let out = Command::new(wasit2_bin())
-        .arg("run")
-        .arg(&wasm)
-        .output()
-        .expect("wasit2 runs");
-    assert!(
-        out.status.success(),
-        "{triple}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // examples/hello.c prints the same line on every target.
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Hello from wasm32-wasit2!\n"
-    );
+    runs::assert_hello_runs(triple, &wasm);
     eprintln!("{triple}: hello -O2 -s is {} bytes", bytes.len());
 }
 
@@ -194,21 +179,7 @@ fn corpus_on(triple: &str) {
             failures.push(format!("{}: compile failed:\n{}", p.name, built.stderr));
             continue;
         }
-        let scratch = work.path().join(format!("{}.dir", p.name));
-        std::fs::create_dir_all(&scratch).unwrap();
-        let mut cmd = Command::new(wasit2_bin());
-        cmd.current_dir(&scratch).arg("run");
-        if p.net {
-            cmd.args(["-S", "inherit-network", "-S", "allow-ip-name-lookup"]);
-        }
-        if p.dir {
-            cmd.arg("--dir").arg(format!("{}::.", scratch.display()));
-        }
-        for e in &p.env {
-            cmd.arg("--env").arg(e);
-        }
-        cmd.arg(&wasm).args(&p.args);
-        let ran = run(cmd, &p.stdin);
+        let ran = runs::run_corpus_program(&p, &wasm, work.path());
         let differs = ran.code != Some(p.exit) || ran.stdout != p.expected_stdout;
         if let Some((_, why)) = KNOWN_DIFFERENCES.iter().find(|k| k.0 == p.name) {
             if !differs {
@@ -243,89 +214,11 @@ fn corpus_wasm64() {
     corpus_on("wasm64-wasit2");
 }
 
-/// zlib's minigzip (Debian's source, `.tools/zlib`): a file round-trips
-/// through stdin/stdout and the host's gzip reads what it wrote.
+/// zlib's minigzip (Debian's source, `.tools/zlib`), as
+/// `tests/minigzip.rs` runs it on the Debian-tree sysroot.
 fn minigzip_on(triple: &str) {
     let Some(sys) = sysroot() else { return };
-    let zlib = std::env::var_os("WASIT2_ZLIB")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".tools/zlib"));
-    assert!(
-        zlib.join("test/minigzip.c").is_file(),
-        "{} has no zlib source: run scripts/setup.sh",
-        zlib.display()
-    );
-    let work = tempfile::tempdir().unwrap();
-    let wasm = work.path().join("minigzip.wasm");
-    let mut srcs: Vec<PathBuf> = [
-        "adler32.c",
-        "compress.c",
-        "crc32.c",
-        "deflate.c",
-        "gzclose.c",
-        "gzlib.c",
-        "gzread.c",
-        "gzwrite.c",
-        "infback.c",
-        "inffast.c",
-        "inflate.c",
-        "inftrees.c",
-        "trees.c",
-        "uncompr.c",
-        "zutil.c",
-    ]
-    .iter()
-    .map(|s| zlib.join(s))
-    .collect();
-    srcs.push(zlib.join("test/minigzip.c"));
-    let inc = format!("-I{}", zlib.display());
-    compile(
-        sys,
-        triple,
-        &["-O2", "-w", "-DHAVE_UNISTD_H", "-DHAVE_STDARG_H", &inc],
-        &srcs,
-        &wasm,
-    );
-    let input: Vec<u8> = (0..300_000u32)
-        .flat_map(|i| format!("line {i} of the 2026 tree\n").into_bytes())
-        .collect();
-    let pipe = |args: &[&str], data: &[u8]| -> Vec<u8> {
-        let mut child = Command::new(wasit2_bin())
-            .arg("run")
-            .arg(&wasm)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let data = data.to_vec();
-        let feeder = std::thread::spawn(move || stdin.write_all(&data));
-        let out = child.wait_with_output().unwrap();
-        feeder.join().unwrap().unwrap();
-        assert!(
-            out.status.success(),
-            "{triple}: minigzip {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
-    let gz = pipe(&[], &input);
-    assert!(gz.len() < input.len() / 4, "{triple}: poor compression");
-    assert_eq!(pipe(&["-d"], &gz), input, "{triple}: round trip");
-    let gzip_path = work.path().join("x.gz");
-    std::fs::write(&gzip_path, &gz).unwrap();
-    let host = Command::new("gzip")
-        .arg("-dc")
-        .arg(&gzip_path)
-        .output()
-        .unwrap();
-    assert!(
-        host.status.success(),
-        "{triple}: host gzip rejects the output"
-    );
-    assert_eq!(host.stdout, input);
+    minigzip::round_trip(Some(sys), triple);
 }
 
 #[test]
@@ -337,105 +230,13 @@ fn minigzip_wasm64() {
     minigzip_on("wasm64-wasit2");
 }
 
-const MIB: u64 = 64;
-const WRAPPED: &str = "-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=__libc_malloc,--wrap=__libc_calloc,--wrap=sbrk";
-
-/// `(path, bytes, allocations)` lines of malloc_count.c's report.
-fn check_report(triple: &str, report: &str, paths: &[&str]) {
-    let rows: Vec<(String, u64, u64)> = report
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(' ').collect();
-            match f.as_slice() {
-                [p, b, n] => Some((p.to_string(), b.parse().ok()?, n.parse().ok()?)),
-                _ => None,
-            }
-        })
-        .collect();
-    if paths.contains(&"write") {
-        assert!(
-            rows.iter().any(|r| r.0 == "probe-strdup" && r.2 >= 1),
-            "{triple}: the --wrap counter does not see libc's allocations:\n{report}"
-        );
-    }
-    for path in paths {
-        let row = rows
-            .iter()
-            .find(|r| r.0 == *path)
-            .unwrap_or_else(|| panic!("{triple}: no `{path}` line:\n{report}"));
-        assert_eq!(row.1, MIB << 20, "{triple}: {path} bytes:\n{report}");
-        assert_eq!(row.2, 0, "{triple}: {path} allocated:\n{report}");
-    }
-}
-
+/// The read, write, pread, pwrite, stdio and TCP paths, as
+/// `tests/zero_copy.rs` checks them on the Debian-tree sysroot.
 fn zero_copy(triple: &str) {
     let Some(sys) = sysroot() else { return };
-    let work = tempfile::tempdir().unwrap();
-    let wasm = work.path().join("malloc_count.wasm");
-    compile(
-        sys,
-        triple,
-        &["-O2", WRAPPED],
-        &[repo().join("sysroot/tests/programs/malloc_count.c")],
-        &wasm,
-    );
-    // Files: write, read, pwrite, pread on a preopened directory.
-    let dir = work.path().join("files");
-    std::fs::create_dir(&dir).unwrap();
-    let out = Command::new(wasit2_bin())
-        .arg("run")
-        .arg("--dir")
-        .arg(format!("{}::.", dir.display()))
-        .arg(&wasm)
-        .arg("big.bin")
-        .arg(MIB.to_string())
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{triple}: {report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    check_report(triple, &report, &["write", "read", "pwrite", "pread"]);
-    // stdin and stdout.
-    let mut child = Command::new(wasit2_bin())
-        .arg("run")
-        .arg(&wasm)
-        .arg("--stdio")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        let chunk = vec![7u8; 1 << 20];
-        for _ in 0..MIB {
-            stdin.write_all(&chunk).unwrap();
-        }
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    let report = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{triple}: {report}");
-    assert_eq!(out.stdout.len() as u64, MIB << 20);
-    check_report(triple, &report, &["stdin-read", "stdout-write"]);
-    // TCP send and recv over loopback.
-    let out = Command::new(wasit2_bin())
-        .args(["run", "-S", "inherit-network"])
-        .arg(&wasm)
-        .arg("--tcp")
-        .arg(MIB.to_string())
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{triple}: {report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    check_report(triple, &report, &["send", "recv"]);
+    zero_copy::file_paths(Some(sys), triple);
+    zero_copy::stdio_paths(Some(sys), triple);
+    zero_copy::tcp_paths(Some(sys), triple);
 }
 
 #[test]
@@ -447,47 +248,18 @@ fn no_malloc_on_io_paths_wasm64() {
     zero_copy("wasm64-wasit2");
 }
 
-/// `(defined, undefined)` global symbols of `files`, one a line, sorted.
-fn symbol_lists(files: &[PathBuf]) -> (String, String) {
-    let nm = wasit2_sysroot::Tools::find(None)
-        .expect("finding llvm-nm")
-        .nm;
-    let out = Command::new(nm)
-        .arg("-g")
-        .arg("--no-sort")
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let (mut defined, mut referenced) = (
-        std::collections::BTreeSet::new(),
-        std::collections::BTreeSet::new(),
-    );
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        match line.split_whitespace().collect::<Vec<_>>().as_slice() {
-            [kind, name] if *kind == "U" || *kind == "w" => {
-                referenced.insert(name.to_string());
-            }
-            [_, kind, name] if *kind != "U" && *kind != "w" && kind.len() == 1 => {
-                defined.insert(name.to_string());
-            }
-            _ => {}
-        }
-    }
-    let undefined: Vec<&String> = referenced.difference(&defined).collect();
-    let join = |v: Vec<&String>| v.iter().map(|s| format!("{s}\n")).collect::<String>();
-    (join(defined.iter().collect()), join(undefined))
-}
+/// Public headers of the 2026 tree that `#error` on the default CPUs:
+/// upstream's setjmp.h wants exception handling.
+const UNINCLUDABLE_HEADERS: &[&str] = &["setjmp.h"];
 
 /// The public interface of the 2026-tree sysroots, pinned like
 /// `tests/expected.rs` pins the Debian-tree ones, in
-/// `expected/tree2026/<triple>/{defined,undefined}-symbols.txt` (libc.a,
-/// crt1.o, crt1-command.o; `wasip1/` for the `--host wasip1` libc).
-/// `BLESS=1` rewrites them. No symbol may be a realloc export's.
+/// `expected/tree2026/<triple>/`: `{defined,undefined}-symbols.txt` and
+/// `imports.txt` of libc.a, crt1.o and crt1-command.o (`wasip1/` for the
+/// `--host wasip1` libc), and `predefined-macros.txt` of every public
+/// header (but UNINCLUDABLE_HEADERS) with `--sysroot` at this sysroot. `BLESS=1` rewrites them. No
+/// symbol may be a realloc export's, and every import is a wasit2 one of
+/// the target's arch (preview 1 only in the `wasip1/` libc).
 #[test]
 fn expected_interface() {
     let Some(sys) = sysroot() else { return };
@@ -498,25 +270,44 @@ fn expected_interface() {
         "wasm32-wasit2-mvp",
         "wasm64-wasit2-mvp",
     ] {
-        let dir = sys.join("lib").join(triple);
         let mut sets = vec![("", "libc.a".to_string())];
         if triple.starts_with("wasm32") {
             sets.push(("wasip1/", "wasip1/libc.a".to_string()));
         }
+        let cm = if triple.starts_with("wasm64") {
+            "cm64p2|"
+        } else {
+            "cm32p2|"
+        };
         for (sub, libc) in sets {
-            let files: Vec<PathBuf> = [libc.as_str(), "crt1.o", "crt1-command.o"]
-                .iter()
-                .map(|f| dir.join(f))
-                .collect();
-            let (defined, undefined) = symbol_lists(&files);
+            let files = lists::lib_files_with(Some(sys), triple, &libc);
+            let (defined, undefined) = lists::defined_and_undefined_in(&files);
             assert!(
                 !defined.lines().any(|s| s.contains("cabi_realloc")),
                 "{triple}: {libc} defines a cabi_realloc"
             );
-            for (name, text) in [
-                ("defined-symbols.txt", &defined),
-                ("undefined-symbols.txt", &undefined),
-            ] {
+            let imports = lists::wasm_imports(&files);
+            for line in imports.lines() {
+                let wasit2 = line.starts_with(cm) || line.starts_with(&format!("wasit2-{cm}"));
+                let preview1 = sub == "wasip1/" && line.starts_with("wasi_snapshot_preview1 ");
+                assert!(
+                    wasit2 || preview1,
+                    "{triple}: {libc} has the foreign import `{line}`"
+                );
+            }
+            let mut pinned = vec![
+                ("defined-symbols.txt", defined),
+                ("undefined-symbols.txt", undefined),
+                ("imports.txt", imports),
+            ];
+            if sub.is_empty() {
+                pinned.push((
+                    "predefined-macros.txt",
+                    lists::predefined_macros(Some(sys), triple, UNINCLUDABLE_HEADERS),
+                ));
+            }
+            let dir = sys.join("lib").join(triple);
+            for (name, text) in &pinned {
                 let rel = format!("expected/tree2026/{triple}/{sub}{name}");
                 if let Some(d) =
                     wasit2_testkit::bless_or_diff(&rel, &dir.display().to_string(), text)
