@@ -143,19 +143,9 @@ fn hello_componentized_on_wasmtime() {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    let out = Command::new(Tool::Wasmtime.path())
-        .arg("run")
-        .arg(&comp)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "Hello from wasm32-wasit2!\n"
+    runs::assert_prints_hello(
+        Command::new(Tool::Wasmtime.path()).arg("run").arg(&comp),
+        "wasmtime",
     );
 }
 
@@ -348,18 +338,6 @@ fn host_wasip1_hello_on_wasmtime_and_iwasm() {
         if runner == Tool::Wasmtime {
             cmd.arg("run");
         }
-        let out = cmd.arg(&wasm).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            runner.name(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "Hello from wasm32-wasit2!\n",
-            "{}",
-            runner.name()
-        );
+        runs::assert_prints_hello(cmd.arg(&wasm), runner.name());
     }
 }

@@ -7,22 +7,26 @@ use std::process::Command;
 use wasit2_testkit::corpus::Program;
 use wasit2_testkit::{run, wasit2_bin, Outcome};
 
-/// `wasit2 run` of a build of `examples/hello.c`: it exits 0 and prints
-/// the same line on every target.
+/// `wasit2 run` of a build of `examples/hello.c`.
 pub fn assert_hello_runs(triple: &str, wasm: &Path) {
-    let ran = Command::new(wasit2_bin())
-        .arg("run")
-        .arg(wasm)
+    assert_prints_hello(Command::new(wasit2_bin()).arg("run").arg(wasm), triple);
+}
+
+/// `cmd` runs a build of `examples/hello.c` (`who` names it in failures):
+/// it exits 0 and prints the same line on every target and runner.
+pub fn assert_prints_hello(cmd: &mut Command, who: &str) {
+    let ran = cmd
         .output()
-        .expect("wasit2 runs");
+        .unwrap_or_else(|e| panic!("{who}: spawning {cmd:?}: {e}"));
     assert!(
         ran.status.success(),
-        "{triple}: run failed:\n{}",
+        "{who}: run failed:\n{}",
         String::from_utf8_lossy(&ran.stderr)
     );
     assert_eq!(
         String::from_utf8_lossy(&ran.stdout),
-        "Hello from wasm32-wasit2!\n"
+        "Hello from wasm32-wasit2!\n",
+        "{who}"
     );
 }
 

@@ -69,26 +69,33 @@ fn check(triple: &str, report: &str, paths: &[&str]) {
     }
 }
 
+/// Runs `cmd`, which must succeed, and returns its stdout (the report).
+fn stdout_report(cmd: &mut Command, triple: &str) -> String {
+    let out = cmd.output().expect("wasit2 runs");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{triple}: failed:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    report
+}
+
 /// write, read, pwrite, pread on a preopened directory.
 pub fn file_paths(sysroot: Option<&Path>, triple: &str) {
     let work = tempfile::tempdir().unwrap();
     let wasm = build(sysroot, triple, work.path());
     let dir = work.path().join("files");
     std::fs::create_dir(&dir).unwrap();
-    let out = Command::new(wasit2_bin())
-        .arg("run")
-        .arg("--dir")
-        .arg(format!("{}::.", dir.display()))
-        .arg(&wasm)
-        .arg("big.bin")
-        .arg(MIB.to_string())
-        .output()
-        .expect("wasit2 runs");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{triple}: failed:\n{report}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let report = stdout_report(
+        Command::new(wasit2_bin())
+            .arg("run")
+            .arg("--dir")
+            .arg(format!("{}::.", dir.display()))
+            .arg(&wasm)
+            .arg("big.bin")
+            .arg(MIB.to_string()),
+        triple,
     );
     assert_eq!(
         std::fs::metadata(dir.join("big.bin")).unwrap().len(),
@@ -133,18 +140,13 @@ pub fn stdio_paths(sysroot: Option<&Path>, triple: &str) {
 pub fn tcp_paths(sysroot: Option<&Path>, triple: &str) {
     let work = tempfile::tempdir().unwrap();
     let wasm = build(sysroot, triple, work.path());
-    let out = Command::new(wasit2_bin())
-        .args(["run", "-S", "inherit-network"])
-        .arg(&wasm)
-        .arg("--tcp")
-        .arg(MIB.to_string())
-        .output()
-        .expect("wasit2 runs");
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{triple}: failed:\n{report}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let report = stdout_report(
+        Command::new(wasit2_bin())
+            .args(["run", "-S", "inherit-network"])
+            .arg(&wasm)
+            .arg("--tcp")
+            .arg(MIB.to_string()),
+        triple,
     );
     check(triple, &report, &["send", "recv"]);
 }
