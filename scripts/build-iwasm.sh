@@ -24,7 +24,9 @@ plat="$(find "$crate" -type d -path '*product-mini/platforms/linux' | head -n1)"
 cp -r "$(dirname "$(dirname "$(dirname "$plat")")")" "$work/wamr"
 rel="${plat#$(dirname "$(dirname "$(dirname "$plat")")")/}"
 mkdir -p "$work/build"
-cmake -S "$work/wamr/$rel" -B "$work/build" -DWAMR_BUILD_LIBC_WASI=1 -DWAMR_BUILD_BULK_MEMORY=1 -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The 2020 sources ask for CMake < 3.5, which CMake 4 refuses unless told
+# the oldest policy version to emulate (older CMake ignores the variable).
+cmake -S "$work/wamr/$rel" -B "$work/build" -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DWAMR_BUILD_LIBC_WASI=1 -DWAMR_BUILD_BULK_MEMORY=1 -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/build" -j"$(nproc)" >/dev/null
 mkdir -p "$OUT"
 cp "$work/build/iwasm" "$OUT/iwasm.tmp" && mv "$OUT/iwasm.tmp" "$OUT/iwasm"

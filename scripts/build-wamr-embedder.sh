@@ -57,8 +57,10 @@ OUT="$CACHE/$hash"
 if [ ! -x "$OUT/wamr-embedder" ]; then
   mkdir -p "$CACHE"
   work="$(mktemp -d "$CACHE/build.XXXXXX")"
+  # CMAKE_POLICY_VERSION_MINIMUM: the 2020 WAMR cmake files ask for CMake
+  # < 3.5, which CMake 4 refuses otherwise (older CMake ignores it).
   cmake -S "$EXAMPLE" -B "$work/build" -DWAMR_ROOT_DIR="$WAMR" -DNATIVES_DIR="$NATIVES_DIR" \
-    -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 \
+    -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 \
     && cmake --build "$work/build" -j"$(nproc)" >>"$work/cmake.log" 2>&1 \
     || { cat "$work/cmake.log" >&2; rm -rf "$work"; exit 1; }
   mkdir -p "$work/out"
