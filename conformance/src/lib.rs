@@ -55,6 +55,39 @@ pub struct Case {
     pub pass_regex: Option<String>,
     /// Why the runner does not run it (`None`: it runs).
     pub skip: Option<String>,
+    /// `sockets_test(...)`: a server and client programs run together.
+    pub socket_pair: Option<SocketPair>,
+}
+
+/// A `sockets_test(name client server ...)`: the server prints its port as
+/// its first stdout line; `nclients` copies of the client then run at once
+/// with that line as their argument; all must exit 0 within the time limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocketPair {
+    /// Sources in `<wasi-libc>/test/src` (`sockets-client.c`, `hello.c`).
+    pub client: String,
+    pub server: String,
+    pub nclients: usize,
+    /// `TIMEOUT_S`, if given (upstream's default is 5 seconds).
+    pub timeout_s: Option<u64>,
+}
+
+fn socket_pair(args: &[String]) -> Option<SocketPair> {
+    let source = |wasm: &String| wasm.strip_suffix(".wasm").map(|s| format!("{s}.c"));
+    let mut pair = SocketPair {
+        client: source(args.get(1)?)?,
+        server: source(args.get(2)?)?,
+        nclients: 1,
+        timeout_s: None,
+    };
+    for kv in args[3..].windows(2) {
+        match kv[0].as_str() {
+            "NCLIENTS" => pair.nclients = kv[1].parse().ok()?,
+            "TIMEOUT_S" => pair.timeout_s = Some(kv[1].parse().ok()?),
+            _ => {}
+        }
+    }
+    Some(pair)
 }
 
 /// One parsed command: its name, arguments and line.
@@ -343,6 +376,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Vec<Case>, Error> {
             "sockets_test" => {
                 let mut c = case_from(Origin::Other, &cmd.args);
                 c.skip = Some("needs the network".into());
+                c.socket_pair = socket_pair(&cmd.args);
+                if c.socket_pair.is_none() {
+                    return Err(Error::Syntax {
+                        path: path.to_path_buf(),
+                        line: cmd.line,
+                        msg: "`sockets_test` needs a name, a client and a server `.wasm`".into(),
+                    });
+                }
                 c
             }
             _ => continue,
@@ -421,6 +462,28 @@ endif()
         assert_eq!(cases[3].skip.as_deref(), Some("needs threads"));
         assert_eq!(cases[4].env, ["VAR1=foo", "VAR2=bar"]);
         assert!(cases[4].skip.is_none() && cases[5].skip.is_none());
+    }
+
+    #[test]
+    fn reads_socket_pairs() {
+        let text = "sockets_test(sockets-multiple sockets-multiple-client.wasm\n  \
+                    sockets-multiple-server.wasm NCLIENTS 10)\n\
+                    sockets_test(s c.wasm hello.wasm TIMEOUT_S 15)\n";
+        let cases = parse(text, Path::new("t")).unwrap();
+        assert_eq!(cases[0].name, "sockets-multiple");
+        assert_eq!(
+            cases[0].socket_pair,
+            Some(SocketPair {
+                client: "sockets-multiple-client.c".into(),
+                server: "sockets-multiple-server.c".into(),
+                nclients: 10,
+                timeout_s: None,
+            })
+        );
+        let second = cases[1].socket_pair.as_ref().unwrap();
+        assert_eq!((second.server.as_str(), second.nclients), ("hello.c", 1));
+        assert_eq!(second.timeout_s, Some(15));
+        assert!(parse("sockets_test(s c.wasm)", Path::new("t")).is_err());
     }
 
     #[test]
