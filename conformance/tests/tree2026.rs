@@ -27,10 +27,11 @@ use std::time::{Duration, Instant};
 use wasit2_conformance::{Case, Origin, SocketPair};
 use wasit2_testkit::{clang, repo, wasit2_bin, wasit_ld_bin, Tool};
 
+mod common;
+
 #[path = "../../sysroot/tests/support/tree2026_sysroot.rs"]
 mod tree2026_sysroot;
 
-const TIMEOUT: Duration = Duration::from_secs(60);
 /// For a whole client/server pair. Upstream allows 5 s on wasmtime alone;
 /// here up to 11 runtimes start at once on 2 shared cores.
 const PAIR_TIMEOUT: Duration = Duration::from_secs(30);
@@ -99,56 +100,13 @@ fn stamp(h: &mut impl Hasher, p: &Path) {
 }
 
 /// Runs `cmd` with a time limit; (exit code, stdout + stderr).
-fn run_limited(mut cmd: Command) -> Result<(Option<i32>, String), String> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("spawning {cmd:?}: {e}"))?;
-    let mut so = child.stdout.take().unwrap();
-    let mut se = child.stderr.take().unwrap();
-    let t1 = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = so.read_to_end(&mut v);
-        v
-    });
-    let t2 = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = se.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().map_err(|e| e.to_string())? {
-            break Some(st);
-        }
-        if start.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&t1.join().unwrap()),
-        String::from_utf8_lossy(&t2.join().unwrap())
-    );
-    match status {
-        None => Err(format!("timed out after {}s\n{text}", TIMEOUT.as_secs())),
-        Some(st) => Ok((st.code(), text)),
-    }
+fn run_limited(cmd: Command) -> Result<(Option<i32>, String), String> {
+    common::run_limited(cmd).map(|(code, out, err)| (code, out + &err))
 }
 
 impl Setup {
     fn source(&self, case: &Case) -> PathBuf {
-        match case.origin {
-            Some(Origin::LibcTest) => self.shared.join("libc-test/src").join(&case.source),
-            Some(Origin::Posix) => self
-                .shared
-                .join("wasi-libc/test/open-posix-test-suite")
-                .join(&case.source),
-            _ => self.shared.join("wasi-libc/test/src").join(&case.source),
-        }
+        common::case_source(&self.shared, case)
     }
 
     /// Builds `case` for `arch` against the 2026-tree sysroot, cached.
