@@ -4,8 +4,12 @@
 // EXIT: 1
 #include <string.h>
 
+/* Called through a pointer: call_indirect, whose default-CPU encoding
+ * (an overlong table index) is the reference-types feature. */
+static size_t (*volatile length)(const char *) = strlen;
+
 int main(int argc, char **argv) {
     char buf[64];
     memset(buf, argc, sizeof buf);
-    return (signed char)buf[argc] + (int)strlen(argv[0]) > 100;
+    return (signed char)buf[argc] + (int)length(argv[0]) > 100;
 }
