@@ -16,6 +16,10 @@ cmake_minimum_required(VERSION 3.13)
 set(CMAKE_SYSTEM_NAME WASI)
 # Platform/WASI.cmake next to this file gives programs the .wasm suffix.
 list(APPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
+# CMake 4 brings its own Platform/WASI.cmake, which wins over the one here
+# and gives no suffix; the per-language suffix wins over both.
+set(CMAKE_EXECUTABLE_SUFFIX_C ".wasm")
+set(CMAKE_EXECUTABLE_SUFFIX_CXX ".wasm")
 set(CMAKE_SYSTEM_VERSION 1)
 set(CMAKE_SYSTEM_PROCESSOR wasm32)
 
