@@ -24,17 +24,17 @@
 //! `~/.cache/wasit2/conformance/` (or `$WASIT2_CACHE/conformance`), and
 //! Debian's package is downloaded once into `~/.cache/wasit2/debian-wasi-libc/`.
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use wasit2_conformance::{Case, Origin};
+use wasit2_conformance::Case;
+use wasit2_testkit::cache::{self, Key};
 use wasit2_testkit::{clang, repo, wasit2_bin, Tool};
 
 mod common;
-use common::run_limited;
+use common::{run_limited, Programs};
 
 const CONFIGS: [&str; 4] = ["wasm32", "wasm64", "component", "peer"];
 /// Generous next to CTest's 10 s: two cores run two tests and cargo.
@@ -54,21 +54,10 @@ type Results = BTreeMap<(String, &'static str), (Verdict, String)>;
 /// What every trial shares: where the trees are and the results so far.
 struct Ctx {
     shared: PathBuf,
-    cache: PathBuf,
+    programs: Programs,
     expected: BTreeMap<&'static str, BTreeMap<String, String>>,
     results: Mutex<Results>,
     bless: bool,
-}
-
-fn cache_root() -> PathBuf {
-    if let Some(d) = std::env::var_os("WASIT2_CACHE").filter(|d| !d.is_empty()) {
-        return d.into();
-    }
-    let home = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    home.join("wasit2")
 }
 
 fn expected_path(config: &str) -> PathBuf {
@@ -89,72 +78,6 @@ fn read_expected(config: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn write_atomic(path: &Path, text: &str) {
-    let tmp = path.with_extension("tmp");
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&tmp, text).unwrap();
-    std::fs::rename(&tmp, path).unwrap();
-}
-
-/// A 128-bit content hash (two keyed SipHash runs): a cache key, where a
-/// rare collision would only cost a rebuild being skipped wrongly, and a
-/// collision of 128 bits is not a practical concern.
-struct Key(
-    std::collections::hash_map::DefaultHasher,
-    std::collections::hash_map::DefaultHasher,
-);
-
-impl Key {
-    fn new() -> Key {
-        let mut b = std::collections::hash_map::DefaultHasher::new();
-        0xa5u8.hash(&mut b);
-        Key(Default::default(), b)
-    }
-    fn add(&mut self, data: &[u8]) {
-        data.hash(&mut self.0);
-        data.hash(&mut self.1);
-    }
-    fn file(&mut self, p: &Path) {
-        self.add(p.as_os_str().as_encoded_bytes());
-        self.add(&std::fs::read(p).unwrap_or_default());
-    }
-    /// Path, size and modification time of every file under `dir`.
-    fn tree(&mut self, dir: &Path) {
-        let mut stack = vec![dir.to_path_buf()];
-        let mut files = Vec::new();
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-                let p = e.path();
-                match e.metadata() {
-                    Ok(m) if m.is_dir() => stack.push(p),
-                    Ok(m) => files.push((p, m.len(), m.modified().ok())),
-                    Err(_) => {}
-                }
-            }
-        }
-        files.sort();
-        for (p, len, time) in files {
-            self.add(p.as_os_str().as_encoded_bytes());
-            self.add(&len.to_le_bytes());
-            self.add(format!("{time:?}").as_bytes());
-        }
-    }
-    fn stamp(&mut self, p: &Path) {
-        let m = std::fs::metadata(p).ok();
-        self.add(
-            format!(
-                "{p:?} {:?} {:?}",
-                m.as_ref().map(|m| m.len()),
-                m.and_then(|m| m.modified().ok())
-            )
-            .as_bytes(),
-        );
-    }
-    fn hex(&self) -> String {
-        format!("{:016x}{:016x}", self.0.finish(), self.1.finish())
-    }
-}
-
 fn sysroot() -> PathBuf {
     std::env::var_os("WASIT2_SYSROOT")
         .filter(|s| !s.is_empty())
@@ -162,34 +85,21 @@ fn sysroot() -> PathBuf {
         .unwrap_or_else(|| repo().join("build/sysroot"))
 }
 
-/// What a build depends on besides the sources: computed once per build kind.
+/// What a build depends on besides its sources and flags.
 fn toolchain_key(kind: &str) -> Result<String, String> {
-    static KEYS: OnceLock<Mutex<BTreeMap<String, Result<String, String>>>> = OnceLock::new();
-    let keys = KEYS.get_or_init(Default::default);
-    if let Some(k) = keys.lock().unwrap().get(kind) {
-        return k.clone();
+    if kind != "peer" {
+        return Ok(common::toolchain_key(kind, &sysroot()));
     }
-    let mut key = Key::new();
-    key.add(kind.as_bytes());
-    key.stamp(&clang());
-    let k = if kind == "peer" {
-        peer_sysroot().map(|p| {
-            key.tree(&p);
-            key.hex()
-        })
-    } else {
-        let triple = format!("{kind}-wasit2");
-        let root = sysroot();
-        key.tree(&root.join("lib").join(&triple));
-        key.tree(&root.join("include").join(&triple));
-        key.file(
-            &Path::new("/usr/lib/llvm-22/bin").join(format!("{kind}-unknown-wasit2-clang.cfg")),
-        );
-        key.stamp(&Tool::WasitLd.path());
+    // Clang and Debian's sysroot, computed once.
+    static PEER: OnceLock<Result<String, String>> = OnceLock::new();
+    PEER.get_or_init(|| {
+        let mut key = Key::new();
+        key.add(kind.as_bytes());
+        key.stamp(&clang());
+        key.tree(&peer_sysroot()?);
         Ok(key.hex())
-    };
-    keys.lock().unwrap().insert(kind.into(), k.clone());
-    k
+    })
+    .clone()
 }
 
 /// Debian's wasi-libc binary package, unpacked once into the cache
@@ -197,7 +107,7 @@ fn toolchain_key(kind: &str) -> Result<String, String> {
 fn peer_sysroot() -> Result<PathBuf, String> {
     static ROOT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     ROOT.get_or_init(|| {
-        let base = cache_root().join("debian-wasi-libc");
+        let base = cache::dir("debian-wasi-libc");
         let usr = base.join("root/usr");
         if usr.join("lib/wasm32-wasi/libc.a").is_file() {
             return Ok(usr);
@@ -241,15 +151,9 @@ fn peer_sysroot() -> Result<PathBuf, String> {
 }
 
 impl Ctx {
-    fn source(&self, case: &Case) -> PathBuf {
-        common::case_source(&self.shared, case)
-    }
-
     /// Builds `case` for `kind` (`wasm32`, `wasm64`, `peer`), cached.
     fn build(&self, case: &Case, kind: &str) -> Result<PathBuf, String> {
-        let common = self.shared.join("libc-test/src/common");
-        let mut srcs = vec![self.source(case)];
-        srcs.extend(["path.c", "print.c", "rand.c", "utf8.c"].map(|f| common.join(f)));
+        let (srcs, flags) = common::sources_and_flags(&self.shared, case);
         let mut args: Vec<String> = Vec::new();
         if kind == "peer" {
             args.push("--target=wasm32-wasi".into());
@@ -258,17 +162,7 @@ impl Ctx {
         } else {
             args.push(format!("--target={kind}-wasit2"));
         }
-        args.extend(["-O2", "-w"].map(String::from));
-        args.push(format!("-I{}", common.display()));
-        if case.origin == Some(Origin::Posix) {
-            args.push(format!(
-                "-I{}",
-                self.shared
-                    .join("wasi-libc/test/open-posix-test-suite/include")
-                    .display()
-            ));
-        }
-        args.extend(case.cflags.iter().cloned());
+        args.extend(flags);
         if case.setjmp {
             args.extend(
                 [
@@ -281,57 +175,8 @@ impl Ctx {
                 .map(String::from),
             );
         }
-        let mut key = Key::new();
-        key.add(toolchain_key(kind)?.as_bytes());
-        for a in args.iter().chain(&case.ldflags) {
-            key.add(a.as_bytes());
-        }
-        for s in &srcs {
-            key.file(s);
-        }
-        let out = self
-            .cache
-            .join(format!("{}-{kind}-{}.wasm", case.name, key.hex()));
-        if out.is_file() {
-            return Ok(out);
-        }
-        let tmp = out.with_extension(format!("{}.tmp", std::process::id()));
-        let mut cc = Command::new(clang());
-        cc.args(&args)
-            .args(&srcs)
-            .arg("-o")
-            .arg(&tmp)
-            .args(&case.ldflags);
-        let (code, so, se) = run_limited(cc)?;
-        if code != Some(0) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(format!("compile failed:\n{so}{se}"));
-        }
-        std::fs::rename(&tmp, &out).map_err(|e| e.to_string())?;
-        Ok(out)
-    }
-
-    /// The componentized form of the wasm32 build, cached.
-    fn componentize(&self, core: &Path) -> Result<PathBuf, String> {
-        let mut key = Key::new();
-        key.file(core);
-        key.stamp(&wasit2_bin());
-        let stem = core.file_stem().unwrap().to_string_lossy().into_owned();
-        let out = self
-            .cache
-            .join(format!("{stem}-component-{}.wasm", key.hex()));
-        if out.is_file() {
-            return Ok(out);
-        }
-        let tmp = out.with_extension(format!("{}.tmp", std::process::id()));
-        let mut c = Command::new(wasit2_bin());
-        c.arg("componentize").arg(core).arg("-o").arg(&tmp);
-        let (code, so, se) = run_limited(c)?;
-        if code != Some(0) {
-            return Err(format!("componentize failed:\n{so}{se}"));
-        }
-        std::fs::rename(&tmp, &out).map_err(|e| e.to_string())?;
-        Ok(out)
+        self.programs
+            .compile(case, kind, &toolchain_key(kind)?, &args, &srcs)
     }
 
     /// Builds and runs one test in one configuration.
@@ -339,7 +184,7 @@ impl Ctx {
         let (prog, runner) = match config {
             "wasm32" | "wasm64" => (self.build(case, config)?, wasit2_bin()),
             "component" => (
-                self.componentize(&self.build(case, "wasm32")?)?,
+                self.programs.componentize(&self.build(case, "wasm32")?)?,
                 Tool::Wasmtime.path(),
             ),
             _ => (self.build(case, "peer")?, Tool::Wasmtime.path()),
@@ -456,11 +301,9 @@ fn main() {
     }
     let cases = wasit2_conformance::load(&cmake).unwrap_or_else(|e| panic!("{e}"));
     let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
-    let cache = cache_root().join("conformance");
-    std::fs::create_dir_all(&cache).unwrap();
     let ctx = Arc::new(Ctx {
         shared,
-        cache,
+        programs: Programs::new("conformance"),
         expected: CONFIGS.into_iter().map(|c| (c, read_expected(c))).collect(),
         results: Mutex::default(),
         bless,
@@ -553,13 +396,16 @@ fn main() {
             for (n, r) in list {
                 text.push_str(&format!("{n}: {r}\n"));
             }
-            write_atomic(&expected_path(config), &text);
+            let path = expected_path(config);
+            cache::write_atomic(&path, text.as_bytes())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
         let path = repo().join("docs/sysroot.md");
         let text = std::fs::read_to_string(&path).unwrap();
         if let Some((b, e)) = docs_region(&text) {
             let new = format!("{}{}{}", &text[..b], docs_table(&lists), &text[e..]);
-            write_atomic(&path, &new);
+            cache::write_atomic(&path, new.as_bytes())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         } else {
             eprintln!("docs/sysroot.md has no conformance table markers: table not written");
         }

@@ -16,16 +16,7 @@ use wasit2_testkit::{clang, repo, run, wasit2_bin, Tool};
 
 /// Debian's wasi-libc, where the conformance test unpacks it.
 fn peer_usr() -> Option<PathBuf> {
-    let base = std::env::var_os("WASIT2_CACHE")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                .map(|c| c.join("wasit2"))
-        })?;
-    let usr = base.join("debian-wasi-libc/root/usr");
+    let usr = wasit2_testkit::cache::dir("debian-wasi-libc").join("root/usr");
     usr.join("lib/wasm32-wasi/libc.a").is_file().then_some(usr)
 }
 

@@ -17,7 +17,6 @@
 //! Needs `../shared` (CI has it; without it the tests say so and check
 //! nothing).
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,9 +24,10 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use wasit2_conformance::{Case, Origin, SocketPair};
-use wasit2_testkit::{clang, repo, wasit2_bin, wasit_ld_bin, Tool};
+use wasit2_testkit::{repo, wasit2_bin, Tool};
 
 mod common;
+use common::Programs;
 
 #[path = "../../sysroot/tests/support/tree2026_sysroot.rs"]
 mod tree2026_sysroot;
@@ -41,7 +41,7 @@ struct Setup {
     shared: PathBuf,
     sysroot: PathBuf,
     cases: Vec<Case>,
-    cache: PathBuf,
+    programs: Programs,
     /// Test name -> upstream passed it.
     upstream: BTreeMap<String, bool>,
 }
@@ -61,14 +61,6 @@ fn setup() -> Option<&'static Setup> {
         let sysroot = tree2026_sysroot::sysroot(&repo(), &wasit2_bin())?;
         let cases = wasit2_conformance::load(&shared.join("wasi-libc/test/CMakeLists.txt"))
             .unwrap_or_else(|e| panic!("{e}"));
-        let cache = std::env::var_os("WASIT2_CACHE")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/wasit2")
-            })
-            .join("conformance-tree2026");
-        std::fs::create_dir_all(&cache).unwrap();
         let text = std::fs::read_to_string(repo().join(UPSTREAM))
             .unwrap_or_else(|e| panic!("{UPSTREAM}: {e}"));
         let upstream =
@@ -77,26 +69,11 @@ fn setup() -> Option<&'static Setup> {
             shared,
             sysroot,
             cases,
-            cache,
+            programs: Programs::new("conformance-tree2026"),
             upstream,
         })
     })
     .as_ref()
-}
-
-/// A temporary name next to `out`, unique per process and call: the
-/// configurations run in parallel and build the same wasm32 program.
-fn tmp_path(out: &Path) -> PathBuf {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    out.with_extension(format!("{}.{n}.tmp", std::process::id()))
-}
-
-fn stamp(h: &mut impl Hasher, p: &Path) {
-    let m = std::fs::metadata(p).ok();
-    p.hash(h);
-    m.as_ref().map(|m| m.len()).hash(h);
-    m.and_then(|m| m.modified().ok()).hash(h);
 }
 
 /// Runs `cmd` with a time limit; (exit code, stdout + stderr).
@@ -105,93 +82,27 @@ fn run_limited(cmd: Command) -> Result<(Option<i32>, String), String> {
 }
 
 impl Setup {
-    fn source(&self, case: &Case) -> PathBuf {
-        common::case_source(&self.shared, case)
-    }
-
     /// Builds `case` for `arch` against the 2026-tree sysroot, cached.
     fn build(&self, case: &Case, arch: &str) -> Result<PathBuf, String> {
-        let common = self.shared.join("libc-test/src/common");
-        let mut srcs = vec![self.source(case)];
-        srcs.extend(["path.c", "print.c", "rand.c", "utf8.c"].map(|f| common.join(f)));
+        let (srcs, flags) = common::sources_and_flags(&self.shared, case);
         let mut args: Vec<String> = vec![
             format!("--target={arch}-wasit2"),
             format!("--sysroot={}", self.sysroot.display()),
             "-Wno-deprecated".into(),
-            "-O2".into(),
-            "-w".into(),
-            format!("-I{}", common.display()),
         ];
-        if case.origin == Some(Origin::Posix) {
-            args.push(format!(
-                "-I{}",
-                self.shared
-                    .join("wasi-libc/test/open-posix-test-suite/include")
-                    .display()
-            ));
-        }
-        args.extend(case.cflags.iter().cloned());
+        args.extend(flags);
         if case.setjmp {
             args.extend(["-mllvm", "-wasm-enable-sjlj", "-lsetjmp"].map(String::from));
         }
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        for a in args.iter().chain(&case.ldflags) {
-            a.hash(&mut h);
-        }
-        for s in &srcs {
-            std::fs::read(s).unwrap_or_default().hash(&mut h);
-        }
-        stamp(&mut h, &wasit_ld_bin());
-        stamp(&mut h, &clang());
-        let out = self
-            .cache
-            .join(format!("{}-{arch}-{:016x}.wasm", case.name, h.finish()));
-        if out.is_file() {
-            return Ok(out);
-        }
-        let tmp = tmp_path(&out);
-        let mut cc = Command::new(clang());
-        cc.args(&args)
-            .args(&srcs)
-            .arg("-o")
-            .arg(&tmp)
-            .args(&case.ldflags);
-        let (code, text) = run_limited(cc)?;
-        if code != Some(0) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(format!("compile failed:\n{text}"));
-        }
-        std::fs::rename(&tmp, &out).map_err(|e| e.to_string())?;
-        Ok(out)
-    }
-
-    fn componentize(&self, core: &Path) -> Result<PathBuf, String> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        std::fs::read(core).unwrap_or_default().hash(&mut h);
-        stamp(&mut h, &wasit2_bin());
-        let stem = core.file_stem().unwrap().to_string_lossy().into_owned();
-        let out = self
-            .cache
-            .join(format!("{stem}-component-{:016x}.wasm", h.finish()));
-        if out.is_file() {
-            return Ok(out);
-        }
-        let tmp = tmp_path(&out);
-        let mut c = Command::new(wasit2_bin());
-        c.arg("componentize").arg(core).arg("-o").arg(&tmp);
-        let (code, text) = run_limited(c)?;
-        if code != Some(0) {
-            return Err(format!("componentize failed:\n{text}"));
-        }
-        std::fs::rename(&tmp, &out).map_err(|e| e.to_string())?;
-        Ok(out)
+        let toolchain = common::toolchain_key(arch, &self.sysroot);
+        self.programs.compile(case, arch, &toolchain, &args, &srcs)
     }
 
     /// `case`'s program for `config` and the runner that runs it.
     fn program(&self, case: &Case, config: &str) -> Result<(PathBuf, PathBuf), String> {
         Ok(match config {
             "component" => (
-                self.componentize(&self.build(case, "wasm32")?)?,
+                self.programs.componentize(&self.build(case, "wasm32")?)?,
                 Tool::Wasmtime.path(),
             ),
             arch => (self.build(case, arch)?, wasit2_bin()),

@@ -25,12 +25,7 @@ const WASI_FLAGS: &[&str] = &["-D_WASI_EMULATED_SIGNAL", "-D_WASI_EMULATED_PROCE
 const WASI_LIBS: &[&str] = &["-lwasi-emulated-signal", "-lwasi-emulated-process-clocks"];
 
 fn lua_tree() -> PathBuf {
-    let base = std::env::var_os("WASIT2_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/wasit2")
-        });
-    let p = base.join("src/lua5.4");
+    let p = wasit2_testkit::cache::dir("src").join("lua5.4");
     assert!(
         p.join("src/Makefile").is_file(),
         "{} is missing: run scripts/setup.sh",

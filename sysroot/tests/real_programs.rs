@@ -12,17 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use wasit2_testkit::{clang, wasit2_bin};
 
-fn src_cache() -> PathBuf {
-    let base = std::env::var_os("WASIT2_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/wasit2")
-        });
-    base.join("src")
-}
-
 fn source(rel: &str) -> PathBuf {
-    let p = src_cache().join(rel);
+    let p = wasit2_testkit::cache::dir("src").join(rel);
     assert!(
         p.exists(),
         "{} is missing: run scripts/setup.sh",

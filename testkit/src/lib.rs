@@ -1,9 +1,12 @@
 //! What the end-to-end tests of several crates share: where the repo and
 //! the tools are, running a command with stdin, and the C corpus
-//! (`tests/c`, directives in `tests/c/README.md`).
+//! (`tests/c`, directives in `tests/c/README.md`), and the content-hash
+//! caches ([`cache`]).
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+pub mod cache;
 
 /// The repository root (this crate lives in `<repo>/testkit`).
 pub fn repo() -> PathBuf {
@@ -401,10 +404,8 @@ pub fn guest_cargo(dir: &Path) -> Command {
 pub fn bless_or_diff(rel: &str, source: &str, actual: &str) -> Option<String> {
     let path = repo().join(rel);
     if std::env::var_os("BLESS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let tmp = path.with_extension("bless.tmp");
-        std::fs::write(&tmp, actual).unwrap();
-        std::fs::rename(&tmp, &path).unwrap();
+        cache::write_atomic(&path, actual.as_bytes())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         return None;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();

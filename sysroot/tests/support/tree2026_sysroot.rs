@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use wasit2_testkit::cache::{self, Key};
+
 /// The 2026 tree, or `None` (after saying so) when `../shared` is absent.
 pub fn tree(repo: &Path) -> Option<PathBuf> {
     let tree = repo.join("../shared/wasi-libc");
@@ -21,58 +23,6 @@ pub fn tree(repo: &Path) -> Option<PathBuf> {
         );
         None
     }
-}
-
-fn cache_root() -> PathBuf {
-    let base = std::env::var_os("WASIT2_CACHE")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/wasit2")
-        });
-    base.join("sysroot-tree2026")
-}
-
-/// FNV-1a over every file below `dirs` (paths and contents), sorted.
-fn content_hash(dirs: &[PathBuf]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    };
-    for dir in dirs {
-        let mut files = Vec::new();
-        let mut stack = vec![dir.clone()];
-        while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                let p = e.path();
-                let name = e.file_name();
-                if name == ".git" || name == "target" {
-                    continue;
-                }
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    files.push(p);
-                }
-            }
-        }
-        files.sort();
-        for f in files {
-            eat(f
-                .strip_prefix(dir)
-                .unwrap_or(&f)
-                .to_string_lossy()
-                .as_bytes());
-            eat(&std::fs::read(&f).unwrap_or_default());
-        }
-    }
-    format!("{h:016x}")
 }
 
 /// The sysroot directory (`<cache>/<hash>/sysroot`), built when missing.
@@ -103,8 +53,12 @@ pub fn sysroot(repo: &Path, wasit2: &Path) -> Option<PathBuf> {
     ] {
         inputs.push(tree.join(d));
     }
-    let key = content_hash(&inputs);
-    let root = cache_root();
+    let mut key = Key::new();
+    for dir in &inputs {
+        key.tree_contents(dir);
+    }
+    let key = key.hex();
+    let root = cache::dir("sysroot-tree2026");
     std::fs::create_dir_all(&root).unwrap();
     let lock = std::fs::File::create(root.join(".lock")).unwrap();
     lock.lock().unwrap();
