@@ -68,6 +68,65 @@ fn componentize(core: &[u8]) -> Result<Vec<u8>, String> {
     Ok(component)
 }
 
+/// Builds `source` at `-<opt>` into `core`, and its component (for WASI
+/// 0.2.12, checked by wasmparser) next to it as `<core stem>.component.wasm`:
+/// the core module's bytes and the component's path.
+fn build_component(source: &Path, opt: &str, core: &Path) -> Result<(Vec<u8>, PathBuf), String> {
+    let bytes = build(source, opt, core, &[])?;
+    let component = core.with_extension("component.wasm");
+    std::fs::write(&component, componentize(&bytes)?).unwrap();
+    Ok((bytes, component))
+}
+
+/// The WAT module `wat` componentized for `world` of the WIT file `wit`,
+/// written to `out` when it succeeds.
+fn componentize_world(
+    wat: &str,
+    world: &str,
+    wit: PathBuf,
+    out: &Path,
+) -> Result<Vec<u8>, wasit2_componentize::ComponentizeError> {
+    let core = wat::parse_str(wat).unwrap();
+    let opts = wasit2_componentize::Options {
+        world: Some(world.into()),
+        wit: vec![wit],
+        ..Default::default()
+    };
+    let component = wasit2_componentize::componentize_with(&core, &opts)?;
+    std::fs::write(out, &component).unwrap();
+    Ok(component)
+}
+
+/// Writes the WIT `text` to `<dir>/<name>`: its path.
+fn wit_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `wasmtime run -W component-model-memory64=y <options> <wasm> <args>`.
+fn wasmtime64(options: &[&str], wasm: &Path, args: &[&str]) -> wasit2_testkit::Outcome {
+    let mut cmd = Command::new(Tool::Wasmtime.path());
+    cmd.args(["run", "-W", MEMORY64_FLAG])
+        .args(options)
+        .arg(wasm)
+        .args(args);
+    run(cmd, "")
+}
+
+/// Runs `wasm` (a component on wasmtime, or a core module on `wasit2 run`)
+/// in `scratch` (created) with the program's directives; compares what it
+/// printed and its exit code with the program's golden output.
+fn check_program(
+    p: &Program,
+    wasm: &Path,
+    scratch: &Path,
+    on_wasmtime: bool,
+) -> Result<(), String> {
+    std::fs::create_dir_all(scratch).unwrap();
+    compare(p, run_program(p, wasm, scratch, on_wasmtime))
+}
+
 /// Runs `wasm` (a component on wasmtime, or a core module on `wasit2 run`)
 /// in `scratch` with the program's directives.
 fn run_program(
@@ -123,12 +182,13 @@ fn compare(p: &Program, got: (Option<i32>, String, String)) -> Result<(), String
 
 fn check_one(p: &Program, opt: &str, work: &Path) -> Result<(), String> {
     let core = work.join(format!("{}.{opt}.wasm", p.name));
-    let bytes = build(&p.source, opt, &core, &[])?;
-    let component = work.join(format!("{}.{opt}.component.wasm", p.name));
-    std::fs::write(&component, componentize(&bytes)?).unwrap();
-    let scratch = work.join(format!("{}.{opt}.dir", p.name));
-    std::fs::create_dir_all(&scratch).unwrap();
-    compare(p, run_program(p, &component, &scratch, true))
+    let (_, component) = build_component(&p.source, opt, &core)?;
+    check_program(
+        p,
+        &component,
+        &work.join(format!("{}.{opt}.dir", p.name)),
+        true,
+    )
 }
 
 fn corpus_at(opt: &str) {
@@ -172,16 +232,11 @@ fn above_4_gib_on_wasit2_run_and_wasmtime() {
     let work = tempfile::tempdir().unwrap();
     for opt in ["O0", "O2"] {
         let core = work.path().join(format!("above4g.{opt}.wasm"));
-        let bytes = build(&p.source, opt, &core, &[]).unwrap();
-        let scratch = work.path().join(format!("core.{opt}"));
-        std::fs::create_dir_all(&scratch).unwrap();
-        compare(&p, run_program(&p, &core, &scratch, false))
+        let (_, component) = build_component(&p.source, opt, &core).unwrap();
+        check_program(&p, &core, &work.path().join(format!("core.{opt}")), false)
             .unwrap_or_else(|e| panic!("wasit2 run, {opt}: {e}"));
-        let component = work.path().join(format!("above4g.{opt}.component.wasm"));
-        std::fs::write(&component, componentize(&bytes).unwrap()).unwrap();
         let scratch = work.path().join(format!("component.{opt}"));
-        std::fs::create_dir_all(&scratch).unwrap();
-        compare(&p, run_program(&p, &component, &scratch, true))
+        check_program(&p, &component, &scratch, true)
             .unwrap_or_else(|e| panic!("wasmtime, {opt}: {e}"));
         let written = std::fs::read_to_string(scratch.join("out.txt")).unwrap();
         assert_eq!(written, "bytes that travelled above the 4 GiB mark\n");
@@ -204,9 +259,7 @@ fn emit_component_links_a_wasm64_component() {
     wasmparser::Validator::new_with_features(features)
         .validate_all(&bytes)
         .unwrap();
-    let mut cmd = Command::new(Tool::Wasmtime.path());
-    cmd.args(["run", "-W", MEMORY64_FLAG]).arg(&out);
-    let ran = run(cmd, "");
+    let ran = wasmtime64(&[], &out, &[]);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(ran.stdout, "Hello, world!\n");
 }
@@ -217,10 +270,7 @@ fn wasmtime_needs_the_memory64_flag() {
     // component at load time.
     let hello: PathBuf = wasit2_testkit::repo().join("tests/c/hello.c");
     let work = tempfile::tempdir().unwrap();
-    let core = work.path().join("hello.wasm");
-    let bytes = build(&hello, "O2", &core, &[]).unwrap();
-    let component = work.path().join("hello.component.wasm");
-    std::fs::write(&component, componentize(&bytes).unwrap()).unwrap();
+    let (_, component) = build_component(&hello, "O2", &work.path().join("hello.wasm")).unwrap();
     let mut cmd = Command::new(Tool::Wasmtime.path());
     cmd.arg("run").arg(&component);
     let ran = run(cmd, "");
@@ -399,9 +449,7 @@ fn wasmtime_49_direct_memory64_lowering_deviations() {
     let work = tempfile::tempdir().unwrap();
     let path = work.path().join("direct.wasm");
     std::fs::write(&path, &bytes).unwrap();
-    let mut cmd = Command::new(Tool::Wasmtime.path());
-    cmd.args(["run", "-W", MEMORY64_FLAG]).arg(&path).arg("arg");
-    let ran = run(cmd, "");
+    let ran = wasmtime64(&[], &path, &["arg"]);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     // Spec: "list<string> result: 64-bit layout\nhig\n".
     assert_eq!(
@@ -453,27 +501,18 @@ const PLUGIN64: &str = r#"
 "#;
 
 fn invoke(component: &Path, call: &str) -> String {
-    let mut cmd = Command::new(Tool::Wasmtime.path());
-    cmd.args(["run", "-W", MEMORY64_FLAG, "--invoke", call])
-        .arg(component);
-    let ran = run(cmd, "");
+    let ran = wasmtime64(&["--invoke", call], component, &[]);
     assert_eq!(ran.code, Some(0), "{call}: {}", ran.stderr);
     ran.stdout
 }
 
 #[test]
 fn plugin_export_with_strings_above_4_gib_runs_on_wasmtime() {
-    let core = wat::parse_str(PLUGIN64).unwrap();
-    let opts = wasit2_componentize::Options {
-        world: Some("plugin".into()),
-        wit: vec![wasit2_testkit::repo().join("tests/interfaces/plugin.wit")],
-        ..Default::default()
-    };
-    let component = wasit2_componentize::componentize_with(&core, &opts).expect("componentize");
-    wasit2_componentize::validate_wasm64(&component).unwrap();
     let work = tempfile::tempdir().unwrap();
     let path = work.path().join("plugin64.wasm");
-    std::fs::write(&path, &component).unwrap();
+    let wit = wasit2_testkit::repo().join("tests/interfaces/plugin.wit");
+    let component = componentize_world(PLUGIN64, "plugin", wit, &path).expect("componentize");
+    wasit2_componentize::validate_wasm64(&component).unwrap();
     for (input, want) in [("hello", "handled: hello"), ("", "handled: ")] {
         assert_eq!(
             invoke(&path, &format!("handle({input:?})")),
@@ -575,15 +614,15 @@ fn wasmtime_49_direct_memory64_lifting_deviations() {
 #[test]
 fn wasm64_list_of_strings_in_and_out() {
     let work = tempfile::tempdir().unwrap();
-    let wit = work.path().join("names.wit");
-    std::fs::write(
-        &wit,
+    let wit = wit_file(
+        work.path(),
+        "names.wit",
         "package acme:names@1.0.0;\n\
          interface names { echo: func(names: list<string>) -> list<string>; }\n\
          world echoer { export names; }\n",
-    )
-    .unwrap();
-    let core = wat::parse_str(
+    );
+    let path = work.path().join("echo.wasm");
+    componentize_world(
         r#"(module
           (memory (export "cm64p2_memory") i64 1)
           (global $bump (mut i64) (i64.const 0x100000400))
@@ -601,16 +640,11 @@ fn wasm64_list_of_strings_in_and_out() {
             (i64.const 0x100000010))
           (func (export "cm64p2|acme:names/names@1|echo_post") (param i64)
             (global.set $bump (i64.const 0x100000400))))"#,
+        "echoer",
+        wit,
+        &path,
     )
-    .unwrap();
-    let opts = wasit2_componentize::Options {
-        world: Some("echoer".into()),
-        wit: vec![wit],
-        ..Default::default()
-    };
-    let component = wasit2_componentize::componentize_with(&core, &opts).expect("componentize");
-    let path = work.path().join("echo.wasm");
-    std::fs::write(&path, &component).unwrap();
+    .expect("componentize");
     for call in [r#"echo(["a", "bc", ""])"#, "echo([])"] {
         let want = call.trim_start_matches("echo(").trim_end_matches(')');
         assert_eq!(invoke(&path, call), format!("{want}\n"));
@@ -622,32 +656,27 @@ fn wasm64_list_of_strings_in_and_out() {
 #[test]
 fn wasm64_record_parameter_with_a_string_is_refused() {
     let work = tempfile::tempdir().unwrap();
-    let wit = work.path().join("people.wit");
-    std::fs::write(
-        &wit,
+    let wit = wit_file(
+        work.path(),
+        "people.wit",
         "package acme:people@1.0.0;\n\
          interface people { record person { name: string, age: u32 }\n\
          greet: func(who: person) -> string; }\n\
          world greeter { export people; }\n",
-    )
-    .unwrap();
-    let core = wat::parse_str(
+    );
+    let err = componentize_world(
         r#"(module
           (memory (export "cm64p2_memory") i64 1)
           (func (export "cm64p2_initialize"))
           (func (export "cm64p2_params_alloc") (param i64 i64) (result i64) (i64.const 1024))
           (func (export "cm64p2|acme:people/people@1|greet") (param i64 i64 i32) (result i64) (i64.const 8))
           (func (export "cm64p2|acme:people/people@1|greet_post") (param i64)))"#,
+        "greeter",
+        wit,
+        &work.path().join("people.wasm"),
     )
-    .unwrap();
-    let opts = wasit2_componentize::Options {
-        world: Some("greeter".into()),
-        wit: vec![wit],
-        ..Default::default()
-    };
-    let err = wasit2_componentize::componentize_with(&core, &opts)
-        .expect_err("a record parameter holding a string is not lifted on wasm64")
-        .to_string();
+    .expect_err("a record parameter holding a string is not lifted on wasm64")
+    .to_string();
     assert_eq!(
         err,
         "unsupported: wasm64: export `cm64p2|acme:people/people@1|greet`: a record, tuple or variant parameter holding a list (not supported by the 64-bit lift yet)"
@@ -660,15 +689,15 @@ fn wasm64_record_parameter_with_a_string_is_refused() {
 #[test]
 fn wasm64_return_area_above_4_gib_without_lists() {
     let work = tempfile::tempdir().unwrap();
-    let wit = work.path().join("stats.wit");
-    std::fs::write(
-        &wit,
+    let wit = wit_file(
+        work.path(),
+        "stats.wit",
         "package acme:stats@1.0.0;\n\
          interface stats { pair: func(scale: u64) -> tuple<u64, u32>; }\n\
          world counter { export stats; }\n",
-    )
-    .unwrap();
-    let core = wat::parse_str(
+    );
+    let path = work.path().join("stats.wasm");
+    componentize_world(
         r#"(module
           (memory (export "cm64p2_memory") i64 1)
           (func (export "cm64p2_initialize"))
@@ -677,15 +706,10 @@ fn wasm64_return_area_above_4_gib_without_lists() {
             (i64.store (i64.const 0x100000010) (i64.mul (local.get $scale) (i64.const 7)))
             (i32.store (i64.const 0x100000018) (i32.const 9))
             (i64.const 0x100000010)))"#,
+        "counter",
+        wit,
+        &path,
     )
-    .unwrap();
-    let opts = wasit2_componentize::Options {
-        world: Some("counter".into()),
-        wit: vec![wit],
-        ..Default::default()
-    };
-    let component = wasit2_componentize::componentize_with(&core, &opts).expect("componentize");
-    let path = work.path().join("stats.wasm");
-    std::fs::write(&path, &component).unwrap();
+    .expect("componentize");
     assert_eq!(invoke(&path, "pair(3)"), "(21, 9)\n");
 }

@@ -72,31 +72,9 @@ fn check(cmd: &mut Command) -> std::process::Output {
     out
 }
 
-/// Builds `tests/interfaces/<c>` with the bindings of `<wit>`'s `world`
+/// Builds `<c>.c` from `src` with the bindings of `<wit>`'s `world`
 /// into `dir` for `arch`, as docs/interfaces.md does: only the bindgen
 /// source added, no extra link flag.
-fn build(
-    dir: &Path,
-    wit: &str,
-    world: &str,
-    name: &str,
-    c: &str,
-    arch: &str,
-    reactor: bool,
-) -> PathBuf {
-    build_in(
-        &repo().join("tests/interfaces"),
-        dir,
-        wit,
-        world,
-        name,
-        c,
-        arch,
-        reactor,
-    )
-}
-
-/// [`build`] with the WIT and C in `src`.
 #[allow(clippy::too_many_arguments)]
 pub fn build_in(
     src: &Path,
@@ -135,31 +113,82 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The sensor guest of `tests/interfaces` (`sensors.wit`'s firmware
+/// world) for `arch`, in `dir`.
+fn sensor(dir: &Path, arch: &str) -> PathBuf {
+    let src = repo().join("tests/interfaces");
+    build_in(
+        &src,
+        dir,
+        "sensors.wit",
+        "firmware",
+        "acme_sensors",
+        "sensor",
+        arch,
+        false,
+    )
+}
+
+/// The plugin reactor of `tests/interfaces` (`plugin.wit`'s plugin world)
+/// for `arch`, in `dir`.
+fn plugin(dir: &Path, arch: &str) -> PathBuf {
+    let src = repo().join("tests/interfaces");
+    build_in(
+        &src,
+        dir,
+        "plugin.wit",
+        "plugin",
+        "acme_plugin",
+        "plugin",
+        arch,
+        true,
+    )
+}
+
+/// Runs `cmd` to its end: exit code, stdout, stderr.
+fn output(cmd: &mut Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+/// `wasm` on the example sensor embedder, with `SENSOR_MODEL=<model>`
+/// when given.
+fn on_sensor_host(wasm: &Path, model: Option<&str>) -> (Option<i32>, String, String) {
+    let mut cmd = Command::new(example("sensor"));
+    cmd.arg(wasm);
+    if let Some(model) = model {
+        cmd.env("SENSOR_MODEL", model);
+    }
+    output(&mut cmd)
+}
+
+/// `wasit2 run --invoke <name> <wasm> <args>`.
+fn invoke(wasm: &Path, name: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    output(
+        Command::new(wasit2_testkit::wasit2_bin())
+            .args(["run", "--invoke", name])
+            .arg(wasm)
+            .args(args),
+    )
+}
+
+/// The expected (exit code, stdout, stderr).
+fn want(code: i32, stdout: &str, stderr: &str) -> (Option<i32>, String, String) {
+    (Some(code), stdout.to_string(), stderr.to_string())
+}
+
 #[test]
 fn sensor_guest_runs_on_the_example_embedder() {
     setup();
     let dir = tempfile::tempdir().unwrap();
     for arch in ARCHES {
-        let wasm = build(
-            dir.path(),
-            "sensors.wit",
-            "firmware",
-            "acme_sensors",
-            "sensor",
-            arch,
-            false,
-        );
+        let wasm = sensor(dir.path(), arch);
         // The same data, and so the same output, as the WAMR natives
         // (examples/wamr-embedder) and the component host serve.
-        let out = Command::new(example("sensor")).arg(&wasm).output().unwrap();
         assert_eq!(
-            (
-                out.status.code(),
-                text(&out.stdout).as_str(),
-                text(&out.stderr).as_str()
-            ),
-            (
-                Some(0),
+            on_sensor_host(&wasm, None),
+            want(
+                0,
                 "model: ACME TMP-117 precision thermometer\nsamples (5): 21 22 22 23 21\n",
                 ""
             ),
@@ -168,32 +197,16 @@ fn sensor_guest_runs_on_the_example_embedder() {
         // A model name longer than the guest's 64-byte buffer: the guest
         // gets the size it needs (and nothing written) and says so.
         let long = "M".repeat(70);
-        let out = Command::new(example("sensor"))
-            .arg(&wasm)
-            .env("SENSOR_MODEL", &long)
-            .output()
-            .unwrap();
         assert_eq!(
-            (
-                out.status.code(),
-                text(&out.stdout).as_str(),
-                text(&out.stderr).as_str()
-            ),
-            (Some(1), "", "model name too long (70 bytes)\n"),
+            on_sensor_host(&wasm, Some(&long)),
+            want(1, "", "model name too long (70 bytes)\n"),
             "{arch}"
         );
         // Exactly 64 bytes fits.
         let fits = "F".repeat(64);
-        let out = Command::new(example("sensor"))
-            .arg(&wasm)
-            .env("SENSOR_MODEL", &fits)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{arch}: {}", text(&out.stderr));
-        assert!(
-            text(&out.stdout).starts_with(&format!("model: {fits}\n")),
-            "{arch}"
-        );
+        let (code, stdout, stderr) = on_sensor_host(&wasm, Some(&fits));
+        assert_eq!(code, Some(0), "{arch}: {stderr}");
+        assert!(stdout.starts_with(&format!("model: {fits}\n")), "{arch}");
     }
 }
 
@@ -201,22 +214,13 @@ fn sensor_guest_runs_on_the_example_embedder() {
 fn sensor_guest_without_the_vendor_host_names_the_missing_import() {
     setup();
     let dir = tempfile::tempdir().unwrap();
-    let wasm = build(
-        dir.path(),
-        "sensors.wit",
-        "firmware",
-        "acme_sensors",
-        "sensor",
-        "wasm32",
-        false,
+    let wasm = sensor(dir.path(), "wasm32");
+    let (code, _, err) = output(
+        Command::new(wasit2_testkit::wasit2_bin())
+            .arg("run")
+            .arg(&wasm),
     );
-    let out = Command::new(wasit2_testkit::wasit2_bin())
-        .arg("run")
-        .arg(&wasm)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = text(&out.stderr);
+    assert_eq!(code, Some(1));
     assert!(
         err.contains("`wasit2-cm32p2|acme:sensors/temp@1`")
             && err.contains("a vendor interface: serve it from an embedder")
@@ -230,33 +234,21 @@ fn plugin_reactor_through_the_example_embedder() {
     setup();
     let dir = tempfile::tempdir().unwrap();
     for arch in ARCHES {
-        let wasm = build(
-            dir.path(),
-            "plugin.wit",
-            "plugin",
-            "acme_plugin",
-            "plugin",
-            arch,
-            true,
-        );
+        let wasm = plugin(dir.path(), arch);
         // An empty string, a multi-byte one and one larger than a page:
         // each goes through <p>_params_alloc and comes back through _post.
         let big = "ab".repeat(40_000);
-        let out = Command::new(example("plugin"))
-            .arg(&wasm)
-            .args(["hello", "", "wörld", &big])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{arch}: {}", text(&out.stderr));
+        let (code, stdout, stderr) = output(
+            Command::new(example("plugin"))
+                .arg(&wasm)
+                .args(["hello", "", "wörld", &big]),
+        );
+        assert_eq!(code, Some(0), "{arch}: {stderr}");
         let expected = format!(
             "handled: HELLO\nhandled: \nhandled: WöRLD\nhandled: {}\n",
             "AB".repeat(40_000)
         );
-        assert!(
-            text(&out.stdout) == expected,
-            "{arch}: {:.200}",
-            text(&out.stdout)
-        );
+        assert!(stdout == expected, "{arch}: {stdout:.200}");
     }
 }
 
@@ -265,47 +257,24 @@ fn plugin_reactor_through_wasit2_run_invoke() {
     setup();
     let dir = tempfile::tempdir().unwrap();
     for arch in ARCHES {
-        let wasm = build(
-            dir.path(),
-            "plugin.wit",
-            "plugin",
-            "acme_plugin",
-            "plugin",
-            arch,
-            true,
-        );
+        let wasm = plugin(dir.path(), arch);
         for name in [
             "acme:plugin/handler@1.0.0#handle",
             "acme:plugin/handler@1#handle",
             "acme:plugin/handler#handle",
         ] {
-            let out = Command::new(wasit2_testkit::wasit2_bin())
-                .args(["run", "--invoke", name])
-                .arg(&wasm)
-                .arg("hi there")
-                .output()
-                .unwrap();
             assert_eq!(
-                (
-                    out.status.code(),
-                    text(&out.stdout).as_str(),
-                    text(&out.stderr).as_str()
-                ),
-                (Some(0), "handled: HI THERE\n", ""),
+                invoke(&wasm, name, &["hi there"]),
+                want(0, "handled: HI THERE\n", ""),
                 "{arch} {name}"
             );
         }
         // A function the world does not export: one line listing those it does.
-        let out = Command::new(wasit2_testkit::wasit2_bin())
-            .args(["run", "--invoke", "acme:plugin/handler#nope"])
-            .arg(&wasm)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1));
+        let (code, _, stderr) = invoke(&wasm, "acme:plugin/handler#nope", &[]);
+        assert_eq!(code, Some(1));
         assert!(
-            text(&out.stderr).contains("exported functions: acme:plugin/handler@1.0.0#handle)"),
-            "{}",
-            text(&out.stderr)
+            stderr.contains("exported functions: acme:plugin/handler@1.0.0#handle)"),
+            "{stderr}"
         );
     }
 }
