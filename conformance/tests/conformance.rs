@@ -34,7 +34,7 @@ use wasit2_testkit::cache::{self, Key};
 use wasit2_testkit::{clang, repo, wasit2_bin, Tool};
 
 mod common;
-use common::{run_limited, Programs};
+use common::Programs;
 
 const CONFIGS: [&str; 4] = ["wasm32", "wasm64", "component", "peer"];
 /// Generous next to CTest's 10 s: two cores run two tests and cargo.
@@ -189,36 +189,13 @@ impl Ctx {
             ),
             _ => (self.build(case, "peer")?, Tool::Wasmtime.path()),
         };
-        let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let mut cmd = Command::new(runner);
-        cmd.arg("run").current_dir(scratch.path());
-        if case.fs {
-            let fs = scratch.path().join("fs");
-            std::fs::create_dir(&fs).map_err(|e| e.to_string())?;
-            cmd.arg("--dir").arg(format!("{}::/", fs.display()));
-        }
-        for e in &case.env {
-            cmd.arg("--env").arg(e);
-        }
-        if case.setjmp && config != "wasm32" && config != "wasm64" {
-            cmd.args(["-W", "exceptions"]);
-        }
-        cmd.arg(&prog).args(&case.argv);
-        let (code, out, err) = run_limited(cmd)?;
-        let output = format!("{out}{err}");
-        let ok = match &case.pass_regex {
-            // CTest: a match passes whatever the exit code.
-            Some(re) if re.contains(|c| "\\.*+?[](){}|^$".contains(c)) => {
-                return Err(format!("PASS_REGULAR_EXPRESSION `{re}` is not a literal"))
+        if let Some(re) = &case.pass_regex {
+            if re.contains(|c| "\\.*+?[](){}|^$".contains(c)) {
+                return Err(format!("PASS_REGULAR_EXPRESSION `{re}` is not a literal"));
             }
-            Some(re) => output.contains(re.as_str()),
-            None => code == Some(0),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("exit {code:?}\n{output}"))
         }
+        let exceptions = case.setjmp && config != "wasm32" && config != "wasm64";
+        common::run_case(case, &runner, &prog, exceptions)
     }
 }
 

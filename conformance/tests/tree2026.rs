@@ -76,11 +76,6 @@ fn setup() -> Option<&'static Setup> {
     .as_ref()
 }
 
-/// Runs `cmd` with a time limit; (exit code, stdout + stderr).
-fn run_limited(cmd: Command) -> Result<(Option<i32>, String), String> {
-    common::run_limited(cmd).map(|(code, out, err)| (code, out + &err))
-}
-
 impl Setup {
     /// Builds `case` for `arch` against the 2026-tree sysroot, cached.
     fn build(&self, case: &Case, arch: &str) -> Result<PathBuf, String> {
@@ -239,35 +234,7 @@ impl Setup {
             return self.check_pair(pair, config);
         }
         let (prog, runner) = self.program(case, config)?;
-        let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let mut cmd = Command::new(runner);
-        cmd.arg("run").current_dir(scratch.path());
-        if case.fs {
-            let fs = scratch.path().join("fs");
-            std::fs::create_dir(&fs).map_err(|e| e.to_string())?;
-            cmd.arg("--dir").arg(format!("{}::/", fs.display()));
-        }
-        for e in &case.env {
-            cmd.arg("--env").arg(e);
-        }
-        if case.network {
-            // As upstream's runner: loopback sockets and name lookup.
-            cmd.args(["-S", "inherit-network", "-S", "allow-ip-name-lookup"]);
-        }
-        if case.setjmp && config == "component" {
-            cmd.args(["-W", "exceptions"]);
-        }
-        cmd.arg(&prog).args(&case.argv);
-        let (code, output) = run_limited(cmd)?;
-        let ok = match &case.pass_regex {
-            Some(re) => output.contains(re.as_str()),
-            None => code == Some(0),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("exit {code:?}\n{output}"))
-        }
+        common::run_case(case, &runner, &prog, case.setjmp && config == "component")
     }
 }
 

@@ -161,6 +161,45 @@ fn make_once(
     Ok(out)
 }
 
+/// Runs `prog` for `case` with `runner run` (wasit2 or wasmtime) in a
+/// fresh scratch directory, as upstream's runner does: a `fs` directory
+/// preopened as `/` when the test wants one, its environment, loopback
+/// sockets for a network test, `-W exceptions` when `exceptions`, its
+/// arguments. Passes when the output holds the test's pass text, or
+/// without one when it exits 0.
+pub fn run_case(case: &Case, runner: &Path, prog: &Path, exceptions: bool) -> Result<(), String> {
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(runner);
+    cmd.arg("run").current_dir(scratch.path());
+    if case.fs {
+        let fs = scratch.path().join("fs");
+        std::fs::create_dir(&fs).map_err(|e| e.to_string())?;
+        cmd.arg("--dir").arg(format!("{}::/", fs.display()));
+    }
+    for e in &case.env {
+        cmd.arg("--env").arg(e);
+    }
+    if case.network {
+        cmd.args(["-S", "inherit-network", "-S", "allow-ip-name-lookup"]);
+    }
+    if exceptions {
+        cmd.args(["-W", "exceptions"]);
+    }
+    cmd.arg(prog).args(&case.argv);
+    let (code, out, err) = run_limited(cmd)?;
+    let output = format!("{out}{err}");
+    let ok = match &case.pass_regex {
+        // CTest: a match passes whatever the exit code.
+        Some(re) => output.contains(re.as_str()),
+        None => code == Some(0),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("exit {code:?}\n{output}"))
+    }
+}
+
 /// Runs `cmd` with stdin closed and [`TIMEOUT`]: (exit code, stdout,
 /// stderr), or the output so far when it had to be killed.
 pub fn run_limited(mut cmd: Command) -> Result<(Option<i32>, String, String), String> {
