@@ -295,19 +295,30 @@ fn link_checked(
     }
     // rustc's wasm32-wasip1 links its own wasi-libc; a wasit2 module gets
     // the wasit2 libc, whose p1 layer also serves the program's p1 imports.
-    let swapped = match host.is_wasip1() {
-        true => None,
-        false => libc::swap_wasip1_libc(&args.forward)?,
+    // Its wasm32-wasip2 libc is swapped too when the sysroot has the wasit2
+    // libc and that libc defines every symbol the program uses: rustup's
+    // reads through streams, a host-side buffer and a copy per call; the
+    // wasit2 libc reads into the caller's buffer.
+    let (mut swapped, wasip2_swap) = match host.is_wasip1() {
+        true => (None, false),
+        false => match libc::swap_wasip1_libc(&args.forward)? {
+            Some(swapped) => (Some(swapped), false),
+            None => {
+                let swapped = libc::swap_wasip2_libc(&args.forward);
+                let wasip2_swap = swapped.is_some();
+                (swapped, wasip2_swap)
+            }
+        },
     };
     let wasip1_forward;
-    let forward = match host.is_wasip1() {
+    let base_forward = match host.is_wasip1() {
         true => {
             wasip1_forward = wasip1::forward_args(args, wasip1::Libc::from_args(args)?);
             &wasip1_forward
         }
         false => swapped.as_ref().map_or(&args.forward, |s| &s.forward),
     };
-    let forward = &*cxx_eh::with_eh_libs(forward);
+    let mut forward = cxx_eh::with_eh_libs(base_forward);
     // wasm-ld with `forward` plus `extra`, into `linked`.
     let link_with = |forward: &[OsString], extra: &[OsString]| -> anyhow::Result<Vec<u8>> {
         run_wasm_ld(
@@ -320,7 +331,22 @@ fn link_checked(
         std::fs::read(&linked)
             .with_context(|| format!("reading wasm-ld's output {}", linked.display()))
     };
-    let bytes = link_with(forward, &extra)?;
+    let mut bytes = link_with(&forward, &extra)?;
+    if wasip2_swap {
+        let missing = undefined_symbols(&bytes)?;
+        if !missing.is_empty() {
+            if args.verbose {
+                eprintln!(
+                    "wasit-ld: the wasit2 libc lacks {}; linking rustup's wasip2 libc",
+                    missing.join(", ")
+                );
+            }
+            swapped = None;
+            forward = cxx_eh::with_eh_libs(&args.forward);
+            bytes = link_with(&forward, &extra)?;
+        }
+    }
+    let forward = &*forward;
 
     // 2. bridges, which link again with arguments of their own after `extra`.
     // The program's own p1 imports are served by the wasit2 libc's p1 layer
@@ -625,6 +651,17 @@ fn mixed_p1_libc(
         return Ok(None);
     }
     Ok(libc::wasit2_libc_for_p1(forward, lib_dirs)?)
+}
+
+/// The symbols a `--allow-undefined` link left undefined: its `env`
+/// function imports.
+fn undefined_symbols(bytes: &[u8]) -> anyhow::Result<Vec<String>> {
+    let module = read_linked(bytes)?;
+    Ok(module
+        .func_imports()
+        .filter(|(import, _, _)| import.module == "env")
+        .map(|(import, _, _)| import.field.clone())
+        .collect())
 }
 
 /// The input files on a wasm-ld command line, for messages.

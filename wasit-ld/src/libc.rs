@@ -1,5 +1,6 @@
-//! Which libc a Rust program links: for `wasm32-wasip1` (and for a
-//! `wasm32-wasip2` program that also imports preview 1 functions) rustc
+//! Which libc a Rust program links: for `wasm32-wasip1` and `wasm32-wasip2`
+//! (on wasip2 only when the sysroot has the wasit2 libc, unless the program
+//! also imports preview 1 functions) rustc
 //! passes rustup's self-contained wasi-libc and crt1; a wasit2 module gets
 //! the wasit2 sysroot's instead, whose p1 layer also serves the program's
 //! own `wasi_snapshot_preview1` imports through the prebuilt provider
@@ -13,8 +14,9 @@ use wasit2_sysroot::layout::{lib_dir, PROVIDER_LIB};
 
 /// The target whose libc the wasit2 sysroot always replaces.
 const WASIP1_TARGET: &str = "wasm32-wasip1";
-/// The target whose libc the wasit2 sysroot replaces when the program also
-/// imports preview 1 functions (one libc and one descriptor table for both).
+/// The target whose libc the wasit2 sysroot replaces when it has one (and
+/// must, when the program also imports preview 1 functions: one libc and
+/// one descriptor table for both).
 const WASIP2_TARGET: &str = "wasm32-wasip2";
 /// The wasit2 sysroot target whose libc a wasip1 program gets.
 const WASIT2_TARGET: &str = "wasm32-wasit2";
@@ -96,6 +98,13 @@ pub struct Swapped {
 /// there is nothing to swap. The sysroot must hold the wasit2 libc.
 pub fn swap_wasip1_libc(forward: &[OsString]) -> Result<Option<Swapped>, LibcError> {
     swap_rustup_libc(forward, WASIP1_TARGET)
+}
+
+/// If `forward` links rustc's self-contained `wasm32-wasip2` wasi-libc and
+/// the wasit2 sysroot holds its libc, the same link on the wasit2 libc.
+/// `None` otherwise: rustup's libc is then kept and its imports bridged.
+pub fn swap_wasip2_libc(forward: &[OsString]) -> Option<Swapped> {
+    swap_rustup_libc(forward, WASIP2_TARGET).ok().flatten()
 }
 
 /// The libc under a `wasm32-wasip2` module that also imports preview 1

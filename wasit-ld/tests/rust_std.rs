@@ -207,11 +207,16 @@ fn run(runner: Runner, wasm: &Path, case: &Case) -> Output {
 }
 
 fn import_modules(bytes: &[u8]) -> Vec<String> {
+    import_fields(bytes).into_iter().map(|(m, _)| m).collect()
+}
+
+fn import_fields(bytes: &[u8]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
         if let wasmparser::Payload::ImportSection(r) = payload.unwrap() {
             for i in r.into_imports() {
-                out.push(i.unwrap().module.to_string());
+                let i = i.unwrap();
+                out.push((i.module.to_string(), i.name.to_string()));
             }
         }
     }
@@ -271,7 +276,8 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn compare(what: &str, got: &Output, expected: &Output) {
+/// `got` printed what `expected` did and exited with `code`.
+fn compare(what: &str, got: &Output, expected: &Output, code: Option<i32>) {
     assert_eq!(
         stdout(got),
         stdout(expected),
@@ -280,7 +286,7 @@ fn compare(what: &str, got: &Output, expected: &Output) {
     );
     assert_eq!(
         got.status.code(),
-        expected.status.code(),
+        code,
         "{what}: exit code; stderr:\n{}",
         String::from_utf8_lossy(&got.stderr)
     );
@@ -296,7 +302,7 @@ fn link_and_compare(target: &str, reference: &Path, skip: &[&str]) {
 
     let dir = tempfile::tempdir().unwrap();
     let component = dir.path().join("std-demo.component.wasm");
-    // For WASI 0.2.12 hosts, so `exit 3` keeps its status as the reference does.
+    // For WASI 0.2.12 hosts, so `exit 3` keeps its status.
     let for_0_2_12 = wasit2_componentize::Options {
         wasi_version: Some(semver::Version::new(0, 2, 12)),
         ..Default::default()
@@ -319,15 +325,25 @@ fn link_and_compare(target: &str, reference: &Path, skip: &[&str]) {
         } else {
             assert!(!expected.status.success(), "reference `{what}` should fail");
         }
+        // rustup's wasip2 libc can only exit with "failure" (1); the wasit2
+        // libc keeps the program's code, as natively and on wasip1.
+        // (std-demo exits 2 on an unknown command).
+        let code = match (case.args, expected.status.code()) {
+            (["exit", code], Some(1)) if target == "wasm32-wasip2" => code.parse().ok(),
+            (["no-such-command"], Some(1)) if target == "wasm32-wasip2" => Some(2),
+            (_, code) => code,
+        };
         compare(
             &format!("componentized on wasmtime `{what}`"),
             &run(Runner::Wasmtime, &component, case),
             &expected,
+            code,
         );
         compare(
             &format!("wasit2 run `{what}`"),
             &run(Runner::Wasit2, &module, case),
             &expected,
+            code,
         );
     }
 }
@@ -341,6 +357,80 @@ fn rust_wasip2_std_program_links_to_a_wasit2_module_and_runs_everywhere() {
         "rust-std-demo-ref",
     );
     link_and_compare("wasm32-wasip2", &reference, &[]);
+    // std's files are read by the wasit2 libc (into the caller's buffer),
+    // not by rustup's through streams.
+    let module = build_std_demo("wasm32-wasip2", Path::new(WASIT_LD), "rust-std-demo");
+    let imports = import_fields(&std::fs::read(module).unwrap());
+    assert!(
+        imports.contains(&(
+            "wasit2-cm32p2|wasi:filesystem/types@0.2".into(),
+            "[method]descriptor.read".into()
+        )),
+        "{imports:?}"
+    );
+    assert!(
+        !imports
+            .iter()
+            .any(|(_, f)| f == "[method]descriptor.read-via-stream"),
+        "{imports:?}"
+    );
+}
+
+/// A `wasm32-wasip2` program that calls a function the wasit2 libc does
+/// not define (`fts_open`, which rustup's newer wasi-libc has) is linked on
+/// rustup's libc, bridged, instead of failing; `-v` says why.
+#[test]
+fn rust_wasip2_program_needing_more_libc_keeps_rustups_libc() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("fts.rs");
+    std::fs::write(
+        &src,
+        r#"extern "C" {
+    fn fts_open(paths: *const *const u8, options: i32, compar: usize) -> usize;
+}
+fn main() {
+    let dot = b".\0";
+    let paths = [dot.as_ptr(), std::ptr::null()];
+    let handle = unsafe { fts_open(paths.as_ptr(), 0x10, 0) };
+    println!("fts_open {}", if handle == 0 { "failed" } else { "ok" });
+}
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("fts.wasm");
+    let o = Command::new("rustc")
+        // -W linker-messages: rustc shows a successful link's stderr.
+        .args(["--target", "wasm32-wasip2", "-O", "-Wlinker-messages"])
+        .arg(format!("-Clinker={WASIT_LD}"))
+        .arg("-Clink-arg=-v")
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_ok("rustc fts.rs with wasit-ld", &o);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("wasit-ld: the wasit2 libc lacks fts_open; linking rustup's wasip2 libc"),
+        "{stderr}"
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    assert_wasit2_module(&bytes);
+    let imports = import_fields(&bytes);
+    assert!(
+        imports
+            .iter()
+            .any(|(_, f)| f == "[method]descriptor.read-via-stream"),
+        "rustup's libc reads through streams: {imports:?}"
+    );
+    let run = Command::new(wasit2_cli())
+        .args(["run", "--dir", "."])
+        .arg(&out)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_ok("wasit2 run fts.wasm", &run);
+    assert_eq!(stdout(&run), "fts_open ok\n");
 }
 
 #[test]
