@@ -8,12 +8,15 @@
 # scripts/bench-wasip1.sh builds it) on `wasmtime run` and on the 2020 iwasm;
 # wasm32-wasit2 on `wasit2 run` (a release build) and componentized on
 # `wasmtime run`; wasm32-wasit2-mvp --host wasip1 on `wasmtime run` and iwasm;
-# with RUST=1 also Rust std (wasm32-wasip2 component on wasmtime vs the same
-# program linked by wasit-ld on `wasit2 run`).
+# and Rust std (RUST=0 leaves it out): the same program as a wasm32-wasip1
+# module and a wasm32-wasip2 component on wasmtime (upstream's own p1 and p2
+# on one runtime: what the component host itself costs), and linked by
+# wasit-ld on `wasit2 run`.
 # Times are whole-process wall times: median of $RUNS runs, with min-max.
 # Every ratio is against plain wasip1 on the same runtime (wasit2 run and the
-# component against plain wasip1 on wasmtime; Rust wasit-ld against the wasip2
-# component): "vs peer" on whole-process times, "net" with each side's
+# component against plain wasip1 on wasmtime; the Rust wasip2 component
+# against Rust wasip1; Rust wasit-ld against the wasip2 component): "vs
+# peer" on whole-process times, "net" with each side's
 # start-up (the same program on a 1-byte file) subtracted, which isolates the
 # per-call cost. Both CLIs cache compiled code: `wasit2 run` in a cache of its
 # own here ($tmp/cache), `wasmtime run` in its default one; every module runs
@@ -22,12 +25,12 @@
 # fopen/fread/fwrite cat against plain wasip1. Then start-up (issue 17): C
 # hello on `wasit2 run` with a warm cache and with `-C cache=n` against plain
 # wasip1 hello on `wasmtime run`. Before the timed loops, guest mallocs per
-# read() (must be 0; the script fails otherwise). With RUST=1 also the sizes
+# read() (must be 0; the script fails otherwise). With Rust also the sizes
 # of a Rust hello and read loop: rustc's wasm32-wasip2 component against the
 # wasit-ld module (there is no C wasip2 libc to compare the C programs with).
 # Needs `make build sysroot clang-install` and a release wasit2
 # (`cargo build --release -p wasit2-cli`).
-# Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=0,
+# Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=1,
 #        WASIT2=target/release/wasit2, WASIT_LD=<wasit-ld to link with>)
 # Quick run: RUNS=1 READ_MIB=32 WRITE_MIB=32 scripts/bench-io.sh
 set -euo pipefail
@@ -40,7 +43,7 @@ P1_DEB_DIR="$ROOT/.tools/wasi-libc-p1"
 RUNS="${RUNS:-5}"
 READ_MIB="${READ_MIB:-512}"
 WRITE_MIB="${WRITE_MIB:-512}"
-RUST="${RUST:-0}"
+RUST="${RUST:-1}"
 fuse_ld=()
 [ -n "${WASIT_LD:-}" ] && fuse_ld=("-fuse-ld=$WASIT_LD")
 [ -x "$WASIT2" ] || { echo "bench-io: $WASIT2 missing; run cargo build --release -p wasit2-cli" >&2; exit 1; }
@@ -130,8 +133,10 @@ fn main() {
 }
 EOF
   (cd "$tmp/rs" && cargo build -q --release --target wasm32-wasip2 --target-dir "$tmp/rs/t-p2")
+  (cd "$tmp/rs" && cargo build -q --release --target wasm32-wasip1 --target-dir "$tmp/rs/t-p1")
   (cd "$tmp/rs" && CARGO_TARGET_WASM32_WASIP2_LINKER="${WASIT_LD:-$ROOT/target/debug/wasit-ld}" \
     cargo build -q --release --target wasm32-wasip2 --target-dir "$tmp/rs/t-w2")
+  cp "$tmp/rs/t-p1/wasm32-wasip1/release/readloop.wasm" "$tmp/readloop.rs-p1.wasm"
   cp "$tmp/rs/t-p2/wasm32-wasip2/release/readloop.wasm" "$tmp/readloop.rs-p2.wasm"
   cp "$tmp/rs/t-w2/wasm32-wasip2/release/readloop.wasm" "$tmp/readloop.rs-w2.wasm"
   # Sizes against a wasip2 component (there is no C wasip2 libc here): the
@@ -185,7 +190,8 @@ configs=(
 rust_rows=()
 if [ "$RUST" = 1 ]; then
   rust_rows=(
-    "Rust std wasip2 component on wasmtime run|Rust std wasip2 component on wasmtime run|$WASMTIME run --dir . $tmp/readloop.rs-p2.wasm"
+    "Rust std wasip1 on wasmtime run||$WASMTIME run --dir . $tmp/readloop.rs-p1.wasm"
+    "Rust std wasip2 component on wasmtime run|Rust std wasip1 on wasmtime run|$WASMTIME run --dir . $tmp/readloop.rs-p2.wasm"
     "Rust std + wasit-ld on wasit2 run|Rust std wasip2 component on wasmtime run|$WASIT2 run --dir . $tmp/readloop.rs-w2.wasm"
   )
 fi
