@@ -1,93 +1,23 @@
 /*
  * Functions the headers declare that WASI cannot really provide, defined
  * so portable code links and fails at run time with a proper errno
- * (tmpfile and tmpnam work where the program was given a writable
- * directory). They use only POSIX calls, so the same file serves both
- * libcs: the wasit2 libc and the direct `--host wasip1` libc (SOURCES.txt
- * lists it in both).
+ * (tmpfile and tmpnam, which do work, are in w2_tmpfile.c). They use only
+ * POSIX calls, so the same file serves both libcs: the wasit2 libc and the
+ * direct `--host wasip1` libc (SOURCES.txt lists it in both).
  */
 /* Declares the ownership calls defined below (opt-in for programs). */
 #define _WASI_EMULATED_OWNERSHIP
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <wasi/api.h>
 
 /* Cold code: compiled for size (see W2_COLD_BEGIN in w2_internal.h). */
 #pragma clang attribute push(__attribute__((minsize)), apply_to = function)
-
-/* ---- tmpfile ----
- * The headers declare it, so libc defines it (it lives here, with open(),
- * which it needs anyway). WASI has no temporary directory of its own: try
- * $TMPDIR, then /tmp, then the working directory, each only if the program
- * was given it. The file is unlinked at once, as POSIX allows, so nothing
- * is left behind. */
-FILE *tmpfile(void) {
-    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    const char *dirs[] = {getenv("TMPDIR"), "/tmp", "."};
-    int err = ENOENT;
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        const char *dir = dirs[i];
-        size_t dlen = dir ? strlen(dir) : 0;
-        if (!dlen || dlen > 400)
-            continue;
-        char path[420];
-        memcpy(path, dir, dlen);
-        memcpy(path + dlen, "/tmpfile_", 9);
-        char *rnd = path + dlen + 9;
-        for (int attempt = 0; attempt < 16; attempt++) {
-            uint8_t r[10];
-            if (__wasi_random_get(r, sizeof r) != 0)
-                memset(r, attempt, sizeof r);
-            for (size_t k = 0; k < sizeof r; k++)
-                rnd[k] = alphabet[r[k] % (sizeof alphabet - 1)];
-            rnd[sizeof r] = 0;
-            int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-            if (fd >= 0) {
-                unlink(path);
-                FILE *f = fdopen(fd, "w+");
-                if (!f)
-                    close(fd);
-                return f;
-            }
-            err = errno;
-            if (err != EEXIST)
-                break;
-        }
-    }
-    errno = err;
-    return NULL;
-}
-
-/* ---- tmpnam ----
- * C's temporary name: "/tmp/tmpnam_" plus 7 random characters (19 bytes,
- * so it fits L_tmpnam, 20), one that names no existing file when asked.
- * Using it needs a preopened /tmp, like tmpfile; without one, the name is
- * still valid C and the later fopen fails with the real errno. */
-char *tmpnam(char *buf) {
-    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    static char internal[L_tmpnam];
-    char *name = buf ? buf : internal;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        uint8_t r[7];
-        if (__wasi_random_get(r, sizeof r) != 0)
-            return NULL;
-        memcpy(name, "/tmp/tmpnam_", 12);
-        for (size_t k = 0; k < sizeof r; k++)
-            name[12 + k] = alphabet[r[k] % (sizeof alphabet - 1)];
-        name[12 + sizeof r] = 0;
-        struct stat st;
-        if (lstat(name, &st) != 0)
-            return name;
-    }
-    return NULL;
-}
 
 /* ---- chmod family ----
  * WASI 0.2 has no permission bits to set. As current upstream wasi-libc
