@@ -98,20 +98,21 @@ pub fn sysroot(repo: &Path, wasit2: &Path) -> Option<PathBuf> {
 }
 
 /// Keeps the `keep` most recently built sysroots of the cache (about 40 MB
-/// each with the C++ libraries).
+/// each with the C++ libraries) and drops the remains of failed builds
+/// (called under the lock, so no build is under way).
 fn prune(root: &Path, keep: usize) {
-    let mut built: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(root)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let t = std::fs::metadata(e.path().join("complete"))
-                .ok()?
-                .modified()
-                .ok()?;
-            Some((t, e.path()))
-        })
-        .collect();
+    let mut built: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        if !e.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        match std::fs::metadata(e.path().join("complete")).and_then(|m| m.modified()) {
+            Ok(t) => built.push((t, e.path())),
+            Err(_) => {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
     built.sort();
     let n = built.len().saturating_sub(keep);
     for (_, old) in built.into_iter().take(n) {
