@@ -74,7 +74,7 @@ FILE *tmpfile(void) {
 }
 
 char *tmpnam(char *buf) {
-    static char internal[L_tmpnam];
+    static char internal[20]; /* L_tmpnam, which the 2026 tree's <stdio.h> lacks */
     char *name = buf ? buf : internal;
     for (int attempt = 0; attempt < 100; attempt++) {
         memcpy(name, "/tmp/tmpnam_", 12);
