@@ -37,7 +37,21 @@ fn wasip2_wit_deps() -> PathBuf {
     panic!("cannot locate the `wasip2` package's wit/deps; set WASIT2_WASIP2_WIT_DEPS");
 }
 
+/// `text` without its comment lines. The WASI WIT is three quarters doc
+/// comments, which nothing here reads; lexing them was a fifth of a warm
+/// `wasit2 run` start. Line-trailing comments stay (there are few).
+fn without_comment_lines(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .flat_map(|line| [line, "\n"])
+        .collect()
+}
+
+/// Embeds every `.wit` file of `dir` as `name`, comment lines taken out
+/// (copies in OUT_DIR).
 fn embed(dir: &PathBuf, out: &mut String, name: &str) {
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap()).join(name);
+    fs::create_dir_all(&out_dir).unwrap();
     let mut files: Vec<_> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
         .flatten()
@@ -49,9 +63,12 @@ fn embed(dir: &PathBuf, out: &mut String, name: &str) {
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());
         let file_name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
+        let copy = out_dir.join(&file_name);
+        fs::write(&copy, without_comment_lines(&text)).unwrap();
         out.push_str(&format!(
             "    ({file_name:?}, include_str!({:?})),\n",
-            f.display().to_string()
+            copy.display().to_string()
         ));
     }
     out.push_str("];\n");

@@ -88,7 +88,10 @@ pub enum HostError {
 /// wants `add_to_linker` to report allocation failure as
 /// [`HostError::OutOfMemory`] calls this first, e.g. at startup.
 pub fn prepare() -> Result<(), HostError> {
-    linker::arch_data().map(|_| ())
+    for arch in wasit2_abi::Arch::ALL {
+        linker::arch_data(arch)?;
+    }
+    Ok(())
 }
 
 /// Resource limits, in the spirit of wasmtime's hostcall fuel. Exceeding one

@@ -113,7 +113,7 @@ impl<T: 'static> Host<T> {
     /// call in a process also parses the WASI WIT, which aborts on allocation
     /// failure (call [`crate::prepare`] first to do that up front).
     pub fn add_to_linker(self, linker: &mut Linker<T>) -> Result<(), HostError> {
-        self.add(linker, |_, _| true)
+        self.add(linker, &Arch::ALL, |_, _| true)
     }
 
     /// Like [`Host::add_to_linker`], but adds only the imports `module`
@@ -127,17 +127,27 @@ impl<T: 'static> Host<T> {
     ) -> Result<(), HostError> {
         let imports: std::collections::HashSet<(&str, &str)> =
             module.imports().map(|i| (i.module(), i.name())).collect();
-        self.add(linker, |m, f| imports.contains(&(m, f)))
+        // Only the arches the module imports for: each costs a lowering.
+        let arches: Vec<Arch> = Arch::ALL
+            .into_iter()
+            .filter(|arch| {
+                imports
+                    .iter()
+                    .any(|(m, _)| m.split('|').next().and_then(Arch::from_prefix) == Some(*arch))
+            })
+            .collect();
+        self.add(linker, &arches, |m, f| imports.contains(&(m, f)))
     }
 
     fn add(
         self,
         linker: &mut Linker<T>,
+        arches: &[Arch],
         wanted: impl Fn(&str, &str) -> bool,
     ) -> Result<(), HostError> {
-        let all = arch_data()?;
         let get: Arc<Box<Accessor<T>>> = try_arc(self.get)?;
-        for data in all {
+        for &arch in arches {
+            let data = arch_data(arch)?;
             let lowering = &data.lowering;
             let arch = lowering.arch;
             for (idx, imp) in lowering.imports.iter().enumerate() {
@@ -230,40 +240,38 @@ fn try_arc<T>(value: T) -> Result<Arc<T>, OutOfMemory> {
 }
 
 /// What `add_to_linker` and the calls need of one arch, computed once per
-/// process: it is immutable, and wit-parser (which computes the lowering)
-/// aborts on allocation failure, so doing it once lets later `add_to_linker`
-/// calls be OOM-safe.
+/// process and arch, on first use: it is immutable, and wit-parser (which
+/// computes the lowering) aborts on allocation failure, so doing it once
+/// lets later `add_to_linker` calls be OOM-safe. A process that runs only
+/// wasm32 modules never computes the wasm64 lowering.
 pub(crate) struct ArchData {
     pub lowering: Lowering,
     /// The name of the memory export, looked up on every call.
     pub memory_export: String,
 }
 
-pub(crate) fn arch_data() -> Result<&'static [ArchData; 2], HostError> {
-    static DATA: OnceLock<[ArchData; 2]> = OnceLock::new();
-    if let Some(d) = DATA.get() {
+pub(crate) fn arch_data(arch: Arch) -> Result<&'static ArchData, HostError> {
+    static DATA: [OnceLock<ArchData>; 2] = [OnceLock::new(), OnceLock::new()];
+    let cell = &DATA[match arch {
+        Arch::Wasm32 => 0,
+        Arch::Wasm64 => 1,
+    }];
+    if let Some(d) = cell.get() {
         return Ok(d);
     }
     let wit = Wit::wasi()?;
     let world = wit.command_world()?;
-    let one = |arch: Arch| -> Result<ArchData, HostError> {
-        Ok(ArchData {
-            lowering: Lowering::new(&wit, world, arch)?,
-            memory_export: arch.memory_export(),
-        })
+    let d = ArchData {
+        lowering: Lowering::new(&wit, world, arch)?,
+        memory_export: arch.memory_export(),
     };
-    let d = [one(Arch::Wasm32)?, one(Arch::Wasm64)?];
     // Another thread may have won the race; both values are equal.
-    Ok(DATA.get_or_init(|| d))
+    Ok(cell.get_or_init(|| d))
 }
 
 /// The lowering of one arch (see [`arch_data`]).
 pub(crate) fn lowering(arch: Arch) -> Result<&'static Lowering, HostError> {
-    let [w32, w64] = arch_data()?;
-    Ok(match arch {
-        Arch::Wasm32 => &w32.lowering,
-        Arch::Wasm64 => &w64.lowering,
-    })
+    Ok(&arch_data(arch)?.lowering)
 }
 
 /// The typed path's layout data for a hot import (see `fast.rs`), or `None`.
@@ -338,8 +346,8 @@ fn lookup(imp: &wasit2_abi::Import) -> Result<Option<ImplFn>, OutOfMemory> {
 /// implement; empty when the host is complete.
 pub fn unimplemented() -> Result<Vec<(String, String)>, HostError> {
     let mut out = Vec::new();
-    for d in arch_data()? {
-        for i in &d.lowering.imports {
+    for arch in Arch::ALL {
+        for i in &arch_data(arch)?.lowering.imports {
             if lookup(i)?.is_none() {
                 out.push((i.module.clone(), i.field.clone()));
             }
