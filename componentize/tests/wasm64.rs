@@ -70,12 +70,12 @@ fn componentize(core: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Builds `source` at `-<opt>` into `core`, and its component (for WASI
 /// 0.2.12, checked by wasmparser) next to it as `<core stem>.component.wasm`:
-/// the core module's bytes and the component's path.
-fn build_component(source: &Path, opt: &str, core: &Path) -> Result<(Vec<u8>, PathBuf), String> {
+/// the component's path.
+fn build_component(source: &Path, opt: &str, core: &Path) -> Result<PathBuf, String> {
     let bytes = build(source, opt, core, &[])?;
     let component = core.with_extension("component.wasm");
     std::fs::write(&component, componentize(&bytes)?).unwrap();
-    Ok((bytes, component))
+    Ok(component)
 }
 
 /// The WAT module `wat` componentized for `world` of the WIT file `wit`,
@@ -182,7 +182,7 @@ fn compare(p: &Program, got: (Option<i32>, String, String)) -> Result<(), String
 
 fn check_one(p: &Program, opt: &str, work: &Path) -> Result<(), String> {
     let core = work.join(format!("{}.{opt}.wasm", p.name));
-    let (_, component) = build_component(&p.source, opt, &core)?;
+    let component = build_component(&p.source, opt, &core)?;
     check_program(
         p,
         &component,
@@ -232,7 +232,7 @@ fn above_4_gib_on_wasit2_run_and_wasmtime() {
     let work = tempfile::tempdir().unwrap();
     for opt in ["O0", "O2"] {
         let core = work.path().join(format!("above4g.{opt}.wasm"));
-        let (_, component) = build_component(&p.source, opt, &core).unwrap();
+        let component = build_component(&p.source, opt, &core).unwrap();
         check_program(&p, &core, &work.path().join(format!("core.{opt}")), false)
             .unwrap_or_else(|e| panic!("wasit2 run, {opt}: {e}"));
         let scratch = work.path().join(format!("component.{opt}"));
@@ -270,7 +270,7 @@ fn wasmtime_needs_the_memory64_flag() {
     // component at load time.
     let hello: PathBuf = wasit2_testkit::repo().join("tests/c/hello.c");
     let work = tempfile::tempdir().unwrap();
-    let (_, component) = build_component(&hello, "O2", &work.path().join("hello.wasm")).unwrap();
+    let component = build_component(&hello, "O2", &work.path().join("hello.wasm")).unwrap();
     let mut cmd = Command::new(Tool::Wasmtime.path());
     cmd.arg("run").arg(&component);
     let ran = run(cmd, "");
