@@ -95,8 +95,8 @@ typedef struct w2_fd {
     void (*release)(struct w2_fd *f);
     const w2_fd_ops *ops;
 } w2_fd;
-#define W2_ACCESS_READ 1
-#define W2_ACCESS_WRITE 2
+#define W2_ACCESS_READ W2S_OPEN_READ
+#define W2_ACCESS_WRITE W2S_OPEN_WRITE
 #define W2_HANDLES 7 /* desc .. udp_out */
 extern const int32_t w2_no_handles[W2_HANDLES];
 /* Sets every handle of f to -1 (none): one memory.fill where the CPU has

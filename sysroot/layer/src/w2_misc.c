@@ -35,18 +35,31 @@ static void fill_kv(void *ctx, const char *k, size_t klen, const char *v, size_t
     f->buf += klen + vlen + 2;
 }
 
+/* Over the block main's arguments come in (w2s_argv), which a program
+ * that calls these directly (Rust's std, through the p1 imports) fetches
+ * once per call: they are asked once at start-up. */
 __wasi_errno_t __wasi_args_sizes_get(__wasi_size_t *argc, __wasi_size_t *argv_buf_size) {
     size_t count, bytes;
-    __wasi_errno_t e = w2s_arguments(NULL, NULL, &count, &bytes);
-    if (e)
-        return e;
+    char **argv = w2s_argv(&count, &bytes);
+    if (!argv)
+        return __WASI_ERRNO_NOMEM;
+    free(argv);
     *argc = count;
     *argv_buf_size = bytes;
     return 0;
 }
 
 __wasi_errno_t __wasi_args_get(uint8_t **argv, uint8_t *argv_buf) {
-    return w2s_arguments(argv, argv_buf, NULL, NULL);
+    size_t count, bytes;
+    char **block = w2s_argv(&count, &bytes);
+    if (!block)
+        return __WASI_ERRNO_NOMEM;
+    char *chars = (char *)(block + count + 1);
+    memcpy(argv_buf, chars, bytes);
+    for (size_t i = 0; i < count; i++)
+        argv[i] = argv_buf + (block[i] - chars);
+    free(block);
+    return 0;
 }
 
 __wasi_errno_t __wasi_environ_sizes_get(__wasi_size_t *count, __wasi_size_t *buf_size) {

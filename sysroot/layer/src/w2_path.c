@@ -29,36 +29,27 @@ static __wasi_errno_t dir_desc(__wasi_fd_t fd, int32_t *desc) {
 
 #define FOLLOW(flags) (((flags) & __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW) != 0)
 
-__wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path, __wasi_oflags_t oflags, __wasi_rights_t rights_base,
-                                __wasi_rights_t rights_inheriting, __wasi_fdflags_t fdflags,
-                                __wasi_fd_t *retptr0) {
-    int32_t d;
-    __wasi_errno_t e = dir_desc(fd, &d);
-    if (e)
-        return e;
-    bool read = (rights_base & (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR)) != 0;
-    bool write = (rights_base & (__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
-                                 __WASI_RIGHTS_FD_FILESTAT_SET_SIZE)) != 0;
+/* What path_open and openat share, once each has said whether the new fd
+ * reads and writes: openat calls it directly, so that open() carries no
+ * rights arithmetic and a program that never calls path_open itself does
+ * not link it. dir is a W2_DIR entry. */
+static __wasi_errno_t open_in(w2_fd *dir, bool follow, const char *path, __wasi_oflags_t oflags, bool read,
+                              bool write, __wasi_fdflags_t fdflags, __wasi_fd_t *retptr0) {
     bool is_dir = (oflags & __WASI_OFLAGS_DIRECTORY) != 0;
     int nfd = w2_fd_alloc();
     if (nfd < 0)
         return __WASI_ERRNO_NFILE;
     int32_t nd;
-    bool readable = read || !write, writable = write && !is_dir;
+    uint32_t access = (read || !write ? W2S_OPEN_READ : 0) | (write && !is_dir ? W2S_OPEN_WRITE : 0);
     /* A directory opened for reading still needs mutate-directory so that
      * *at() calls through it can create and remove entries. */
-    e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, readable, writable, is_dir || !write,
-                       fdflags, &nd);
-    if (e == __WASI_ERRNO_ACCES || e == __WASI_ERRNO_PERM || e == __WASI_ERRNO_ROFS || e == __WASI_ERRNO_ISDIR) {
-        /* Retry without mutate-directory for read-only trees, and for
-         * directories opened without O_DIRECTORY. */
-        e = w2s_fs_open_at(d, FOLLOW(dirflags), path, strlen(path), oflags, readable, writable, false, fdflags,
-                           &nd);
-    }
+    uint32_t mutate = is_dir || !write ? W2S_OPEN_MUTATE_DIR : 0;
+    __wasi_errno_t e = w2s_fs_open_at(dir->desc, follow, path, oflags, access | mutate, fdflags, &nd);
     if (e)
         return e;
     uint8_t type = __WASI_FILETYPE_REGULAR_FILE;
-    w2s_fs_get_type(nd, &type);
+    static uint64_t size; /* not asked; static: no stack slot */
+    w2s_fs_type_size(nd, &type, &size);
     w2_fd *f = w2_fd_slot(nfd);
     f->kind = type == __WASI_FILETYPE_DIRECTORY ? W2_DIR : W2_FILE;
     if (f->kind == W2_FILE)
@@ -68,54 +59,58 @@ __wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, c
     f->fdflags = fdflags;
     /* Kept rather than asked again (get-flags): fcntl, fd_fdstat_get and
      * openat read it. */
-    f->access = (readable ? W2_ACCESS_READ : 0) | (writable ? W2_ACCESS_WRITE : 0);
+    f->access = (uint8_t)access;
     *retptr0 = (__wasi_fd_t)nfd;
     return 0;
 }
 
+__wasi_errno_t __wasi_path_open(__wasi_fd_t fd, __wasi_lookupflags_t dirflags, const char *path, __wasi_oflags_t oflags, __wasi_rights_t rights_base,
+                                __wasi_rights_t rights_inheriting, __wasi_fdflags_t fdflags,
+                                __wasi_fd_t *retptr0) {
+    w2_fd *f = w2_fd_get(fd);
+    if (!f)
+        return __WASI_ERRNO_BADF;
+    if (f->kind != W2_DIR)
+        return __WASI_ERRNO_NOTDIR;
+    bool read = (rights_base & (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR)) != 0;
+    bool write = (rights_base & (__WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
+                                 __WASI_RIGHTS_FD_FILESTAT_SET_SIZE)) != 0;
+    return open_in(f, FOLLOW(dirflags), path, oflags, read, write, fdflags, retptr0);
+}
+
 /* openat() (replaces the bottom half's openat.c, see SOURCES.txt). As
  * there, the new descriptor gets the rights of the access mode that the
- * directory passes on; the directory's are worked out from the fd table
- * rather than through __wasi_fd_fdstat_get (same answer: a preopen passes
- * on everything, another directory loses read and write when it was not
- * opened for them; what is not a directory fails in path_open). */
+ * directory passes on, worked out from the fd table rather than through
+ * __wasi_fd_fdstat_get: a preopen passes on everything, another directory
+ * loses the read rights when it was not opened for reading. (It loses
+ * FD_WRITE too when not opened for writing, but the other write rights
+ * open asks for stay, and any of them makes path_open open for writing.)
+ * What is not a directory fails as path_open would. */
 int __wasilibc_nocwd_openat_nomode(int fd, const char *path, int oflag) {
-    /* Every right involved is below bit 32 (W2_RIGHTS_ALL). */
-    uint32_t read_rights = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR;
-    uint32_t write_rights = __WASI_RIGHTS_FD_DATASYNC | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_ALLOCATE |
-                            __WASI_RIGHTS_FD_FILESTAT_SET_SIZE;
-    uint32_t rights = W2_RIGHTS_ALL & ~(read_rights | write_rights);
     int mode = oflag & O_ACCMODE;
-    if (mode == O_RDONLY || mode == O_WRONLY || mode == O_RDWR) {
-        if (oflag & O_RDONLY)
-            rights |= read_rights;
-        if (oflag & O_WRONLY)
-            rights |= write_rights;
-    } else if (mode != O_EXEC && mode != O_SEARCH) {
-        errno = EINVAL;
-        return -1;
+    __wasi_errno_t e;
+    if (mode != O_RDONLY && mode != O_WRONLY && mode != O_RDWR && mode != O_EXEC && mode != O_SEARCH) {
+        e = __WASI_ERRNO_INVAL;
+    } else {
+        /* O_EXEC and O_SEARCH ask for neither. */
+        bool read = (oflag & O_RDONLY) != 0, write = (oflag & O_WRONLY) != 0;
+        w2_fd *f = w2_fd_get(fd);
+        __wasi_fd_t nfd;
+        if (!f) {
+            e = __WASI_ERRNO_BADF;
+        } else if (f->kind != W2_DIR) {
+            e = __WASI_ERRNO_NOTDIR;
+        } else {
+            /* How path_open opened it (w2_fd.access). */
+            if (!f->preopen && !(f->access & W2_ACCESS_READ))
+                read = false;
+            e = open_in(f, !(oflag & O_NOFOLLOW), path, (oflag >> 12) & 0xfff, read, write, oflag & 0xfff, &nfd);
+            if (!e)
+                return nfd;
+        }
     }
-    w2_fd *f = w2_fd_get(fd);
-    if (!f) {
-        errno = EBADF;
-        return -1;
-    }
-    uint32_t inheriting = W2_RIGHTS_ALL;
-    if (f->kind == W2_DIR && !f->preopen) {
-        /* How path_open opened it (w2_fd.access). */
-        if (!(f->access & W2_ACCESS_READ))
-            inheriting &= ~read_rights;
-        if (!(f->access & W2_ACCESS_WRITE))
-            inheriting &= ~(uint32_t)__WASI_RIGHTS_FD_WRITE;
-    }
-    __wasi_fd_t nfd;
-    __wasi_errno_t e = __wasi_path_open(fd, (oflag & O_NOFOLLOW) ? 0 : __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path,
-                                        (oflag >> 12) & 0xfff, rights & inheriting, inheriting, oflag & 0xfff, &nfd);
-    if (e) {
-        errno = e;
-        return -1;
-    }
-    return nfd;
+    errno = e;
+    return -1;
 }
 
 W2_COLD_END
@@ -127,7 +122,8 @@ __wasi_errno_t w2_file_read(w2_fd *f, void *buf, size_t len, uint64_t off, bool 
 }
 
 static __wasi_errno_t w2_file_size(w2_fd *f, uint64_t *size) {
-    return w2s_fs_size(f->desc, size);
+    static uint8_t type; /* not asked; static: no stack frame */
+    return w2s_fs_type_size(f->desc, &type, size);
 }
 
 __wasi_errno_t w2_file_write(w2_fd *f, const void *buf, size_t len, uint64_t off, bool positional, size_t *n) {
@@ -176,7 +172,8 @@ const w2_fd_ops w2_file_ops = {w2_file_read, w2_file_write, w2_file_seek};
 
 uint8_t w2_file_type(w2_fd *f) {
     uint8_t t = __WASI_FILETYPE_REGULAR_FILE;
-    w2s_fs_get_type(f->desc, &t);
+    static uint64_t size; /* not asked; static: no stack slot */
+    w2s_fs_type_size(f->desc, &t, &size);
     return t;
 }
 

@@ -159,41 +159,34 @@ _Noreturn void w2s_exit(int status) {
     __builtin_trap();
 }
 
-/* list results: a stack arena first, then a heap arena of the size the
- * host reported (the call has no side effect when the arena is too small). */
-__wasi_errno_t w2s_arguments(uint8_t **argv, uint8_t *buf, size_t *count, size_t *bytes) {
-    _Alignas(16) uint8_t stack[W2_STACK_ARENA];
-    void *arena = stack, *heap = NULL;
-    size_t cap = sizeof stack;
+/* One block holds argv and, after it, the host's list: the first call
+ * only asks the size (the call has no side effect when the arena is too
+ * small). argv never needs more than the list plus one word: the list
+ * spends two words per argument on what argv spends one word and a NUL on,
+ * plus argv's final NULL. So argv, written from the block's start, stays
+ * clear of the list it is copied from. */
+char **w2s_argv(size_t *argc, size_t *bytes) {
     wasi_cli_environment_list_string_t r;
-    for (;;) {
-        size_t need = wasi_cli_environment_get_arguments(&r, arena, cap);
-        if (need <= cap)
-            break;
-        free(heap);
-        if (!(heap = malloc(need)))
-            return __WASI_ERRNO_NOMEM;
-        arena = heap;
-        cap = need;
-    }
+    size_t need = wasi_cli_environment_get_arguments(&r, NULL, 0);
+    size_t at = (need + sizeof(char *) + 15) & ~(size_t)15;
+    char **argv = malloc(at + need);
+    if (!argv)
+        return NULL;
+    wasi_cli_environment_get_arguments(&r, (uint8_t *)argv + at, need);
     /* Direct rather than through a callback as the environment is: every
      * program with a main(argc, argv) links this. */
-    size_t total = 0;
+    char *p = (char *)(argv + r.len + 1);
     for (size_t i = 0; i < r.len; i++) {
         size_t len = r.ptr[i].len;
-        if (argv) {
-            argv[i] = buf + total;
-            memcpy(buf + total, r.ptr[i].ptr, len);
-            buf[total + len] = 0;
-        }
-        total += len + 1;
+        argv[i] = p;
+        memcpy(p, r.ptr[i].ptr, len);
+        p[len] = 0;
+        p += len + 1;
     }
-    if (count) {
-        *count = r.len;
-        *bytes = total;
-    }
-    free(heap);
-    return 0;
+    argv[r.len] = NULL;
+    *argc = r.len;
+    *bytes = (size_t)(p - (char *)(argv + r.len + 1));
+    return argv;
 }
 
 __wasi_errno_t w2s_environment(w2s_kv_cb cb, void *ctx) {
@@ -260,18 +253,16 @@ __wasi_errno_t w2s_random(void *buf, size_t len) {
 /* ---- wasi:filesystem ---- */
 
 __wasi_errno_t w2s_preopens(w2s_preopen **list, size_t *count) {
-    /* The arena stays allocated: the preopen names live in it. */
-    size_t cap = 256;
-    void *arena = NULL;
+    /* A first call asks only the size (no handle is made when the arena is
+     * too small; with no preopens it completes). The arena stays
+     * allocated: the preopen names live in it. */
     wasi_filesystem_preopens_list_tuple2_descriptor_string_t r;
-    for (;;) {
-        free(arena);
-        if (!(arena = malloc(cap)))
+    size_t need = wasi_filesystem_preopens_get_directories(&r, NULL, 0);
+    if (need) {
+        void *arena = malloc(need);
+        if (!arena)
             return __WASI_ERRNO_NOMEM;
-        size_t need = wasi_filesystem_preopens_get_directories(&r, arena, cap);
-        if (need <= cap)
-            break;
-        cap = need;
+        wasi_filesystem_preopens_get_directories(&r, arena, need);
     }
     /* The host's list, in the arena, is already an array of w2s_preopen. */
     typedef wasi_filesystem_preopens_tuple2_descriptor_string_t host_preopen;
@@ -313,18 +304,18 @@ bool w2s_utf8_valid(const char *p, size_t n) {
         if (c < 0x80)
             continue;
         /* Lead bytes C2-DF, E0-EF, F0-F4 take 1, 2 or 3 continuation bytes. */
-        int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
-        uint32_t min = more == 3 ? 0x10000 : more == 2 ? 0x800 : 0x80;
-        if (c < 0xc2 || c > 0xf4 || end - s < more)
+        int more = 1 + (c >= 0xe0) + (c >= 0xf0);
+        if (c - 0xc2 > 0xf4 - 0xc2 || end - s < more)
             return false;
         c &= 0x3f >> more;
-        while (more--) {
+        for (int k = more; k; k--) {
             if ((*s & 0xc0) != 0x80)
                 return false;
             c = c << 6 | (*s++ & 0x3f);
         }
-        /* Overlong forms, surrogates and values past U+10FFFF. */
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        /* Overlong forms (3 bytes below U+0800, 4 below U+10000; C2 rules
+         * out 2-byte ones), values past U+10FFFF, surrogates (D800-DFFF). */
+        if (c < 1u << (5 * more + 1) || c > 0x10ffff || c >> 11 == 0x1b)
             return false;
     }
     return true;
@@ -386,13 +377,15 @@ __wasi_errno_t w2s_fs_stat(int32_t d, w2s_stat *st) {
     return 0;
 }
 
-/* Only the size (O_APPEND writes, SEEK_END): without fill_stat's
- * timestamps and type, for programs that never stat. */
-__wasi_errno_t w2s_fs_size(int32_t d, uint64_t *size) {
+/* The type and the size from one stat: what open asks (file or directory)
+ * and what O_APPEND writes and SEEK_END need, so that a program which only
+ * opens files imports one metadata call and carries no fill_stat. */
+__wasi_errno_t w2s_fs_type_size(int32_t d, uint8_t *filetype, uint64_t *size) {
     wasi_filesystem_types_result_descriptor_stat_error_code_t r;
     wasi_filesystem_types_method_descriptor_stat(d, &r);
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
+    *filetype = filetype_of(r.val.ok.type);
     *size = r.val.ok.size;
     return 0;
 }
@@ -408,15 +401,6 @@ __wasi_errno_t w2s_fs_stat_at(int32_t d, bool follow, const char *path, size_t p
     if (r.is_err)
         return w2_errno_from_fs(r.val.err);
     fill_stat(st, &r.val.ok);
-    return 0;
-}
-
-__wasi_errno_t w2s_fs_get_type(int32_t d, uint8_t *filetype) {
-    wasi_filesystem_types_result_descriptor_type_error_code_t r;
-    wasi_filesystem_types_method_descriptor_get_type(d, &r);
-    if (r.is_err)
-        return w2_errno_from_fs(r.val.err);
-    *filetype = filetype_of(r.val.ok);
     return 0;
 }
 
@@ -524,25 +508,22 @@ __wasi_errno_t w2s_fs_advise(int32_t d, uint64_t off, uint64_t len, __wasi_advic
     return FS_RESULT(r);
 }
 
-__wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, size_t plen, __wasi_oflags_t oflags,
-                              bool read, bool write, bool mutate_dir, __wasi_fdflags_t fdflags, int32_t *out) {
+__wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, __wasi_oflags_t oflags, uint32_t access,
+                              __wasi_fdflags_t fdflags, int32_t *out) {
+    size_t plen = strlen(path);
     CHECK_PATH(path, plen);
-    wasi_filesystem_types_open_flags_t of = 0;
-    if (oflags & __WASI_OFLAGS_CREAT)
-        of |= WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE;
-    if (oflags & __WASI_OFLAGS_DIRECTORY)
-        of |= WASI_FILESYSTEM_TYPES_OPEN_FLAGS_DIRECTORY;
-    if (oflags & __WASI_OFLAGS_EXCL)
-        of |= WASI_FILESYSTEM_TYPES_OPEN_FLAGS_EXCLUSIVE;
-    if (oflags & __WASI_OFLAGS_TRUNC)
-        of |= WASI_FILESYSTEM_TYPES_OPEN_FLAGS_TRUNCATE;
-    wasi_filesystem_types_descriptor_flags_t df = 0;
-    if (read)
-        df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_READ;
-    if (write)
-        df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_WRITE;
-    if (mutate_dir)
-        df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_MUTATE_DIRECTORY;
+    /* p1's oflags are WIT's open-flags bit for bit, and W2S_OPEN_* its
+     * descriptor-flags: only the sync flags move. */
+    _Static_assert(__WASI_OFLAGS_CREAT == WASI_FILESYSTEM_TYPES_OPEN_FLAGS_CREATE &&
+                       __WASI_OFLAGS_DIRECTORY == WASI_FILESYSTEM_TYPES_OPEN_FLAGS_DIRECTORY &&
+                       __WASI_OFLAGS_EXCL == WASI_FILESYSTEM_TYPES_OPEN_FLAGS_EXCLUSIVE &&
+                       __WASI_OFLAGS_TRUNC == WASI_FILESYSTEM_TYPES_OPEN_FLAGS_TRUNCATE,
+                   "p1 oflags differ from open-flags");
+    _Static_assert(W2S_OPEN_READ == WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_READ &&
+                       W2S_OPEN_WRITE == WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_WRITE &&
+                       W2S_OPEN_MUTATE_DIR == WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_MUTATE_DIRECTORY,
+                   "W2S_OPEN_* differ from descriptor-flags");
+    wasi_filesystem_types_descriptor_flags_t df = access;
     if (fdflags & __WASI_FDFLAGS_SYNC)
         df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_FILE_INTEGRITY_SYNC;
     if (fdflags & __WASI_FDFLAGS_DSYNC)
@@ -550,11 +531,21 @@ __wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, size_t p
     if (fdflags & __WASI_FDFLAGS_RSYNC)
         df |= WASI_FILESYSTEM_TYPES_DESCRIPTOR_FLAGS_REQUESTED_WRITE_SYNC;
     wasi_filesystem_types_result_descriptor_error_code_t r;
-    wasi_filesystem_types_method_descriptor_open_at(d, path_flags(follow), str(path, plen), of, df, &r);
-    if (r.is_err)
-        return w2_errno_from_fs(r.val.err);
-    *out = r.val.ok;
-    return 0;
+    for (;;) {
+        wasi_filesystem_types_method_descriptor_open_at(d, path_flags(follow), str(path, plen), oflags & 0xf, df,
+                                                        &r);
+        if (!r.is_err) {
+            *out = r.val.ok;
+            return 0;
+        }
+        __wasi_errno_t e = w2_errno_from_fs(r.val.err);
+        /* Retry without mutate-directory for read-only trees, and for
+         * directories opened without O_DIRECTORY. */
+        if (!(df & W2S_OPEN_MUTATE_DIR) ||
+            (e != __WASI_ERRNO_ACCES && e != __WASI_ERRNO_PERM && e != __WASI_ERRNO_ROFS && e != __WASI_ERRNO_ISDIR))
+            return e;
+        df &= ~W2S_OPEN_MUTATE_DIR;
+    }
 }
 
 __wasi_errno_t w2s_fs_mkdir_at(int32_t d, const char *path, size_t plen) {

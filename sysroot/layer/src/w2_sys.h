@@ -55,9 +55,10 @@ _Noreturn void w2s_exit(int status);
 /* list<tuple<string,string>> environment: the callback receives each item;
  * returns errno. */
 typedef void (*w2s_kv_cb)(void *ctx, const char *k, size_t klen, const char *v, size_t vlen);
-/* The arguments: with argv, copied NUL-terminated into buf (args_get);
- * with count, their number and the bytes that takes (args_sizes_get). */
-__wasi_errno_t w2s_arguments(uint8_t **argv, uint8_t *buf, size_t *count, size_t *bytes);
+/* The arguments as main takes them: one malloc'd block of *argc + 1
+ * pointers (the last NULL), then the *bytes NUL-terminated characters they
+ * point to. NULL when memory runs out. */
+char **w2s_argv(size_t *argc, size_t *bytes);
 __wasi_errno_t w2s_environment(w2s_kv_cb cb, void *ctx);
 
 /* ---- wasi:clocks / wasi:random ---- */
@@ -79,7 +80,6 @@ typedef struct {
 /* Returns the preopens (array and names live until exit). */
 __wasi_errno_t w2s_preopens(w2s_preopen **list, size_t *count);
 
-__wasi_errno_t w2s_fs_size(int32_t d, uint64_t *size);
 typedef struct {
     uint8_t filetype; /* p1 filetype */
     uint64_t nlink, size, atim, mtim, ctim; /* ns */
@@ -89,7 +89,8 @@ __wasi_errno_t w2s_fs_read(int32_t d, void *buf, size_t len, uint64_t off, size_
 __wasi_errno_t w2s_fs_write(int32_t d, const void *buf, size_t len, uint64_t off, size_t *n);
 __wasi_errno_t w2s_fs_stat(int32_t d, w2s_stat *st);
 __wasi_errno_t w2s_fs_stat_at(int32_t d, bool follow, const char *path, size_t plen, w2s_stat *st);
-__wasi_errno_t w2s_fs_get_type(int32_t d, uint8_t *filetype);
+/* One stat for both: see w2_sys.c. */
+__wasi_errno_t w2s_fs_type_size(int32_t d, uint8_t *filetype, uint64_t *size);
 __wasi_errno_t w2s_fs_get_flags(int32_t d, bool *readable, bool *writable);
 __wasi_errno_t w2s_fs_hash(int32_t d, uint64_t *ino);
 __wasi_errno_t w2s_fs_hash_at(int32_t d, bool follow, const char *path, size_t plen, uint64_t *ino);
@@ -100,8 +101,15 @@ __wasi_errno_t w2s_fs_set_times_at(int32_t d, bool follow, const char *path, siz
                                    uint64_t mtim, __wasi_fstflags_t fl);
 __wasi_errno_t w2s_fs_sync(int32_t d, bool data_only);
 __wasi_errno_t w2s_fs_advise(int32_t d, uint64_t off, uint64_t len, __wasi_advice_t advice);
-__wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, size_t plen, __wasi_oflags_t oflags,
-                              bool read, bool write, bool mutate_dir, __wasi_fdflags_t fdflags, int32_t *out);
+/* access: W2S_OPEN_* (WIT's descriptor-flags bits). With MUTATE_DIR, a
+ * refusal that a read-only tree or a directory opened without O_DIRECTORY
+ * gives (EACCES, EPERM, EROFS, EISDIR) is retried without it. path is
+ * NUL-terminated. */
+#define W2S_OPEN_READ 1
+#define W2S_OPEN_WRITE 2
+#define W2S_OPEN_MUTATE_DIR 32
+__wasi_errno_t w2s_fs_open_at(int32_t d, bool follow, const char *path, __wasi_oflags_t oflags, uint32_t access,
+                              __wasi_fdflags_t fdflags, int32_t *out);
 __wasi_errno_t w2s_fs_mkdir_at(int32_t d, const char *path, size_t plen);
 __wasi_errno_t w2s_fs_rmdir_at(int32_t d, const char *path, size_t plen);
 __wasi_errno_t w2s_fs_unlink_at(int32_t d, const char *path, size_t plen);
