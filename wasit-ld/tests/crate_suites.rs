@@ -59,10 +59,7 @@ fn home() -> PathBuf {
 }
 
 fn crate_cache() -> PathBuf {
-    std::env::var_os("WASIT2_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home().join(".cache/wasit2"))
-        .join("crates")
+    wasit2_testkit::cache::dir("crates")
 }
 
 fn cargo_home() -> PathBuf {
