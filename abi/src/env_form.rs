@@ -16,8 +16,7 @@ pub const ENV_MODULE: &str = "env";
 /// Whether `module` is a wasit2 import module: `<p>`, `<b>`, `<p>|<I>` or
 /// `<b>|<I>` for a prefix of either arch.
 pub fn is_wasit2_module(module: &str) -> bool {
-    let prefix = module.split_once('|').map_or(module, |(p, _)| p);
-    Arch::from_prefix(prefix).is_some()
+    Arch::of_module(module).is_some()
 }
 
 /// The env-form field of the wasit2 import `module`/`field`, or `None` when

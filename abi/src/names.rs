@@ -52,6 +52,13 @@ impl Arch {
             .find(|a| a.prefix() == prefix || a.buffer_prefix() == prefix)
     }
 
+    /// The arch a wasit2 import module names: `<p>`, `<b>`, `<p>|<I>` or
+    /// `<b>|<I>` for a prefix of either arch; `None` for any other module.
+    pub fn of_module(module: &str) -> Option<Arch> {
+        let prefix = module.split_once('|').map_or(module, |(p, _)| p);
+        Arch::from_prefix(prefix)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Arch::Wasm32 => "wasm32",
@@ -99,6 +106,23 @@ pub(crate) fn canonical_key(resolve: &Resolve, key: &WorldKey) -> Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_names_give_their_arch() {
+        assert_eq!(Arch::of_module("cm32p2"), Some(Arch::Wasm32));
+        assert_eq!(Arch::of_module("wasit2-cm64p2"), Some(Arch::Wasm64));
+        assert_eq!(
+            Arch::of_module("wasit2-cm32p2|wasi:io/streams@0.2"),
+            Some(Arch::Wasm32)
+        );
+        assert_eq!(
+            Arch::of_module("cm64p2|wasi:cli/exit@0.2"),
+            Some(Arch::Wasm64)
+        );
+        assert_eq!(Arch::of_module("wasi_snapshot_preview1"), None);
+        assert_eq!(Arch::of_module("env"), None);
+        assert_eq!(Arch::of_module("cm32p2x|wasi:io/streams@0.2"), None);
+    }
 
     #[test]
     fn versions_canonicalize_like_build_targets() {

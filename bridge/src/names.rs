@@ -78,7 +78,7 @@ pub(crate) fn map_import<'l>(
             .map(ImportTarget::Same)
             .ok_or_else(unknown);
     }
-    if Arch::from_prefix(module.split('|').next().unwrap_or("")).is_some() {
+    if Arch::of_module(module).is_some() {
         return Err(BridgeError::UnsupportedImport {
             module: module.into(),
             field: field.into(),

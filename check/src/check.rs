@@ -587,7 +587,7 @@ fn env_form_problem(
     shown: &str,
 ) -> Option<(ProblemKind, String)> {
     let (module, field) = env_form?;
-    let arch = import_arch(module).or_else(|| Arch::from_prefix(module))?;
+    let arch = Arch::of_module(module)?;
     let wasi = profile
         .reference(arch)
         .is_some_and(|l| l.import(module, field).is_some());
@@ -646,7 +646,7 @@ fn func_import_problem(
             profile.world
         )));
     }
-    let Some(arch) = import_arch(module).or_else(|| Arch::from_prefix(module)) else {
+    let Some(arch) = Arch::of_module(module) else {
         return Some((
             MissingImport,
             format!("{shown}: not provided by host {host} (not a WASI import)"),

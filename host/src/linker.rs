@@ -133,7 +133,7 @@ impl<T: 'static> Host<T> {
             .filter(|arch| {
                 imports
                     .iter()
-                    .any(|(m, _)| m.split('|').next().and_then(Arch::from_prefix) == Some(*arch))
+                    .any(|(m, _)| Arch::of_module(m) == Some(*arch))
             })
             .collect();
         self.add(linker, &arches, |m, f| imports.contains(&(m, f)))
