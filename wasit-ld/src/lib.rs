@@ -659,7 +659,7 @@ fn undefined_symbols(bytes: &[u8]) -> anyhow::Result<Vec<String>> {
     let module = read_linked(bytes)?;
     Ok(module
         .func_imports()
-        .filter(|(import, _, _)| import.module == "env")
+        .filter(|(import, _, _)| import.module == wasit2_abi::env_form::ENV_MODULE)
         .map(|(import, _, _)| import.field.clone())
         .collect())
 }

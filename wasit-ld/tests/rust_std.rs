@@ -211,28 +211,17 @@ fn import_modules(bytes: &[u8]) -> Vec<String> {
 }
 
 fn import_fields(bytes: &[u8]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let wasmparser::Payload::ImportSection(r) = payload.unwrap() {
-            for i in r.into_imports() {
-                let i = i.unwrap();
-                out.push((i.module.to_string(), i.name.to_string()));
-            }
-        }
-    }
-    out
+    let module = wasit2_module::Module::parse(bytes).expect("a valid module");
+    module
+        .imports
+        .into_iter()
+        .map(|i| (i.module, i.field))
+        .collect()
 }
 
 fn export_names(bytes: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let wasmparser::Payload::ExportSection(r) = payload.unwrap() {
-            for e in r {
-                out.push(e.unwrap().name.to_string());
-            }
-        }
-    }
-    out
+    let module = wasit2_module::Module::parse(bytes).expect("a valid module");
+    module.exports.into_iter().map(|e| e.name).collect()
 }
 
 /// A wasit2 module: only wasit2 imports, all of them passing the ABI check,
