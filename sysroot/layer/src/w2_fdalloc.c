@@ -6,9 +6,17 @@
  * the program opens (lowest free number first, as POSIX requires). Every
  * descriptor handle comes from here or from open(), which allocates here,
  * so this file also defines the descriptor drop w2_fd_release refers to.
+ *
+ * It also replaces wasi-libc's preopens.c (SOURCES.txt): the fd table is
+ * the one record of the preopens. An entry with a preopen_name is a root
+ * for absolute paths, so closing the fd removes the root and dup2 moves it,
+ * and no second table is built from fd_prestat_get at start-up.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wasi/libc-find-relpath.h>
+#include <wasi/libc.h>
 
 #include "w2_internal.h"
 
@@ -78,7 +86,8 @@ int w2_fd_alloc(void) {
     return (int)n;
 }
 
-w2_fd *w2_fd_slot(int fd) {
+/* Out of line: preopens_init would otherwise carry a second copy. */
+__attribute__((noinline)) w2_fd *w2_fd_slot(int fd) {
     w2_fd *f = &w2_table[fd];
     memset(f, 0, sizeof *f);
     w2_clear_handles(f);
@@ -104,6 +113,87 @@ __wasi_errno_t __wasi_fd_prestat_dir_name(__wasi_fd_t fd, uint8_t *path, __wasi_
         return __WASI_ERRNO_NAMETOOLONG;
     memcpy(path, f->preopen_name, f->preopen_name_len);
     return 0;
+}
+
+/* ---- wasi-libc's preopen API (libc.h, libc-find-relpath.h) ---- */
+
+int __wasilibc_register_preopened_fd(int fd, const char *prefix) {
+    preopens_init();
+    w2_fd *f = w2_fd_get(fd);
+    if (!f) {
+        errno = EBADF;
+        return -1;
+    }
+    char *name = strdup(prefix);
+    if (!name)
+        return -1;
+    /* A root for paths, not a host preopen: fd_prestat_get still says
+     * EBADF, as it does in wasi-libc. */
+    f->preopen_name = name;
+    f->preopen_name_len = strlen(name);
+    return 0;
+}
+
+/* The longest root that is a whole-component prefix of path; among equal
+ * ones the highest fd, the newest as wasi-libc counts. Roots are compared
+ * without leading "/", "./" or a lone ".": the working directory is "/". */
+int __wasilibc_find_abspath(const char *path, const char **abs_prefix, const char **relative_path) {
+    preopens_init();
+    while (*path == '/')
+        path++;
+    int found = -1;
+    size_t found_len = 0;
+    for (size_t fd = w2_table_len; fd-- > 0;) {
+        const w2_fd *f = &w2_table[fd];
+        const char *root = f->preopen_name;
+        if (f->kind == W2_FREE || !root)
+            continue;
+        for (;;) {
+            if (root[0] == '/')
+                root++;
+            else if (root[0] == '.' && (root[1] == '/' || root[1] == 0))
+                root += 1 + (root[1] == '/');
+            else
+                break;
+        }
+        size_t len = strlen(root);
+        if (found >= 0 && len <= found_len)
+            continue;
+        /* Stops at path's NUL at the latest: root has none before len. */
+        size_t same = 0;
+        while (same < len && path[same] == root[same])
+            same++;
+        if (same < len)
+            continue;
+        /* A root "a/" matches "a" and "a/b", never "ab". */
+        size_t end = len;
+        while (end && root[end - 1] == '/')
+            end--;
+        if (len && path[end] != '/' && path[end] != 0)
+            continue;
+        found = (int)fd;
+        found_len = len;
+        *abs_prefix = root;
+    }
+    if (found < 0) {
+        errno = ENOENT;
+        return -1;
+    }
+    path += found_len;
+    while (*path == '/')
+        path++;
+    /* The *at calls refuse an empty path. */
+    *relative_path = *path ? path : ".";
+    return found;
+}
+
+int __wasilibc_find_relpath(const char *path, const char **abs_prefix, char **relative_path,
+                            size_t relative_path_len) {
+    /* With chdir linked (its file defines the weak symbol) paths are
+     * relative to the cwd; otherwise to "/". */
+    if (__wasilibc_find_relpath_alloc)
+        return __wasilibc_find_relpath_alloc(path, abs_prefix, relative_path, &relative_path_len, 0);
+    return __wasilibc_find_abspath(path, abs_prefix, (const char **)relative_path);
 }
 
 W2_COLD_END

@@ -87,7 +87,9 @@ typedef struct w2_fd {
     /* W2_DIR: the index of the stream's next entry. */
     uint64_t dir_next;
     w2_dirent_cache dir_cache;
-    const char *preopen_name; /* not NUL-terminated */
+    /* A root for absolute paths: the name of a preopen, or of an fd
+     * given to __wasilibc_register_preopened_fd; NUL-terminated. */
+    const char *preopen_name;
     size_t preopen_name_len;
     /* Drops what the fd holds beyond in/out (descriptor, directory stream,
      * socket), set by the code that made the fd: NULL for stdio. A pointer,

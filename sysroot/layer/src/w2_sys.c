@@ -259,10 +259,21 @@ __wasi_errno_t w2s_preopens(w2s_preopen **list, size_t *count) {
     wasi_filesystem_preopens_list_tuple2_descriptor_string_t r;
     size_t need = wasi_filesystem_preopens_get_directories(&r, NULL, 0);
     if (need) {
-        void *arena = malloc(need);
+        /* Twice the size: the names are copied NUL-terminated into the
+         * second half, where they fit, since each name's list entry takes
+         * more bytes than its NUL. */
+        char *arena = malloc(2 * need);
         if (!arena)
             return __WASI_ERRNO_NOMEM;
         wasi_filesystem_preopens_get_directories(&r, arena, need);
+        char *names = arena + need;
+        for (size_t i = 0; i < r.len; i++) {
+            wasit2_string_t *name = &r.ptr[i].f1;
+            memcpy(names, name->ptr, name->len);
+            names[name->len] = 0;
+            name->ptr = (uint8_t *)names;
+            names += name->len + 1;
+        }
     }
     /* The host's list, in the arena, is already an array of w2s_preopen. */
     typedef wasi_filesystem_preopens_tuple2_descriptor_string_t host_preopen;

@@ -72,7 +72,7 @@ __wasi_errno_t w2s_random(void *buf, size_t len);
 
 /* ---- wasi:filesystem ---- */
 typedef struct {
-    /* get-directories: descriptor + name (name not NUL-terminated, owned by the layer) */
+    /* get-directories: descriptor + name (NUL-terminated too, owned by the layer) */
     int32_t desc;
     const char *name;
     size_t name_len;
