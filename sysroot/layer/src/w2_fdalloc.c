@@ -49,9 +49,10 @@ static bool grow(size_t want) {
     return true;
 }
 
-/* Preopens take fds 3.. in get-directories order. They are fetched on
- * first need (preopens.c's scan, or the first fd allocation), which keeps
- * get-directories and malloc out of programs that never touch files. */
+/* Preopens take fds 3.. in get-directories order. They are fetched at
+ * start-up (preopens_at_start) or by the first fd allocation, whichever
+ * comes first. This file is linked only by code that opens or resolves
+ * paths, which keeps get-directories and malloc out of the rest. */
 static void preopens_init(void) {
     if (preopens_ready)
         return;
@@ -73,6 +74,13 @@ static void preopens_init(void) {
         f->preopen_name = pre[i].name;
         f->preopen_name_len = pre[i].name_len;
     }
+}
+
+/* As wasi-libc's start-up scan did: fd 3 is there for a program's first
+ * call (fstat(3), openat(3, ...)). Priority 51 is that scan's; running
+ * first keeps the numbering when a constructor opens files. */
+__attribute__((constructor(51))) static void preopens_at_start(void) {
+    preopens_init();
 }
 
 int w2_fd_alloc(void) {
