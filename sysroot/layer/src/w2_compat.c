@@ -180,4 +180,44 @@ __attribute__((weak)) int pthread_detach(unsigned long thread) {
     return ESRCH;
 }
 
+/* ---- pthread_create and the attributes std sets up for it ----
+ * std::thread::spawn calls pthread_attr_init, pthread_attr_setstacksize,
+ * pthread_create and pthread_attr_destroy. No thread can be made: ENOTSUP,
+ * what single-threaded wasi-libc builds answer, so spawn fails with an
+ * error instead of the program failing to link. The attribute object is
+ * caller memory of musl's pthread_attr_t size. */
+typedef struct {
+    unsigned long words[sizeof(long) == 8 ? 7 : 9];
+} w2_pthread_attr;
+
+__attribute__((weak)) int pthread_attr_init(w2_pthread_attr *attr) {
+    memset(attr, 0, sizeof *attr);
+    return 0;
+}
+__attribute__((weak)) int pthread_attr_destroy(w2_pthread_attr *attr) {
+    (void)attr;
+    return 0;
+}
+__attribute__((weak)) int pthread_attr_setstacksize(w2_pthread_attr *attr, size_t size) {
+    if (size < 2048) /* musl's PTHREAD_STACK_MIN */
+        return EINVAL;
+    attr->words[0] = size;
+    return 0;
+}
+__attribute__((weak)) int pthread_create(unsigned long *thread, const w2_pthread_attr *attr, void *(*start)(void *),
+                                         void *arg) {
+    (void)thread;
+    (void)attr;
+    (void)start;
+    (void)arg;
+    return ENOTSUP;
+}
+
+/* ---- __errno_location ----
+ * errno's address, through which Rust's libc and errno crates (rustix,
+ * so tempfile) read errno; the 2022 tree's musl file for it needs threads. */
+__attribute__((weak)) int *__errno_location(void) {
+    return &errno;
+}
+
 #pragma clang attribute pop
