@@ -28,9 +28,12 @@
 # read() (must be 0; the script fails otherwise). With Rust also the sizes
 # of a Rust hello and read loop: rustc's wasm32-wasip2 component against the
 # wasit-ld module (there is no C wasip2 libc to compare the C programs with).
+# Then the libc code built for size (scripts/bench/libcloop.c: MALLOCS
+# malloc/free pairs, SCANS rounds of string scans) against Debian's.
 # Needs `make build sysroot clang-install` and a release wasit2
 # (`cargo build --release -p wasit2-cli`).
 # Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=1,
+#        MALLOCS=20000000 SCANS=20000,
 #        WASIT2=target/release/wasit2, WASIT_LD=<wasit-ld to link with>)
 # Quick run: RUNS=1 READ_MIB=32 WRITE_MIB=32 scripts/bench-io.sh
 set -euo pipefail
@@ -71,7 +74,7 @@ printf '#include <stdio.h>\nint main(void) { puts("Hello, world!"); return 0; }\
 p1 "$tmp/hello.c" -o "$tmp/hello.p1.wasm"
 w2 "$tmp/hello.c" -o "$tmp/hello.w2.wasm"
 
-for prog in readloop writeloop; do
+for prog in readloop writeloop libcloop; do
   src="$ROOT/scripts/bench/$prog.c"
   "$CLANG" -O2 "$src" -o "$tmp/$prog.native"
   p1 "$src" -o "$tmp/$prog.p1.wasm"
@@ -263,6 +266,41 @@ for c in "${rows[@]}"; do
     vs=$(ratio "$m" "$pm")
   fi
   printf '%-52s %8s s %17s %9s\n' "$label" "$m" "($lo-$hi)" "$vs"
+done
+
+# The libc code the wasit2 sysroot builds for size (dlmalloc -Oz; memchr,
+# strchrnul and strlen -Os; docs/sysroot.md) against Debian's -O2 build.
+# No I/O in the loops, so the host does not matter: each build on its
+# runtime, against plain wasip1 on wasmtime (wasm64 too: there is no wasm64
+# wasip1 libc).
+rows=(
+  "wasip1 on wasmtime run||$WASMTIME run $tmp/libcloop.p1.wasm"
+  "wasm32-wasit2 on wasit2 run|wasip1 on wasmtime run|$WASIT2 run $tmp/libcloop.w2.wasm"
+  "wasm64-wasit2 on wasit2 run|wasip1 on wasmtime run|$WASIT2 run $tmp/libcloop.w64.wasm"
+  "--host wasip1 on wasmtime run|wasip1 on wasmtime run|$WASMTIME run $tmp/libcloop.w2p1.wasm"
+)
+"$CLANG" --target=wasm64-wasit2 -Wno-deprecated "${fuse_ld[@]}" -O2 "$ROOT/scripts/bench/libcloop.c" -o "$tmp/libcloop.w64.wasm"
+for loop in malloc:"${MALLOCS:-20000000}" strings:"${SCANS:-20000}"; do
+  what="${loop%%:*}" count="${loop#*:}"
+  want="$("$tmp/libcloop.native" "$what" "$count")" check=stdout
+  for c in "${rows[@]}"; do
+    IFS='|' read -r label peer cmd <<<"$c"
+    # shellcheck disable=SC2086 # the command is split on purpose
+    once $cmd "$what" 1 >/dev/null 2>&1 || true
+  done
+  section "libc built for size: $what" libcloop "$what" "$count"
+  printf '\n%s\n%-52s %10s %17s %9s\n' "libc built for size: libcloop $what $count" \
+    configuration median "(min-max)" "vs peer"
+  for c in "${rows[@]}"; do
+    IFS='|' read -r label peer cmd <<<"$c"
+    read -r m lo hi <<<"${res[$label]}"
+    vs="-"
+    if [ -n "$peer" ]; then
+      read -r pm _ _ <<<"${res[$peer]}"
+      vs=$(ratio "$m" "$pm")
+    fi
+    printf '%-52s %8s s %17s %9s\n' "$label" "$m" "($lo-$hi)" "$vs"
+  done
 done
 
 rows=("${configs[@]}" "${rust_rows[@]}")

@@ -20,6 +20,16 @@ pub struct AbiSection {
 }
 
 impl AbiSection {
+    /// Whether a module without the section means the same: a reader that
+    /// finds none assumes ABI version 1, the arch of the module's memory,
+    /// `wasi:cli/command` and the wasit2 host. `--strip-all` then leaves the
+    /// section out (78 bytes of a 4 KiB hello).
+    pub fn is_implied(&self) -> bool {
+        self.version == ABI_VERSION
+            && self.host == "wasit2"
+            && self.world == format!("wasi:cli/command@{}", crate::WASI_VERSION)
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         format!(
             "wasit2-abi {}\narch {}\nworld {}\nhost {}\n",
@@ -74,5 +84,21 @@ mod tests {
         };
         assert_eq!(AbiSection::decode(&s.encode()).unwrap(), s);
         assert!(AbiSection::decode(b"garbage").is_err());
+    }
+
+    #[test]
+    fn only_the_default_world_and_host_are_implied() {
+        let mut s = AbiSection {
+            version: ABI_VERSION,
+            arch: Arch::Wasm32,
+            world: format!("wasi:cli/command@{}", crate::WASI_VERSION),
+            host: "wasit2".into(),
+        };
+        assert!(s.is_implied());
+        s.world = format!("wasi:cli/imports@{}", crate::WASI_VERSION);
+        assert!(!s.is_implied());
+        s.world = format!("wasi:cli/command@{}", crate::WASI_VERSION);
+        s.host = "wasip1".into();
+        assert!(!s.is_implied());
     }
 }

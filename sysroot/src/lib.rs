@@ -269,6 +269,27 @@ pub fn work_dir(out: &Path) -> PathBuf {
     out.with_file_name(format!("{name}.work"))
 }
 
+/// wasi-libc sources built for size rather than speed: at -O2 clang
+/// unrolls and inlines them into 0.9 KiB more in every program that
+/// allocates or scans a string (1.2 KiB on wasm64, whose word-at-a-time
+/// constants are 64-bit), for no speed `make bench`'s libc loops can see
+/// (scripts/bench/libcloop.c, docs/sysroot.md). dlmalloc's hot paths are
+/// macros at any level.
+const SIZED_SOURCES: &[(&str, &str)] = &[
+    ("dlmalloc/src/dlmalloc.c", "-Oz"),
+    ("src/string/memchr.c", "-Os"),
+    ("src/string/strchrnul.c", "-Os"),
+    ("src/string/strlen.c", "-Os"),
+];
+
+/// The optimization flag that overrides -O2 for `path`, if any.
+fn size_flag(path: &Path) -> Option<&'static str> {
+    SIZED_SOURCES
+        .iter()
+        .find(|(suffix, _)| path.ends_with(suffix))
+        .map(|(_, flag)| *flag)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_variant(
     opts: &BuildOptions,
@@ -379,6 +400,9 @@ fn build_variant(
     let job_for = |s: &Source| -> Job {
         let mut args = common.clone();
         args.extend(group_flags(s.group));
+        if s.group != Group::Upstream {
+            args.extend(size_flag(&s.path).map(String::from));
+        }
         args.extend(s.defines.iter().cloned());
         args.extend(isystem.iter().cloned());
         Job {
@@ -636,4 +660,30 @@ fn install_headers(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sized_sources_match_whole_path_components() {
+        let tree = Path::new("/src/wasi-libc");
+        assert_eq!(
+            size_flag(&tree.join("dlmalloc/src/dlmalloc.c")),
+            Some("-Oz")
+        );
+        assert_eq!(
+            size_flag(&tree.join("libc-top-half/musl/src/string/memchr.c")),
+            Some("-Os")
+        );
+        assert_eq!(
+            size_flag(&tree.join("libc-top-half/musl/src/string/wmemchr.c")),
+            None
+        );
+        assert_eq!(
+            size_flag(&tree.join("libc-top-half/musl/src/string/memcpy.c")),
+            None
+        );
+    }
 }

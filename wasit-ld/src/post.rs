@@ -1,6 +1,8 @@
 //! Turning wasm-ld's output into a finished wasit2 module: ABI export names,
 //! requested stripping, the `wasit2-abi` and `component-type` custom
-//! sections. Sections are copied byte for byte except the ones we change.
+//! sections (`wasit2-abi` is left out under `--strip-all` when it says only
+//! what a reader assumes without it). Sections are copied byte for byte
+//! except the ones we change.
 
 use std::borrow::Cow;
 
@@ -77,10 +79,15 @@ pub fn finish(bytes: &[u8], how: &Finish) -> Result<Vec<u8>, PostError> {
     let mut out = rename_exports(bytes, rename, |name| {
         keep_custom(name, how.strip, how.keep_sections)
     })?;
-    out.section(&CustomSection {
-        name: Cow::Borrowed(SECTION_NAME),
-        data: Cow::Owned(how.abi.encode()),
-    });
+    // Under --strip-all a section readers would assume anyway is left out;
+    // a vendor world or a reactor's keeps it.
+    let implied = how.abi.is_implied() && how.world_record.is_none();
+    if !implied || survives_strip(SECTION_NAME, how.strip, how.keep_sections) {
+        out.section(&CustomSection {
+            name: Cow::Borrowed(SECTION_NAME),
+            data: Cow::Owned(how.abi.encode()),
+        });
+    }
     if let Some(record) = how.world_record {
         // Kept like `wasit2-abi` under --strip-all: readers need the WIT
         // of the world it names.

@@ -158,6 +158,16 @@ fn strip_is_applied_after_checking() {
     validate(&bytes);
     assert!(custom_section(&bytes, "name").is_none());
     assert!(custom_section(&bytes, "producers").is_none());
+    // It would only say what a reader assumes without it.
+    assert!(custom_section(&bytes, "wasit2-abi").is_none());
+    let out = clang_link(
+        dir.path(),
+        arch,
+        &src,
+        &["-s", "-Wl,--keep-section=wasit2-abi"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(dir.path().join("prog.wasm")).unwrap();
     assert!(custom_section(&bytes, "wasit2-abi").is_some());
 
     let out = clang_link(dir.path(), arch, &src, &[]);

@@ -72,7 +72,6 @@ static void preopens_init(void) {
         f->desc = pre[i].desc;
         f->release = w2_desc_release;
         f->preopen_name = pre[i].name;
-        f->preopen_name_len = pre[i].name_len;
     }
 }
 
@@ -109,7 +108,7 @@ __wasi_errno_t __wasi_fd_prestat_get(__wasi_fd_t fd, __wasi_prestat_t *buf) {
     if (!f || !f->preopen)
         return __WASI_ERRNO_BADF;
     buf->tag = __WASI_PREOPENTYPE_DIR;
-    buf->u.dir.pr_name_len = f->preopen_name_len;
+    buf->u.dir.pr_name_len = strlen(f->preopen_name);
     return 0;
 }
 
@@ -117,9 +116,10 @@ __wasi_errno_t __wasi_fd_prestat_dir_name(__wasi_fd_t fd, uint8_t *path, __wasi_
     w2_fd *f = w2_fd_get(fd);
     if (!f || !f->preopen)
         return __WASI_ERRNO_BADF;
-    if (path_len < f->preopen_name_len)
+    size_t len = strlen(f->preopen_name);
+    if (path_len < len)
         return __WASI_ERRNO_NAMETOOLONG;
-    memcpy(path, f->preopen_name, f->preopen_name_len);
+    memcpy(path, f->preopen_name, len);
     return 0;
 }
 
@@ -138,7 +138,6 @@ int __wasilibc_register_preopened_fd(int fd, const char *prefix) {
     /* A root for paths, not a host preopen: fd_prestat_get still says
      * EBADF, as it does in wasi-libc. */
     f->preopen_name = name;
-    f->preopen_name_len = strlen(name);
     return 0;
 }
 

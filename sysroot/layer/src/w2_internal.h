@@ -90,7 +90,6 @@ typedef struct w2_fd {
     /* A root for absolute paths: the name of a preopen, or of an fd
      * given to __wasilibc_register_preopened_fd; NUL-terminated. */
     const char *preopen_name;
-    size_t preopen_name_len;
     /* Drops what the fd holds beyond in/out (descriptor, directory stream,
      * socket), set by the code that made the fd: NULL for stdio. A pointer,
      * so that a program links only the drops of the kinds it can create. */

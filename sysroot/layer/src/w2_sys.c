@@ -159,12 +159,26 @@ _Noreturn void w2s_exit(int status) {
     __builtin_trap();
 }
 
-/* One block holds argv and, after it, the host's list: the first call
- * only asks the size (the call has no side effect when the arena is too
- * small). argv never needs more than the list plus one word: the list
- * spends two words per argument on what argv spends one word and a NUL on,
- * plus argv's final NULL. So argv, written from the block's start, stays
- * clear of the list it is copied from. */
+/* Copies n WIT strings, the string of each list entry `stride` bytes
+ * after the last one's, NUL-terminated to dst, and points each entry at its
+ * copy. Returns the end of the copies. Shared by argv and the preopens:
+ * both keep their names as C strings. */
+static char *strings_to_c(char *dst, wasit2_string_t *s, size_t n, size_t stride) {
+    for (size_t i = 0; i < n; i++, s = (wasit2_string_t *)((char *)s + stride)) {
+        memcpy(dst, s->ptr, s->len);
+        dst[s->len] = 0;
+        s->ptr = (uint8_t *)dst;
+        dst += s->len + 1;
+    }
+    return dst;
+}
+
+/* One block holds argv, its strings and, after them, the host's list: the
+ * first call only asks the size (the call has no side effect when the
+ * arena is too small). argv and its strings never need more than the list
+ * plus one word (the list spends two words per argument on what argv
+ * spends one word and a NUL on, plus argv's final NULL), so they stay
+ * below the list they are copied from. */
 char **w2s_argv(size_t *argc, size_t *bytes) {
     wasi_cli_environment_list_string_t r;
     size_t need = wasi_cli_environment_get_arguments(&r, NULL, 0);
@@ -173,19 +187,12 @@ char **w2s_argv(size_t *argc, size_t *bytes) {
     if (!argv)
         return NULL;
     wasi_cli_environment_get_arguments(&r, (uint8_t *)argv + at, need);
-    /* Direct rather than through a callback as the environment is: every
-     * program with a main(argc, argv) links this. */
-    char *p = (char *)(argv + r.len + 1);
-    for (size_t i = 0; i < r.len; i++) {
-        size_t len = r.ptr[i].len;
-        argv[i] = p;
-        memcpy(p, r.ptr[i].ptr, len);
-        p[len] = 0;
-        p += len + 1;
-    }
+    char *strings = (char *)(argv + r.len + 1);
+    *bytes = (size_t)(strings_to_c(strings, r.ptr, r.len, sizeof *r.ptr) - strings);
+    for (size_t i = 0; i < r.len; i++)
+        argv[i] = (char *)r.ptr[i].ptr;
     argv[r.len] = NULL;
     *argc = r.len;
-    *bytes = (size_t)(p - (char *)(argv + r.len + 1));
     return argv;
 }
 
@@ -266,14 +273,7 @@ __wasi_errno_t w2s_preopens(w2s_preopen **list, size_t *count) {
         if (!arena)
             return __WASI_ERRNO_NOMEM;
         wasi_filesystem_preopens_get_directories(&r, arena, need);
-        char *names = arena + need;
-        for (size_t i = 0; i < r.len; i++) {
-            wasit2_string_t *name = &r.ptr[i].f1;
-            memcpy(names, name->ptr, name->len);
-            names[name->len] = 0;
-            name->ptr = (uint8_t *)names;
-            names += name->len + 1;
-        }
+        strings_to_c(arena + need, &r.ptr->f1, r.len, sizeof *r.ptr);
     }
     /* The host's list, in the arena, is already an array of w2s_preopen. */
     typedef wasi_filesystem_preopens_tuple2_descriptor_string_t host_preopen;
