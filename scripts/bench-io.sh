@@ -269,7 +269,8 @@ for c in "${rows[@]}"; do
 done
 
 # The libc code the wasit2 sysroot builds for size (dlmalloc -Oz; memchr,
-# strchrnul and strlen -Os; docs/sysroot.md) against Debian's -O2 build.
+# strchrnul and strlen without unrolling; docs/sysroot.md) against
+# Debian's -O2 build (an older clang: the string rows also show that).
 # No I/O in the loops, so the host does not matter: each build on its
 # runtime, against plain wasip1 on wasmtime (wasm64 too: there is no wasm64
 # wasip1 libc).
