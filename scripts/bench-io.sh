@@ -242,6 +242,21 @@ table() { # title: prints res[] for $rows with ratios against each peer
   done
 }
 
+peer_table() { # title: prints res[] for $rows with the ratio against each peer
+  printf '\n%s\n%-52s %10s %17s %9s\n' "$1" configuration median "(min-max)" "vs peer"
+  local c label peer cmd m lo hi pm vs
+  for c in "${rows[@]}"; do
+    IFS='|' read -r label peer cmd <<<"$c"
+    read -r m lo hi <<<"${res[$label]}"
+    vs="-"
+    if [ -n "$peer" ]; then
+      read -r pm _ _ <<<"${res[$peer]}"
+      vs=$(ratio "$m" "$pm")
+    fi
+    printf '%-52s %8s s %17s %9s\n' "$label" "$m" "($lo-$hi)" "$vs"
+  done
+}
+
 # Start-up: hello, warm caches (one untimed run of each first).
 rows=(
   "hello wasip1 on wasmtime run||$WASMTIME run $tmp/hello.p1.wasm"
@@ -255,18 +270,7 @@ for c in "${rows[@]}"; do
   once $cmd >/dev/null || exit 1
 done
 section "start-up: C hello" hello
-printf '\n%s\n%-52s %10s %17s %9s\n' "start-up: C hello (goal: warm cache <= 1.2x wasmtime run)" \
-  configuration median "(min-max)" "vs peer"
-for c in "${rows[@]}"; do
-  IFS='|' read -r label peer cmd <<<"$c"
-  read -r m lo hi <<<"${res[$label]}"
-  vs="-"
-  if [ -n "$peer" ]; then
-    read -r pm _ _ <<<"${res[$peer]}"
-    vs=$(ratio "$m" "$pm")
-  fi
-  printf '%-52s %8s s %17s %9s\n' "$label" "$m" "($lo-$hi)" "$vs"
-done
+peer_table "start-up: C hello (goal: warm cache <= 1.2x wasmtime run)"
 
 # The libc code the wasit2 sysroot builds for size (dlmalloc -Oz; memchr,
 # strchrnul and strlen without unrolling; docs/sysroot.md) against
@@ -290,18 +294,7 @@ for loop in malloc:"${MALLOCS:-20000000}" strings:"${SCANS:-20000}"; do
     once $cmd "$what" 1 >/dev/null 2>&1 || true
   done
   section "libc built for size: $what" libcloop "$what" "$count"
-  printf '\n%s\n%-52s %10s %17s %9s\n' "libc built for size: libcloop $what $count" \
-    configuration median "(min-max)" "vs peer"
-  for c in "${rows[@]}"; do
-    IFS='|' read -r label peer cmd <<<"$c"
-    read -r m lo hi <<<"${res[$label]}"
-    vs="-"
-    if [ -n "$peer" ]; then
-      read -r pm _ _ <<<"${res[$peer]}"
-      vs=$(ratio "$m" "$pm")
-    fi
-    printf '%-52s %8s s %17s %9s\n' "$label" "$m" "($lo-$hi)" "$vs"
-  done
+  peer_table "libc built for size: libcloop $what $count"
 done
 
 rows=("${configs[@]}" "${rust_rows[@]}")

@@ -1,10 +1,12 @@
 //! Acceptance test for `examples/hello.c` built the way a user would
 //! (`clang-22 --target=<triple> -O2 -s`): small, no realloc export, only
 //! wasit2 imports, and it runs; for both arches and their -mvp and -lime1
-//! variants.
+//! variants. Stripped, it carries no `wasit2-abi` section (it would name
+//! only the defaults), and the wasm32 builds still componentize and run on
+//! wasmtime.
 //! Needs `make sysroot clang-install`.
 use std::process::Command;
-use wasit2_testkit::{clang, repo};
+use wasit2_testkit::{clang, repo, wasit2_bin, Tool};
 use wasmparser::{Parser, Payload};
 
 #[path = "support/runs.rs"]
@@ -16,12 +18,14 @@ const MAX_HELLO_BYTES: u64 = 26_618;
 struct Interface {
     imports: Vec<(String, String)>,
     exports: Vec<String>,
+    custom_sections: Vec<String>,
 }
 
 fn interface(wasm: &[u8]) -> Interface {
     let mut iface = Interface {
         imports: Vec::new(),
         exports: Vec::new(),
+        custom_sections: Vec::new(),
     };
     for payload in Parser::new(0).parse_all(wasm) {
         match payload.expect("valid wasm") {
@@ -38,6 +42,7 @@ fn interface(wasm: &[u8]) -> Interface {
                     iface.exports.push(exp.unwrap().name.to_string());
                 }
             }
+            Payload::CustomSection(c) => iface.custom_sections.push(c.name().to_string()),
             _ => {}
         }
     }
@@ -102,7 +107,35 @@ fn check_hello(triple: &str, prefix: &str) {
     );
     assert!(!iface.imports.is_empty());
 
+    assert!(
+        iface.custom_sections.is_empty(),
+        "{triple}: -s left custom sections: {:?}",
+        iface.custom_sections
+    );
+
     runs::assert_hello_runs(triple, &wasm);
+    if prefix == "cm32p2" {
+        // Without the section, componentize takes the command world.
+        let component = work.path().join("hello.component.wasm");
+        let out = Command::new(wasit2_bin())
+            .arg("componentize")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&component)
+            .output()
+            .expect("wasit2 runs");
+        assert!(
+            out.status.success(),
+            "{triple}: componentize failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        runs::assert_prints_hello(
+            Command::new(Tool::Wasmtime.path())
+                .arg("run")
+                .arg(&component),
+            &format!("{triple} componentized on wasmtime"),
+        );
+    }
     eprintln!(
         "{triple}: hello.wasm -O2 -s = {size} bytes, {} imports",
         iface.imports.len()

@@ -77,13 +77,17 @@ fn assert_ok(what: &str, o: &Output) {
     );
 }
 
+/// Marks a cached crate source whose dependencies are all fetched; renamed
+/// when what is fetched changes, so older caches fetch again.
+const FETCHED_STAMP: &str = ".wasit2-fetched-all-platforms";
+
 /// The suite's crate source, writable, with its dependencies fetched: the
 /// published crate as cargo unpacks it, copied into the cache. Only the
 /// first run needs the network.
 fn source(suite: &Suite) -> PathBuf {
     let id = format!("{}-{}", suite.name, suite.version);
     let dir = crate_cache().join(&id);
-    let stamp = dir.join(".wasit2-fetched");
+    let stamp = dir.join(FETCHED_STAMP);
     if stamp.is_file() {
         return dir;
     }
@@ -117,13 +121,12 @@ fn source(suite: &Suite) -> PathBuf {
         .output()
         .unwrap();
     assert_ok("copying the crate source", &o);
-    // Dev-dependencies too, so the builds can run offline from now on.
-    let o = cargo(&partial)
-        .args(["fetch", "--target", "wasm32-wasip2"])
-        .output()
-        .unwrap();
+    // Dev-dependencies too, for every platform: `cargo test --target
+    // wasm32-wasip2` also builds build scripts and proc macros for the
+    // host, whose dependencies (libc) a wasm-only fetch leaves out.
+    let o = cargo(&partial).arg("fetch").output().unwrap();
     assert_ok(&format!("cargo fetch in {id}"), &o);
-    std::fs::write(partial.join(".wasit2-fetched"), "").unwrap();
+    std::fs::write(partial.join(FETCHED_STAMP), "").unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&partial, &dir).unwrap();
     let _ = std::fs::remove_dir_all(&fetcher);
