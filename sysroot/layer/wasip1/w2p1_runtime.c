@@ -19,8 +19,29 @@
 
 #include "wamr2020_layout.h"
 
-__wasi_errno_t __wasit2_raw_fd_write(__wasi_fd_t, const __wasi_ciovec_t *, size_t, __wasi_size_t *);
-__wasi_errno_t __wasit2_raw_fd_read(__wasi_fd_t, const __wasi_iovec_t *, size_t, __wasi_size_t *);
+/* fd_write and fd_read, which every write() and read() makes, call the p1
+ * imports straight, not through wasi-libc's wrappers (`__wasit2_raw_*`,
+ * still renamed so that they do not clash with the versions here): a
+ * wrapper is one more wasm call per I/O call, and a call is dear on the
+ * interpreting 2020 WAMR (docs/wasip1.md, "Per call"). The symbols are
+ * the ones wasi-libc's wrappers import, with the same p1 module and name. */
+int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nwritten)
+    __attribute__((import_module("wasi_snapshot_preview1"), import_name("fd_write")));
+int32_t __imported_wasi_snapshot_preview1_fd_read(int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nread)
+    __attribute__((import_module("wasi_snapshot_preview1"), import_name("fd_read")));
+
+static inline __wasi_errno_t raw_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len,
+                                          __wasi_size_t *nwritten) {
+    return (__wasi_errno_t)__imported_wasi_snapshot_preview1_fd_write(
+        (int32_t)fd, (int32_t)(intptr_t)iovs, (int32_t)iovs_len, (int32_t)(intptr_t)nwritten);
+}
+
+static inline __wasi_errno_t raw_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len,
+                                         __wasi_size_t *nread) {
+    return (__wasi_errno_t)__imported_wasi_snapshot_preview1_fd_read(
+        (int32_t)fd, (int32_t)(intptr_t)iovs, (int32_t)iovs_len, (int32_t)(intptr_t)nread);
+}
+
 __wasi_errno_t __wasit2_raw_fd_filestat_get(__wasi_fd_t, __wasi_filestat_t *);
 __wasi_errno_t __wasit2_raw_path_filestat_get(__wasi_fd_t, __wasi_lookupflags_t, const char *, __wasi_filestat_t *);
 __wasi_errno_t __wasit2_raw_poll_oneoff(const __wasi_subscription_t *, __wasi_event_t *, __wasi_size_t,
@@ -28,14 +49,15 @@ __wasi_errno_t __wasit2_raw_poll_oneoff(const __wasi_subscription_t *, __wasi_ev
 
 /* ---- vectors: finish what the runtime left after the first buffer ---- */
 
-__wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len, __wasi_size_t *nwritten) {
+/* Goes on after the runtime wrote `n` bytes of the vector in one call.
+ * Out of line: its locals need a stack frame, which the fast paths below
+ * do not pay for (each costs on the interpreting 2020 WAMR). */
+static __attribute__((noinline)) __wasi_errno_t write_rest(__wasi_fd_t fd, const __wasi_ciovec_t *iovs,
+                                                           size_t iovs_len, __wasi_size_t n,
+                                                           __wasi_size_t *nwritten) {
     __wasi_size_t total = 0;
     __wasi_ciovec_t head;
-    while (iovs_len > 0) {
-        __wasi_size_t n;
-        __wasi_errno_t e = __wasit2_raw_fd_write(fd, iovs, iovs_len, &n);
-        if (e)
-            return total ? (*nwritten = total, 0) : e;
+    for (;;) {
         total += n;
         while (iovs_len > 0 && n >= iovs->buf_len) {
             n -= iovs->buf_len;
@@ -50,7 +72,7 @@ __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size
             /* Stopped inside a buffer: write its rest alone, then go on. */
             head.buf = iovs->buf + n;
             head.buf_len = iovs->buf_len - n;
-            e = __wasit2_raw_fd_write(fd, &head, 1, &n);
+            __wasi_errno_t e = raw_fd_write(fd, &head, 1, &n);
             if (e || n < head.buf_len) {
                 *nwritten = total + (e ? 0 : n);
                 return 0;
@@ -58,18 +80,34 @@ __wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size
             total += n;
             iovs++;
             iovs_len--;
+            if (iovs_len == 0)
+                break;
         }
+        if (raw_fd_write(fd, iovs, iovs_len, &n))
+            break; /* the bytes written so far are the result */
     }
     *nwritten = total;
     return 0;
 }
 
-/* Reads go on into the next buffer only for regular files: on a pipe or a
- * terminal that could block for data nobody asked for yet. */
-__wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, __wasi_size_t *nread) {
-    __wasi_errno_t e = __wasit2_raw_fd_read(fd, iovs, iovs_len, nread);
-    if (e || iovs_len < 2)
+__wasi_errno_t __wasi_fd_write(__wasi_fd_t fd, const __wasi_ciovec_t *iovs, size_t iovs_len, __wasi_size_t *nwritten) {
+    if (iovs_len == 0) {
+        *nwritten = 0;
+        return 0;
+    }
+    __wasi_errno_t e = raw_fd_write(fd, iovs, iovs_len, nwritten);
+    /* The common case, write(): one buffer, written whole. */
+    if (e || (iovs_len == 1 && *nwritten == iovs->buf_len))
         return e;
+    return write_rest(fd, iovs, iovs_len, *nwritten, nwritten);
+}
+
+/* Goes on after the runtime read into a vector of two or more buffers (out
+ * of line for the same reason as write_rest). Reads go on into the next
+ * buffer only for regular files: on a pipe or a terminal that could block
+ * for data nobody asked for yet. */
+static __attribute__((noinline)) __wasi_errno_t read_rest(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len,
+                                                          __wasi_size_t *nread) {
     __wasi_size_t total = *nread, n = total;
     while (iovs_len > 0 && n >= iovs->buf_len) {
         n -= iovs->buf_len;
@@ -82,7 +120,7 @@ __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t
     if (__wasi_fd_fdstat_get(fd, &st) || st.fs_filetype != __WASI_FILETYPE_REGULAR_FILE)
         return 0;
     for (; iovs_len > 0; iovs++, iovs_len--) {
-        if (__wasit2_raw_fd_read(fd, iovs, 1, &n) || n == 0)
+        if (raw_fd_read(fd, iovs, 1, &n) || n == 0)
             break;
         total += n;
         if (n < iovs->buf_len)
@@ -90,6 +128,13 @@ __wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t
     }
     *nread = total;
     return 0;
+}
+
+__wasi_errno_t __wasi_fd_read(__wasi_fd_t fd, const __wasi_iovec_t *iovs, size_t iovs_len, __wasi_size_t *nread) {
+    __wasi_errno_t e = raw_fd_read(fd, iovs, iovs_len, nread);
+    if (e || iovs_len < 2)
+        return e;
+    return read_rest(fd, iovs, iovs_len, nread);
 }
 
 /* ---- filestat: the 2020 WAMR layout ---- */
