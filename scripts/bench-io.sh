@@ -28,6 +28,8 @@
 # read() (must be 0; the script fails otherwise). With Rust also the sizes
 # of a Rust hello and read loop: rustc's wasm32-wasip2 component against the
 # wasit-ld module (there is no C wasip2 libc to compare the C programs with).
+# Last, with valgrind, native instructions per 4 KiB read() and write() on
+# the 2020 iwasm: plain wasip1 against --host wasip1, free of timing noise.
 # Then the libc code built for size (scripts/bench/libcloop.c: MALLOCS
 # malloc/free pairs, SCANS rounds of string scans) against Debian's.
 # Needs `make build sysroot clang-install` and a release wasit2
@@ -396,3 +398,41 @@ for target in file stdout; do
   table "$title"
   rm -f "$tmp/d/out.bin"
 done
+
+# Instructions per call on the 2020 iwasm, counted by callgrind: the
+# interpreter's time follows its instruction count, which, unlike its
+# 70-130 ms wall times, does not move with the machine's load. Per call is
+# (count over $CALLS 4 KiB calls - count over 1 call) / ($CALLS - 1), both
+# sides linked from the same sources: plain wasip1 and --host wasip1.
+if command -v valgrind >/dev/null; then
+  CALLS="${CALLS:-4096}"
+  head -c $((CALLS * 4096)) "$tmp/d/big.bin" >"$tmp/d/calls.bin"
+  irs() { # prints the instruction count of one run of "$@" in $tmp/d
+    (cd "$tmp/d" && valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null) |
+      awk '/Collected :/ {print $NF}'
+  }
+  per_call() { # KIND BUILD: median min max instructions per 4 KiB call
+    local kind="$1" build="$2" i one many all=""
+    for ((i = 0; i < RUNS; i++)); do
+      if [ "$kind" = read ]; then
+        one=$(irs "$IWASM" --dir=. "$tmp/readloop.$build.wasm" one.bin 4096)
+        many=$(irs "$IWASM" --dir=. "$tmp/readloop.$build.wasm" calls.bin 4096)
+      else
+        one=$(irs "$IWASM" --dir=. "$tmp/writeloop.$build.wasm" - 4096 4096)
+        many=$(irs "$IWASM" --dir=. "$tmp/writeloop.$build.wasm" - $((CALLS * 4096)) 4096)
+      fi
+      [ -n "$one" ] && [ -n "$many" ] || { echo "FAIL: callgrind printed no count for $kind $build" >&2; exit 1; }
+      all+="$(((many - one) / (CALLS - 1))) "
+    done
+    stats "$all"
+  }
+  printf '\n%s\n%-34s %24s %24s %9s\n' "native instructions per 4 KiB call on the 2020 iwasm (callgrind, $CALLS calls, median of $RUNS)" \
+    call "wasip1 (min-max)" "--host wasip1 (min-max)" "vs peer"
+  for kind in "read|read() of a file" "write|write() to /dev/null"; do
+    read -r pm plo phi <<<"$(per_call "${kind%%|*}" p1)"
+    read -r wm wlo whi <<<"$(per_call "${kind%%|*}" w2p1)"
+    printf '%-34s %24s %24s %9s\n' "${kind#*|}" "$pm ($plo-$phi)" "$wm ($wlo-$whi)" "$(ratio "$wm" "$pm")"
+  done
+else
+  log "valgrind missing (scripts/setup.sh installs it): no instruction counts"
+fi

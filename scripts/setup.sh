@@ -12,8 +12,9 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 # strace: a test checks that linking a Rust wasm32-wasip1 program runs no clang.
 # libc++(abi)-22-dev-wasm32: Debian's wasm32 libc++, the baseline of scripts/bench-cxx.sh.
 # time: /usr/bin/time, peak RSS in scripts/bench-startup.sh.
+# valgrind: callgrind instruction counts per call on iwasm in scripts/bench-io.sh.
 # gcc, cmake: the host C builds (iwasm, examples/wamr-embedder).
-APT_PKGS=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang-rt-22-dev-wasm64 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32 cmake gcc dpkg-dev strace tcl time)
+APT_PKGS=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 libclang-rt-22-dev-wasm64 libc++-22-dev-wasm32 libc++abi-22-dev-wasm32 cmake gcc dpkg-dev strace tcl time valgrind)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

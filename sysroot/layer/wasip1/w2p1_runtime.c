@@ -2,8 +2,9 @@
  * The `--host wasip1` libc's answers to differences between p1 runtimes
  * (docs/wasip1.md, "Two libcs"). wasi-libc's own wrappers of these five
  * functions are compiled as `__wasit2_raw_*` (SOURCES.txt, wasip1-wrap);
- * the versions here call them and give every runtime the same behaviour,
- * the one the wasit2 libc has on a WASI 0.2 host:
+ * the versions here call them (fd_write and fd_read the imports, below)
+ * and give every runtime the same behaviour, the one the wasit2 libc has
+ * on a WASI 0.2 host:
  *
  * - Runtimes derived from the 2020 WAMR keep two snapshot-0 layouts
  *   (wamr2020_layout.h, shared with the wasip1 adapter). They also take
