@@ -28,14 +28,14 @@
 # read() (must be 0; the script fails otherwise). With Rust also the sizes
 # of a Rust hello and read loop: rustc's wasm32-wasip2 component against the
 # wasit-ld module (there is no C wasip2 libc to compare the C programs with).
-# Last, with valgrind, native instructions per 4 KiB read() and write() on
-# the 2020 iwasm: plain wasip1 against --host wasip1, free of timing noise.
 # Then the libc code built for size (scripts/bench/libcloop.c: MALLOCS
 # malloc/free pairs, SCANS rounds of string scans) against Debian's.
+# Last, with valgrind, native instructions per 4 KiB read() and write() on
+# the 2020 iwasm: plain wasip1 against --host wasip1, free of timing noise.
 # Needs `make build sysroot clang-install` and a release wasit2
 # (`cargo build --release -p wasit2-cli`).
 # Usage: scripts/bench-io.sh   (env: RUNS=5 READ_MIB=512 WRITE_MIB=512 RUST=1,
-#        MALLOCS=20000000 SCANS=20000,
+#        MALLOCS=20000000 SCANS=20000 CALLS=4096,
 #        WASIT2=target/release/wasit2, WASIT_LD=<wasit-ld to link with>)
 # Quick run: RUNS=1 READ_MIB=32 WRITE_MIB=32 scripts/bench-io.sh
 set -euo pipefail

@@ -24,7 +24,7 @@
  * imports straight, not through wasi-libc's wrappers (`__wasit2_raw_*`,
  * still renamed so that they do not clash with the versions here): a
  * wrapper is one more wasm call per I/O call, and a call is dear on the
- * interpreting 2020 WAMR (docs/wasip1.md, "Per call"). The symbols are
+ * interpreting 2020 WAMR (docs/wasip1.md, "Per-call cost"). The symbols are
  * the ones wasi-libc's wrappers import, with the same p1 module and name. */
 int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len, int32_t nwritten)
     __attribute__((import_module("wasi_snapshot_preview1"), import_name("fd_write")));
@@ -51,8 +51,8 @@ __wasi_errno_t __wasit2_raw_poll_oneoff(const __wasi_subscription_t *, __wasi_ev
 /* ---- vectors: finish what the runtime left after the first buffer ---- */
 
 /* Goes on after the runtime wrote `n` bytes of the vector in one call.
- * Out of line: its locals need a stack frame, which the fast paths below
- * do not pay for (each costs on the interpreting 2020 WAMR). */
+ * Out of line: its locals need a shadow-stack frame, which would otherwise
+ * be set up on every call, a cost on the interpreting 2020 WAMR. */
 static __attribute__((noinline)) __wasi_errno_t write_rest(__wasi_fd_t fd, const __wasi_ciovec_t *iovs,
                                                            size_t iovs_len, __wasi_size_t n,
                                                            __wasi_size_t *nwritten) {
